@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages memvisor needs to build, test and benchmark.
+# Idempotent: does nothing when everything is present; runs `apt-get update`
+# only when a package is missing. See DESIGN.md, "Dependencies".
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config
+  linux-libc-dev        # linux/kvm.h
+  libxxhash-dev         # XXH3 page hashing (ksm/)
+  check                 # unit tests
+  libjansson-dev        # QMP JSON
+  qemu-system-x86       # reference VMM
+  acpica-tools          # iasl, to validate ACPI tables
+  python3
+  socat                 # driving QMP sockets from tests
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

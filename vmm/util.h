@@ -1,0 +1,22 @@
+/* Small pure helpers for the CLI and devices: size and number parsing. */
+#ifndef VMM_UTIL_H
+#define VMM_UTIL_H
+
+#include <stdint.h>
+
+/*
+ * Parse a size: a decimal number with an optional suffix K, M, G or T
+ * (binary units, case-insensitive, optional trailing "B" or "iB");
+ * no suffix means bytes if @default_shift is 0, or MiB if 20 (QEMU's -m
+ * reads a bare number as MiB). 0 or -EINVAL/-ERANGE.
+ */
+int parse_size(const char *s, int default_shift, uint64_t *out);
+
+/* Parse a non-negative decimal integer in [min, max]. 0 or -EINVAL/-ERANGE. */
+int parse_uint(const char *s, unsigned long min, unsigned long max,
+	       unsigned long *out);
+
+/* Format @bytes as the shortest exact "NG", "NM", "NK" or "N". */
+const char *format_size(uint64_t bytes, char *buf, unsigned len);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * VM life cycle.
+ *
+ * vm_create() does everything that can fail before a vCPU runs, in order:
+ * KVM, irqchip and PIT, RAM, devices, kernel, ACPI tables, start_info,
+ * vCPUs, QMP. Any failure unwinds what was built and reports one message.
+ * vm_run() starts the vCPU threads and sleeps on a condition variable until
+ * vm_request_stop() records why the VM ends; then it kicks the vCPUs out of
+ * KVM_RUN and joins them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "acpi/acpi.h"
+#include "vmm/console.h"
+#include "vmm/loader.h"
+#include "vmm/platform.h"
+#include "vmm/pm.h"
+#include "vmm/uart.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+#include "vmm/vm_qmp.h"
+
+void vm_request_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->stop_reason == VM_RUNNING) {
+		va_start(ap, fmt);
+		vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
+		va_end(ap);
+		__atomic_store_n(&vm->stop_reason, why, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&vm->stopped_cond);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+int vm_set_irq(struct vm *vm, unsigned int gsi, int level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
+}
+
+static int open_kvm(struct vm *vm, struct errmsg *e)
+{
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		if (errno == ENOENT)
+			return errmsg_set(e, -ENOENT, "/dev/kvm not found: KVM is not available on this host");
+		return errmsg_set(e, -errno, "cannot open /dev/kvm: %s", strerror(errno));
+	}
+	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		return errmsg_set(e, -EINVAL, "unsupported KVM API version");
+	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->run_size <= 0)
+		return errmsg_set(e, -EINVAL, "KVM_GET_VCPU_MMAP_SIZE failed");
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return errmsg_set(e, -errno, "KVM_CREATE_VM: %s", strerror(errno));
+	return 0;
+}
+
+/* In-kernel LAPIC/IOAPIC/PIC and PIT; the TSS address is for VMX hosts. */
+static int create_irqchip(struct vm *vm, struct errmsg *e)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return errmsg_set(e, -errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return errmsg_set(e, -errno, "KVM_CREATE_PIT2: %s", strerror(errno));
+	return 0;
+}
+
+static int create_devices(struct vm *vm, struct console *con,
+			  struct errmsg *e)
+{
+	vm->uart = uart_create(vm, PLAT_COM1_PORT, PLAT_COM1_IRQ, con, e);
+	if (!vm->uart)
+		return -EINVAL;
+	vm->pm = pm_create(vm, e);
+	if (!vm->pm)
+		return -EINVAL;
+	return pvpanic_create(vm, e);
+}
+
+static void acpi_config_from(const struct vm *vm, struct acpi_config *ac)
+{
+	uint64_t low = plat_ram_below_4g(vm->cfg.ram_size);
+	uint64_t high = plat_ram_above_4g(vm->cfg.ram_size);
+
+	memset(ac, 0, sizeof(*ac));
+	ac->ncpus = vm->nr_vcpus;
+	ac->nr_nodes = 1;
+	ac->mem[ac->nr_mem++] = (struct acpi_mem_range){ 0, low, 0, 0 };
+	if (high)
+		ac->mem[ac->nr_mem++] =
+			(struct acpi_mem_range){ PLAT_4G, high, 0, 0 };
+}
+
+static int install_acpi(struct vm *vm, struct errmsg *e)
+{
+	struct acpi_config ac;
+	void *dst;
+	int ret;
+
+	acpi_config_from(vm, &ac);
+	vm->acpi = acpi_build(&ac, PLAT_ACPI_GPA);
+	if (!vm->acpi)
+		return errmsg_set(e, -EINVAL, "cannot build the ACPI tables");
+	if (acpi_blob_size(vm->acpi) > PLAT_ACPI_SIZE)
+		return errmsg_set(e, -E2BIG, "ACPI tables do not fit their area");
+	dst = guest_mem_ptr(&vm->mem, PLAT_ACPI_GPA, acpi_blob_size(vm->acpi));
+	memcpy(dst, acpi_blob_data(vm->acpi), acpi_blob_size(vm->acpi));
+	if (vm->cfg.dump_acpi_dir) {
+		ret = acpi_dump(vm->acpi, vm->cfg.dump_acpi_dir);
+		if (ret)
+			return errmsg_user(e, ret, "--dump-acpi: cannot write tables to %s: %s",
+					  vm->cfg.dump_acpi_dir, strerror(-ret));
+	}
+	return 0;
+}
+
+static int create_vcpus(struct vm *vm, const struct pvh_image *img,
+			struct errmsg *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->cfg.smp; i++) {
+		vm->vcpus[i] = vcpu_create(vm, i, e);
+		if (!vm->vcpus[i])
+			return -EINVAL;
+	}
+	return vcpu_setup_pvh(vm->vcpus[0], img->entry, PLAT_START_INFO_GPA, e);
+}
+
+static int build_vm(struct vm *vm, struct console *con, struct errmsg *e)
+{
+	struct pvh_image img;
+	int ret;
+
+	ret = open_kvm(vm, e);                               /* /dev/kvm, VM */
+	if (!ret)
+		ret = create_irqchip(vm, e);                 /* LAPIC, IOAPIC, PIT */
+	if (!ret)
+		ret = guest_mem_init(&vm->mem, vm->vm_fd,    /* boot RAM */
+				     vm->cfg.ram_size, e);
+	if (!ret)
+		ret = pvh_load_kernel(&vm->mem, vm->cfg.kernel, &img, e);
+	if (!ret)
+		ret = create_devices(vm, con, e);            /* UART, PM, pvpanic */
+	if (!ret)
+		ret = install_acpi(vm, e);                   /* tables at 0xe0000 */
+	if (!ret)
+		ret = pvh_write_start_info(&vm->mem, vm->cfg.cmdline,
+					   acpi_blob_rsdp(vm->acpi), e);
+	if (!ret)
+		ret = create_vcpus(vm, &img, e);             /* boot vCPU at entry */
+	if (!ret && vm->cfg.qmp_path)
+		ret = vm_qmp_init(vm, e);                    /* QMP socket */
+	return ret;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct errmsg *e)
+{
+	struct console *con;
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = *cfg;
+	vm->kvm_fd = vm->vm_fd = -1;
+	vm->mem.ram_fd = -1;
+	vm->nr_vcpus = cfg->smp;
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->stopped_cond, NULL);
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+	con = console_create(cfg->serial, e);
+	if (!con)
+		return -EINVAL;
+	vm->console = con;
+	ret = build_vm(vm, con, e);
+	if (ret)
+		vm_destroy(vm);
+	return ret;
+}
+
+int vm_run(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_start(vm->vcpus[i]))
+			vm_request_stop(vm, VM_STOP_ERROR, "cannot start vCPU %u", i);
+	pthread_mutex_lock(&vm->lock);
+	while (vm->stop_reason == VM_RUNNING)
+		pthread_cond_wait(&vm->stopped_cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(vm->vcpus[i]);
+	vm_qmp_stopped(vm);
+	switch (vm->stop_reason) {
+	case VM_STOP_POWEROFF:
+	case VM_STOP_QUIT:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned int i;
+
+	vm_qmp_destroy(vm);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(vm->vcpus[i]);
+	if (vm->uart)
+		uart_close(vm->uart);
+	console_destroy(vm->console);
+	uart_destroy(vm->uart);
+	pm_destroy(vm->pm);
+	if (vm->acpi)
+		acpi_blob_free(vm->acpi);
+	guest_mem_destroy(&vm->mem);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	memset(vm->vcpus, 0, sizeof(vm->vcpus));
+	vm->uart = NULL;
+	vm->pm = NULL;
+	vm->acpi = NULL;
+	vm->console = NULL;
+	vm->vm_fd = vm->kvm_fd = -1;
+}
