@@ -59,15 +59,24 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The running binary's path (argv[0] may be a bare name found on PATH). */
+static const char *self_path(const char *argv0)
+{
+	static char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return argv0;
+	self[n] = '\0';
+	return self;
+}
+
 static char *default_kernel(void)
 {
 	static char path[PATH_MAX];
 	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (n <= 0)
-		return "guest.elf";
-	self[n] = '\0';
+	snprintf(self, sizeof(self), "%s", self_path("memvisor"));
 	snprintf(path, sizeof(path), "%s/guest.elf", dirname(self));
 	return path;
 }
@@ -226,6 +235,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
-		return bench_main(argc - 2, argv + 2, argv[0]);
+		return bench_main(argc - 2, argv + 2, self_path(argv[0]));
 	return usage_error("unknown command '%s' (try 'memvisor --help')", argv[1]);
 }

@@ -1,0 +1,241 @@
+/*
+ * bench: the statistics, one run against small shell scripts (ready, late
+ * ready line cut in two writes, timeout, early exit, exec failure, process
+ * group killed), and `bench boot` end to end with a script standing in for
+ * memvisor.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "vmm/bench.h"
+
+
+/* ------------------------------------------------------------ statistics */
+
+START_TEST(stats_odd_even_single)
+{
+	const double odd[] = { 30, 10, 20, 50, 40 };
+	const double even[] = { 4, 1, 3, 2 };
+	const double one[] = { 7.5 };
+	struct bench_stats st;
+
+	ck_assert_int_eq(bench_stats_compute(odd, 5, &st), 0);
+	ck_assert_double_eq(st.median, 30);
+	ck_assert_double_eq(st.min, 10);
+	ck_assert_double_eq(st.max, 50);
+	ck_assert_double_eq(odd[0], 30);	/* input left alone */
+	ck_assert_int_eq(bench_stats_compute(even, 4, &st), 0);
+	ck_assert_double_eq(st.median, 2.5);
+	ck_assert_double_eq(st.min, 1);
+	ck_assert_double_eq(st.max, 4);
+	ck_assert_int_eq(bench_stats_compute(one, 1, &st), 0);
+	ck_assert_double_eq(st.median, 7.5);
+	ck_assert_double_eq(st.min, 7.5);
+	ck_assert_double_eq(st.max, 7.5);
+}
+END_TEST
+
+START_TEST(stats_duplicates_and_empty)
+{
+	const double dup[] = { 5, 1, 5, 5, 1, 9 };
+	struct bench_stats st;
+
+	ck_assert_int_eq(bench_stats_compute(dup, 6, &st), 0);
+	ck_assert_double_eq(st.median, 5);
+	ck_assert_double_eq(st.min, 1);
+	ck_assert_double_eq(st.max, 9);
+	ck_assert_int_eq(bench_stats_compute(dup, 0, &st), -EINVAL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ one run */
+
+static int run_sh(const char *script, unsigned timeout_ms,
+		  struct bench_result *res)
+{
+	char *argv[] = { "sh", "-c", (char *)script, NULL };
+
+	return bench_run_once(argv, timeout_ms, res);
+}
+
+START_TEST(run_ready)
+{
+	struct bench_result res;
+
+	ck_assert_int_eq(run_sh("echo booting; sleep 0.2; "
+				"echo 'memvisor guest ready'; sleep 30",
+				10000, &res), 0);
+	ck_assert(res.ms >= 190 && res.ms < 10000);
+	ck_assert(WIFSIGNALED(res.status) && WTERMSIG(res.status) == SIGKILL);
+	ck_assert_str_eq(res.last_line, "memvisor guest ready");
+}
+END_TEST
+
+START_TEST(run_ready_line_in_pieces)
+{
+	struct bench_result res;
+
+	ck_assert_int_eq(run_sh("printf 'x\\nmemvisor gu'; sleep 0.1; "
+				"printf 'est ready\\r\\n'; sleep 30",
+				10000, &res), 0);
+	ck_assert(res.ms >= 90);
+	ck_assert_str_eq(res.last_line, "memvisor guest ready");
+}
+END_TEST
+
+START_TEST(run_timeout)
+{
+	struct bench_result res;
+
+	ck_assert_int_eq(run_sh("echo 'memvisor guest not ready'; echo "
+				"'memvisor guest'; sleep 30", 300, &res),
+			 -ETIMEDOUT);
+	ck_assert_str_eq(res.last_line, "memvisor guest");
+	ck_assert(WIFSIGNALED(res.status));
+}
+END_TEST
+
+START_TEST(run_exits_early)
+{
+	struct bench_result res;
+
+	ck_assert_int_eq(run_sh("echo oops >&2; exit 3", 10000, &res),
+			 -EPIPE);
+	ck_assert_str_eq(res.last_line, "oops");
+	ck_assert(WIFEXITED(res.status) && WEXITSTATUS(res.status) == 3);
+}
+END_TEST
+
+START_TEST(run_exec_fails)
+{
+	char *argv[] = { "/nonexistent/memvisor", NULL };
+	struct bench_result res;
+
+	ck_assert_int_eq(bench_run_once(argv, 1000, &res), -ENOENT);
+}
+END_TEST
+
+/* True once @pid is gone or a zombie (killed, not yet reaped by init). */
+static bool pid_dead(pid_t pid)
+{
+	char path[64], stat[256], *rp;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	rp = fgets(stat, sizeof(stat), f);
+	fclose(f);
+	rp = rp ? strrchr(stat, ')') : NULL;
+	return !rp || rp[2] == 'Z' || rp[2] == 'X';
+}
+
+START_TEST(run_kills_process_group)
+{
+	char file[] = "/tmp/bench-test-XXXXXX", script[256];
+	struct bench_result res;
+	int fd = mkstemp(file), i, pid = 0;
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; "
+		 "echo 'memvisor guest ready'; wait", file);
+	ck_assert_int_eq(run_sh(script, 10000, &res), 0);
+	f = fopen(file, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	unlink(file);
+	for (i = 0; i < 100 && !pid_dead(pid); i++)
+		usleep(10000);
+	ck_assert(pid_dead(pid));
+}
+END_TEST
+
+/* ------------------------------------------------------------ bench boot */
+
+/* Run bench_main with stdout and stderr discarded. */
+static int bench_quiet(int argc, char **argv, const char *self)
+{
+	int out = dup(1), err = dup(2), null = open("/dev/null", O_WRONLY);
+	int ret;
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(null, 1);
+	dup2(null, 2);
+	ret = bench_main(argc, argv, self);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, 1);
+	dup2(err, 2);
+	close(out);
+	close(err);
+	close(null);
+	return ret;
+}
+
+START_TEST(boot_with_fake_memvisor)
+{
+	char dir[] = "/tmp/bench-test-XXXXXX", self[64], kernel[64];
+	char *ok[] = { "boot", "--runs", "3", "--no-qemu", "--memory", "64M",
+		       NULL };
+	char *bad_runs[] = { "boot", "--runs", "0", NULL };
+	char *bad_mem[] = { "boot", "--memory", "1000K", NULL };
+	char *bad_cmd[] = { "boat", NULL };
+	char *help[] = { "boot", "--help", NULL };
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(self, sizeof(self), "%s/memvisor", dir);
+	snprintf(kernel, sizeof(kernel), "%s/guest.elf", dir);
+	f = fopen(self, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("#!/bin/sh\necho \"$@\"\necho memvisor guest ready\n"
+	      "exec sleep 30\n", f);
+	fclose(f);
+	chmod(self, 0700);
+	ck_assert_int_eq(bench_quiet(6, ok, self), 1);	/* no guest.elf */
+	close(creat(kernel, 0600));
+	ck_assert_int_eq(bench_quiet(6, ok, self), 0);
+	ck_assert_int_eq(bench_quiet(3, bad_runs, self), 2);
+	ck_assert_int_eq(bench_quiet(3, bad_mem, self), 2);
+	ck_assert_int_eq(bench_quiet(1, bad_cmd, self), 2);
+	ck_assert_int_eq(bench_quiet(2, help, self), 0);
+	unlink(kernel);
+	unlink(self);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+Suite *bench_suite(void)
+{
+	Suite *s = suite_create("bench");
+	TCase *stats = tcase_create("stats");
+	TCase *run = tcase_create("run");
+
+	tcase_add_test(stats, stats_odd_even_single);
+	tcase_add_test(stats, stats_duplicates_and_empty);
+	tcase_add_test(run, run_ready);
+	tcase_add_test(run, run_ready_line_in_pieces);
+	tcase_add_test(run, run_timeout);
+	tcase_add_test(run, run_exits_early);
+	tcase_add_test(run, run_exec_fails);
+	tcase_add_test(run, run_kills_process_group);
+	tcase_add_test(run, boot_with_fake_memvisor);
+	tcase_set_timeout(run, 30);
+	suite_add_tcase(s, stats);
+	suite_add_tcase(s, run);
+	return s;
+}
