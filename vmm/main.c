@@ -19,7 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hotplug/hotplug.h"
 #include "vmm/bench.h"
+#include "vmm/ctl.h"
 #include "vmm/platform.h"
 #include "vmm/util.h"
 #include "vmm/vm.h"
@@ -95,7 +97,8 @@ static int parse_memory(const char *arg, uint64_t *out)
 }
 
 enum { OPT_KERNEL = 256, OPT_MEMORY, OPT_SMP, OPT_CMDLINE, OPT_SERIAL,
-       OPT_QMP, OPT_DUMP_ACPI, OPT_HELP };
+       OPT_QMP, OPT_DUMP_ACPI, OPT_HELP, OPT_SLOTS, OPT_MAXMEM, OPT_NUMA,
+       OPT_DIMM };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -106,12 +109,34 @@ static const struct option run_options[] = {
 	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "dump-acpi", required_argument, NULL, OPT_DUMP_ACPI },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "slots", required_argument, NULL, OPT_SLOTS },
+	{ "maxmem", required_argument, NULL, OPT_MAXMEM },
+	{ "numa", required_argument, NULL, OPT_NUMA },
+	{ "dimm", required_argument, NULL, OPT_DIMM },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --slots, --maxmem, --numa, --dimm: hotplug/ parses and explains. */
+static int parse_hotplug(int opt, const char *arg, struct hotplug_config *hc)
+{
+	struct errmsg e = { .msg = "" };
+	int ret;
+
+	switch (opt) {
+	case OPT_SLOTS:  ret = hotplug_parse_slots(hc, arg, &e); break;
+	case OPT_MAXMEM: ret = hotplug_parse_maxmem(hc, arg, &e); break;
+	case OPT_NUMA:   ret = hotplug_parse_numa(hc, arg, &e); break;
+	default:         ret = hotplug_parse_dimm(hc, arg, &e); break;
+	}
+	return ret ? usage_error("%s", e.msg) : 0;
+}
 
 static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 {
 	unsigned long n;
+
+	if (opt >= OPT_SLOTS && opt <= OPT_DIMM)
+		return parse_hotplug(opt, arg, &cfg->hotplug);
 
 	switch (opt) {
 	case OPT_KERNEL:    cfg->kernel = arg; return 0;
@@ -133,10 +158,12 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 
 static int parse_run_args(int argc, char **argv, struct vm_config *cfg)
 {
+	struct errmsg e = { .msg = "" };
 	int opt, ret;
 
 	*cfg = (struct vm_config){ .kernel = default_kernel(), .ram_size = 256 * MiB,
 				   .smp = 1, .serial = "stdio" };
+	hotplug_config_init(&cfg->hotplug);
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
@@ -157,6 +184,8 @@ static int parse_run_args(int argc, char **argv, struct vm_config *cfg)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (see memvisor run --help)",
 				   argv[optind]);
+	if (hotplug_config_finish(&cfg->hotplug, cfg->ram_size, &e))
+		return usage_error("%s", e.msg);
 	return 0;
 }
 
@@ -234,6 +263,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ctl"))
+		return ctl_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return bench_main(argc - 2, argv + 2, self_path(argv[0]));
 	return usage_error("unknown command '%s' (try 'memvisor --help')", argv[1]);

@@ -12,7 +12,7 @@
 #include "vmm/error.h"
 #include "vmm/types.h"
 
-#define GUEST_MEM_MAX_REGIONS 64
+#define GUEST_MEM_MAX_REGIONS 264   /* boot RAM (2) + 256 DIMM slots */
 
 struct mem_region {
 	gpa_t gpa;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "acpi/acpi.h"
+#include "hotplug/hotplug.h"
 #include "vmm/console.h"
 #include "vmm/loader.h"
 #include "vmm/platform.h"
@@ -91,6 +92,9 @@ static int create_devices(struct vm *vm, struct console *con,
 	vm->pm = pm_create(vm, e);
 	if (!vm->pm)
 		return -EINVAL;
+	vm->memhp = memhp_create(vm, &vm->cfg.hotplug, e); /* DIMM slots */
+	if (!vm->memhp)
+		return -EINVAL;
 	return pvpanic_create(vm, e);
 }
 
@@ -106,6 +110,7 @@ static void acpi_config_from(const struct vm *vm, struct acpi_config *ac)
 	if (high)
 		ac->mem[ac->nr_mem++] =
 			(struct acpi_mem_range){ PLAT_4G, high, 0, 0 };
+	hotplug_acpi_config(&vm->cfg.hotplug, ac);   /* slots, SRAT hotplug ranges */
 }
 
 static int install_acpi(struct vm *vm, struct errmsg *e)
@@ -168,6 +173,10 @@ static int build_vm(struct vm *vm, struct console *con, struct errmsg *e)
 		ret = create_vcpus(vm, &img, e);             /* boot vCPU at entry */
 	if (!ret && vm->cfg.qmp_path)
 		ret = vm_qmp_init(vm, e);                    /* QMP socket */
+	if (!ret && vm->qmp)
+		ret = hotplug_qmp_register(vm->memhp, vm->qmp);  /* DIMM commands */
+	if (!ret && vm->qmp)
+		ret = vm_qmp_start(vm, e);                   /* serve QMP */
 	return ret;
 }
 
@@ -231,6 +240,8 @@ void vm_destroy(struct vm *vm)
 		uart_close(vm->uart);
 	console_destroy(vm->console);
 	uart_destroy(vm->uart);
+	memhp_destroy(vm->memhp);
+	vm->memhp = NULL;
 	pm_destroy(vm->pm);
 	if (vm->acpi)
 		acpi_blob_free(vm->acpi);

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "hotplug/hotplug.h"
 #include "vmm/bus.h"
 #include "vmm/error.h"
 #include "vmm/memory.h"
@@ -27,6 +28,7 @@ struct vm_config {
 	const char *serial;          /* "stdio" or "unix:PATH" */
 	const char *qmp_path;        /* NULL: no QMP */
 	const char *dump_acpi_dir;   /* NULL: don't dump */
+	struct hotplug_config hotplug; /* --slots, --maxmem, --numa, --dimm */
 };
 
 enum vm_stop_reason {
@@ -60,6 +62,7 @@ struct vm {
 	struct pm *pm;
 	struct qmp_server *qmp;
 	struct acpi_blob *acpi;
+	struct memhp *memhp;          /* DIMM slots */
 
 	pthread_mutex_t lock;         /* protects the stop state */
 	pthread_cond_t stopped_cond;

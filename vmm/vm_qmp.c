@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hotplug/hotplug.h"
 #include "vmm/pm.h"
 #include "vmm/qmp.h"
 #include "vmm/vm.h"
@@ -31,7 +32,7 @@ static json_t *qmp_query_mem_summary(void *opaque, json_t *args,
 
 	return json_pack("{s:I, s:I}", "base-memory",
 			 (json_int_t)vm->cfg.ram_size, "plugged-memory",
-			 (json_int_t)0);
+			 (json_int_t)memhp_plugged_size(vm->memhp));
 }
 
 static json_t *qmp_system_powerdown(void *opaque, json_t *args,
@@ -76,7 +77,13 @@ int vm_qmp_init(struct vm *vm, struct errmsg *e)
 			return errmsg_set(e, ret, "QMP: cannot register %s",
 					  vm_commands[i].name);
 	}
-	ret = qmp_server_start(vm->qmp);
+	return 0;
+}
+
+int vm_qmp_start(struct vm *vm, struct errmsg *e)
+{
+	int ret = qmp_server_start(vm->qmp);
+
 	return ret ? errmsg_set(e, ret, "QMP: cannot start the server") : 0;
 }
 
