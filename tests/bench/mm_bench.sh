@@ -1,0 +1,16 @@
+#!/bin/sh
+# Build tests/bench/mm_bench and print callgrind instructions per
+# alloc+free pair for each benchmark.  Usage: tests/bench/mm_bench.sh [ITERS]
+set -e
+cd "$(dirname "$0")/../.."
+ITERS=${1:-100000}
+OUT=build/mm_bench
+mkdir -p build
+cc -std=gnu11 -O2 -g -DMM_HOST -DMM_NDEBUG -I. -Itests/unit/mm_stub \
+	-o $OUT guest/mm/*.c tests/unit/mm_stub/*.c tests/bench/mm_bench.c
+for b in empty order0 order0_zero order3 order9 kmalloc64; do
+	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		--toggle-collect=bench_$b $OUT $b "$ITERS" 2>&1 |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	echo "$b: $ir instructions / $ITERS = $((ir / ITERS)) per alloc+free"
+done
