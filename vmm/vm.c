@@ -13,6 +13,7 @@
 #include <linux/kvm.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -70,6 +71,46 @@ static int open_kvm(struct vm *vm, struct errmsg *e)
 	return 0;
 }
 
+static void add_route(struct kvm_irq_routing *r, unsigned int gsi,
+		      unsigned int chip, unsigned int pin)
+{
+	struct kvm_irq_routing_entry *ent = &r->entries[r->nr++];
+
+	memset(ent, 0, sizeof(*ent));
+	ent->gsi = gsi;
+	ent->type = KVM_IRQ_ROUTING_IRQCHIP;
+	ent->u.irqchip.irqchip = chip;
+	ent->u.irqchip.pin = pin;
+}
+
+/*
+ * GSI routing as on a PC and in QEMU's pc machine: ISA IRQs 0-15 go to the
+ * PICs, and GSIs 0-23 to the IOAPIC pins of the same number, except that
+ * the PIT's IRQ 0 is wired to IOAPIC pin 2 (the MADT's interrupt source
+ * override says so) and GSI 2 (the PIC cascade) goes nowhere.
+ */
+static int set_gsi_routing(struct vm *vm, struct errmsg *e)
+{
+	struct kvm_irq_routing *r;
+	unsigned int i;
+	int ret = 0;
+
+	r = calloc(1, sizeof(*r) + 48 * sizeof(r->entries[0]));
+	if (!r)
+		return errmsg_set(e, -ENOMEM, "out of memory");
+	for (i = 0; i < 16; i++)
+		if (i != 2)
+			add_route(r, i, i < 8 ? KVM_IRQCHIP_PIC_MASTER :
+				  KVM_IRQCHIP_PIC_SLAVE, i % 8);
+	for (i = 0; i < 24; i++)
+		if (i != 2)
+			add_route(r, i, KVM_IRQCHIP_IOAPIC, i ? i : 2);
+	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r) < 0)
+		ret = errmsg_set(e, -errno, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
+	free(r);
+	return ret;
+}
+
 /* In-kernel LAPIC/IOAPIC/PIC and PIT; the TSS address is for VMX hosts. */
 static int create_irqchip(struct vm *vm, struct errmsg *e)
 {
@@ -80,7 +121,7 @@ static int create_irqchip(struct vm *vm, struct errmsg *e)
 		return errmsg_set(e, -errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return errmsg_set(e, -errno, "KVM_CREATE_PIT2: %s", strerror(errno));
-	return 0;
+	return set_gsi_routing(vm, e);
 }
 
 static int create_devices(struct vm *vm, struct console *con,

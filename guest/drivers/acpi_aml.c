@@ -1,0 +1,90 @@
+/*
+ * Just enough AML to read a sleep-state package from the DSDT.
+ *
+ * \_S5 is declared as  Name (_S5, Package () { SLP_TYPa, SLP_TYPb, ... }),
+ * i.e. the bytes  NameOp(08) "_S5_" PackageOp(12) PkgLength NumElements
+ * element...  where an element is ZeroOp(00), OneOp(01), OnesOp(ff), or
+ * BytePrefix(0a)/WordPrefix(0b)/DWordPrefix(0c) and the constant. The
+ * scan looks for "_S5_" directly followed by PackageOp: no interpreter.
+ * PkgLength's first byte says in bits 7-6 how many bytes follow it.
+ */
+#include "drivers/acpi.h"
+#include "drivers/acpi_tables.h"
+#include "arch/x86/mmu.h"
+#include "include/errno.h"
+#include "kernel/string.h"
+
+#define AML_ZERO_OP     0x00
+#define AML_ONE_OP      0x01
+#define AML_BYTE_PREFIX 0x0a
+#define AML_WORD_PREFIX 0x0b
+#define AML_DWORD_PREFIX 0x0c
+#define AML_PACKAGE_OP  0x12
+#define AML_ONES_OP     0xff
+
+/* Decode one integer element at *p (advanced past it). -EINVAL if the
+ * element is not a constant integer. */
+static int aml_integer(const uint8_t **p, const uint8_t *end, uint8_t *val)
+{
+	const uint8_t *q = *p;
+	size_t len;
+
+	if (q >= end)
+		return -EINVAL;
+	switch (*q) {
+	case AML_ZERO_OP:
+	case AML_ONE_OP:
+	case AML_ONES_OP:
+		*val = *q;
+		len = 1;
+		break;
+	case AML_BYTE_PREFIX:
+	case AML_WORD_PREFIX:
+	case AML_DWORD_PREFIX:
+		*val = q[1];            /* SLP_TYP is 3 bits: the low byte */
+		len = *q == AML_BYTE_PREFIX ? 2 : (*q == AML_WORD_PREFIX ? 3 : 5);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (q + len > end)
+		return -EINVAL;
+	*p = q + len;
+	return 0;
+}
+
+/* Parse "PackageOp PkgLength NumElements a b" at @p. */
+static int parse_package(const uint8_t *p, const uint8_t *end, uint8_t *a,
+			 uint8_t *b)
+{
+	p++;                                    /* PackageOp */
+	if (p >= end)
+		return -EINVAL;
+	p += 1 + (*p >> 6);                     /* PkgLength */
+	if (p >= end || *p < 2)                 /* NumElements */
+		return -EINVAL;
+	p++;
+	if (aml_integer(&p, end, a) || aml_integer(&p, end, b))
+		return -EINVAL;
+	return 0;
+}
+
+int acpi_sleep_type(unsigned int state, uint8_t *slp_typ_a, uint8_t *slp_typ_b)
+{
+	const struct acpi_sdt_header *dsdt;
+	const uint8_t *p, *end;
+	char name[4] = { '_', 'S', (char)('0' + state), '_' };
+
+	if (!acpi.pm.dsdt || state > 5)
+		return -ENOENT;
+	dsdt = memremap(acpi.pm.dsdt, sizeof(*dsdt));
+	p = (const uint8_t *)(dsdt + 1);
+	end = (const uint8_t *)dsdt + dsdt->length;
+	for (; p + 5 < end; p++) {
+		if (p[0] != '_' || memcmp(p, name, 4) || p[4] != AML_PACKAGE_OP)
+			continue;
+		if (!parse_package(p + 4, end, slp_typ_a, slp_typ_b))
+			return 0;
+	}
+	return -ENOENT;
+}

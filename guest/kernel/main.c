@@ -1,0 +1,64 @@
+/*
+ * kernel_main: the boot sequence, called by arch/x86/head.S in long mode
+ * on the boot stack, interrupts off, with the physical address of the PVH
+ * hvm_start_info.
+ *
+ * Boot runs on an emulated CPU at ~0.5 us per instruction on our hosts, so
+ * every step is O(tables), never O(pages), memory is never cleared (the
+ * ELF loader zero-fills .bss, the host gives zeroed RAM) and nothing is
+ * printed to the console before the ready line.
+ *
+ * guest/mm takes over after acpi_init (it needs the memory map, the
+ * early allocator's reservations and the SRAT): see kernel/mm_boot.c.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/idt.h"
+#include "arch/x86/ioapic.h"
+#include "arch/x86/mmu.h"
+#include "arch/x86/pit.h"
+#include "arch/x86/cpu.h"
+#include "drivers/acpi.h"
+#include "drivers/pm.h"
+#include "drivers/uart.h"
+#include "kernel/bootinfo.h"
+#include "kernel/bootmem.h"
+#include "kernel/mm_boot.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/shell.h"
+
+void kernel_main(uint32_t start_info_pa);
+
+static void check(int err, const char *what)
+{
+	if (err)
+		panic("%s failed: error %d", what, err);
+}
+
+void kernel_main(uint32_t start_info_pa)
+{
+	uart_init();                    /* polled console: panics are visible */
+	gdt_init();                     /* final GDT, TSS with the #DF stack */
+	idt_init();                     /* exceptions are reported from here on */
+	bootinfo_init(start_info_pa);   /* memory map, RSDP, cmdline */
+	pr_info("memvisor guest kernel, cmdline: %s\n", boot_info.cmdline);
+	bootmem_init();                 /* RAM ranges, kernel reserve, bump allocator */
+	mmu_init();                     /* direct map of RAM, identity map gone */
+	check(acpi_init(), "ACPI");     /* FADT, MADT, SRAT; tables reserved */
+	mm_boot();                      /* memblock, mm_init: buddy, slab, vmalloc */
+	check(lapic_init(), "LAPIC");   /* boot CPU's local APIC, LINT0 masked */
+	check(ioapic_init(), "IOAPIC"); /* every IOAPIC, pins still masked */
+	check(pit_init(), "PIT");       /* 100 Hz tick on ISA IRQ 0 */
+	check(uart_enable_rx_irq(), "UART IRQ"); /* console input on IRQ 4 */
+	check(pm_init(), "ACPI PM");    /* SCI, power button, GPE0 */
+	proc_init();                    /* /proc/uptime, cmdline */
+	shell_init();                   /* command table */
+	pr_info("Memory: %luK RAM, %luK reserved, %u CPUs, %u node(s)\n",
+		(unsigned long)(bootmem_ram_bytes() >> 10),
+		(unsigned long)(bootmem_reserved_bytes() >> 10), acpi.nr_cpus,
+		acpi.nr_nodes);
+	cpu_sti();                      /* interrupts on */
+	shell_run();                    /* "memvisor guest ready", then the prompt */
+}

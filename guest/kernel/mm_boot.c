@@ -1,0 +1,108 @@
+/*
+ * Hand-over from bootmem to guest/mm.
+ *
+ * bootmem knows RAM (from the PVH memory map) and what the kernel reserved
+ * (first MiB, image, early allocations, ACPI tables). mm_boot() passes both
+ * to guest/mm's memblock -- each RAM range split by SRAT proximity domain
+ * (node 0 where the SRAT says nothing) -- then runs mm_init(), after which
+ * the buddy allocator owns free memory and bootmem is closed.
+ *
+ * Known-zero memory: memvisor backs RAM with a fresh memfd and loads only
+ * the kernel image, so all RAM outside what is reserved reads as zero and
+ * guest/mm can skip clearing it. We recognise memvisor by its ACPI OEM ID
+ * "MEMVSR". QEMU's firmware leaves data in RAM, so there nothing is known
+ * zero.
+ *
+ * Cost: O(ranges x SRAT entries) here; mm_init's cost is guest/mm's.
+ */
+#include "mm/mm.h"
+#include "kernel/mm_boot.h"
+#include "arch/x86/mm_glue.h"
+#include "drivers/acpi.h"
+#include "kernel/bootmem.h"
+#include "kernel/proc.h"
+#include "kernel/string.h"
+
+static unsigned int memblock_flags;
+
+/* Add [base, end) on node @nid, if not empty. */
+static void add_part(phys_addr_t base, phys_addr_t end, int nid)
+{
+	if (base < end)
+		memblock_add_node(base, end - base, nid, memblock_flags);
+}
+
+/* Add @r split at SRAT boundaries; uncovered parts go to node 0. */
+static void add_memory(const struct mem_range *r, void *arg)
+{
+	phys_addr_t cur = r->base;
+	unsigned int i;
+
+	for (i = 0; i < acpi.nr_mem_affinity && cur < r->end; i++) {
+		const struct acpi_mem_affinity *a = &acpi.mem_affinity[i];
+		phys_addr_t s = MAX(a->base, cur), e = MIN(a->base + a->length, r->end);
+
+		if (s >= e)
+			continue;
+		add_part(cur, s, 0);
+		add_part(s, e, (int)a->node);
+		cur = e;
+	}
+	add_part(cur, r->end, 0);
+}
+
+static void add_reserved(const struct mem_range *r, void *arg)
+{
+	memblock_reserve(r->base, r->end - r->base);
+}
+
+/* /proc files from guest/mm's (buf, len) show functions. */
+static void show_mm(struct seq_buf *m, int (*show)(char *buf, size_t len))
+{
+	size_t room = m->size - m->len;
+	int n = show(m->buf + m->len, room);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= room) {
+		m->len = m->size - 1;
+		m->overflow = true;
+	} else {
+		m->len += n;
+	}
+}
+
+#define MM_PROC_FILE(name)						\
+	static void name##_show(struct seq_buf *m)			\
+	{								\
+		show_mm(m, mm_show_##name);				\
+	}								\
+	static const struct proc_file name##_file = { "/proc/" #name, name##_show }
+
+MM_PROC_FILE(meminfo);
+MM_PROC_FILE(buddyinfo);
+MM_PROC_FILE(pagetypeinfo);
+MM_PROC_FILE(zoneinfo);
+MM_PROC_FILE(vmstat);
+MM_PROC_FILE(slabinfo);
+MM_PROC_FILE(vmallocinfo);
+
+static const struct proc_file *const mm_files[] = {
+	&meminfo_file, &buddyinfo_file, &pagetypeinfo_file, &zoneinfo_file,
+	&vmstat_file, &slabinfo_file, &vmallocinfo_file,
+};
+
+void mm_boot(void)
+{
+	unsigned int i;
+
+	if (!memcmp(acpi.oem_id, "MEMVSR", 6))
+		memblock_flags = MEMBLOCK_KNOWN_ZERO;
+	bootmem_for_each_memory(add_memory, NULL);
+	bootmem_for_each_reserved(add_reserved, NULL);
+	bootmem_retire();
+	mm_init();
+	mm_arch_use_buddy_for_page_tables();
+	for (i = 0; i < ARRAY_SIZE(mm_files); i++)
+		proc_register(mm_files[i]);
+}
