@@ -36,6 +36,9 @@
 #define GFP_DMA		__GFP_DMA
 #define GFP_DMA32	__GFP_DMA32
 #define GFP_HIGHUSER_MOVABLE	(GFP_USER | __GFP_MOVABLE)
+/* Large anonymous chunks: movable, no direct reclaim, fail quietly. */
+#define GFP_TRANSHUGE_LIGHT	((GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | \
+				  __GFP_KSWAPD_RECLAIM) & ~__GFP_DIRECT_RECLAIM)
 
 #define GFP_ZONEMASK		(__GFP_DMA | __GFP_DMA32 | __GFP_MOVABLE)
 #define GFP_MOVABLE_MASK	(__GFP_MOVABLE | __GFP_RECLAIMABLE)

@@ -18,10 +18,14 @@
  * pageblocks) MIGRATE_ISOLATE and moves their free pages to the isolate
  * lists, out of NR_FREE_PAGES, so nothing allocates them; pages freed there
  * later land on the isolate lists too.  test_pages_isolated() checks every
- * managed page of a range is such a free page.  Whether a pageblock holds
- * unmovable pages (Linux's has_unmovable_pages) is left to the migration
- * hook of the hotplug issue: isolation itself always succeeds on online
- * memory.
+ * managed page of a range is such a free page.
+ *
+ * offline_pages() refuses at once a range holding an unmovable page
+ * (has_unmovable_pages(), migrate.c: kernel, slab, page tables, reserved),
+ * then isolates, migrates the anonymous pages out (do_migrate_range()),
+ * checks the range is all free and takes it out of the buddy.  Any failure
+ * undoes the isolation: the block is online as before, nothing is lost,
+ * and dmesg says why, in Linux's words.
  *
  * Locking: mem_hotplug_lock serialises online/offline; it is a spinlock
  * taken with interrupts on (drain_all_pages() sends IPIs) and should become
@@ -273,15 +277,46 @@ static void remove_isolated_range(struct zone *zone, pfn_t start, pfn_t end)
 	shrink_zone_span(zone, start, end);
 }
 
+static void offline_failed(pfn_t start, pfn_t end, const char *reason,
+			   pfn_t pfn)
+{
+	mm_log(MM_LOG_WARN, "memory offlining [mem %#lx-%#lx] failed due to "
+	       "%s (pfn %#lx: %s)", PFN_PHYS(start), PFN_PHYS(end) - 1,
+	       reason, pfn, page_owner_kind(pfn));
+}
+
+/* Isolate, migrate, check: 0 with the range isolated and all free. */
+static int isolate_and_migrate(struct zone *zone, pfn_t start, pfn_t end,
+			       struct migrate_control *mc)
+{
+	int ret = start_isolate_page_range(start, end, MIGRATE_MOVABLE);
+
+	if (ret) {
+		offline_failed(start, end, "failure to isolate range", start);
+		return ret;
+	}
+	ret = do_migrate_range(start, end, mc);
+	drain_all_pages(zone);
+	if (ret)
+		offline_failed(start, end, mc->reason, mc->failed_pfn);
+	else if ((ret = test_pages_isolated(start, end)) != 0)
+		offline_failed(start, end, "failure to isolate range", start);
+	if (ret)
+		undo_isolate_page_range(start, end, MIGRATE_MOVABLE);
+	return ret;
+}
+
 /*
  * Offline [start_pfn, start_pfn + nr_pages) (whole online sections of one
- * zone): isolate, let mm_hooks.migrate_range move allocated pages out,
- * check all is free, remove from the buddy.  0, -EINVAL or -EBUSY (the
- * range is then back to normal).
+ * zone): refuse if a page cannot move, isolate, migrate anonymous pages
+ * out, check all is free, remove from the buddy.  0, -EINVAL, -EBUSY
+ * (unmovable page, or pages still in use) or -ENOMEM (no memory to
+ * migrate to); on failure the range is online as before.
  */
 int offline_pages(pfn_t start_pfn, unsigned long nr_pages)
 {
-	pfn_t end_pfn = start_pfn + nr_pages;
+	struct migrate_control mc = { 0, 0, NULL };
+	pfn_t end_pfn = start_pfn + nr_pages, bad;
 	struct zone *zone;
 	int nid, ret;
 
@@ -295,20 +330,19 @@ int offline_pages(pfn_t start_pfn, unsigned long nr_pages)
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = start_isolate_page_range(start_pfn, end_pfn, MIGRATE_MOVABLE);
-	if (ret)
-		goto out;
-	if (mm_hooks.migrate_range)
-		ret = mm_hooks.migrate_range(start_pfn, end_pfn);
-	drain_all_pages(zone);
-	if (!ret)
-		ret = test_pages_isolated(start_pfn, end_pfn);
-	if (ret) {
-		undo_isolate_page_range(start_pfn, end_pfn, MIGRATE_MOVABLE);
+	if (has_unmovable_pages(start_pfn, end_pfn, &bad)) {
+		dump_page(pfn_to_page(bad), "unmovable page");
+		offline_failed(start_pfn, end_pfn, "unmovable page", bad);
+		ret = -EBUSY;
 		goto out;
 	}
+	ret = isolate_and_migrate(zone, start_pfn, end_pfn, &mc);
+	if (ret)
+		goto out;
 	remove_isolated_range(zone, start_pfn, end_pfn);
 	recalc_memory_tunables();
+	mm_log(MM_LOG_INFO, "Offlined Pages %lu, migrated %lu", nr_pages,
+	       mc.nr_migrated);
 out:
 	spin_unlock(&mem_hotplug_lock);
 	return ret;

@@ -11,12 +11,20 @@
  *
  * Memory hotplug (the DIMM driver): sparse_add_section() per section, then
  * online_pages(); offline_pages() then sparse_remove_section() to remove.
+ * offline_pages() migrates anonymous user pages out of the range itself
+ * (migrate.c) and refuses, rolling back, if any page is unmovable.
+ *
+ * User address spaces: mm_alloc() per task, do_mmap()/do_munmap() for its
+ * syscalls, handle_mm_fault() from the #PF handler, mmput() at exit; load
+ * CR3 with mm->pgd on a switch.  The arch's arch_map_page() and
+ * arch_unmap_page() are map_kernel_page() and unmap_kernel_page().
  */
 #ifndef GUEST_MM_MM_H
 #define GUEST_MM_MM_H
 
 #include "gfp.h"
 #include "mmzone.h"
+#include "pgtable.h"
 
 /* ---- boot: memblock.c, mm_init.c */
 #define MEMBLOCK_KNOWN_ZERO	0x1	/* range is zero-filled by the VMM */
@@ -49,7 +57,7 @@ bool zone_watermark_ok(struct zone *z, unsigned int order,
 #define free_page(addr)		free_pages(addr, 0)
 
 /*
- * Hooks for later parts (reclaim, migration).  NULL = absent.  Called
+ * Hooks for later parts (reclaim).  NULL = absent.  Called
  * without locks held, from allocating context.
  */
 struct mm_hooks {
@@ -57,8 +65,6 @@ struct mm_hooks {
 	unsigned long (*try_to_free_pages)(gfp_t gfp, unsigned int order);
 	/* kick background reclaim of @zone */
 	void (*wakeup_kswapd)(struct zone *zone, unsigned int order);
-	/* migrate every allocated page out of [start, end); 0 or -errno */
-	int (*migrate_range)(pfn_t start_pfn, pfn_t end_pfn);
 };
 extern struct mm_hooks mm_hooks;
 
@@ -71,6 +77,107 @@ int start_isolate_page_range(pfn_t start_pfn, pfn_t end_pfn,
 void undo_isolate_page_range(pfn_t start_pfn, pfn_t end_pfn,
 			     int migratetype);
 int test_pages_isolated(pfn_t start_pfn, pfn_t end_pfn);
+
+/* ---- migration: migrate.c */
+struct migrate_control {
+	unsigned long nr_migrated;	/* pages moved so far */
+	pfn_t failed_pfn;		/* on failure: the page that stopped it */
+	const char *reason;		/* and why ("unmovable page", ...) */
+};
+
+/* Does [start, end) hold a page that cannot be migrated?  *@bad = it. */
+bool has_unmovable_pages(pfn_t start_pfn, pfn_t end_pfn, pfn_t *bad);
+/* Move every in-use page out of the isolated [start, end).  0, -EBUSY
+ * (unmovable page) or -ENOMEM; @mc says how far it got. */
+int do_migrate_range(pfn_t start_pfn, pfn_t end_pfn,
+		     struct migrate_control *mc);
+/* What owns the page at @pfn, in words ("slab", "page table", ...). */
+const char *page_owner_kind(pfn_t pfn);
+
+/* ---- address spaces: mmap.c, memory.c, pgtable.c */
+#define TASK_SIZE	0x00007ffffffff000UL	/* top of user space */
+#define USER_PGTABLES_CEILING	0x0000800000000000UL	/* pgd 256 */
+#define MMAP_MIN_ADDR	0x10000UL		/* lowest mappable */
+#define MMAP_GAP	(128UL << 20)		/* kept free below the top */
+
+/* mmap()'s prot and flags: Linux's values */
+#define PROT_NONE	0x0
+#define PROT_READ	0x1
+#define PROT_WRITE	0x2
+#define PROT_EXEC	0x4
+#define MAP_SHARED	0x01
+#define MAP_PRIVATE	0x02
+#define MAP_FIXED	0x10
+#define MAP_ANONYMOUS	0x20
+#define MAP_FIXED_NOREPLACE 0x100000
+
+/* vm_area_struct.vm_flags */
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_NOHUGEPAGE	0x40000000UL	/* no 2 MiB / 64 KiB chunks */
+
+/* handle_mm_fault(): flags in, result out (Linux's values) */
+#define FAULT_FLAG_WRITE	0x01	/* #PF error code W */
+#define FAULT_FLAG_USER		0x40	/* from CPL 3 */
+#define FAULT_FLAG_INSTRUCTION	0x100	/* instruction fetch */
+typedef unsigned int vm_fault_t;
+#define VM_FAULT_OOM		0x0001	/* no memory: kill the task */
+#define VM_FAULT_SIGSEGV	0x0040	/* no VMA, or not allowed */
+
+enum { MM_ANONPAGES, NR_MM_COUNTERS };	/* mm->rss_stat[] */
+
+/* Orders a fault may map at once: bit 9 (2 MiB), bit 4 (64 KiB). */
+#define MTHP_ORDER	4
+#define HUGE_ANON_ORDERS_DEFAULT ((1UL << HPAGE_PMD_ORDER) | \
+				  (1UL << MTHP_ORDER))
+extern unsigned long huge_anon_orders;
+
+struct vm_area_struct {
+	unsigned long vm_start;		/* first byte */
+	unsigned long vm_end;		/* first byte after */
+	unsigned long vm_flags;		/* VM_* */
+	pteval_t vm_page_prot;		/* leaf entry bits for its pages */
+	struct mm_struct *vm_mm;	/* owner */
+	struct list_head vm_list;	/* on vm_mm->mmap, by address */
+};
+
+struct mm_struct {
+	phys_addr_t pgd;		/* PML4, physical: what CR3 holds */
+	struct list_head mmap;		/* VMAs, sorted, never overlapping */
+	struct vm_area_struct *mmap_cache; /* last find_vma() hit, or NULL */
+	unsigned long mmap_base;	/* top-down mmap search starts here */
+	unsigned long rss_stat[NR_MM_COUNTERS];	/* pages mapped, by kind */
+	unsigned long nr_ptes;		/* page-table pages, PML4 included */
+	unsigned int map_count;		/* VMAs */
+	int mm_users;			/* references; the last mmput frees */
+	spinlock_t lock;		/* everything above and the tables */
+};
+
+/* What mmput() freed when it tore an address space down. */
+struct unmap_stats {
+	unsigned long pages;		/* user pages (4 KiB units) */
+	unsigned long pgtables;		/* page-table pages, PML4 included */
+};
+
+extern struct mm_struct init_mm;
+
+struct mm_struct *mm_alloc(void);
+void mmget(struct mm_struct *mm);
+void mmput(struct mm_struct *mm, struct unmap_stats *freed);
+int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	    unsigned long prot, unsigned long flags, unsigned long *mapped);
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
+			   unsigned int flags);
+static inline unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+	return mm->rss_stat[MM_ANONPAGES];
+}
+
+int map_kernel_page(unsigned long va, phys_addr_t pa, unsigned int prot);
+void unmap_kernel_page(unsigned long va);
 
 /* ---- slab: slab.c */
 #define SLAB_HWCACHE_ALIGN	0x2000u	/* align objects to 64 bytes */

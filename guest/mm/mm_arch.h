@@ -50,10 +50,36 @@ void *memcpy(void *dst, const void *src, size_t n);
 /* Fill one 4 KiB page (direct-map address, page aligned) with zeroes. */
 void arch_clear_page(void *va);
 
+/* Copy one 4 KiB page (direct-map addresses, page aligned): migration. */
+void arch_copy_page(void *dst, const void *src);
+
+/*
+ * Physical address of the PML4 the kernel runs on: init_mm's pgd, whose
+ * entries 256..511 every user PML4 copies (pgtable.c).  Called once, from
+ * mm_init(), with the direct map of RAM in place.
+ */
+phys_addr_t arch_kernel_pgd_phys(void);
+
+/* May page-table entries set NX (bit 63)?  True iff EFER.NXE is on. */
+bool arch_has_nx(void);
+
+struct mm_struct;
+
+/*
+ * Drop stale TLB entries of user address space @mm after guest/mm changed
+ * or removed a present entry: for the page (4 KiB or 2 MiB) holding @va,
+ * or for all of @mm.  Must cover every CPU that may have @mm loaded; a CPU
+ * that loads it later starts clean (CR3 write, user entries are not G).
+ */
+void arch_flush_tlb_page(struct mm_struct *mm, unsigned long va);
+void arch_flush_tlb_mm(struct mm_struct *mm);
+
 /*
  * Map the 4 KiB page at kernel virtual address @va (vmalloc window) to
  * @pa with @prot (MM_PROT_*).  May allocate page-table pages with
  * alloc_page(GFP_KERNEL).  Returns 0 or -ENOMEM; -EEXIST if @va is mapped.
+ * Both implementations are map_kernel_page() (pgtable.c) plus whatever
+ * the arch needs around it; arch_unmap_page() is unmap_kernel_page().
  */
 int arch_map_page(unsigned long va, phys_addr_t pa, unsigned int prot);
 

@@ -7,6 +7,8 @@
  *	memblock_free_all()	free RAM to the buddy in MAX_ORDER blocks
  *	recalc_memory_tunables()  watermarks, lowmem_reserve, pcp, zonelists
  *	kmem_cache_init(), vmalloc_init()
+ *	pgtable_init()		init_mm: the kernel's PML4, its PDPTs fixed
+ *	mmap_init()		mm_struct, vm_area_struct caches: on first use
  *
  * Tunables, recomputed whenever managed pages change (hotplug):
  *  - min_free_kbytes = int_sqrt(16 * lowmem_kbytes), clamped [128, 65536],
@@ -321,6 +323,8 @@ void mm_init(void)
 	recalc_memory_tunables();
 	kmem_cache_init();
 	vmalloc_init();
+	pgtable_init();
+	mmap_init();
 	mm_log(MM_LOG_INFO, "Memory: %luK available, min_free_kbytes %d",
 	       totalram_pages << (PAGE_SHIFT - 10), min_free_kbytes);
 }

@@ -100,6 +100,13 @@ void mm_seq_printf(struct mm_seq *s, const char *fmt, ...) __printf(2, 3);
 int mm_seq_result(const struct mm_seq *s);
 extern unsigned long cpu_online_mask;
 
+/* ---- memory.c, mmap.c, migrate.c: user address spaces */
+void mmap_init(void);
+int split_huge_pmd(struct mm_struct *mm, pmd_t *pmd, unsigned long haddr);
+void unmap_region(struct mm_struct *mm, unsigned long floor,
+		  unsigned long ceiling, bool flush, struct unmap_stats *st);
+void anon_rmap_barrier(void);
+
 /* ---- slab.c, vmalloc.c */
 void kmem_cache_init(void);
 void vmalloc_init(void);

@@ -60,6 +60,14 @@ typedef unsigned int gfp_t;	/* __GFP_* allocation flags */
 #define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define PAGE_ALIGN(x)		ALIGN(x, PAGE_SIZE)
 
+/* Linux's numbers, where the guest's errno.h lacks them. */
+#ifndef EAGAIN
+#define EAGAIN	11
+#endif
+#ifndef EFAULT
+#define EFAULT	14
+#endif
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

@@ -86,6 +86,7 @@ enum vm_stat_item {
 	NR_FILE_DIRTY,
 	NR_WRITEBACK,
 	NR_SHMEM,
+	NR_ANON_THPS,		/* pages in PMD-mapped anonymous THPs */
 	NR_KERNEL_STACK_KB,
 	NR_PAGETABLE,
 	NR_VM_STAT_ITEMS
@@ -98,8 +99,11 @@ enum vm_event_item {
 	PGFREE, PGACTIVATE, PGDEACTIVATE, PGFAULT, PGMAJFAULT,
 	PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT,
 	PAGEOUTRUN,
+	PGMIGRATE_SUCCESS, PGMIGRATE_FAIL,
+	THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD,
 	PGZERO_SKIPPED,		/* memvisor: __GFP_ZERO on a known-zero page */
 	PGZERO_CLEARED,		/* memvisor: __GFP_ZERO page had to be zeroed */
+	MTHP_FAULT_ALLOC,	/* memvisor: 64 KiB anonymous chunk faulted in */
 	NR_VM_EVENT_ITEMS
 };
 

@@ -33,7 +33,12 @@
  *	slab page:		PG_slab, slab_cache, freelist, inuse/objects,
  *				lru on the cache's slab list
  *	kmalloc_large head:	PG_head, private = order
- *	user/page cache page:	mapping, index, lru (LRU lists), _mapcount
+ *	page-table page:	PG_pgtable
+ *	anonymous user page:	mapping = mm | PAGE_MAPPING_ANON, index =
+ *				virtual page number, _mapcount = 1, lru free
+ *				(see migrate.c); a 2 MiB THP is one order-9
+ *				block: its head also has PG_head and
+ *				private = 9, its tails stay all zero
  */
 #ifndef GUEST_MM_PAGE_H
 #define GUEST_MM_PAGE_H
@@ -58,6 +63,7 @@ enum pageflags {
 	PG_buddy,	/* head of a free block in a buddy free list */
 	PG_head,	/* head of a multi-page kmalloc_large allocation */
 	PG_nonzero,	/* contents NOT known to be zero (inverted bit) */
+	PG_pgtable,	/* a page-table page (pgtable.c) */
 	NR_PAGEFLAGS
 };
 
@@ -116,11 +122,41 @@ PAGEFLAG(Reclaim, reclaim)
 PAGEFLAG(Buddy, buddy)
 PAGEFLAG(Head, head)
 PAGEFLAG(Nonzero, nonzero)
+PAGEFLAG(Pgtable, pgtable)
 
 /* Contents known to be zero (free block heads: the whole block). */
 static inline bool page_known_zero(const struct page *page)
 {
 	return !PageNonzero(page);
+}
+
+/*
+ * Anonymous pages: ->mapping holds the owning mm_struct with bit 0 set
+ * (Linux's PAGE_MAPPING_ANON), so it can never be taken for a page-cache
+ * address_space.  One owner per page: this kernel has no fork.
+ */
+#define PAGE_MAPPING_ANON	0x1UL
+
+struct mm_struct;
+
+static inline bool PageAnon(const struct page *page)
+{
+	return ((unsigned long)page->mapping & PAGE_MAPPING_ANON) != 0;
+}
+
+static inline struct mm_struct *page_anon_mm(const struct page *page)
+{
+	return (struct mm_struct *)((unsigned long)page->mapping &
+				    ~PAGE_MAPPING_ANON);
+}
+
+static inline void page_set_anon(struct page *page, struct mm_struct *mm,
+				 unsigned long vpn)
+{
+	page->mapping = (struct address_space *)((unsigned long)mm |
+						 PAGE_MAPPING_ANON);
+	page->index = vpn;
+	page->_mapcount = 1;
 }
 
 static inline int page_count(const struct page *page)

@@ -9,7 +9,9 @@
  * exists) print as 0 so parsers of Linux's files keep working.  Two
  * memvisor counters follow Linux's in /proc/vmstat: pgzero_skipped and
  * pgzero_cleared (pages handed out for __GFP_ZERO that were known zero /
- * had to be cleared).
+ * had to be cleared), and mthp_fault_alloc_64kb (64 KiB anonymous chunks
+ * faulted in, memory.c).  nr_anon_transparent_hugepages counts THPs, as
+ * Linux prints it; the counter itself is in pages.
  *
  * Output uses struct mm_seq: snprintf semantics, so a caller learns the
  * full length when its buffer was too small.
@@ -29,7 +31,8 @@ static const char *const vm_stat_names[NR_VM_STAT_ITEMS] = {
 	"nr_active_file", "nr_unevictable", "nr_slab_reclaimable",
 	"nr_slab_unreclaimable", "nr_isolated_anon", "nr_isolated_file",
 	"nr_anon_pages", "nr_mapped", "nr_file_pages", "nr_dirty",
-	"nr_writeback", "nr_shmem", "nr_kernel_stack", "nr_page_table_pages",
+	"nr_writeback", "nr_shmem", "nr_anon_transparent_hugepages",
+	"nr_kernel_stack", "nr_page_table_pages",
 };
 
 static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
@@ -39,7 +42,9 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	"pgfree", "pgactivate", "pgdeactivate", "pgfault", "pgmajfault",
 	"pgsteal_kswapd", "pgsteal_direct", "pgscan_kswapd", "pgscan_direct",
 	"pageoutrun",
-	"pgzero_skipped", "pgzero_cleared",
+	"pgmigrate_success", "pgmigrate_fail",
+	"thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd",
+	"pgzero_skipped", "pgzero_cleared", "mthp_fault_alloc_64kb",
 };
 
 void mm_seq_printf(struct mm_seq *s, const char *fmt, ...)
@@ -209,7 +214,8 @@ static void zoneinfo_zone(struct mm_seq *s, pg_data_t *pgdat,
 		mm_seq_printf(s, "\n  per-node stats");
 		for (int i = NR_VM_ZONE_STAT_ITEMS; i < NR_VM_STAT_ITEMS; i++)
 			mm_seq_printf(s, "\n      %-12s %lu", vm_stat_names[i],
-				   node_page_state(pgdat, i));
+				   node_page_state(pgdat, i) >>
+				   (i == NR_ANON_THPS ? HPAGE_PMD_ORDER : 0));
 	}
 	mm_seq_printf(s, "\n  pages free     %lu"
 		   "\n        boost    %lu"
@@ -344,7 +350,7 @@ int mm_show_meminfo(char *buf, size_t len)
 	show_val_kb(&s, "VmallocChunk:", 0);
 	show_val_kb(&s, "Percpu:", 0);
 	mm_seq_printf(&s, "HardwareCorrupted: %5lu kB\n", 0UL);
-	show_val_kb(&s, "AnonHugePages:", 0);
+	show_val_kb(&s, "AnonHugePages:", global_page_state(NR_ANON_THPS));
 	show_val_kb(&s, "ShmemHugePages:", 0);
 	show_val_kb(&s, "ShmemPmdMapped:", 0);
 	show_val_kb(&s, "FileHugePages:", 0);
@@ -360,9 +366,10 @@ int mm_show_vmstat(char *buf, size_t len)
 {
 	struct mm_seq s = { buf, len, 0 };
 
-	for (int i = 0; i < NR_VM_STAT_ITEMS; i++)
+	for (int i = 0; i < NR_VM_STAT_ITEMS; i++)	/* THPs in THP units */
 		mm_seq_printf(&s, "%s %lu\n", vm_stat_names[i],
-			   global_page_state(i));
+			   global_page_state(i) >>
+			   (i == NR_ANON_THPS ? HPAGE_PMD_ORDER : 0));
 	mm_seq_printf(&s, "nr_dirty_threshold %lu\n",
 		   global_page_state(NR_FREE_PAGES) / 5);
 	mm_seq_printf(&s, "nr_dirty_background_threshold %lu\n",

@@ -10,6 +10,13 @@
  *		./mm_bench NAME ITERS
  *
  * collects exactly the loop: instructions per op = Collected / ITERS.
+ *
+ * The fault benchmarks (fault4k, fault64k, fault2m) map a fresh region of
+ * known-zero memory and take ITERS page faults in it, each through
+ * fault_op(), which is what callgrind collects (--toggle-collect=fault_op:
+ * mapping and teardown are not counted): instructions per fault, with the
+ * page-table pages they allocate amortised.  huge_anon_orders picks the
+ * size.
  * tests/bench/mm_bench.sh builds it and prints the table.  Without
  * valgrind it prints nanoseconds per op.
  *
@@ -35,6 +42,11 @@ __attribute__((noinline)) void bench_order3(long n);
 __attribute__((noinline)) void bench_order9(long n);
 __attribute__((noinline)) void bench_kmalloc64(long n);
 __attribute__((noinline)) void bench_order0_zero(long n);
+__attribute__((noinline)) vm_fault_t fault_op(struct mm_struct *mm,
+					      unsigned long va);
+__attribute__((noinline)) void bench_fault4k(long n);
+__attribute__((noinline)) void bench_fault64k(long n);
+__attribute__((noinline)) void bench_fault2m(long n);
 
 /* The loop alone, with two calls: subtract from the others. */
 __attribute__((noinline)) void bench_empty(long n)
@@ -95,6 +107,44 @@ __attribute__((noinline)) void bench_kmalloc64(long n)
 	}
 }
 
+__attribute__((noinline)) vm_fault_t fault_op(struct mm_struct *mm,
+					      unsigned long va)
+{
+	return handle_mm_fault(mm, va, FAULT_FLAG_WRITE | FAULT_FLAG_USER);
+}
+
+/* @n faults @step apart in a new mapping, chunk orders @orders only. */
+static void bench_fault(long n, unsigned long step, unsigned long orders)
+{
+	struct mm_struct *mm = mm_alloc();
+	unsigned long a;
+
+	huge_anon_orders = orders;
+	if (!mm || do_mmap(mm, 0, n * step, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, &a))
+		abort();
+	for (long i = 0; i < n; i++)
+		if (fault_op(mm, a + i * step))
+			abort();
+	mmput(mm, NULL);
+	huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+}
+
+__attribute__((noinline)) void bench_fault4k(long n)
+{
+	bench_fault(n, PAGE_SIZE, 0);
+}
+
+__attribute__((noinline)) void bench_fault64k(long n)
+{
+	bench_fault(n, 64 << 10, 1UL << MTHP_ORDER);
+}
+
+__attribute__((noinline)) void bench_fault2m(long n)
+{
+	bench_fault(n, PMD_SIZE, 1UL << HPAGE_PMD_ORDER);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(long n);
@@ -105,6 +155,9 @@ static const struct {
 	{ "order3", bench_order3 },
 	{ "order9", bench_order9 },
 	{ "kmalloc64", bench_kmalloc64 },
+	{ "fault4k", bench_fault4k },
+	{ "fault64k", bench_fault64k },
+	{ "fault2m", bench_fault2m },
 };
 
 static double now_ns(void)
@@ -118,7 +171,7 @@ static double now_ns(void)
 int main(int argc, char **argv)
 {
 	static const struct mm_stub_range map[] = {
-		{ 0, 640 << 10, 0 }, { MiB, 1023 * MiB, 0 },
+		{ 0, 640 << 10, 0 }, { MiB, 2047 * MiB, 0 },
 	};
 	long iters = argc > 2 ? atol(argv[2]) : 100000;
 
@@ -128,11 +181,11 @@ int main(int argc, char **argv)
 
 		if (argc > 1 && strcmp(argv[1], benches[i].name))
 			continue;
-		benches[i].fn(1000);		/* warm up */
+		benches[i].fn(10);		/* warm up */
 		t = now_ns();
 		benches[i].fn(iters);
-		printf("%-12s %8.1f ns/op (alloc+free)\n", benches[i].name,
-		       (now_ns() - t) / iters);
+		printf("%-12s %8.1f ns/op (alloc+free or fault)\n",
+		       benches[i].name, (now_ns() - t) / iters);
 	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
- * Host stub of guest/mm's arch interface: simulated physical memory, a
- * recorded kernel page table for vmalloc, logging through stderr, printf
- * through libc.  See mm_stub.h.
+ * Host stub of guest/mm's arch interface: simulated physical memory, real
+ * x86-64 page tables in it (guest/mm/pgtable.c, the same code the guest
+ * runs), logging through stderr, printf through libc.  See mm_stub.h.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,19 +14,12 @@ char *mm_host_membase;
 unsigned int mm_stub_cpu;
 unsigned long mm_stub_nr_warnings;
 
-/* Open-addressing table va -> pa of arch_map_page() mappings. */
-#define MAP_SLOTS	(1UL << 18)
-#define EMPTY_VA	0UL
-#define DEAD_VA		1UL
-
-struct map_slot {
-	unsigned long va;
-	phys_addr_t pa;
-};
-
-static struct map_slot *map_table;
-static unsigned long nr_mapped;
-static long fail_map_after = -1;
+static unsigned long nr_mapped;		/* kernel 4 KiB pages mapped */
+static long fail_map_after = -1;	/* see mm_stub_fail_map_after() */
+static phys_addr_t kernel_pgd;		/* init_mm's PML4, once allocated */
+unsigned long mm_stub_nr_clear_page;	/* arch_clear_page() calls */
+unsigned long mm_stub_nr_copy_page;	/* arch_copy_page() calls */
+unsigned long mm_stub_nr_tlb_flush;	/* arch_flush_tlb_*() calls */
 
 static void map_membase(void)
 {
@@ -52,11 +45,11 @@ static void map_membase(void)
 void mm_stub_reset(void)
 {
 	map_membase();
-	free(map_table);
-	map_table = calloc(MAP_SLOTS, sizeof(*map_table));
-	if (!map_table)
-		abort();
 	nr_mapped = 0;
+	kernel_pgd = 0;
+	mm_stub_nr_clear_page = 0;
+	mm_stub_nr_copy_page = 0;
+	mm_stub_nr_tlb_flush = 0;
 	fail_map_after = -1;
 	mm_stub_cpu = 0;
 	mm_stub_nr_warnings = 0;
@@ -74,6 +67,8 @@ void mm_stub_boot(const struct mm_stub_range *ranges, int n,
 	memblock_reserve(0, PAGE_SIZE);
 	if (kernel_bytes)
 		memblock_reserve(1UL << 20, kernel_bytes);
+	/* the boot PML4, reserved like the guest's (in its image) */
+	kernel_pgd = __pa(memblock_alloc(PAGE_SIZE, PAGE_SIZE));
 	mm_init();
 }
 
@@ -88,68 +83,80 @@ void mm_stub_fail_map_after(long n)
 	fail_map_after = n;
 }
 
-static unsigned long slot_of(unsigned long va)
-{
-	return (va >> PAGE_SHIFT) * 0x9e3779b97f4a7c15UL >> 46 &
-	       (MAP_SLOTS - 1);
-}
-
-static struct map_slot *find_slot(unsigned long va)
-{
-	for (unsigned long i = slot_of(va);; i = (i + 1) & (MAP_SLOTS - 1)) {
-		if (map_table[i].va == va)
-			return &map_table[i];
-		if (map_table[i].va == EMPTY_VA)
-			return NULL;
-	}
-}
-
+/*
+ * Kernel mappings go through guest/mm's own page-table code, on simulated
+ * memory: what the guest's arch_map_page() does too, minus the hardware.
+ */
 int arch_map_page(unsigned long va, phys_addr_t pa, unsigned int prot)
 {
-	unsigned long i;
+	int ret;
 
-	(void)prot;
 	if (fail_map_after == 0)
 		return -ENOMEM;
 	if (fail_map_after > 0)
 		fail_map_after--;
-	if (va & ~PAGE_MASK || find_slot(va))
-		return -EEXIST;
-	if (nr_mapped >= MAP_SLOTS / 2)
-		return -ENOMEM;
-	for (i = slot_of(va); map_table[i].va > DEAD_VA;
-	     i = (i + 1) & (MAP_SLOTS - 1))
-		;
-	map_table[i].va = va;
-	map_table[i].pa = pa;
-	nr_mapped++;
-	return 0;
+	ret = map_kernel_page(va, pa, prot);
+	if (!ret)
+		nr_mapped++;
+	return ret;
 }
 
 void arch_unmap_page(unsigned long va)
 {
-	struct map_slot *s = find_slot(va);
-
-	if (s) {
-		s->va = DEAD_VA;
+	if (mm_stub_lookup(va, NULL)) {
+		unmap_kernel_page(va);
 		nr_mapped--;
 	}
 }
 
 bool mm_stub_lookup(unsigned long va, phys_addr_t *pa)
 {
-	struct map_slot *s = find_slot(va & PAGE_MASK);
-
-	if (!s)
-		return false;
-	if (pa)
-		*pa = s->pa + (va & ~PAGE_MASK);
-	return true;
+	return follow_phys(&init_mm, va, pa, NULL) == 0;
 }
 
 unsigned long mm_stub_nr_mapped(void)
 {
 	return nr_mapped;
+}
+
+/*
+ * The stub machine's boot PML4: from memblock (mm_stub_boot), or for
+ * tests that boot by hand, a page from the buddy.
+ */
+phys_addr_t arch_kernel_pgd_phys(void)
+{
+	if (!kernel_pgd) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+		if (!page)
+			mm_panic("mm_stub: no memory for the kernel PML4");
+		kernel_pgd = page_to_phys(page);
+	}
+	return kernel_pgd;
+}
+
+bool arch_has_nx(void)
+{
+	return true;
+}
+
+void arch_copy_page(void *dst, const void *src)
+{
+	mm_stub_nr_copy_page++;
+	memcpy(dst, src, PAGE_SIZE);
+}
+
+void arch_flush_tlb_page(struct mm_struct *mm, unsigned long va)
+{
+	(void)mm;
+	(void)va;
+	mm_stub_nr_tlb_flush++;
+}
+
+void arch_flush_tlb_mm(struct mm_struct *mm)
+{
+	(void)mm;
+	mm_stub_nr_tlb_flush++;
 }
 
 void arch_flush_tlb_kernel_range(unsigned long start, unsigned long end)
@@ -160,6 +167,7 @@ void arch_flush_tlb_kernel_range(unsigned long start, unsigned long end)
 
 void arch_clear_page(void *va)
 {
+	mm_stub_nr_clear_page++;
 	memset(va, 0, PAGE_SIZE);
 }
 

@@ -5,8 +5,10 @@
  * "Physical memory" is one MM_STUB_PHYS_SIZE anonymous MAP_NORESERVE
  * mapping at mm_host_membase (2 MiB aligned): untouched pages cost nothing
  * and read as zero, like fresh guest RAM.  __va(pa) = membase + pa.
- * arch_map_page() records mappings in a table the tests can query.  The
- * "current CPU" is a variable the tests may change.
+ * arch_map_page() maps through guest/mm's page-table code into real
+ * 4-level tables in that memory (the kernel PML4 is a buddy page), so the
+ * tests walk what the guest would walk.  The "current CPU" is a variable
+ * the tests may change; clears, copies and TLB flushes are counted.
  *
  * Included by guest/mm/mm_arch.h when MM_HOST is defined.  Unit tests run
  * with MM_DEBUG (poisoning, extra checks) unless MM_NDEBUG is defined (the
@@ -86,5 +88,10 @@ void mm_stub_fail_map_after(long n);
 extern unsigned long mm_stub_nr_warnings;
 /* Zero the simulated pages [pa, pa + size) (drop them: fresh memory). */
 void mm_stub_discard(phys_addr_t pa, phys_addr_t size);
+/* Calls of arch_clear_page(), arch_copy_page(), arch_flush_tlb_*()
+ * since the last reset. */
+extern unsigned long mm_stub_nr_clear_page;
+extern unsigned long mm_stub_nr_copy_page;
+extern unsigned long mm_stub_nr_tlb_flush;
 
 #endif /* MM_STUB_H */

@@ -1,0 +1,330 @@
+/*
+ * Demand paging of anonymous memory, and unmapping.
+ *
+ * handle_mm_fault() is the #PF handler's entry: it finds the VMA, checks
+ * the access, and fills the hole with zero memory in the largest chunk
+ * that is safe (Linux's anonymous THP and multi-size THP):
+ *
+ *  1. 2 MiB: the 2 MiB-aligned range around the address lies inside the
+ *     VMA and its PD entry is empty: one order-9 block, one PMD leaf (PS).
+ *  2. 64 KiB: the 64 KiB-aligned range lies inside the VMA and its 16 PTEs
+ *     are empty: one order-4 block, split into 16 ordinary pages, 16 PTEs.
+ *  3. 4 KiB: one page, one PTE.
+ *
+ * Which sizes are allowed: huge_anon_orders (bit 9: 2 MiB, bit 4: 64 KiB;
+ * both by default), like Linux's hugepages-*kB/enabled "always", and per
+ * VMA VM_NOHUGEPAGE (madvise) forbids both.
+ *
+ * Large chunks are asked for with GFP_TRANSHUGE_LIGHT (no direct reclaim,
+ * no warning) and fall back to the next size.  Every chunk is __GFP_ZERO
+ * and __GFP_MOVABLE: ZONE_MOVABLE (hot-added DIMMs) when there is one,
+ * and no clearing when the buddy knows the block is zero (known-zero
+ * blocks come first).  One fault thus costs a few hundred instructions
+ * for up to 512 pages, which matters where ring 0 is emulated.
+ *
+ * Pages: every mapped page is anonymous and has one owner (no fork):
+ * ->mapping = mm | PAGE_MAPPING_ANON, ->index = virtual page number,
+ * _mapcount 1, _count 1 (page.h).  A 2 MiB chunk stays one order-9 block
+ * (head: PG_head, private 9; tails untouched) until split_huge_pmd()
+ * turns it into 512 pages under a new PT, which munmap of part of it and
+ * migration under memory pressure do.  Read faults get memory too: there
+ * is no shared zero page.
+ *
+ * Unmapping (unmap_region) walks [floor, ceiling), a hole between VMAs:
+ * every page mapped there is unmapped and freed after the TLB flush, and
+ * every table whose whole span lies in the hole is freed as well
+ * (Linux's free_pgtables rule), which keeps the invariant that a table
+ * exists only where it covers some VMA.
+ *
+ * Counters: mm->rss_stat[MM_ANONPAGES]; per zone NR_ANON_MAPPED (meminfo
+ * AnonPages) and NR_ANON_THPS (AnonHugePages); events PGFAULT,
+ * THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, MTHP_FAULT_ALLOC.
+ *
+ * Locking: mm->lock held across a whole fault or unmap (it also covers the
+ * tables and the pages' ->mapping/->index).
+ */
+#include "mm_internal.h"
+
+#define MTHP_NR		(1UL << MTHP_ORDER)
+#define MTHP_SIZE	(MTHP_NR << PAGE_SHIFT)
+#define VM_FAULT_FALLBACK 0x0800		/* internal: try smaller */
+
+/* Chunk orders faults may use (Linux's huge_anon_orders_always). */
+unsigned long huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+
+static inline bool access_error(const struct vm_area_struct *vma,
+				unsigned int flags)
+{
+	if (flags & FAULT_FLAG_WRITE)
+		return !(vma->vm_flags & VM_WRITE);
+	if (flags & FAULT_FLAG_INSTRUCTION)
+		return !(vma->vm_flags & VM_EXEC);
+	return !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
+static inline void account_anon(struct mm_struct *mm, struct page *page,
+				long nr)
+{
+	mm->rss_stat[MM_ANONPAGES] += nr;
+	mod_zone_page_state(page_zone(page), NR_ANON_MAPPED, nr);
+}
+
+/* Map the @nr pages from @page at @va through the PTEs from @pte. */
+static void map_anon_pages(struct vm_area_struct *vma, pte_t *pte,
+			   struct page *page, unsigned long va,
+			   unsigned long nr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pteval_t e = page_to_phys(page) | vma->vm_page_prot;
+	unsigned long vpn = va >> PAGE_SHIFT;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		set_page_count(&page[i], 1);	/* tails too: split_page() */
+		page_set_anon(&page[i], mm, vpn + i);
+		pte[i] = e + (i << PAGE_SHIFT);
+	}
+	account_anon(mm, page, (long)nr);
+}
+
+static vm_fault_t do_huge_pmd_anonymous_page(struct vm_area_struct *vma,
+					     pmd_t *pmd, unsigned long haddr)
+{
+	struct page *page = alloc_pages(GFP_TRANSHUGE_LIGHT | __GFP_ZERO,
+					HPAGE_PMD_ORDER);
+
+	if (unlikely(!page)) {
+		count_vm_events(arch_cpu_id(), THP_FAULT_FALLBACK, 1);
+		return VM_FAULT_FALLBACK;
+	}
+	__SetPageHead(page);
+	page->private = HPAGE_PMD_ORDER;
+	page_set_anon(page, vma->vm_mm, haddr >> PAGE_SHIFT);
+	*pmd = page_to_phys(page) | vma->vm_page_prot | _PAGE_PSE;
+	account_anon(vma->vm_mm, page, HPAGE_PMD_NR);
+	mod_zone_page_state(page_zone(page), NR_ANON_THPS, HPAGE_PMD_NR);
+	count_vm_events(arch_cpu_id(), THP_FAULT_ALLOC, 1);
+	return 0;
+}
+
+static inline bool ptes_none(const pte_t *pte, unsigned long nr)
+{
+	pteval_t any = 0;
+
+	for (unsigned long i = 0; i < nr; i++)
+		any |= pte[i];
+	return !any;
+}
+
+/* 64 KiB chunk around @addr if it fits and is empty, else one page. */
+static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
+				    unsigned long addr)
+{
+	unsigned long caddr = addr & ~(MTHP_SIZE - 1);
+	pte_t *pt = pte_alloc(vma->vm_mm, pmd);
+	struct page *page;
+
+	if (unlikely(!pt))
+		return VM_FAULT_OOM;
+	if (unlikely(pte_present(pt[pte_index(addr)])))
+		return 0;			/* raced, or spurious */
+	if (caddr >= vma->vm_start && caddr + MTHP_SIZE <= vma->vm_end &&
+	    (huge_anon_orders & (1UL << MTHP_ORDER)) &&
+	    !(vma->vm_flags & VM_NOHUGEPAGE) &&
+	    ptes_none(&pt[pte_index(caddr)], MTHP_NR)) {
+		page = alloc_pages(GFP_TRANSHUGE_LIGHT | __GFP_ZERO,
+				   MTHP_ORDER);
+		if (page) {
+			map_anon_pages(vma, &pt[pte_index(caddr)], page,
+				       caddr, MTHP_NR);
+			count_vm_events(arch_cpu_id(), MTHP_FAULT_ALLOC, 1);
+			return 0;
+		}
+	}
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+	if (unlikely(!page))
+		return VM_FAULT_OOM;
+	map_anon_pages(vma, &pt[pte_index(addr)], page, addr & PAGE_MASK, 1);
+	return 0;
+}
+
+static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
+				    unsigned long addr)
+{
+	unsigned long haddr = addr & PMD_MASK;
+	pmd_t *pmd;
+	int level;
+
+	pmd = walk(vma->vm_mm, addr, PT_LEVEL_PMD, true, &level);
+	if (unlikely(!pmd))
+		return VM_FAULT_OOM;
+	if (unlikely(level != PT_LEVEL_PMD))
+		return VM_FAULT_SIGSEGV;	/* a 1 GiB leaf: not ours */
+	if (!pte_present(*pmd) && haddr >= vma->vm_start &&
+	    haddr + PMD_SIZE <= vma->vm_end &&
+	    (huge_anon_orders & (1UL << HPAGE_PMD_ORDER)) &&
+	    !(vma->vm_flags & VM_NOHUGEPAGE) &&
+	    do_huge_pmd_anonymous_page(vma, pmd, haddr) == 0)
+		return 0;
+	if (pt_leaf(*pmd))
+		return 0;			/* raced, or spurious */
+	return do_anonymous_page(vma, pmd, addr);
+}
+
+/*
+ * Resolve a fault at user address @address of @mm (FAULT_FLAG_* @flags,
+ * from the #PF error code).  0: mapped, retry the access.
+ * VM_FAULT_SIGSEGV: no VMA there or the access is not allowed.
+ * VM_FAULT_OOM: no memory for the page or its tables.
+ */
+vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
+			   unsigned int flags)
+{
+	struct vm_area_struct *vma;
+	vm_fault_t ret;
+
+	count_vm_events(arch_cpu_id(), PGFAULT, 1);
+	spin_lock(&mm->lock);
+	vma = find_vma(mm, address);
+	if (unlikely(!vma || address < vma->vm_start ||
+		     access_error(vma, flags)))
+		ret = VM_FAULT_SIGSEGV;
+	else
+		ret = __handle_mm_fault(vma, address);
+	spin_unlock(&mm->lock);
+	return ret;
+}
+
+/*
+ * Turn the 2 MiB leaf at @pmd (user address @haddr) into a PT of 512
+ * PTEs and the THP into 512 ordinary pages, mapping unchanged.
+ * 0, or -ENOMEM (nothing changed).  mm->lock held.
+ */
+int split_huge_pmd(struct mm_struct *mm, pmd_t *pmd, unsigned long haddr)
+{
+	pmd_t old = *pmd;
+	pteval_t prot = old & ~(PMD_PFN_MASK | _PAGE_PSE);
+	struct page *page, *ptp;
+	pte_t *pt;
+
+	if (!pt_leaf(old))
+		return 0;
+	ptp = pgtable_page_alloc(mm);
+	if (!ptp)
+		return -ENOMEM;
+	pt = page_address(ptp);
+	page = pfn_to_page(pmd_pfn(old));
+	BUG_ON(!PageHead(page) || page_anon_mm(page) != mm);
+	__ClearPageHead(page);
+	page->private = 0;
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		set_page_count(&page[i], 1);
+		page_set_anon(&page[i], mm, (haddr >> PAGE_SHIFT) + i);
+		pt[i] = (page_to_phys(page) + (i << PAGE_SHIFT)) | prot;
+	}
+	mod_zone_page_state(page_zone(page), NR_ANON_THPS, -(long)HPAGE_PMD_NR);
+	*pmd = page_to_phys(ptp) | _PAGE_TABLE;
+	arch_flush_tlb_page(mm, haddr);
+	count_vm_events(arch_cpu_id(), THP_SPLIT_PMD, 1);
+	return 0;
+}
+
+/* ------------------------------------------------------------ unmap */
+
+struct zap_details {
+	unsigned long floor;		/* the hole being cleared ... */
+	unsigned long ceiling;		/* ... [floor, ceiling) */
+	struct list_head pages;		/* unmapped, freed after the flush */
+	struct list_head tables;	/* emptied, freed after the flush */
+	struct unmap_stats *st;		/* pages and tables counted */
+};
+
+/* Unmap the 2^@order pages at @pfn from @mm; free them later. */
+static void zap_page(struct mm_struct *mm, pfn_t pfn, unsigned int order,
+		     struct zap_details *zd)
+{
+	struct page *page = pfn_to_page(pfn);
+	long nr = 1L << order;
+
+	BUG_ON(page_anon_mm(page) != mm || page_count(page) != 1);
+	page->mapping = NULL;
+	page->_mapcount = 0;
+	if (order) {
+		BUG_ON(!PageHead(page));
+		__ClearPageHead(page);
+		mod_zone_page_state(page_zone(page), NR_ANON_THPS, -nr);
+	}
+	page->private = order;		/* for the free, see free_zapped() */
+	account_anon(mm, page, -nr);
+	list_add_tail(&page->lru, &zd->pages);
+	zd->st->pages += (unsigned long)nr;
+}
+
+/*
+ * Clear the entries for [start, end) of @table (level @level) and below;
+ * free tables wholly inside the hole.
+ */
+static void zap_table(struct mm_struct *mm, pteval_t *table, int level,
+		      unsigned long start, unsigned long end,
+		      struct zap_details *zd)
+{
+	unsigned long size = pt_level_size(level), va, next;
+
+	for (va = start; va < end; va = next) {
+		unsigned long base = va & ~(size - 1);
+		pteval_t *e = &table[pt_index(va, level)];
+
+		next = min(base + size, end);
+		if (!pte_present(*e))
+			continue;
+		if (level == PT_LEVEL_PTE) {
+			zap_page(mm, pte_pfn(*e), 0, zd);
+		} else if (pt_leaf(*e)) {
+			BUG_ON(level != PT_LEVEL_PMD || base < zd->floor ||
+			       base + size > zd->ceiling);
+			zap_page(mm, pmd_pfn(*e), HPAGE_PMD_ORDER, zd);
+		} else {
+			zap_table(mm, pt_table(*e), level - 1, va, next, zd);
+			if (base < zd->floor || base + size > zd->ceiling)
+				continue;
+			list_add_tail(&virt_to_page(pt_table(*e))->lru,
+				      &zd->tables);
+			zd->st->pgtables++;
+		}
+		*e = 0;
+	}
+}
+
+static void free_zapped(struct mm_struct *mm, struct zap_details *zd)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &zd->pages, lru) {
+		unsigned int order = (unsigned int)page->private;
+
+		page->private = 0;
+		__free_pages(page, order);
+	}
+	list_for_each_entry_safe(page, next, &zd->tables, lru)
+		pgtable_page_free(mm, page);
+}
+
+/*
+ * Unmap everything in [floor, ceiling) of @mm, a range no VMA overlaps
+ * any more, and free its pages and the tables it wholly contains.  The
+ * TLB is flushed (if @flush) before any page is freed.  Adds to @st.
+ * A 2 MiB page straddling floor or ceiling must have been split.
+ * mm->lock held.
+ */
+void unmap_region(struct mm_struct *mm, unsigned long floor,
+		  unsigned long ceiling, bool flush, struct unmap_stats *st)
+{
+	struct zap_details zd = { .floor = floor, .ceiling = ceiling,
+				  .st = st };
+
+	INIT_LIST_HEAD(&zd.pages);
+	INIT_LIST_HEAD(&zd.tables);
+	zap_table(mm, __va(mm->pgd), PT_LEVEL_PGD, floor, ceiling, &zd);
+	if (flush && (!list_empty(&zd.pages) || !list_empty(&zd.tables)))
+		arch_flush_tlb_mm(mm);
+	free_zapped(mm, &zd);
+}
