@@ -45,4 +45,24 @@ struct hvm_memmap_table_entry {
 	uint32_t reserved;
 } __attribute__((packed));
 
+/*
+ * Kernel command-line parameters memvisor adds (the way Firecracker and
+ * kvmtool add virtio_mmio.device=...): appended after the user's --cmdline,
+ * unless the user's command line already names the parameter, so the
+ * user's value always wins.  They are plain, visible kernel parameters
+ * (/proc/cmdline), and a guest that does not know them ignores them.  We
+ * use the command line, not hvm_start_info.flags: that field's bits are
+ * Xen's (SIF_*), and a parameter can be turned off by hand.
+ *
+ * memvisor.zeroed_ram=1 -- every byte of the memory map's RAM entries
+ * (XEN_HVM_MEMMAP_TYPE_RAM) reads as zero at entry, except what the loader
+ * wrote there: the kernel's ELF segments, and hvm_start_info, the memory
+ * map and the command line (below 1 MiB on memvisor).  memvisor backs RAM
+ * with a fresh memfd, so this holds for every boot.  The guest may then
+ * skip clearing free RAM and its page descriptors; without the parameter
+ * (QEMU, any other VMM), or with any value but 1, it must clear.  Like
+ * Linux's parameters, the last occurrence wins.
+ */
+#define PVH_PARAM_ZEROED_RAM	"memvisor.zeroed_ram"
+
 #endif

@@ -605,6 +605,12 @@ int bench_main(int argc, char **argv, const char *self_path)
 				.memory = BENCH_DEFAULT_MEMORY };
 	int ret, status = 2;
 
+	if (argc >= 1 && !strcmp(argv[0], "hotplug")) {
+		o.kernel = default_kernel(self_path);
+		status = bench_hotplug_main(argc, argv, self_path, o.kernel);
+		free(o.kernel);
+		return status;
+	}
 	if (argc < 1 || strcmp(argv[0], "boot")) {
 		usage(stderr);
 		return status;

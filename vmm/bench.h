@@ -17,6 +17,13 @@
  */
 int bench_main(int argc, char **argv, const char *self_path);
 
+/*
+ * `memvisor bench hotplug` (bench_hotplug.c): @argv[0] is "hotplug";
+ * @default_kernel is used unless --kernel is given. Returns an exit status.
+ */
+int bench_hotplug_main(int argc, char **argv, const char *self_path,
+		       const char *default_kernel);
+
 /* Summary of a set of samples (milliseconds). */
 struct bench_stats {
 	double median;	/* mean of the middle two for an even count */

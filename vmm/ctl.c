@@ -1,11 +1,9 @@
 /*
  * memvisor ctl: DIMM hotplug from the command line, over QMP.
  *
- * A small QMP client (connect, read the greeting, qmp_capabilities, then
- * one command at a time, each answer matched by its "id"; events that
- * arrive meanwhile are queued for the waits) and four commands built only
- * from QEMU's QMP commands and events, so they work unchanged against
- * memvisor and QEMU:
+ * Four commands built only from QEMU's QMP commands and events (sent with
+ * the client in vmm/qmp_client.c), so they work unchanged against memvisor
+ * and QEMU:
  *
  *   dimm add   object-add memory-backend-ram "mem-ID" + device_add pc-dimm;
  *              --wait: until ACPI_DEVICE_OST reports the guest's success
@@ -18,20 +16,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "vmm/ctl.h"
-#include "vmm/qmp.h"
+#include "vmm/qmp_client.h"
 #include "vmm/types.h"
 #include "vmm/util.h"
 
@@ -59,29 +52,8 @@ static const char usage[] =
 "  status             VM status and memory sizes\n"
 "  --timeout SEC      how long to wait for the VMM or the guest (default 10)\n";
 
-struct qmpc {
-	int fd;
-	char buf[1 << 16];
-	size_t len;
-	json_t *events;         /* queued, oldest first */
-	int next_id;
-	int64_t timeout_ms;
-};
 
 /* ------------------------------------------------------------ helpers */
-
-static double now_ms_f(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int64_t now_ms(void)
-{
-	return (int64_t)now_ms_f();
-}
 
 static int fail(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -107,157 +79,6 @@ static const char *jstr(json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : "";
-}
-
-/* ------------------------------------------------------------ QMP client */
-
-/* Next message from the server: 1, 0 on timeout, or -errno (-EPIPE: the
- * server closed the connection). */
-static int qmpc_read(struct qmpc *c, int64_t deadline, json_t **msg)
-{
-	struct qmp_error err;
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	size_t used;
-	ssize_t n;
-	int ret;
-
-	for (;;) {
-		ret = qmp_stream_next(c->buf, c->len, &used, msg, &err);
-		memmove(c->buf, c->buf + used, c->len - used);
-		c->len -= used;
-		if (ret)
-			return ret;
-		if (c->len == sizeof(c->buf))
-			return -EMSGSIZE;
-		ret = poll(&pfd, 1, deadline - now_ms() > 0 ? deadline - now_ms() : 0);
-		if (ret == 0)
-			return 0;
-		if (ret < 0 && errno != EINTR)
-			return -errno;
-		n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
-		if (n == 0)
-			return -EPIPE;
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
-			return -errno;
-		c->len += n > 0 ? n : 0;
-	}
-}
-
-static int qmpc_send(struct qmpc *c, json_t *msg)
-{
-	size_t len, off = 0;
-	char *s = qmp_encode(msg, &len);
-	ssize_t n;
-
-	if (!s)
-		return -ENOMEM;
-	while (off < len) {
-		n = write(c->fd, s + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(s);
-			return -errno;
-		}
-		off += n;
-	}
-	free(s);
-	return 0;
-}
-
-static int lost(struct errmsg *e, int ret)
-{
-	if (!ret)
-		return errmsg_set(e, -ETIMEDOUT, "the VMM did not answer (timeout)");
-	if (ret == -EPIPE)
-		return errmsg_set(e, ret, "the VMM closed the QMP connection");
-	return errmsg_set(e, ret, "QMP connection: %s", strerror(-ret));
-}
-
-/*
- * Execute @cmd with @args (stolen; NULL for none). 0 with the "return"
- * value in *@ret (if @ret), -EREMOTEIO with the VMM's error in @e, or
- * another -errno for a lost connection.
- */
-static int qmpc_execute(struct qmpc *c, const char *cmd, json_t *args,
-			json_t **ret, struct errmsg *e)
-{
-	int id = c->next_id++, r;
-	int64_t deadline = now_ms() + c->timeout_ms;
-	json_t *msg = json_pack("{s:s, s:i}", "execute", cmd, "id", id);
-
-	if (args)
-		json_object_set_new(msg, "arguments", args);
-	r = qmpc_send(c, msg);
-	json_decref(msg);
-	if (r)
-		return lost(e, r);
-	while ((r = qmpc_read(c, deadline, &msg)) == 1) {
-		if (json_object_get(msg, "event")) {
-			json_array_append_new(c->events, msg);
-			continue;
-		}
-		if (jint(msg, "id") != id || !json_is_integer(json_object_get(msg, "id"))) {
-			json_decref(msg);
-			continue;
-		}
-		r = 0;
-		if (json_object_get(msg, "error"))
-			r = errmsg_set(e, -EREMOTEIO, "%s",
-				       jstr(json_object_get(msg, "error"), "desc"));
-		else if (ret)
-			*ret = json_incref(json_object_get(msg, "return"));
-		json_decref(msg);
-		return r;
-	}
-	return lost(e, r);
-}
-
-typedef bool (*event_match_fn)(json_t *ev, const void *arg);
-
-/* Wait until an event matches: 1 with it in *@ev, 0 on timeout, -errno. */
-static int qmpc_wait_event(struct qmpc *c, event_match_fn match,
-			   const void *arg, int64_t deadline, json_t **ev)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < json_array_size(c->events); i++) {
-		*ev = json_array_get(c->events, i);
-		if (match(*ev, arg)) {
-			json_incref(*ev);
-			json_array_remove(c->events, i);
-			return 1;
-		}
-	}
-	while ((r = qmpc_read(c, deadline, ev)) == 1) {
-		if (json_object_get(*ev, "event") && match(*ev, arg))
-			return 1;
-		json_decref(*ev);
-	}
-	return r;
-}
-
-static int qmpc_connect(struct qmpc *c, const char *path, struct errmsg *e)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	json_t *greeting;
-	int r;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return errmsg_user(e, -ENAMETOOLONG, "--qmp: path too long: %s", path);
-	strcpy(sa.sun_path, path);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return errmsg_set(e, -errno, "cannot connect to %s: %s", path,
-				  strerror(errno));
-	r = qmpc_read(c, now_ms() + c->timeout_ms, &greeting);
-	if (r != 1)
-		return lost(e, r);
-	r = json_object_get(greeting, "QMP") ? 0 :
-	    errmsg_set(e, -EPROTO, "%s does not speak QMP", path);
-	json_decref(greeting);
-	return r ? r : qmpc_execute(c, "qmp_capabilities", NULL, NULL, e);
 }
 
 /* ------------------------------------------------------------ OST */
@@ -388,14 +209,14 @@ static int wait_added(struct qmpc *c, const char *id, double t0)
 	struct ost_wait w = { .id = id };
 	struct errmsg e = { .msg = "" };
 	json_t *ev, *info;
-	int r = qmpc_wait_event(c, match_dimm_event, &w, now_ms() + c->timeout_ms, &ev);
+	int r = qmpc_wait_event(c, match_dimm_event, &w, qmpc_now_ms() + qmpc_timeout_ms(c), &ev);
 	uint32_t src, st;
 
 	if (r == 0)
 		return fail(EXIT_FAIL, "the guest did not acknowledge dimm %s within %lld s (it stays plugged; remove it with 'dimm del %s')",
-			    id, (long long)c->timeout_ms / 1000, id);
+			    id, (long long)qmpc_timeout_ms(c) / 1000, id);
 	if (r < 0)
-		return lost(&e, r), fail(EXIT_FAIL, "%s", e.msg);
+		return qmpc_lost(&e, r), fail(EXIT_FAIL, "%s", e.msg);
 	info = json_object_get(json_object_get(ev, "data"), "info");
 	src = jint(info, "source");
 	st = jint(info, "status");
@@ -403,7 +224,7 @@ static int wait_added(struct qmpc *c, const char *id, double t0)
 	if (st != OST_SC_SUCCESS)
 		return fail(EXIT_FAIL, "the guest failed to add dimm %s: %s (_OST event 0x%x, status 0x%x)",
 			    id, ctl_ost_meaning(src, st), src, st);
-	printf("dimm %s: added by the guest in %.3f ms\n", id, now_ms_f() - t0);
+	printf("dimm %s: added by the guest in %.3f ms\n", id, qmpc_now_ms_f() - t0);
 	return 0;
 }
 
@@ -430,7 +251,7 @@ static int cmd_dimm_add(struct qmpc *c, const struct ctl_args *a)
 			 json_pack("{s:s, s:s, s:I}", "qom-type", "memory-backend-ram",
 				   "id", memdev, "size", (json_int_t)a->size), NULL, &e))
 		return fail(EXIT_FAIL, "%s", e.msg);
-	t0 = now_ms_f();
+	t0 = qmpc_now_ms_f();
 	if (qmpc_execute(c, "device_add",
 			 json_pack("{s:s, s:s, s:s, s:i}", "driver", "pc-dimm", "id", id,
 				   "memdev", memdev, "node", (int)a->node), NULL, &e)) {
@@ -466,13 +287,13 @@ static int wait_deleted(struct qmpc *c, const char *id, const char *memdev,
 	struct errmsg e = { .msg = "" };
 	json_t *ev, *info;
 	uint32_t src, st;
-	int r = qmpc_wait_event(c, match_dimm_event, &w, now_ms() + c->timeout_ms, &ev);
+	int r = qmpc_wait_event(c, match_dimm_event, &w, qmpc_now_ms() + qmpc_timeout_ms(c), &ev);
 
 	if (r == 0)
 		return fail(EXIT_FAIL, "the guest did not eject dimm %s within %lld s; it stays plugged and nothing was freed",
-			    id, (long long)c->timeout_ms / 1000);
+			    id, (long long)qmpc_timeout_ms(c) / 1000);
 	if (r < 0)
-		return lost(&e, r), fail(EXIT_FAIL, "%s", e.msg);
+		return qmpc_lost(&e, r), fail(EXIT_FAIL, "%s", e.msg);
 	if (!strcmp(jstr(ev, "event"), "ACPI_DEVICE_OST")) {
 		info = json_object_get(json_object_get(ev, "data"), "info");
 		src = jint(info, "source");
@@ -482,7 +303,7 @@ static int wait_deleted(struct qmpc *c, const char *id, const char *memdev,
 			    id, ctl_ost_meaning(src, st), src, st);
 	}
 	json_decref(ev);
-	printf("dimm %s: ejected by the guest in %.3f ms\n", id, now_ms_f() - t0);
+	printf("dimm %s: ejected by the guest in %.3f ms\n", id, qmpc_now_ms_f() - t0);
 	return memdev[0] ? delete_backend(c, memdev) : 0;
 }
 
@@ -506,7 +327,7 @@ static int cmd_dimm_del(struct qmpc *c, const struct ctl_args *a)
 	if (!strncmp(jstr(d, "memdev"), "/objects/", 9))
 		snprintf(memdev, sizeof(memdev), "%s", jstr(d, "memdev") + 9);
 	json_decref(d);
-	t0 = now_ms_f();
+	t0 = qmpc_now_ms_f();
 	if (qmpc_execute(c, "device_del", json_pack("{s:s}", "id", a->id), NULL, &e))
 		return fail(EXIT_FAIL, "%s", e.msg);
 	if (a->wait)
@@ -735,18 +556,11 @@ int ctl_main(int argc, char **argv)
 			return fputs(usage, stdout), 0;
 	if (ctl_parse_args(argc, argv, &a, &e))
 		return fail(EXIT_USAGE, "%s", e.msg);
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return fail(EXIT_FAIL, "out of memory");
-	c->events = json_array();
-	c->timeout_ms = a.timeout * 1000ll;
-	c->next_id = 1;
 	signal(SIGPIPE, SIG_IGN);
-	ret = qmpc_connect(c, a.qmp, &e);
-	ret = ret ? fail(e.user ? EXIT_USAGE : EXIT_FAIL, "%s", e.msg) : run(c, &a);
-	if (c->fd > 0)
-		close(c->fd);
-	json_decref(c->events);
-	free(c);
+	c = qmpc_open(a.qmp, a.timeout * 1000ll, &e);
+	if (!c)
+		return fail(e.user ? EXIT_USAGE : EXIT_FAIL, "%s", e.msg);
+	ret = run(c, &a);
+	qmpc_close(c);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -219,17 +220,36 @@ int pvh_load_kernel(struct guest_mem *mem, const char *path,
 	return 0;
 }
 
-int pvh_write_start_info(struct guest_mem *mem, const char *cmdline,
+/*
+ * The guest's command line: the user's, then memvisor's parameters
+ * (abi/pvh.h) unless the user set them.  RAM is a fresh memfd, so
+ * PVH_PARAM_ZEROED_RAM always holds.  Returns the length, or -E2BIG.
+ */
+static int build_cmdline(char *buf, size_t size, const char *user)
+{
+	int n;
+
+	if (!user)
+		user = "";
+	if (strstr(user, PVH_PARAM_ZEROED_RAM))
+		n = snprintf(buf, size, "%s", user);
+	else
+		n = snprintf(buf, size, "%s%s" PVH_PARAM_ZEROED_RAM "=1", user,
+			     *user ? " " : "");
+	return n < 0 || (size_t)n >= size ? -E2BIG : n;
+}
+
+int pvh_write_start_info(struct guest_mem *mem, const char *user_cmdline,
 			 gpa_t rsdp, struct errmsg *e)
 {
 	struct hvm_memmap_table_entry *map;
 	struct hvm_start_info *si;
-	size_t cmdlen = cmdline ? strlen(cmdline) : 0;
-	int n;
+	char cmdline[PLAT_CMDLINE_MAX];
+	int n, cmdlen = build_cmdline(cmdline, sizeof(cmdline), user_cmdline);
 
-	if (cmdlen >= PLAT_CMDLINE_MAX)
-		return errmsg_user(e, -E2BIG, "command line longer than %d bytes",
-				  PLAT_CMDLINE_MAX - 1);
+	if (cmdlen < 0)
+		return errmsg_user(e, -E2BIG, "command line longer than %zu bytes",
+				  PLAT_CMDLINE_MAX - sizeof(" " PVH_PARAM_ZEROED_RAM "=1"));
 	si = guest_mem_ptr(mem, PLAT_START_INFO_GPA, sizeof(*si));
 	map = guest_mem_ptr(mem, PLAT_MEMMAP_GPA, PLAT_MEMMAP_MAX * sizeof(*map));
 	n = guest_mem_build_memmap(mem, map, PLAT_MEMMAP_MAX);

@@ -96,5 +96,8 @@ void acpi_isa_irq_route(unsigned int isa_irq, struct irq_route *r);
  * package. Scans the DSDT bytes, so it runs when needed, not at boot.
  * 0 or -ENOENT. */
 int acpi_sleep_type(unsigned int state, uint8_t *slp_typ_a, uint8_t *slp_typ_b);
+/* Value of the DSDT's  Name (@name, integer)  (@name: 4 characters, e.g.
+ * "MDNR"), the first one found. 0 or -ENOENT. */
+int acpi_dsdt_name_int(const char *name, uint64_t *val);
 
 #endif

@@ -7,6 +7,9 @@
  * BytePrefix(0a)/WordPrefix(0b)/DWordPrefix(0c) and the constant. The
  * scan looks for "_S5_" directly followed by PackageOp: no interpreter.
  * PkgLength's first byte says in bits 7-6 how many bytes follow it.
+ *
+ * acpi_dsdt_name_int() finds  NameOp(08) NameSeg IntegerConstant  the same
+ * way (e.g. the memory hotplug controller's MDNR, its number of slots).
  */
 #include "drivers/acpi.h"
 #include "drivers/acpi_tables.h"
@@ -19,6 +22,8 @@
 #define AML_BYTE_PREFIX 0x0a
 #define AML_WORD_PREFIX 0x0b
 #define AML_DWORD_PREFIX 0x0c
+#define AML_QWORD_PREFIX 0x0e
+#define AML_NAME_OP     0x08
 #define AML_PACKAGE_OP  0x12
 #define AML_ONES_OP     0xff
 
@@ -84,6 +89,55 @@ int acpi_sleep_type(unsigned int state, uint8_t *slp_typ_a, uint8_t *slp_typ_b)
 		if (p[0] != '_' || memcmp(p, name, 4) || p[4] != AML_PACKAGE_OP)
 			continue;
 		if (!parse_package(p + 4, end, slp_typ_a, slp_typ_b))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The integer constant at @p (Zero, One, Ones or a prefixed constant). */
+static int aml_const(const uint8_t *p, const uint8_t *end, uint64_t *val)
+{
+	unsigned int len, i;
+
+	if (p >= end)
+		return -EINVAL;
+	switch (*p) {
+	case AML_ZERO_OP:
+	case AML_ONE_OP:
+		*val = *p;
+		return 0;
+	case AML_ONES_OP:
+		*val = ~0ull;
+		return 0;
+	case AML_BYTE_PREFIX:  len = 1; break;
+	case AML_WORD_PREFIX:  len = 2; break;
+	case AML_DWORD_PREFIX: len = 4; break;
+	case AML_QWORD_PREFIX: len = 8; break;
+	default:
+		return -EINVAL;
+	}
+	if (p + 1 + len > end)
+		return -EINVAL;
+	for (*val = 0, i = 0; i < len; i++)
+		*val |= (uint64_t)p[1 + i] << (8 * i);
+	return 0;
+}
+
+int acpi_dsdt_name_int(const char *name, uint64_t *val)
+{
+	const struct acpi_sdt_header *dsdt;
+	const uint8_t *p, *end;
+
+	if (!acpi.pm.dsdt)
+		return -ENOENT;
+	dsdt = memremap(acpi.pm.dsdt, sizeof(*dsdt));
+	dsdt = memremap(acpi.pm.dsdt, dsdt->length);
+	p = (const uint8_t *)(dsdt + 1);
+	end = (const uint8_t *)dsdt + dsdt->length;
+	for (; p + 6 < end; p++) {
+		if (p[0] != AML_NAME_OP || memcmp(p + 1, name, 4))
+			continue;
+		if (!aml_const(p + 5, end, val))
 			return 0;
 	}
 	return -ENOENT;

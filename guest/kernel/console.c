@@ -3,13 +3,16 @@
  *
  * console_write() copies into a small staging buffer, expanding "\n" to
  * "\r\n", and hands full buffers to uart_write(), which moves up to 16 bytes
- * per VM exit. console_getc() sleeps in HLT between receive interrupts.
+ * per VM exit. console_getc() sleeps between receive interrupts: other
+ * tasks run meanwhile, or the idle task halts.
  */
 #include "kernel/console.h"
 #include "kernel/vsprintf.h"
 #include "kernel/string.h"
 #include "drivers/uart.h"
 #include "kernel/time.h"
+#include "kernel/workqueue.h"
+#include "kernel/sched.h"
 #include "arch/x86/cpu.h"
 
 #define STAGE_SIZE 128
@@ -61,6 +64,8 @@ int console_getc(void)
 			cpu_sti();
 			return c;
 		}
-		cpu_idle();             /* sti; hlt: woken by the next interrupt */
+		if (run_scheduled_work())       /* deferred work, interrupts on */
+			continue;
+		sched_wait_irq();       /* other tasks run until an interrupt */
 	}
 }

@@ -17,17 +17,24 @@
 #include "arch/x86/ioapic.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/pit.h"
+#include "arch/x86/syscall.h"
 #include "arch/x86/cpu.h"
 #include "drivers/acpi.h"
+#include "drivers/memhp.h"
 #include "drivers/pm.h"
 #include "drivers/uart.h"
+#include "kernel/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/bootmem.h"
 #include "kernel/mm_boot.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/memory_block.h"
+#include "kernel/sched.h"
 #include "kernel/shell.h"
+#include "kernel/sysfs.h"
+#include "kernel/task_cmds.h"
 
 void kernel_main(uint32_t start_info_pa);
 
@@ -48,6 +55,8 @@ void kernel_main(uint32_t start_info_pa)
 	mmu_init();                     /* direct map of RAM, identity map gone */
 	check(acpi_init(), "ACPI");     /* FADT, MADT, SRAT; tables reserved */
 	mm_boot();                      /* memblock, mm_init: buddy, slab, vmalloc */
+	syscall_init();                 /* SYSCALL MSRs, GS base, int 0x80 gate */
+	sched_init();                   /* this context is task 1, idle task 0 */
 	check(lapic_init(), "LAPIC");   /* boot CPU's local APIC, LINT0 masked */
 	check(ioapic_init(), "IOAPIC"); /* every IOAPIC, pins still masked */
 	check(pit_init(), "PIT");       /* 100 Hz tick on ISA IRQ 0 */
@@ -55,6 +64,11 @@ void kernel_main(uint32_t start_info_pa)
 	check(pm_init(), "ACPI PM");    /* SCI, power button, GPE0 */
 	proc_init();                    /* /proc/uptime, cmdline */
 	shell_init();                   /* command table */
+	task_cmds_init();               /* hog, ps, kill, verify */
+	bench_init();                   /* bench mm|syscall */
+	sysfs_init();                   /* ls, echo VALUE > FILE */
+	memory_dev_init();              /* /sys/devices/system/memory */
+	memhp_init();                   /* DIMM slots: boot DIMMs, GPE0 bit 3 */
 	pr_info("Memory: %luK RAM, %luK reserved, %u CPUs, %u node(s)\n",
 		(unsigned long)(bootmem_ram_bytes() >> 10),
 		(unsigned long)(bootmem_reserved_bytes() >> 10), acpi.nr_cpus,

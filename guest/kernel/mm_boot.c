@@ -7,23 +7,58 @@
  * (node 0 where the SRAT says nothing) -- then runs mm_init(), after which
  * the buddy allocator owns free memory and bootmem is closed.
  *
- * Known-zero memory: memvisor backs RAM with a fresh memfd and loads only
- * the kernel image, so all RAM outside what is reserved reads as zero and
- * guest/mm can skip clearing it. We recognise memvisor by its ACPI OEM ID
- * "MEMVSR". QEMU's firmware leaves data in RAM, so there nothing is known
- * zero.
+ * Known-zero memory: a VMM that guarantees zero-filled RAM says so with
+ * the kernel parameter memvisor.zeroed_ram=1 (abi/pvh.h); memvisor adds it
+ * to every command line.  Then all RAM except the loader's writes reads as
+ * zero: those writes (the image, hvm_start_info, memory map, command line)
+ * lie in the first MiB and the image, which bootmem reserves, so every RAM
+ * range is added MEMBLOCK_KNOWN_ZERO and guest/mm skips clearing memmaps
+ * and free pages.  Without the parameter (QEMU: its firmware uses RAM)
+ * nothing is known zero and guest/mm clears what it must.
  *
  * Cost: O(ranges x SRAT entries) here; mm_init's cost is guest/mm's.
  */
 #include "mm/mm.h"
 #include "kernel/mm_boot.h"
+#include "abi/pvh.h"
 #include "arch/x86/mm_glue.h"
 #include "drivers/acpi.h"
+#include "kernel/bootinfo.h"
 #include "kernel/bootmem.h"
 #include "kernel/proc.h"
 #include "kernel/string.h"
 
 static unsigned int memblock_flags;
+
+/* Length of the word (up to a space or the end) at @p. */
+static size_t word_len(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] && p[n] != ' ' && p[n] != '\t')
+		n++;
+	return n;
+}
+
+/* Does the last memvisor.zeroed_ram= of the command line say 1? */
+static bool boot_ram_is_zeroed(void)
+{
+	const char *p = boot_info.cmdline;
+	size_t name = sizeof(PVH_PARAM_ZEROED_RAM) - 1;
+	bool zeroed = false;
+
+	while (*p) {
+		size_t n = word_len(p);
+
+		if (n > name && p[name] == '=' &&
+		    !strncmp(p, PVH_PARAM_ZEROED_RAM, name))
+			zeroed = n == name + 2 && p[name + 1] == '1';
+		p += n;
+		if (*p)
+			p++;
+	}
+	return zeroed;
+}
 
 /* Add [base, end) on node @nid, if not empty. */
 static void add_part(phys_addr_t base, phys_addr_t end, int nid)
@@ -96,7 +131,7 @@ void mm_boot(void)
 {
 	unsigned int i;
 
-	if (!memcmp(acpi.oem_id, "MEMVSR", 6))
+	if (boot_ram_is_zeroed())
 		memblock_flags = MEMBLOCK_KNOWN_ZERO;
 	bootmem_for_each_memory(add_memory, NULL);
 	bootmem_for_each_reserved(add_reserved, NULL);

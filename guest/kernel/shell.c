@@ -13,6 +13,7 @@
 #include "kernel/shell.h"
 #include "kernel/shell_cmds.h"
 #include "kernel/string.h"
+#include "kernel/sysfs.h"
 #include "include/errno.h"
 
 #define PROMPT      "guest# "
@@ -122,6 +123,8 @@ static void run_line(char *line)
 	if (!argc)
 		return;
 	argv[argc] = NULL;
+	if (shell_redirect(argc, argv))         /* echo ... > FILE */
+		return;
 	cmd = shell_lookup(argv[0]);
 	if (!cmd) {
 		shell_printf("sh: %s: command not found\n", argv[0]);

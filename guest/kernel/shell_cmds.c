@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/sysfs.h"
 #include "kernel/time.h"
 #include "drivers/pm.h"
 
@@ -35,7 +36,7 @@ static int cmd_cat(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		f = proc_lookup(argv[i]);
 		if (!f) {
-			shell_printf("cat: %s: No such file or directory\n", argv[i]);
+			sysfs_cat(argv[i]);     /* /sys, or the error */
 			continue;
 		}
 		seq_buf_init(&m, buf, sizeof(buf));
@@ -79,7 +80,7 @@ static int cmd_panic(int argc, char **argv)
 
 static const struct shell_cmd builtin_cmds[] = {
 	{ "echo", cmd_echo, "print the arguments" },
-	{ "cat", cmd_cat, "print /proc files (cat /proc/meminfo)" },
+	{ "cat", cmd_cat, "print /proc and /sys files (cat /proc/meminfo)" },
 	{ "dmesg", cmd_dmesg, "print the kernel log" },
 	{ "uptime", cmd_uptime, "time since boot" },
 	{ "poweroff", cmd_poweroff, "power the machine off (ACPI S5)" },

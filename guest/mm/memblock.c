@@ -14,6 +14,9 @@
  *
  * memblock_free_all() gives every free range to the buddy as naturally
  * aligned blocks of up to MAX_ORDER-1: O(blocks), no per-page work.
+ * memblock_mark_reserved_pages() sets PG_reserved range by range
+ * (sparse_mark_reserved): per page, but only on reserved pages (the first
+ * MiB and the kernel image, ~600 pages), a few instructions each.
  *
  * Locking: none; boot runs on one CPU.
  */
@@ -222,14 +225,10 @@ void memblock_mark_reserved_pages(void)
 
 	for (unsigned int i = 0; i < rsv->cnt; i++) {
 		const struct memblock_region *r = &rsv->regions[i];
-		pfn_t pfn;
 
-		if (r->flags & MEMBLOCK_RSRV_MEMMAP)
-			continue;
-		for (pfn = PFN_DOWN(r->base); pfn < PFN_UP(region_end(r));
-		     pfn++)
-			if (pfn_valid(pfn))
-				__SetPageReserved(pfn_to_page(pfn));
+		if (!(r->flags & MEMBLOCK_RSRV_MEMMAP))
+			sparse_mark_reserved(PFN_DOWN(r->base),
+					     PFN_UP(region_end(r)));
 	}
 }
 

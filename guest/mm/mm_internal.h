@@ -53,6 +53,7 @@ struct mem_section *sparse_ensure_section(unsigned long nr);
 void set_section_zones(struct mem_section *ms, struct zone *low,
 		       unsigned int split, struct zone *zone);
 void set_pageblock_range_migratetype(pfn_t start, pfn_t end, int mt);
+void sparse_mark_reserved(pfn_t start, pfn_t end);
 
 /* ---- buddy.c (zone->lock held unless noted) */
 void __free_one_page(struct page *page, pfn_t pfn, struct zone *zone,
@@ -63,9 +64,8 @@ void del_page_from_free_list(struct page *page, struct zone *zone,
 			     unsigned int order);
 struct page *__rmqueue(struct zone *zone, unsigned int order, int mt,
 		       bool want_zero, bool *zero);
-void __free_pages_core(struct page *page, unsigned int order,
-		       bool known_zero);				/* locks */
-void free_pages_range_core(pfn_t start, pfn_t end, bool known_zero);
+void free_pages_range_core(pfn_t start, pfn_t end,
+			   bool known_zero);			/* locks */
 
 unsigned long move_freepages_block(struct zone *zone, pfn_t start_pfn,
 				   pfn_t end_pfn, int mt);

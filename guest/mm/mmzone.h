@@ -9,6 +9,9 @@
  * Each zone has a buddy allocator: free_area[order] holds free blocks of
  * 2^order pages on one list per migratetype, and nr_free counts blocks.
  * Order-0 pages are cached per CPU in pcp[cpu].lists[migratetype].
+ * Both kinds of lists are set up when the zone first gets memory
+ * (pcp_ready; mm_init.c's init_currently_empty_zone): until then they are
+ * all zero and nothing may walk them -- check populated_zone() first.
  *
  * Counters: vm_stat[] per zone (NR_FREE_PAGES counts pages in the free
  * lists of non-isolated pageblocks; pages on per-CPU lists count as
@@ -135,7 +138,7 @@ struct zone {
 	unsigned long present_pages;		/* with descriptors */
 	unsigned long managed_pages;		/* given to the buddy */
 	unsigned long nr_isolate_pageblock;	/* MIGRATE_ISOLATE blocks */
-	bool pcp_ready;				/* pcp lists initialised */
+	bool pcp_ready;				/* free, pcp lists set up */
 	spinlock_t lock;			/* free_area, buddy state */
 	struct free_area free_area[MAX_ORDER];
 	struct per_cpu_pages pcp[NR_CPUS];
@@ -174,6 +177,11 @@ extern const char *const migratetype_names[MIGRATE_TYPES];
 
 #define for_each_node(nid) \
 	for ((nid) = 0; (nid) < MAX_NUMNODES; (nid)++)
+/* Nodes that have (had) memory; the zones of the others are all zero. */
+#define for_each_online_pgdat(pgdat) \
+	for ((pgdat) = &node_data[0]; (pgdat) < &node_data[MAX_NUMNODES]; \
+	     (pgdat)++) \
+		if (!(pgdat)->online) {} else
 #define for_each_zone(zone) \
 	for ((zone) = &node_data[0].node_zones[0]; (zone); \
 	     (zone) = next_zone(zone))

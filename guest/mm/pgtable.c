@@ -239,6 +239,7 @@ static void preallocate_kernel_puds(unsigned long start, unsigned long end)
 	pgd_t *pgd = __va(init_mm.pgd);
 	unsigned int i, nr = 0, order;
 	struct page *page;
+	phys_addr_t pa;
 
 	for (i = pgd_index(start); i <= pgd_index(end); i++)
 		nr += !pte_present(pgd[i]);
@@ -248,18 +249,21 @@ static void preallocate_kernel_puds(unsigned long start, unsigned long end)
 	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
 	if (!page)
 		mm_panic("pgtable: no memory for kernel PDPTs");
-	for (unsigned long j = 1; j < (1UL << order); j++)
-		set_page_count(&page[j], 1);
+	pa = page_to_phys(page);
+	mod_zone_page_state(page_zone(page), NR_PAGETABLE, nr);
+	init_mm.nr_ptes += nr;
 	for (i = pgd_index(start); i <= pgd_index(end); i++) {
 		if (pte_present(pgd[i]))
 			continue;
-		__SetPagePgtable(page);
-		init_mm.nr_ptes++;
-		mod_zone_page_state(page_zone(page), NR_PAGETABLE, 1);
-		pgd[i] = page_to_phys(page++) | _KERNPG_TABLE;
+		set_page_count(page, 1);
+		__SetPagePgtable(page++);
+		pgd[i] = pa | _KERNPG_TABLE;
+		pa += PAGE_SIZE;
 	}
-	for (; nr < (1U << order); nr++)
+	for (; nr < (1U << order); nr++) {
+		set_page_count(page, 1);
 		free_pages_known_zero(page++, 0);
+	}
 }
 
 /*
@@ -279,6 +283,7 @@ void pgtable_init(void)
 	preallocate_kernel_puds(VMALLOC_START, VMALLOC_END);
 	pgd = __va(init_mm.pgd);
 	nr_kernel_pgd_slots = 0;
+#pragma GCC unroll 8
 	for (unsigned int i = KERNEL_PGD_BOUNDARY; i < PTRS_PER_TABLE; i++)
 		if (pte_present(pgd[i]))
 			kernel_pgd_slots[nr_kernel_pgd_slots++] = i;

@@ -27,9 +27,10 @@
  * empty and full) until the CPU first uses the cache: the fast paths test
  * one counter, never a NULL pointer.
  *
- * Bootstrap: "kmem_cache" (the caches' own descriptors) and
- * "kmem_cache_ac" (array caches; it has none itself, SLAB_NOARRAY) are
- * static; a CPU's array cache is allocated on its first use of a cache.
+ * Bootstrap: "kmem_cache" (the caches' own descriptors),
+ * "kmem_cache_ac" (array caches; it has none itself, SLAB_NOARRAY) and
+ * the kmalloc caches (never destroyed) are static, so boot allocates no
+ * slab; a CPU's array cache is allocated on its first use of a cache.
  *
  * Invariants: objects in array caches are counted as in use by their
  * slab (inuse), as in SLAB; free_objects counts objects on slab freelists;
@@ -81,6 +82,7 @@ static struct array_cache no_array = { .avail = 0, .limit = 0 };
 static struct kmem_cache kmem_cache_boot;	/* "kmem_cache" */
 static struct kmem_cache ac_cache;		/* "kmem_cache_ac" */
 static struct kmem_cache *kmalloc_caches[13];	/* by kmalloc_index() */
+static struct kmem_cache kmalloc_cache_boot[13];	/* what they point at */
 static struct list_head slab_caches;		/* every cache */
 static spinlock_t slab_mutex;			/* slab_caches */
 static bool slab_up;				/* array caches usable */
@@ -591,10 +593,11 @@ void kmem_cache_init(void)
 		   0, SLAB_HWCACHE_ALIGN, NULL);
 	init_cache(&ac_cache, "kmem_cache_ac", sizeof(struct array_cache) +
 		   AC_MAX_LIMIT * sizeof(void *), 0, SLAB_NOARRAY, NULL);
-	for (unsigned int i = 0; i < ARRAY_SIZE(kmalloc_caches); i++)
-		kmalloc_caches[i] = kmem_cache_create(kmalloc_names[i],
-						      kmalloc_sizes[i], 0,
-						      SLAB_PANIC, NULL);
+	for (unsigned int i = 0; i < ARRAY_SIZE(kmalloc_caches); i++) {
+		kmalloc_caches[i] = &kmalloc_cache_boot[i];
+		init_cache(kmalloc_caches[i], kmalloc_names[i],
+			   kmalloc_sizes[i], 0, SLAB_PANIC, NULL);
+	}
 	slab_up = true;
 }
 
@@ -642,6 +645,7 @@ void slab_host_reset(void)
 	memset(&kmem_cache_boot, 0, sizeof(kmem_cache_boot));
 	memset(&ac_cache, 0, sizeof(ac_cache));
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	memset(kmalloc_cache_boot, 0, sizeof(kmalloc_cache_boot));
 	no_array.avail = 0;
 	memset(&slab_caches, 0, sizeof(slab_caches));
 	slab_up = false;

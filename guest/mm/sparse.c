@@ -65,6 +65,15 @@ void set_pageblock_range_migratetype(pfn_t start, pfn_t end, int mt)
 		set_pfnblock_migratetype(start, mt);
 }
 
+/* Every pageblock of section @ms to @mt: PB_WORDS stores. */
+static void set_section_migratetype(struct mem_section *ms, int mt)
+{
+	unsigned long pattern = 0x1111111111111111UL * (unsigned long)mt;
+
+	for (unsigned int w = 0; w < PB_WORDS; w++)
+		ms->pageblock_flags[w] = pattern;
+}
+
 void set_section_zones(struct mem_section *ms, struct zone *low,
 		       unsigned int split, struct zone *zone)
 {
@@ -111,6 +120,32 @@ static bool section_ram_range(unsigned long nr, pfn_t *first, pfn_t *last,
 	return found;
 }
 
+/*
+ * PG_reserved on the descriptors of [start, end) that exist, a section at
+ * a time: one pass of a tight loop per section, not a pfn_valid() and
+ * pfn_to_page() per page.  Boot only: ~600 pages (first MiB, the image).
+ */
+void sparse_mark_reserved(pfn_t start, pfn_t end)
+{
+	while (start < end) {
+		pfn_t sec = start & PAGE_SECTION_MASK;
+		pfn_t next = min(end, sec + PAGES_PER_SECTION);
+		const struct mem_section *ms =
+			__nr_to_section(pfn_to_section_nr(start));
+		struct page *page, *last;
+
+		if (ms && (ms->flags & SECTION_PRESENT)) {
+			page = pfn_to_page(max(start, sec + ms->valid_start));
+			last = pfn_to_page(sec) + min(next - sec,
+						      (pfn_t)ms->valid_end);
+#pragma GCC unroll 4
+			for (; page < last; page++)
+				__SetPageReserved(page);
+		}
+		start = next;
+	}
+}
+
 /* PG_reserved on pfns of [first, last) that are not RAM. */
 static void mark_section_holes(pfn_t first, pfn_t last)
 {
@@ -122,8 +157,8 @@ static void mark_section_holes(pfn_t first, pfn_t last)
 		pfn_t re = PFN_DOWN(mem->regions[i].base +
 				    mem->regions[i].size);
 
-		for (; cur < min(rs, last); cur++)
-			__SetPageReserved(pfn_to_page(cur));
+		if (cur < rs)
+			sparse_mark_reserved(cur, min(rs, last));
 		cur = max(cur, re);
 	}
 }
@@ -157,8 +192,7 @@ static void sparse_init_one(unsigned long nr)
 	ms->nid = nid;
 	ms->flags = SECTION_PRESENT | SECTION_BOOT |
 		    (zero ? 0 : SECTION_UNZEROED);
-	set_pageblock_range_migratetype(sec, sec + PAGES_PER_SECTION,
-					MIGRATE_MOVABLE);
+	set_section_migratetype(ms, MIGRATE_MOVABLE);
 	mark_section_holes(first, last);
 }
 

@@ -190,6 +190,104 @@ START_TEST(test_memblock)
 }
 END_TEST
 
+/*
+ * Boot hands RAM to the buddy as maximal aligned blocks (O(blocks)): no
+ * block straddles a zone boundary, none could be larger, and the counters
+ * agree with the lists.
+ */
+START_TEST(test_boot_free_blocks)
+{
+	struct zone *dma32 = &NODE_DATA(0)->node_zones[ZONE_DMA32];
+	unsigned long managed = 0;
+	struct page *page;
+	struct zone *zone;
+
+	mm_stub_boot(holes_map, 3, 4 * MiB);
+	ck_assert_msg(!mm_check_set_baseline(why, sizeof(why)), "%s", why);
+	/* the first DMA32 pfn heads a free MAX_ORDER block */
+	page = pfn_to_page(DMA_PFN_LIMIT);
+	ck_assert(PageBuddy(page));
+	ck_assert_uint_eq(page->private, MAX_ORDER - 1);
+	ck_assert_ptr_eq(page_zone(page), dma32);
+	/* tails untouched: the descriptor after a head is still all zero */
+	ck_assert_uint_eq(page[1].flags | page[1].private, 0);
+	for_each_zone(zone) {
+		unsigned long listed = 0;
+
+		for (int o = 0; o < MAX_ORDER; o++)
+			listed += zone->free_area[o].nr_free << o;
+		ck_assert_uint_eq(listed, zone_page_state(zone, NR_FREE_PAGES));
+		ck_assert_uint_le(listed, zone->managed_pages);
+		managed += zone->managed_pages;
+	}
+	ck_assert_uint_eq(managed, totalram_pages);
+	/* a block is maximal: its buddy of the same order is not free */
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+}
+END_TEST
+
+/* Zones get their lists when they first get memory, not at boot. */
+START_TEST(test_boot_lazy_zone_init)
+{
+	static const struct mm_stub_range map[] = { { 0, 256 * MiB, 0 } };
+	struct zone *z1 = &NODE_DATA(1)->node_zones[ZONE_NORMAL];
+	pfn_t s = PHYS_PFN(4 * GiB);
+	static char text[16384];
+	struct page *page;
+
+	mm_stub_boot(map, 1, 2 * MiB);
+	ck_assert(NODE_DATA(0)->node_zones[ZONE_DMA].pcp_ready);
+	ck_assert(NODE_DATA(0)->node_zones[ZONE_DMA32].pcp_ready);
+	ck_assert(!NODE_DATA(0)->node_zones[ZONE_NORMAL].pcp_ready);
+	ck_assert(!NODE_DATA(1)->online && !z1->pcp_ready);
+	ck_assert_ptr_null(z1->free_area[0].free_list[0].next);
+	/* the /proc files skip zones without lists */
+	ck_assert_int_gt(mm_show_buddyinfo(text, sizeof(text)), 0);
+	ck_assert_int_gt(mm_show_pagetypeinfo(text, sizeof(text)), 0);
+	ck_assert_int_gt(mm_show_zoneinfo(text, sizeof(text)), 0);
+	/* a memoryless node falls back to the online ones */
+	ck_assert_ptr_eq(NODE_DATA(2)->node_zonelist[0].zone,
+			 &NODE_DATA(0)->node_zones[ZONE_DMA32]);
+	/* memory on node 1 brings its zone up */
+	ck_assert_int_eq(sparse_add_section(1, s, MEMMAP_ON_MEMORY), 0);
+	ck_assert_int_eq(online_pages(s, PAGES_PER_SECTION, ZONE_NORMAL), 0);
+	ck_assert(NODE_DATA(1)->online && z1->pcp_ready);
+	ck_assert_int_gt(z1->pcp[0].batch, 1);
+	ck_assert_ptr_eq(NODE_DATA(0)->node_zonelist[2].zone, z1);
+	page = alloc_pages_node(1, GFP_KERNEL, 0);
+	ck_assert_ptr_eq(page_zone(page), z1);
+	__free_page(page);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+}
+END_TEST
+
+/* PG_reserved is set range by range, across section boundaries too. */
+START_TEST(test_boot_reserved_ranges)
+{
+	pfn_t r = PHYS_PFN(127 * MiB), e = PHYS_PFN(129 * MiB);
+
+	mm_stub_reset();
+	ck_assert_int_eq(memblock_add_node(0, 512 * MiB, 0,
+					   MEMBLOCK_KNOWN_ZERO), 0);
+	memblock_reserve(0, PAGE_SIZE);
+	memblock_reserve(127 * MiB, 2 * MiB);
+	mm_init();
+	for (pfn_t pfn = r; pfn < e; pfn++)
+		ck_assert_msg(PageReserved(pfn_to_page(pfn)), "pfn %#lx", pfn);
+	ck_assert(!PageReserved(pfn_to_page(e)));
+	ck_assert(!PageBuddy(pfn_to_page(r)) && PageBuddy(pfn_to_page(e)));
+	/* the memmap below (memblock's own) is not marked, nor managed */
+	ck_assert(!PageReserved(pfn_to_page(r - 1)));
+	/* managed = RAM - page 0 - the range - 4 memmaps - a section root */
+	ck_assert_uint_eq(totalram_pages, PHYS_PFN(512 * MiB) - 1 - (e - r) -
+			  4 * SECTION_MEMMAP_PAGES - 1);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+}
+END_TEST
+
 extern Suite *mm_page_suite(void);
 
 Suite *mm_page_suite(void)
@@ -203,6 +301,9 @@ Suite *mm_page_suite(void)
 	tcase_add_test(tc, test_two_nodes);
 	tcase_add_test(tc, test_section_add_remove);
 	tcase_add_test(tc, test_memblock);
+	tcase_add_test(tc, test_boot_free_blocks);
+	tcase_add_test(tc, test_boot_lazy_zone_init);
+	tcase_add_test(tc, test_boot_reserved_ranges);
 	suite_add_tcase(s, tc);
 	return s;
 }

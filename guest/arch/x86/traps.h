@@ -17,5 +17,9 @@ struct trap_frame {
 
 /* Called from entry.S for every vector. */
 void trap_dispatch(struct trap_frame *f);
+/* A kernel bug: print the exception and the registers, then panic. */
+void die(const struct trap_frame *f) __attribute__((noreturn));
+/* #PF (fault.c). */
+void do_page_fault(struct trap_frame *f);
 
 #endif

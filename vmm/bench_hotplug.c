@@ -1,0 +1,570 @@
+/*
+ * `memvisor bench hotplug`: how long DIMM hotplug takes, end to end, on
+ * memvisor and on QEMU (-accel kvm and -accel tcg), all running the same
+ * guest.elf with the same QMP commands (vmm/qmp_client.c).
+ *
+ * Per backend, one VM (256M, 8 slots, maxmem 4G) with its console on pipes
+ * and a QMP socket; then, --runs times each:
+ *   add     object-add + device_add of a 128 MiB DIMM; the clock runs from
+ *           device_add until ACPI_DEVICE_OST reports the guest's success,
+ *           i.e. the DIMM is added and onlined; then it is removed, empty
+ *           (device_del -> DEVICE_DELETED, also timed: "remove, empty");
+ *           the guest's dmesg ("hot-add ... in X ms", "online ... in Y ms")
+ *           splits the add into section add+map, online, and the rest
+ *   remove  a DIMM is added, `hog 32M random` runs in the guest (its pages
+ *           land on the DIMM: ZONE_MOVABLE is preferred for user pages),
+ *           then device_del until DEVICE_DELETED: the guest isolates and
+ *           migrates the 32 MiB, removes the sections, ejects; the host
+ *           frees the DIMM. The guest's own account (dmesg: "offline X ms,
+ *           remove Y ms", migrated pages) splits the time into guest
+ *           offline+migration, guest section removal, and the rest (host
+ *           QMP, SCI delivery, slot scan, eject, memslot removal).
+ * Medians and ranges come from bench_stats_compute() (bench.c).
+ *
+ * The VM is killed with its process group at the end; a backend whose VM
+ * fails is reported with the reason and the others still run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "vmm/bench.h"
+#include "vmm/qmp_client.h"
+
+#define HP_DEFAULT_RUNS  20
+#define HP_MAX_RUNS      1000
+#define HP_TIMEOUT_MS    120000          /* boot, and any single wait */
+#define HP_DIMM_SIZE     (128ll << 20)
+#define HP_PROMPT        "\nguest# "
+#define HP_CON_MAX       (1 << 17)
+
+enum hp_backend { HP_MEMVISOR, HP_QEMU_KVM, HP_QEMU_TCG, HP_NR_BACKENDS };
+
+static const char *const hp_name[HP_NR_BACKENDS] = {
+	"memvisor", "qemu -accel kvm", "qemu -accel tcg",
+};
+
+/* What is measured, per run. */
+enum hp_metric { M_ADD, M_GUEST_ADD, M_GUEST_ONLINE, M_DEL_EMPTY, M_DEL_32M,
+		 M_GUEST_OFFLINE, M_GUEST_REMOVE, M_MIGRATED, HP_NR_METRICS };
+
+struct hp_row {
+	double *v[HP_NR_METRICS];       /* samples */
+	unsigned n[HP_NR_METRICS];
+	char note[320];                 /* why the row is short or empty */
+};
+
+/* A VM and its console. */
+struct hp_vm {
+	pid_t pid;
+	int in_fd, out_fd;
+	char con[HP_CON_MAX];           /* console output not yet consumed */
+	size_t len;
+	char sock[64];
+	struct qmpc *qmp;
+};
+
+struct hp_opts {
+	unsigned long runs;
+	const char *kernel;
+	int no_qemu;
+};
+
+/* ------------------------------------------------------------ the VM */
+
+static void hp_argv(enum hp_backend b, const struct hp_opts *o,
+		    const char *self, const char *sock, char *argv[24])
+{
+	static char qmp_arg[128];
+	const char *mv[] = { self, "run", "--memory", "256M", "--slots", "8",
+		"--maxmem", "4G", "--kernel", o->kernel, "--qmp", sock, NULL };
+	const char *qemu[] = { "qemu-system-x86_64", "-M", "pc", "-accel",
+		b == HP_QEMU_KVM ? "kvm" : "tcg", "-m", "256M,slots=8,maxmem=4G",
+		"-kernel", o->kernel, "-serial", "stdio", "-display", "none",
+		"-no-reboot", "-nodefaults", "-qmp", qmp_arg, NULL };
+	const char **src = b == HP_MEMVISOR ? mv : qemu;
+	int i;
+
+	snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", sock);
+	for (i = 0; src[i] && i < 23; i++)
+		argv[i] = (char *)src[i];
+	argv[i] = NULL;
+}
+
+static void hp_child(char *const argv[], int in[2], int out[2])
+{
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	dup2(in[0], STDIN_FILENO);
+	dup2(out[1], STDOUT_FILENO);
+	dup2(out[1], STDERR_FILENO);
+	close(in[1]);
+	close(out[0]);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+static int hp_vm_start(struct hp_vm *vm, char *const argv[])
+{
+	int in[2], out[2];
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		return -errno;
+	vm->pid = fork();
+	if (vm->pid < 0)
+		return -errno;
+	if (vm->pid == 0)
+		hp_child(argv, in, out);
+	setpgid(vm->pid, vm->pid);
+	close(in[0]);
+	close(out[1]);
+	vm->in_fd = in[1];
+	vm->out_fd = out[0];
+	vm->len = 0;
+	return 0;
+}
+
+static void hp_vm_stop(struct hp_vm *vm)
+{
+	qmpc_close(vm->qmp);
+	vm->qmp = NULL;
+	if (vm->pid > 0) {
+		kill(-vm->pid, SIGKILL);
+		waitpid(vm->pid, NULL, 0);
+		vm->pid = 0;
+	}
+	close(vm->in_fd);
+	close(vm->out_fd);
+	unlink(vm->sock);
+}
+
+/* Drop the first @upto bytes of unconsumed console output. */
+static void hp_con_consume(struct hp_vm *vm, size_t upto)
+{
+	memmove(vm->con, vm->con + upto, vm->len - upto);
+	vm->len -= upto;
+}
+
+/* Read console output until @needle appears (searched from the start of
+ * what is unconsumed): its offset, or -ETIMEDOUT / -EPIPE. */
+static long hp_con_wait(struct hp_vm *vm, const char *needle, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = vm->out_fd, .events = POLLIN };
+	char *hit;
+	ssize_t n;
+
+	for (;;) {
+		vm->con[vm->len] = '\0';
+		hit = strstr(vm->con, needle);
+		if (hit)
+			return hit - vm->con;
+		if (vm->len + 1 >= sizeof(vm->con))     /* keep the newer half */
+			hp_con_consume(vm, vm->len / 2);
+		if (qmpc_now_ms() >= deadline)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, deadline - qmpc_now_ms()) <= 0)
+			continue;
+		n = read(vm->out_fd, vm->con + vm->len, sizeof(vm->con) - 1 - vm->len);
+		if (n <= 0)
+			return -EPIPE;
+		vm->len += n;
+	}
+}
+
+/* Run @line at the prompt; its output (up to the next prompt) in @out. */
+static int hp_con_cmd(struct hp_vm *vm, const char *line, char *out, size_t size)
+{
+	int64_t deadline = qmpc_now_ms() + HP_TIMEOUT_MS;
+	long end;
+
+	hp_con_consume(vm, vm->len);
+	if (write(vm->in_fd, line, strlen(line)) < 0 || write(vm->in_fd, "\n", 1) < 0)
+		return -errno;
+	end = hp_con_wait(vm, HP_PROMPT, deadline);
+	if (end < 0)
+		return (int)end;
+	snprintf(out, size, "%.*s", (int)end, vm->con);
+	hp_con_consume(vm, end + strlen(HP_PROMPT));
+	return 0;
+}
+
+static int hp_vm_boot(struct hp_vm *vm, char *const argv[], struct errmsg *e)
+{
+	int64_t deadline = qmpc_now_ms() + HP_TIMEOUT_MS;
+	long r;
+	int ret = hp_vm_start(vm, argv);
+
+	if (ret)
+		return errmsg_set(e, ret, "cannot start %s: %s", argv[0], strerror(-ret));
+	r = hp_con_wait(vm, BENCH_READY_LINE, deadline);
+	if (r >= 0)
+		r = hp_con_wait(vm, "guest# ", deadline);
+	if (r < 0)
+		return errmsg_set(e, (int)r, "the guest did not boot (%s)",
+				  r == -EPIPE ? "the VMM exited" : "timeout");
+	hp_con_consume(vm, vm->len);
+	vm->qmp = qmpc_open(vm->sock, HP_TIMEOUT_MS, e);
+	return vm->qmp ? 0 : -EIO;
+}
+
+/* ------------------------------------------------------------ QMP steps */
+
+struct hp_wait {
+	const char *id;
+	const char *event;      /* ACPI_DEVICE_OST or DEVICE_DELETED */
+};
+
+static bool hp_match(json_t *ev, const void *arg)
+{
+	const struct hp_wait *w = arg;
+	json_t *data = json_object_get(ev, "data");
+	const char *dev;
+
+	if (strcmp(json_string_value(json_object_get(ev, "event")), w->event))
+		return false;
+	if (!strcmp(w->event, "DEVICE_DELETED"))
+		dev = json_string_value(json_object_get(data, "device"));
+	else
+		dev = json_string_value(json_object_get(json_object_get(data, "info"),
+							"device"));
+	return dev && !strcmp(dev, w->id);
+}
+
+/* Wait for @event about @id; for an _OST, its status must be 0. */
+static int hp_wait(struct hp_vm *vm, const char *event, const char *id,
+		   struct errmsg *e)
+{
+	struct hp_wait w = { id, event };
+	json_t *ev, *info;
+	int r = qmpc_wait_event(vm->qmp, hp_match, &w,
+				qmpc_now_ms() + HP_TIMEOUT_MS, &ev);
+
+	if (r != 1)
+		return r ? qmpc_lost(e, r) :
+		       errmsg_set(e, -ETIMEDOUT, "no %s for %s", event, id);
+	info = json_object_get(json_object_get(ev, "data"), "info");
+	r = json_integer_value(json_object_get(info, "status"));
+	json_decref(ev);
+	return r ? errmsg_set(e, -EIO, "the guest failed on %s (_OST status 0x%x)",
+			      id, r) : 0;
+}
+
+/* object-add + device_add; *@ms: device_add to the guest's _OST. */
+static int hp_add(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e)
+{
+	char mem[64];
+	double t0;
+	int r;
+
+	snprintf(mem, sizeof(mem), "mem-%s", id);
+	r = qmpc_execute(vm->qmp, "object-add", json_pack("{s:s, s:s, s:I}",
+			 "qom-type", "memory-backend-ram", "id", mem,
+			 "size", (json_int_t)HP_DIMM_SIZE), NULL, e);
+	t0 = qmpc_now_ms_f();
+	if (!r)
+		r = qmpc_execute(vm->qmp, "device_add", json_pack("{s:s, s:s, s:s}",
+				 "driver", "pc-dimm", "id", id, "memdev", mem), NULL, e);
+	if (!r)
+		r = hp_wait(vm, "ACPI_DEVICE_OST", id, e);
+	*ms = qmpc_now_ms_f() - t0;
+	return r;
+}
+
+/* device_del until DEVICE_DELETED, then object-del; *@ms: the first part. */
+static int hp_del(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e)
+{
+	double t0 = qmpc_now_ms_f();
+	char mem[64];
+	int r = qmpc_execute(vm->qmp, "device_del", json_pack("{s:s}", "id", id),
+			     NULL, e);
+
+	if (!r)
+		r = hp_wait(vm, "DEVICE_DELETED", id, e);
+	*ms = qmpc_now_ms_f() - t0;
+	snprintf(mem, sizeof(mem), "mem-%s", id);
+	return r ? r : qmpc_execute(vm->qmp, "object-del",
+				    json_pack("{s:s}", "id", mem), NULL, e);
+}
+
+/* ------------------------------------------------------------ runs */
+
+static void hp_sample(struct hp_row *row, enum hp_metric m, double v)
+{
+	row->v[m][row->n[m]++] = v;
+}
+
+/* The last occurrence of @what in @s, or NULL. */
+static const char *hp_last(const char *s, const char *what)
+{
+	const char *last = NULL;
+
+	for (; (s = strstr(s, what)); s++)
+		last = s;
+	return last;
+}
+
+/* The guest's last hot-add lines: "... in X ms" for add and for online. */
+static void hp_guest_add_account(struct hp_vm *vm, struct hp_row *row)
+{
+	static char out[HP_CON_MAX];
+	const char *add, *on;
+	double a, o;
+
+	if (hp_con_cmd(vm, "dmesg", out, sizeof(out)))
+		return;
+	add = hp_last(out, "on the memory itself, in ");
+	on = hp_last(out, "(online_movable) in ");
+	if (add && on && sscanf(add, "on the memory itself, in %lf", &a) == 1 &&
+	    sscanf(on, "(online_movable) in %lf", &o) == 1) {
+		hp_sample(row, M_GUEST_ADD, a);
+		hp_sample(row, M_GUEST_ONLINE, o);
+	}
+}
+
+static int hp_run_add(struct hp_vm *vm, struct hp_row *row, unsigned i,
+		      struct errmsg *e)
+{
+	char id[32];
+	double ms;
+	int r;
+
+	snprintf(id, sizeof(id), "ba%u", i);
+	r = hp_add(vm, id, &ms, e);
+	if (!r) {
+		hp_sample(row, M_ADD, ms);
+		hp_guest_add_account(vm, row);
+		r = hp_del(vm, id, &ms, e);
+	}
+	if (!r)
+		hp_sample(row, M_DEL_EMPTY, ms);
+	return r;
+}
+
+/* The guest's last "offlined and removed" line: migrated, offline, remove. */
+static void hp_guest_account(struct hp_vm *vm, struct hp_row *row)
+{
+	static char out[HP_CON_MAX];
+	unsigned long pages;
+	const char *p;
+	double off, rm;
+
+	if (hp_con_cmd(vm, "dmesg", out, sizeof(out)))
+		return;
+	p = hp_last(out, "offlined and removed");
+	p = p ? strstr(p, "migrated ") : NULL;
+	if (p && sscanf(p, "migrated %lu pages; offline %lf ms, remove %lf ms",
+			&pages, &off, &rm) == 3) {
+		hp_sample(row, M_GUEST_OFFLINE, off);
+		hp_sample(row, M_GUEST_REMOVE, rm);
+		hp_sample(row, M_MIGRATED, pages);
+	}
+}
+
+static int hp_run_remove(struct hp_vm *vm, struct hp_row *row, unsigned i,
+			 struct errmsg *e)
+{
+	static char out[4096];
+	char id[32], *p;
+	double ms;
+	int r, pid = 0;
+
+	snprintf(id, sizeof(id), "br%u", i);
+	r = hp_add(vm, id, &ms, e);
+	if (!r)
+		r = hp_con_cmd(vm, "hog 32M random", out, sizeof(out));
+	if (!r && ((p = strstr(out, "pid ")) == NULL || sscanf(p, "pid %d", &pid) != 1))
+		r = errmsg_set(e, -EIO, "hog did not start: %.80s", out);
+	if (!r)
+		r = hp_del(vm, id, &ms, e);
+	if (!r) {
+		hp_sample(row, M_DEL_32M, ms);
+		hp_guest_account(vm, row);
+		snprintf(out, sizeof(out), "kill %d", pid);
+		r = hp_con_cmd(vm, out, out, sizeof(out));
+	}
+	return r;
+}
+
+static void hp_backend(enum hp_backend b, const struct hp_opts *o,
+		       const char *self, struct hp_row *row)
+{
+	struct hp_vm *vm = calloc(1, sizeof(*vm));
+	struct errmsg e = { .msg = "" };
+	char *argv[24];
+	unsigned i;
+	int r;
+
+	snprintf(vm->sock, sizeof(vm->sock), "/tmp/mv-bench-hp-%d-%d.sock",
+		 (int)getpid(), (int)b);
+	hp_argv(b, o, self, vm->sock, argv);
+	fprintf(stderr, "%s: booting\n", hp_name[b]);
+	r = hp_vm_boot(vm, argv, &e);
+	for (i = 0; !r && i < o->runs; i++)
+		r = hp_run_add(vm, row, i, &e);
+	for (i = 0; !r && i < o->runs; i++)
+		r = hp_run_remove(vm, row, i, &e);
+	if (r)
+		snprintf(row->note, sizeof(row->note), "%s: %s", hp_name[b], e.msg);
+	hp_vm_stop(vm);
+	free(vm);
+}
+
+/* ------------------------------------------------------------ report */
+
+static bool hp_median(const struct hp_row *row, enum hp_metric m,
+		      struct bench_stats *st)
+{
+	return row->n[m] && !bench_stats_compute(row->v[m], row->n[m], st);
+}
+
+static void hp_print_metric(const struct hp_row *rows, const char *title,
+			    enum hp_metric m)
+{
+	struct bench_stats st, ref;
+	bool have_ref = hp_median(&rows[HP_MEMVISOR], m, &ref);
+
+	printf("\n%s\n%-18s %5s %10s %10s %10s %12s\n", title, "backend", "runs",
+	       "median ms", "min ms", "max ms", "vs memvisor");
+	for (int b = 0; b < HP_NR_BACKENDS; b++) {
+		if (!hp_median(&rows[b], m, &st)) {
+			printf("%-18s %5u %s\n", hp_name[b], 0, "-");
+			continue;
+		}
+		printf("%-18s %5u %10.2f %10.2f %10.2f", hp_name[b], rows[b].n[m],
+		       st.median, st.min, st.max);
+		if (have_ref && ref.median > 0)
+			printf(" %11.2fx", st.median / ref.median);
+		printf("\n");
+	}
+}
+
+static void hp_print_add_split(const struct hp_row *rows)
+{
+	struct bench_stats tot, add, on;
+
+	printf("\nwhere hot-add goes (medians; guest times from its dmesg)\n");
+	printf("%-18s %10s %16s %16s %12s\n", "backend", "total ms",
+	       "guest add ms", "guest online ms", "host+rest ms");
+	for (int b = 0; b < HP_NR_BACKENDS; b++) {
+		if (!hp_median(&rows[b], M_ADD, &tot) ||
+		    !hp_median(&rows[b], M_GUEST_ADD, &add) ||
+		    !hp_median(&rows[b], M_GUEST_ONLINE, &on))
+			continue;
+		printf("%-18s %10.2f %16.2f %16.2f %12.2f\n", hp_name[b],
+		       tot.median, add.median, on.median,
+		       tot.median - add.median - on.median);
+	}
+}
+
+static void hp_print_split(const struct hp_row *rows)
+{
+	struct bench_stats tot, off, rm, mig;
+
+	printf("\nwhere hot-remove with 32 MiB in use goes (medians; guest times from its dmesg)\n");
+	printf("%-18s %10s %16s %14s %12s %10s\n", "backend", "total ms",
+	       "guest offline ms", "guest rm ms", "host+rest ms", "migrated");
+	for (int b = 0; b < HP_NR_BACKENDS; b++) {
+		if (!hp_median(&rows[b], M_DEL_32M, &tot) ||
+		    !hp_median(&rows[b], M_GUEST_OFFLINE, &off) ||
+		    !hp_median(&rows[b], M_GUEST_REMOVE, &rm) ||
+		    !hp_median(&rows[b], M_MIGRATED, &mig))
+			continue;
+		printf("%-18s %10.2f %16.2f %14.2f %12.2f %10.0f\n", hp_name[b],
+		       tot.median, off.median, rm.median,
+		       tot.median - off.median - rm.median, mig.median);
+	}
+}
+
+static void hp_report(const struct hp_row *rows)
+{
+	hp_print_metric(rows, "hot-add 128 MiB: device_add -> guest's _OST success (added and onlined)",
+			M_ADD);
+	hp_print_add_split(rows);
+	hp_print_metric(rows, "hot-remove 128 MiB, empty: device_del -> DEVICE_DELETED",
+			M_DEL_EMPTY);
+	hp_print_metric(rows, "hot-remove 128 MiB with 32 MiB in use (migrated): device_del -> DEVICE_DELETED",
+			M_DEL_32M);
+	hp_print_split(rows);
+	for (int b = 0; b < HP_NR_BACKENDS; b++)
+		if (rows[b].note[0])
+			printf("note: %s\n", rows[b].note);
+}
+
+/* ------------------------------------------------------------ main */
+
+static const char hp_usage[] =
+"usage: memvisor bench hotplug [--runs N] [--kernel PATH] [--no-qemu]\n"
+"  On memvisor, QEMU -accel kvm and QEMU -accel tcg (same guest): hot-add a\n"
+"  128 MiB DIMM N times (default 20) and time it to the guest's _OST; then\n"
+"  N times hot-remove one holding a 32 MiB hog, and split that time between\n"
+"  the guest's migration and the rest.\n";
+
+static int hp_parse(int argc, char **argv, struct hp_opts *o)
+{
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--no-qemu")) {
+			o->no_qemu = 1;
+		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+			o->runs = strtoul(argv[++i], &end, 10);
+			if (*end || !o->runs || o->runs > HP_MAX_RUNS)
+				return fprintf(stderr, "memvisor bench: --runs: 1 to %d\n",
+					       HP_MAX_RUNS), -EINVAL;
+		} else if (!strcmp(argv[i], "--kernel") && i + 1 < argc) {
+			o->kernel = argv[++i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			return fputs(hp_usage, stdout), 1;
+		} else {
+			return fprintf(stderr, "memvisor bench: unknown option '%s'\n%s",
+				       argv[i], hp_usage), -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Why backend @b cannot run here, or NULL. */
+static const char *hp_skip(enum hp_backend b, const struct hp_opts *o)
+{
+	if (b != HP_MEMVISOR && o->no_qemu)
+		return "skipped (--no-qemu)";
+	if (b != HP_QEMU_TCG && access("/dev/kvm", R_OK | W_OK))
+		return "skipped: /dev/kvm is missing or not accessible";
+	return NULL;
+}
+
+int bench_hotplug_main(int argc, char **argv, const char *self_path,
+		       const char *default_kernel)
+{
+	struct hp_opts o = { .runs = HP_DEFAULT_RUNS, .kernel = default_kernel };
+	struct hp_row rows[HP_NR_BACKENDS] = { 0 };
+	int r = hp_parse(argc, argv, &o);
+	const char *why;
+
+	if (r)
+		return r > 0 ? 0 : 2;
+	signal(SIGPIPE, SIG_IGN);
+	for (int b = 0; b < HP_NR_BACKENDS; b++) {
+		for (int m = 0; m < HP_NR_METRICS; m++)
+			rows[b].v[m] = calloc(o.runs, sizeof(double));
+		why = hp_skip(b, &o);
+		if (why)
+			snprintf(rows[b].note, sizeof(rows[b].note), "%s: %s",
+				 hp_name[b], why);
+		else
+			hp_backend(b, &o, self_path, &rows[b]);
+	}
+	hp_report(rows);
+	for (int b = 0; b < HP_NR_BACKENDS; b++)
+		for (int m = 0; m < HP_NR_METRICS; m++)
+			free(rows[b].v[m]);
+	return rows[HP_MEMVISOR].n[M_ADD] ? 0 : 1;
+}
