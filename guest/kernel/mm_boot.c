@@ -23,41 +23,20 @@
 #include "abi/pvh.h"
 #include "arch/x86/mm_glue.h"
 #include "drivers/acpi.h"
-#include "kernel/bootinfo.h"
 #include "kernel/bootmem.h"
+#include "kernel/cmdline.h"
 #include "kernel/proc.h"
 #include "kernel/string.h"
 
 static unsigned int memblock_flags;
 
-/* Length of the word (up to a space or the end) at @p. */
-static size_t word_len(const char *p)
-{
-	size_t n = 0;
-
-	while (p[n] && p[n] != ' ' && p[n] != '\t')
-		n++;
-	return n;
-}
-
-/* Does the last memvisor.zeroed_ram= of the command line say 1? */
+/* Does the last memvisor.zeroed_ram (abi/pvh.h) on the command line say 1? */
 static bool boot_ram_is_zeroed(void)
 {
-	const char *p = boot_info.cmdline;
-	size_t name = sizeof(PVH_PARAM_ZEROED_RAM) - 1;
-	bool zeroed = false;
+	char val[4];
 
-	while (*p) {
-		size_t n = word_len(p);
-
-		if (n > name && p[name] == '=' &&
-		    !strncmp(p, PVH_PARAM_ZEROED_RAM, name))
-			zeroed = n == name + 2 && p[name + 1] == '1';
-		p += n;
-		if (*p)
-			p++;
-	}
-	return zeroed;
+	return cmdline_param(PVH_PARAM_ZEROED_RAM, val, sizeof(val)) &&
+	       !strcmp(val, "1");
 }
 
 /* Add [base, end) on node @nid, if not empty. */

@@ -266,6 +266,48 @@ START_TEST(memmap_layout)
 }
 END_TEST
 
+static const char *written_cmdline(struct guest_mem *mem, const char *user,
+				   int *ret)
+{
+	struct hvm_start_info *si;
+	struct errmsg e;
+
+	*ret = pvh_write_start_info(mem, user, 0xe0000, &e);
+	si = guest_mem_ptr(mem, PLAT_START_INFO_GPA, sizeof(*si));
+	if (*ret || !si->cmdline_paddr)
+		return NULL;
+	return guest_mem_ptr(mem, si->cmdline_paddr, 1);
+}
+
+START_TEST(start_info_cmdline)
+{
+	char longline[PLAT_CMDLINE_MAX];
+	struct hvm_start_info *si;
+	struct guest_mem mem;
+	struct errmsg e;
+	int ret;
+
+	ck_assert_int_eq(guest_mem_init(&mem, -1, 64 * MiB, &e), 0);
+	/* memvisor's RAM is a fresh memfd: it says so to the guest. */
+	ck_assert_str_eq(written_cmdline(&mem, NULL, &ret),
+			 PVH_PARAM_ZEROED_RAM "=1");
+	ck_assert_str_eq(written_cmdline(&mem, "quiet", &ret),
+			 "quiet " PVH_PARAM_ZEROED_RAM "=1");
+	/* The user's own value wins. */
+	ck_assert_str_eq(written_cmdline(&mem, PVH_PARAM_ZEROED_RAM "=0", &ret),
+			 PVH_PARAM_ZEROED_RAM "=0");
+	si = guest_mem_ptr(&mem, PLAT_START_INFO_GPA, sizeof(*si));
+	ck_assert_uint_eq(si->magic, XEN_HVM_START_MAGIC_VALUE);
+	ck_assert_uint_eq(si->rsdp_paddr, 0xe0000);
+	ck_assert_uint_eq(si->memmap_entries, 4);
+	memset(longline, 'x', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	ck_assert_ptr_null(written_cmdline(&mem, longline, &ret));
+	ck_assert_int_eq(ret, -E2BIG);
+	guest_mem_destroy(&mem);
+}
+END_TEST
+
 Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
@@ -282,6 +324,7 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, load_rejects_outside_ram);
 	tcase_add_test(tc, load_rejects_missing_and_dirs);
 	tcase_add_test(tc, memmap_layout);
+	tcase_add_test(tc, start_info_cmdline);
 	suite_add_tcase(s, tc);
 	return s;
 }
