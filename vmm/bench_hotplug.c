@@ -19,6 +19,8 @@
  *           remove Y ms", migrated pages) splits the time into guest
  *           offline+migration, guest section removal, and the rest (host
  *           QMP, SCI delivery, slot scan, eject, memslot removal).
+ * Before each timed step the bench waits for the guest's shell to answer,
+ * so no step queues behind the previous one's log lines (hp_sync).
  * Medians and ranges come from bench_stats_compute() (bench.c).
  *
  * The VM is killed with its process group at the end; a backend whose VM
@@ -222,23 +224,34 @@ struct hp_wait {
 	const char *event;      /* ACPI_DEVICE_OST or DEVICE_DELETED */
 };
 
+/* An _OST status that answers a wait: success, or a failure; not
+ * "ejection in progress" (0x84), which comes before DEVICE_DELETED. */
+static bool hp_ost_final(json_t *info)
+{
+	return json_integer_value(json_object_get(info, "status")) != 0x84;
+}
+
+/* Our device's DEVICE_DELETED, or its final ACPI_DEVICE_OST (when waiting
+ * for a deletion: only a failure, the guest's refusal). */
 static bool hp_match(json_t *ev, const void *arg)
 {
 	const struct hp_wait *w = arg;
+	const char *name = json_string_value(json_object_get(ev, "event"));
 	json_t *data = json_object_get(ev, "data");
-	const char *dev;
+	json_t *info = json_object_get(data, "info");
+	const char *dev = json_string_value(json_object_get(info, "device"));
+	bool del = !strcmp(w->event, "DEVICE_DELETED");
 
-	if (strcmp(json_string_value(json_object_get(ev, "event")), w->event))
-		return false;
-	if (!strcmp(w->event, "DEVICE_DELETED"))
+	if (!strcmp(name, "DEVICE_DELETED"))
 		dev = json_string_value(json_object_get(data, "device"));
-	else
-		dev = json_string_value(json_object_get(json_object_get(data, "info"),
-							"device"));
-	return dev && !strcmp(dev, w->id);
+	else if (strcmp(name, "ACPI_DEVICE_OST") || !hp_ost_final(info) ||
+		 (del && !json_integer_value(json_object_get(info, "status"))))
+		return false;
+	return dev && !strcmp(dev, w->id) &&
+	       (del || !strcmp(name, "ACPI_DEVICE_OST"));
 }
 
-/* Wait for @event about @id; for an _OST, its status must be 0. */
+/* Wait for @event about @id; an _OST must report success (status 0). */
 static int hp_wait(struct hp_vm *vm, const char *event, const char *id,
 		   struct errmsg *e)
 {
@@ -257,13 +270,29 @@ static int hp_wait(struct hp_vm *vm, const char *event, const char *id,
 			      id, r) : 0;
 }
 
+/*
+ * Wait until the guest is idle: its hotplug work runs in the shell's
+ * context, so once the shell answers a command, the previous event's work
+ * (its log lines, the rest of the slot scan) is done and the next timed
+ * operation does not queue behind it.
+ */
+static int hp_sync(struct hp_vm *vm, struct errmsg *e)
+{
+	char out[256];
+	int r = hp_con_cmd(vm, "echo sync", out, sizeof(out));
+
+	return r ? errmsg_set(e, r, "the guest console stopped answering") : 0;
+}
+
 /* object-add + device_add; *@ms: device_add to the guest's _OST. */
 static int hp_add(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e)
 {
 	char mem[64];
 	double t0;
-	int r;
+	int r = hp_sync(vm, e);
 
+	if (r)
+		return r;
 	snprintf(mem, sizeof(mem), "mem-%s", id);
 	r = qmpc_execute(vm->qmp, "object-add", json_pack("{s:s, s:s, s:I}",
 			 "qom-type", "memory-backend-ram", "id", mem,
@@ -281,11 +310,14 @@ static int hp_add(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e
 /* device_del until DEVICE_DELETED, then object-del; *@ms: the first part. */
 static int hp_del(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e)
 {
-	double t0 = qmpc_now_ms_f();
+	double t0;
 	char mem[64];
-	int r = qmpc_execute(vm->qmp, "device_del", json_pack("{s:s}", "id", id),
-			     NULL, e);
+	int r = hp_sync(vm, e);
 
+	t0 = qmpc_now_ms_f();
+	if (!r)
+		r = qmpc_execute(vm->qmp, "device_del",
+				 json_pack("{s:s}", "id", id), NULL, e);
 	if (!r)
 		r = hp_wait(vm, "DEVICE_DELETED", id, e);
 	*ms = qmpc_now_ms_f() - t0;

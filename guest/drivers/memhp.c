@@ -119,7 +119,8 @@ static void memhp_read_slot(const struct memhp *hp, struct memhp_slot *s)
 }
 
 /* Add the DIMM in selected slot @i; @hot: answer an insert event. The
- * log lines come after the answer (each costs ~1 ms of emulated ring 0). */
+ * log lines come after the answer, and are few: each costs about 1 ms of
+ * emulated ring 0, and the next event waits behind them. */
 static void memhp_insert(struct memhp *hp, unsigned int i, bool hot)
 {
 	struct memhp_slot *s = &hp->slot[i];
@@ -136,15 +137,14 @@ static void memhp_insert(struct memhp *hp, unsigned int i, bool hot)
 		memhp_ost(hp, ACPI_NOTIFY_DEVICE_CHECK,
 			  ret ? ACPI_OST_SC_NON_SPECIFIC_FAILURE :
 				ACPI_OST_SC_SUCCESS);
-	pr_info("ACPI: memory hotplug: slot %u %s: [mem %#lx-%#lx] node %d\n",
-		i, hot ? "insert event" : "present at boot",
-		(unsigned long)s->base, (unsigned long)(s->base + s->size - 1),
-		s->nid);
-	if (ret)
-		pr_err("ACPI: memory hotplug: slot %u: add_memory failed (%d)%s\n",
-		       i, ret, hot ? ", _OST failure" : "");
-	else
+	if (!ret) {
 		mhp_log_add(s->nid, s->base, s->size, type, &st);
+		return;
+	}
+	pr_err("ACPI: memory hotplug: slot %u %s: [mem %#lx-%#lx] node %d: add_memory failed (%d)%s\n",
+	       i, hot ? "insert event" : "present at boot",
+	       (unsigned long)s->base, (unsigned long)(s->base + s->size - 1),
+	       s->nid, ret, hot ? ", _OST failure" : "");
 }
 
 /* ------------------------------------------------------------ remove */
@@ -154,30 +154,34 @@ static void memhp_eject(struct memhp *hp, unsigned int i)
 	memhp_select(hp, i);
 	memhp_ost(hp, ACPI_OST_EC_OSPM_EJECT, ACPI_OST_SC_EJECT_IN_PROGRESS);
 	memhp_ctrl(hp, MEMHP_CTRL_EJECT);
-	pr_info("ACPI: memory hotplug: slot %u ejected\n", i);
 }
 
-/* Handle the remove event of selected slot @i. */
+/* Handle the remove event of selected slot @i; log after answering. */
 static void memhp_remove(struct memhp *hp, unsigned int i)
 {
 	struct memhp_slot *s = &hp->slot[i];
+	struct mhp_remove_stats st;
 	int ret = 0;
 
 	memhp_ctrl(hp, MEMHP_CTRL_CLR_REMOVE);
-	pr_info("ACPI: memory hotplug: slot %u eject request\n", i);
 	if (s->added)
-		ret = offline_and_remove_memory(s->base, s->size, NULL);
+		ret = offline_and_remove_memory(s->base, s->size, &st);
 	if (ret) {
-		pr_warn("ACPI: memory hotplug: slot %u: cannot offline [mem %#lx-%#lx] (%d), eject refused\n",
-			i, (unsigned long)s->base,
-			(unsigned long)(s->base + s->size - 1), ret);
 		memhp_select(hp, i);
 		memhp_ost(hp, ACPI_NOTIFY_EJECT_REQUEST,
 			  ACPI_OST_SC_DEVICE_BUSY);
-		return;
+	} else {
+		memhp_eject(hp, i);
 	}
-	s->added = false;
-	memhp_eject(hp, i);
+	if (s->added)
+		mhp_log_remove(s->base, s->size, ret, &st);
+	if (ret)
+		pr_warn("ACPI: memory hotplug: slot %u: cannot offline [mem %#lx-%#lx] (%d), eject refused\n",
+			i, (unsigned long)s->base,
+			(unsigned long)(s->base + s->size - 1), ret);
+	else
+		pr_info("ACPI: memory hotplug: slot %u ejected\n", i);
+	s->added = s->added && ret;
 }
 
 /* ------------------------------------------------------------ scan */

@@ -24,7 +24,8 @@
  * Rollback: a failed offline of a DIMM onlines again, into the zone each
  * had, the runs this call offlined; a failed add removes the sections it
  * added. The direct map entries stay (harmless: nothing refers to them, and
- * a later DIMM at the same address reuses them).
+ * a later DIMM at the same address reuses them: mapped_blocks remembers
+ * which blocks need no page-table walk).
  *
  * Locking: callers are in process context, one at a time (the shell and
  * the deferred-work runner are the same context); guest/mm takes its
@@ -32,7 +33,6 @@
  */
 #include "kernel/memory_block.h"
 #include "mm/mm.h"
-#include "arch/x86/cpu.h"
 #include "arch/x86/mmu.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
@@ -73,8 +73,8 @@ int mhp_online_type_from_str(const char *str)
  * Timings are raw TSC cycles while the work runs (an RDTSC is all it
  * costs) and become nanoseconds only when logged, after the VMM has its
  * answer: the first conversion calibrates the TSC (kernel/tsc.c).
+ * MS_FMT/MS_ARG print them as "12.345 ms".
  */
-/* "12.345" milliseconds, for the log. */
 #define MS_FMT "%lu.%03lu ms"
 #define MS_ARG(cyc) (unsigned long)(tsc_cycles_to_ns(cyc) / 1000000), \
 		    (unsigned long)(tsc_cycles_to_ns(cyc) / 1000 % 1000)
@@ -219,6 +219,31 @@ static int add_sections(int nid, unsigned long first, unsigned long nr)
 	return 0;
 }
 
+/* Blocks already in the direct map: its entries stay when memory goes
+ * (nothing refers to them), so a DIMM plugged again at the same address
+ * needs no page-table walk. */
+#define MAPPED_WORDS (DIRECT_MAP_SIZE / MEMORY_BLOCK_SIZE / 64)
+static uint64_t mapped_blocks[MAPPED_WORDS];
+
+static bool block_mapped(unsigned long b)
+{
+	return mapped_blocks[b / 64] & (1ull << (b % 64));
+}
+
+static void map_blocks(unsigned long first, unsigned long nr)
+{
+	unsigned long b;
+
+	for (b = first; b < first + nr && block_mapped(b); b++)
+		;
+	if (b == first + nr)
+		return;
+	mmu_map_direct((phys_addr_t)first << MEMORY_BLOCK_SHIFT,
+		       (phys_addr_t)(first + nr) << MEMORY_BLOCK_SHIFT);
+	for (b = first; b < first + nr; b++)
+		mapped_blocks[b / 64] |= 1ull << (b % 64);
+}
+
 static bool range_ok(phys_addr_t start, uint64_t size)
 {
 	return size && !((start | size) & (MEMORY_BLOCK_SIZE - 1)) &&
@@ -253,7 +278,7 @@ int add_memory(int nid, phys_addr_t start, uint64_t size, enum mmop online_type,
 
 	if (!range_ok(start, size) || nid < 0 || nid >= MAX_NUMNODES)
 		return -EINVAL;
-	mmu_map_direct(start, start + size);
+	map_blocks(first, nr);
 	ret = add_sections(nid, first, nr);
 	if (ret)
 		return ret;
@@ -344,29 +369,35 @@ int offline_and_remove_memory(phys_addr_t start, uint64_t size,
 	unsigned long first = start >> MEMORY_BLOCK_SHIFT;
 	unsigned long nr = size >> MEMORY_BLOCK_SHIFT;
 	unsigned long migrated = global_vm_event(PGMIGRATE_SUCCESS);
-	struct mhp_remove_stats s = { 0 };
 	uint64_t t0 = rdtsc(), t1;
 	int ret;
 
+	*st = (struct mhp_remove_stats){ 0 };
 	if (!range_ok(start, size) || nr > MHP_MAX_BLOCKS ||
 	    !all_present(first, nr))
 		return -EINVAL;
 	ret = offline_blocks(first, nr, zids);
 	t1 = rdtsc();
-	s.nr_migrated = global_vm_event(PGMIGRATE_SUCCESS) - migrated;
-	s.offline_cycles = t1 - t0;
-	if (ret) {
+	st->nr_migrated = global_vm_event(PGMIGRATE_SUCCESS) - migrated;
+	st->offline_cycles = t1 - t0;
+	if (ret)
+		return ret;
+	remove_sections(first, nr);
+	st->remove_cycles = rdtsc() - t1;
+	return 0;
+}
+
+void mhp_log_remove(phys_addr_t start, uint64_t size, int ret,
+		    const struct mhp_remove_stats *st)
+{
+	unsigned long end = (unsigned long)(start + size - 1);
+
+	if (ret)
 		pr_warn("memory: offlining [mem %#lx-%#lx] failed (%d) after " MS_FMT ", blocks back online\n",
-			(unsigned long)start, (unsigned long)(start + size - 1),
-			ret, MS_ARG(s.offline_cycles));
-	} else {
-		remove_sections(first, nr);
-		s.remove_cycles = rdtsc() - t1;
+			(unsigned long)start, end, ret, MS_ARG(st->offline_cycles));
+	else
 		pr_info("memory: offlined and removed [mem %#lx-%#lx] (%lu block(s)): migrated %lu pages; offline " MS_FMT ", remove " MS_FMT "\n",
-			(unsigned long)start, (unsigned long)(start + size - 1), nr,
-			s.nr_migrated, MS_ARG(s.offline_cycles), MS_ARG(s.remove_cycles));
-	}
-	if (st)
-		*st = s;
-	return ret;
+			(unsigned long)start, end,
+			(unsigned long)(size >> MEMORY_BLOCK_SHIFT), st->nr_migrated,
+			MS_ARG(st->offline_cycles), MS_ARG(st->remove_cycles));
 }

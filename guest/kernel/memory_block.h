@@ -38,7 +38,7 @@ int mhp_online_type_from_str(const char *str);
 
 /* What a removal did, for the log and the caller. */
 struct mhp_remove_stats {
-	unsigned long nr_migrated;      /* pages moved out */
+	unsigned long nr_migrated;      /* pages moved out (even on failure) */
 	uint64_t offline_cycles;        /* TSC: isolate, migrate, out of buddy */
 	uint64_t remove_cycles;         /* TSC: sections removed */
 };
@@ -66,10 +66,13 @@ void mhp_log_add(int nid, phys_addr_t start, uint64_t size, enum mmop online_typ
  * in-use pages elsewhere, take out of the buddy), then remove the sections.
  * On failure the blocks offlined so far are onlined again into the zone they
  * were in: nothing is lost. 0, -EBUSY (unmovable page), -ENOMEM (nowhere to
- * migrate to), -EINVAL. @st may be NULL.
+ * migrate to), -EINVAL. Logs only guest/mm's own lines: the caller logs
+ * the outcome (@ret, @st) with mhp_log_remove() once it has answered.
  */
 int offline_and_remove_memory(phys_addr_t start, uint64_t size,
 			      struct mhp_remove_stats *st);
+void mhp_log_remove(phys_addr_t start, uint64_t size, int ret,
+		    const struct mhp_remove_stats *st);
 
 /* Single blocks, for sysfs. Already in the requested state: 0. */
 int memory_block_online(unsigned long nr, enum mmop online_type);

@@ -6,12 +6,13 @@ QEMU runs `-m 256M,slots=N,maxmem=M` with a memory-less NUMA node 1
 plugged into node 1; memvisor gets `--slots --maxmem --numa 2`.
 
 Covered: hot-add of two DIMMs (one on node 1) and MemTotal's growth (their
-size less the memmap placed on them, 2 MiB per 128 MiB block); the sysfs
-view; a hog on the DIMM migrated away by `dimm del`, `verify` ok; a DIMM
-holding kernel memory refused with nothing lost; add/remove cycles with a
-running hog; every bad input, each one line on stderr and a non-zero exit
-with the DIMM left as it was; host memory really freed after an eject
-(memvisor: memfd descriptors and RssShmem of the process).
+size less the memmap placed on them, 2 MiB per 128 MiB block); a DIMM
+plugged before boot (node 1); the sysfs view; a hog on the DIMM migrated
+away by `dimm del`, `verify` ok; a DIMM holding kernel memory refused with
+nothing lost; 100 add/remove cycles with a running hog (on both VMMs);
+every bad input, each one line on stderr and a non-zero exit with the DIMM
+left as it was; host memory really freed after an eject (memvisor: memfd
+descriptors and RssShmem of the process).
 """
 
 import os
@@ -32,14 +33,18 @@ CYCLE_HOG = "2M"
 
 # ------------------------------------------------------------ helpers
 
-def boot(backend, slots=8, maxmem="4G", numa=True, cmdline=None):
-    """A Guest with DIMM slots and a QMP socket (not started)."""
+def boot(backend, slots=8, maxmem="4G", numa=True, cmdline=None,
+         cold_node1=None):
+    """A Guest with DIMM slots and a QMP socket (not started); @cold_node1:
+    the id of a 128M DIMM plugged on node 1 before boot."""
     if backend == "memvisor":
         extra = ["--slots", str(slots), "--maxmem", maxmem]
         if numa:
             extra += ["--numa", "2"]
         if cmdline:
             extra += ["--cmdline", cmdline]
+        if cold_node1:
+            extra += ["--dimm", "128M,node=1,id=%s" % cold_node1]
         return Guest(backend, memory="256M", qmp=True, extra_args=extra)
     extra = []
     if numa:
@@ -48,6 +53,10 @@ def boot(backend, slots=8, maxmem="4G", numa=True, cmdline=None):
                   "-numa", "node,nodeid=1"]
     if cmdline:
         extra += ["-append", cmdline]
+    if cold_node1:
+        extra += ["-object", "memory-backend-ram,id=mem-%s,size=128M"
+                  % cold_node1, "-device", "pc-dimm,id=%s,memdev=mem-%s,node=1"
+                  % (cold_node1, cold_node1)]
     return Guest(backend, memory="256M,slots=%d,maxmem=%s" % (slots, maxmem),
                  qmp=True, extra_args=extra)
 
@@ -172,7 +181,7 @@ def test_hotplug_add_two_dimms(backend):
             assert memfd_count(g) == fds0 + 2
         check_sysfs_blocks(g, d["d0"]["base"] // BLOCK, d["d1"]["base"] // BLOCK)
         log = g.cmd("dmesg")
-        assert "insert event" in log and "hot-add [mem" in log, log
+        assert "hot-add [mem 0x%x-" % d["d0"]["base"] in log, log
         assert re.search(r"online blocks \d+-\d+ node 1 zone Movable", log)
         ctl_ok(g, "dimm", "del", "d0", "--wait")
         ctl_ok(g, "dimm", "del", "d1", "--wait")
@@ -225,6 +234,24 @@ def check_sysfs_blocks(g, b0, b1):
     g.cmd("echo online_kernel > %s/auto_online_blocks" % SYSMEM)
     assert sysfs(g, "auto_online_blocks") == "online_kernel"
     g.cmd("echo online_movable > %s/auto_online_blocks" % SYSMEM)
+
+
+def test_hotplug_coldplugged_dimm(backend):
+    """A DIMM plugged before boot: added and onlined at boot, in node 1's
+    zones, and removable like a hot-added one."""
+    with boot(backend, cold_node1="cold0") as g:
+        log = g.wait_ready()
+        total = meminfo(g)["MemTotal"]
+        z = zoneinfo(g)
+        assert z[(1, "Movable")]["present"] == BLOCK // 4096, z[(1, "Movable")]
+        assert z[(1, "Movable")]["managed"] == BLOCK // 4096 - 512
+        assert dimms(g)["cold0"]["state"] == "boot"
+        base = dimms(g)["cold0"]["base"]
+        assert "hot-add [mem 0x%x-" % base in g.cmd("dmesg"), log
+        ctl_ok(g, "dimm", "del", "cold0", "--wait")
+        assert meminfo(g)["MemTotal"] == total - (128 * 1024 - MEMMAP_KB)
+        assert dimms(g) == {}
+        assert g.poweroff() == 0
 
 
 def test_hotplug_remove_migrates_hog(backend):
