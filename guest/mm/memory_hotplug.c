@@ -92,6 +92,7 @@ static void online_section(struct zone *zone, pfn_t sec)
 int online_pages(pfn_t start_pfn, unsigned long nr_pages, enum zone_type zid)
 {
 	struct zone *zone;
+	bool was_populated;
 	int nid, ret;
 
 	if ((unsigned int)zid >= MAX_NR_ZONES || zid == ZONE_DMA ||
@@ -102,11 +103,14 @@ int online_pages(pfn_t start_pfn, unsigned long nr_pages, enum zone_type zid)
 	if (ret)
 		goto out;
 	zone = &NODE_DATA(nid)->node_zones[zid];
+	was_populated = populated_zone(zone);
 	resize_zone_range(zone, start_pfn, nr_pages);
 	for (pfn_t s = start_pfn; s < start_pfn + nr_pages;
 	     s += PAGES_PER_SECTION)
 		online_section(zone, s);
 	recalc_memory_tunables();
+	if (!was_populated)
+		build_all_zonelists();
 out:
 	spin_unlock(&mem_hotplug_lock);
 	return ret;
@@ -341,6 +345,8 @@ int offline_pages(pfn_t start_pfn, unsigned long nr_pages)
 		goto out;
 	remove_isolated_range(zone, start_pfn, end_pfn);
 	recalc_memory_tunables();
+	if (!populated_zone(zone))
+		build_all_zonelists();
 	mm_log(MM_LOG_INFO, "Offlined Pages %lu, migrated %lu", nr_pages,
 	       mc.nr_migrated);
 out:

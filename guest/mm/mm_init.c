@@ -298,44 +298,49 @@ void zone_pcp_update(struct zone *zone)
 	}
 }
 
-static int build_zonerefs_node(pg_data_t *pgdat, struct zoneref *zr, int n)
-{
-	for (int zid = MAX_NR_ZONES - 1; zid >= 0; zid--) {
-		struct zone *zone = &pgdat->node_zones[zid];
-
-		if (populated_zone(zone)) {
-			zr[n].zone = zone;
-			zr[n].zone_idx = zid;
-			n++;
-		}
-	}
-	return n;
-}
-
 /*
  * Every node's zonelist (memoryless nodes too: a CPU may sit on one): own
- * zones first, then the other online nodes' in order.
+ * zones first, highest zone first, then the other online nodes' in node
+ * order. The populated zones of all nodes are collected once, in node
+ * order; node @nid's list is that sequence rotated to start at @nid, so a
+ * rebuild costs O(nodes + zones), not O(nodes^2 x zones).
  */
 void build_all_zonelists(void)
 {
-	int nid;
+	struct zoneref all[MAX_ZONELIST];
+	int first[MAX_NUMNODES + 1], n = 0, nid;
 
 	for_each_node(nid) {
-		struct zoneref *zr = NODE_DATA(nid)->node_zonelist;
-		int n = 0;
+		pg_data_t *pgdat = NODE_DATA(nid);
 
-		for (int i = 0; i < MAX_NUMNODES; i++) {
-			pg_data_t *pgdat = NODE_DATA((nid + i) % MAX_NUMNODES);
-
-			if (pgdat->online)
-				n = build_zonerefs_node(pgdat, zr, n);
+		first[nid] = n;
+		if (!pgdat->online)
+			continue;
+		for (int zid = MAX_NR_ZONES - 1; zid >= 0; zid--) {
+			if (!populated_zone(&pgdat->node_zones[zid]))
+				continue;
+			all[n].zone = &pgdat->node_zones[zid];
+			all[n].zone_idx = zid;
+			n++;
 		}
+	}
+	first[MAX_NUMNODES] = n;
+	for_each_node(nid) {
+		struct zoneref *zr = NODE_DATA(nid)->node_zonelist;
+		int k = n - first[nid];
+
+		memcpy(zr, &all[first[nid]], k * sizeof(*zr));
+		memcpy(zr + k, all, first[nid] * sizeof(*zr));
 		zr[n].zone = NULL;
 		zr[n].zone_idx = 0;
 	}
 }
 
-/* After managed pages changed: everything derived from them. */
+/*
+ * After managed pages changed: everything derived from them. The caller
+ * rebuilds the zonelists (build_all_zonelists) only when a zone became
+ * populated or empty, as Linux's online_pages does.
+ */
 void recalc_memory_tunables(void)
 {
 	pg_data_t *pgdat;
@@ -346,7 +351,6 @@ void recalc_memory_tunables(void)
 	for_each_online_pgdat(pgdat)
 		for (int z = 0; z < MAX_NR_ZONES; z++)
 			zone_pcp_update(&pgdat->node_zones[z]);
-	build_all_zonelists();
 }
 
 /* Bring up the memory manager; see the overview. */
@@ -357,6 +361,7 @@ void mm_init(void)
 	memblock_free_all();
 	mm_initialized = true;
 	recalc_memory_tunables();
+	build_all_zonelists();
 	kmem_cache_init();
 	vmalloc_init();
 	pgtable_init();

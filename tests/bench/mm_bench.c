@@ -47,6 +47,8 @@ __attribute__((noinline)) vm_fault_t fault_op(struct mm_struct *mm,
 __attribute__((noinline)) void bench_fault4k(long n);
 __attribute__((noinline)) void bench_fault64k(long n);
 __attribute__((noinline)) void bench_fault2m(long n);
+__attribute__((noinline)) int online_op(pfn_t start);
+__attribute__((noinline)) void bench_online(long n);
 
 /* The loop alone, with two calls: subtract from the others. */
 __attribute__((noinline)) void bench_empty(long n)
@@ -158,6 +160,7 @@ static const struct {
 	{ "fault4k", bench_fault4k },
 	{ "fault64k", bench_fault64k },
 	{ "fault2m", bench_fault2m },
+	{ "online", bench_online },
 };
 
 static double now_ns(void)
@@ -166,6 +169,27 @@ static double now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/*
+ * Hot-add: one 128 MiB section above the boot RAM per iteration, its
+ * memmap on itself; online_op() (what callgrind collects with
+ * --toggle-collect=online_op) onlines it to ZONE_MOVABLE.
+ */
+__attribute__((noinline)) int online_op(pfn_t start)
+{
+	return online_pages(start, PAGES_PER_SECTION, ZONE_MOVABLE);
+}
+
+__attribute__((noinline)) void bench_online(long n)
+{
+	static pfn_t next = PFN_DOWN(4UL << 30);
+
+	for (long i = 0; i < n; i++, next += PAGES_PER_SECTION) {
+		if (sparse_add_section(0, next, MEMMAP_ON_MEMORY) ||
+		    online_op(next))
+			abort();
+	}
 }
 
 int main(int argc, char **argv)
