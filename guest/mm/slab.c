@@ -398,22 +398,27 @@ static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t gfp)
  */
 void *kmalloc(size_t size, gfp_t gfp)
 {
+	struct kmem_cache *s;
 	struct array_cache *ac;
 	unsigned long flags;
-	void *obj = NULL;
+	void *obj;
 
 	if (unlikely(size - 1 >= KMALLOC_MAX_CACHE_SIZE || (gfp & __GFP_ZERO)))
 		return kmalloc_slow(size, gfp);
+	s = kmalloc_caches[kmalloc_index(size)];
 	flags = arch_local_irq_save();
-	ac = kmalloc_caches[kmalloc_index(size)]->cpu_cache[arch_cpu_id()];
-	if (likely(ac->avail))
-		obj = ac->entry[--ac->avail];
+	ac = s->cpu_cache[arch_cpu_id()];
+	if (unlikely(!ac->avail)) {
+		arch_local_irq_restore(flags);
+		return kmalloc_slow(size, gfp);
+	}
+	/* A non-empty array holds only valid objects: no NULL test. */
+	obj = ac->entry[--ac->avail];
 	arch_local_irq_restore(flags);
 #ifdef MM_DEBUG
-	if (obj)
-		check_poison(kmalloc_caches[kmalloc_index(size)], obj);
+	check_poison(s, obj);
 #endif
-	return likely(obj) ? obj : kmalloc_slow(size, gfp);
+	return obj;
 }
 
 static __attribute__((noinline)) void kfree_large(struct page *page)

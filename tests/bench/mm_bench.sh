@@ -23,3 +23,8 @@ for spec in fault4k:20000 fault64k:2000 fault2m:200; do
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 	echo "$b: $ir instructions / $n = $((ir / n)) per fault"
 done
+# Onlining a hot-added 128 MiB section (memmap on the section itself).
+ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	--toggle-collect=online_op $OUT online 8 2>&1 |
+	sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+echo "online: $ir instructions / 8 = $((ir / 8)) per 128 MiB section"
