@@ -57,7 +57,7 @@ uint8_t acpi_checksum(const void *data, size_t len)
 	return (uint8_t)-sum;
 }
 
-void acpi_header_init(struct acpi_header *h, const char sig[4],
+void acpi_header_init(struct acpi_table_header *h, const char sig[4],
 		      uint32_t length, uint8_t revision)
 {
 	memcpy(h->signature, sig, 4);
@@ -71,7 +71,7 @@ void acpi_header_init(struct acpi_header *h, const char sig[4],
 	h->creator_revision = ACPI_CREATOR_REVISION;
 }
 
-void acpi_header_seal(struct acpi_header *h)
+void acpi_header_seal(struct acpi_table_header *h)
 {
 	h->checksum = 0;
 	h->checksum = acpi_checksum(h, h->length);
@@ -125,13 +125,14 @@ static void *acpi_ptr(struct acpi_blob *b, enum acpi_table_id t)
 
 static void acpi_xsdt_build(struct acpi_blob *b)
 {
-	struct acpi_header *h = acpi_ptr(b, ACPI_T_XSDT);
+	struct acpi_table_header *h = acpi_ptr(b, ACPI_T_XSDT);
 	const enum acpi_table_id entry[XSDT_ENTRIES] = {
 		ACPI_T_FACP, ACPI_T_APIC, ACPI_T_SRAT,
 	};
 	unsigned int i;
 
-	acpi_header_init(h, "XSDT", b->table[ACPI_T_XSDT].len, XSDT_REVISION);
+	acpi_header_init(h, ACPI_SIG_XSDT, b->table[ACPI_T_XSDT].len,
+			 XSDT_REVISION);
 	for (i = 0; i < XSDT_ENTRIES; i++) {
 		uint64_t addr = acpi_gpa(b, entry[i]);
 
@@ -143,15 +144,15 @@ static void acpi_xsdt_build(struct acpi_blob *b)
 
 static void acpi_rsdp_build(struct acpi_blob *b)
 {
-	struct acpi_rsdp *r = acpi_ptr(b, ACPI_T_RSDP);
+	struct acpi_table_rsdp *r = acpi_ptr(b, ACPI_T_RSDP);
 
-	memcpy(r->signature, "RSD PTR ", 8);
+	memcpy(r->signature, ACPI_SIG_RSDP, 8);
 	memcpy(r->oem_id, ACPI_OEM_ID, 6);
 	r->revision = 2;
 	r->rsdt_address = 0;
 	r->length = sizeof(*r);
 	r->xsdt_address = acpi_gpa(b, ACPI_T_XSDT);
-	r->checksum = acpi_checksum(r, 20);
+	r->checksum = acpi_checksum(r, ACPI_RSDP_CHECKSUM_LENGTH);
 	r->ext_checksum = acpi_checksum(r, sizeof(*r));
 }
 
@@ -159,9 +160,9 @@ static void acpi_rsdp_build(struct acpi_blob *b)
 static void acpi_fill(struct acpi_blob *b, const struct acpi_config *cfg,
 		      const struct aml *dsdt)
 {
-	struct acpi_header *h = acpi_ptr(b, ACPI_T_DSDT);
+	struct acpi_table_header *h = acpi_ptr(b, ACPI_T_DSDT);
 
-	acpi_header_init(h, "DSDT", b->table[ACPI_T_DSDT].len, 2);
+	acpi_header_init(h, ACPI_SIG_DSDT, b->table[ACPI_T_DSDT].len, 2);
 	memcpy(h + 1, dsdt->buf, dsdt->len);
 	acpi_header_seal(h);
 	acpi_facs_build(acpi_ptr(b, ACPI_T_FACS));
@@ -187,12 +188,12 @@ struct acpi_blob *acpi_build(const struct acpi_config *cfg, gpa_t base)
 	if (acpi_dsdt_build(&dsdt, cfg))
 		goto fail;
 	b->base = base;
-	b->table[ACPI_T_RSDP].len = sizeof(struct acpi_rsdp);
-	b->table[ACPI_T_XSDT].len = sizeof(struct acpi_header) +
+	b->table[ACPI_T_RSDP].len = sizeof(struct acpi_table_rsdp);
+	b->table[ACPI_T_XSDT].len = sizeof(struct acpi_table_header) +
 				    8 * XSDT_ENTRIES;
 	b->table[ACPI_T_FACP].len = acpi_fadt_size();
-	b->table[ACPI_T_FACS].len = sizeof(struct acpi_facs);
-	b->table[ACPI_T_DSDT].len = sizeof(struct acpi_header) + dsdt.len;
+	b->table[ACPI_T_FACS].len = sizeof(struct acpi_table_facs);
+	b->table[ACPI_T_DSDT].len = sizeof(struct acpi_table_header) + dsdt.len;
 	b->table[ACPI_T_APIC].len = acpi_madt_size(cfg);
 	b->table[ACPI_T_SRAT].len = acpi_srat_size(cfg);
 	if (acpi_layout(b))

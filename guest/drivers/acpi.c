@@ -9,15 +9,17 @@
  * Each table is mapped with memremap() (a no-op where the direct map
  * already covers it), remembered in tables[] for acpi_find_table(), and
  * reserved in bootmem, since firmware may put tables inside RAM.
- * FADT, MADT and SRAT are parsed into `acpi`. Checksums other than the
- * RSDP's are not verified: summing every table byte by byte would cost
- * more instructions than the rest of the parse.
+ * FADT, MADT and SRAT are parsed into `acpi`; their layouts are
+ * abi/acpi.h's, the definitions the host's table builder (acpi/) writes.
+ * Checksums other than the RSDP's are not verified: summing every table
+ * byte by byte would cost more instructions than the rest of the parse.
  *
- * The DSDT is not scanned at boot; acpi_sleep_type() looks for the \_Sx
- * package only when the kernel is about to power off.
+ * acpi_init() does not scan the DSDT: acpi_sleep_type() looks for the \_Sx
+ * package only when the kernel is about to power off, and
+ * acpi_dsdt_name_int() (acpi_aml.c) only when a driver asks for a name.
  */
+#include "abi/acpi.h"
 #include "drivers/acpi.h"
-#include "drivers/acpi_tables.h"
 #include "arch/x86/mmu.h"
 #include "kernel/bootinfo.h"
 #include "kernel/bootmem.h"
@@ -33,7 +35,7 @@ struct acpi_info acpi;
 
 static struct {
 	char sig[4];
-	const struct acpi_sdt_header *h;
+	const struct acpi_table_header *h;
 } tables[ACPI_MAX_TABLES];
 static unsigned int nr_tables;
 
@@ -47,11 +49,12 @@ static bool checksum_ok(const void *p, size_t n)
 	return sum == 0;
 }
 
-static const struct acpi_rsdp *rsdp_at(phys_addr_t pa)
+static const struct acpi_table_rsdp *rsdp_at(phys_addr_t pa)
 {
-	const struct acpi_rsdp *r = memremap(pa, sizeof(*r));
+	const struct acpi_table_rsdp *r = memremap(pa, sizeof(*r));
 
-	if (memcmp(r->signature, "RSD PTR ", 8) || !checksum_ok(r, 20))
+	if (memcmp(r->signature, ACPI_SIG_RSDP, 8) ||
+	    !checksum_ok(r, ACPI_RSDP_CHECKSUM_LENGTH))
 		return NULL;
 	return r;
 }
@@ -68,9 +71,9 @@ static phys_addr_t rsdp_scan(void)
 }
 
 /* Map a whole table given its physical address; NULL if implausible. */
-static const struct acpi_sdt_header *table_map(phys_addr_t pa)
+static const struct acpi_table_header *table_map(phys_addr_t pa)
 {
-	const struct acpi_sdt_header *h;
+	const struct acpi_table_header *h;
 
 	if (!pa)
 		return NULL;
@@ -86,20 +89,22 @@ static const struct acpi_sdt_header *table_map(phys_addr_t pa)
 
 /* An I/O port from the FADT: the X_ field when the table has it and it is
  * a system-I/O address, else the legacy 32-bit field. */
-static uint16_t fadt_port(const struct acpi_fadt *f, const struct acpi_gas *x,
-			  uint32_t legacy)
+static uint16_t fadt_port(const struct acpi_table_fadt *f,
+			  const struct acpi_generic_address *x, uint32_t legacy)
 {
 	size_t end = (const char *)(x + 1) - (const char *)f;
 
-	if (f->h.length >= end && x->address && x->space_id == ACPI_GAS_SYSTEM_IO)
+	if (f->header.length >= end && x->address &&
+	    x->space_id == ACPI_ADR_SPACE_SYSTEM_IO)
 		return (uint16_t)x->address;
 	return (uint16_t)legacy;
 }
 
-static void parse_fadt(const struct acpi_fadt *f)
+static void parse_fadt(const struct acpi_table_fadt *f)
 {
 	struct acpi_pm_info *pm = &acpi.pm;
-	size_t xdsdt_end = __builtin_offsetof(struct acpi_fadt, x_dsdt) + 8;
+	size_t flags_off = offsetof(struct acpi_table_fadt, flags);
+	size_t xdsdt_end = offsetof(struct acpi_table_fadt, x_dsdt) + 8;
 
 	acpi.has_fadt = true;
 	pm->sci_int = f->sci_int;
@@ -112,10 +117,10 @@ static void parse_fadt(const struct acpi_fadt *f)
 	pm->pm1b_cnt = fadt_port(f, &f->x_pm1b_cnt_blk, f->pm1b_cnt_blk);
 	pm->gpe0_blk = fadt_port(f, &f->x_gpe0_blk, f->gpe0_blk);
 	pm->gpe0_blk_len = f->gpe0_blk_len;
-	pm->hw_reduced = f->h.length > __builtin_offsetof(struct acpi_fadt, flags) &&
+	pm->hw_reduced = f->header.length > flags_off &&
 			 (f->flags & ACPI_FADT_HW_REDUCED);
 	pm->dsdt = f->dsdt;
-	if (f->h.length >= xdsdt_end && f->x_dsdt)
+	if (f->header.length >= xdsdt_end && f->x_dsdt)
 		pm->dsdt = f->x_dsdt;
 	table_map(pm->dsdt);
 	if (f->firmware_ctrl)           /* FACS: no checksum'd header, 64+ bytes */
@@ -126,48 +131,49 @@ static void parse_fadt(const struct acpi_fadt *f)
 
 static void madt_add_cpu(uint32_t apic_id, uint32_t flags)
 {
-	if (!(flags & 1) || acpi.nr_cpus == ACPI_MAX_CPUS)
+	if (!(flags & ACPI_MADT_ENABLED) || acpi.nr_cpus == ACPI_MAX_CPUS)
 		return;
 	acpi.cpus[acpi.nr_cpus++].apic_id = apic_id;
 }
 
-static void madt_entry(const struct acpi_subtable *s)
+static void madt_entry(const struct acpi_subtable_header *s)
 {
-	const struct madt_ioapic *io = (const void *)s;
-	const struct madt_iso *iso = (const void *)s;
+	const struct acpi_madt_local_apic *lapic = (const void *)s;
+	const struct acpi_madt_local_x2apic *x2apic = (const void *)s;
+	const struct acpi_madt_io_apic *io = (const void *)s;
+	const struct acpi_madt_interrupt_override *iso = (const void *)s;
+	const struct acpi_madt_local_apic_override *ovr = (const void *)s;
 
 	switch (s->type) {
-	case MADT_LAPIC:
-		madt_add_cpu(((const struct madt_lapic *)s)->apic_id,
-			     ((const struct madt_lapic *)s)->flags);
+	case ACPI_MADT_TYPE_LOCAL_APIC:
+		madt_add_cpu(lapic->apic_id, lapic->flags);
 		break;
-	case MADT_X2APIC:
-		madt_add_cpu(((const struct madt_x2apic *)s)->x2apic_id,
-			     ((const struct madt_x2apic *)s)->flags);
+	case ACPI_MADT_TYPE_LOCAL_X2APIC:
+		madt_add_cpu(x2apic->x2apic_id, x2apic->flags);
 		break;
-	case MADT_IOAPIC:
+	case ACPI_MADT_TYPE_IO_APIC:
 		if (acpi.nr_ioapics < ACPI_MAX_IOAPICS)
 			acpi.ioapics[acpi.nr_ioapics++] = (struct acpi_ioapic){
 				io->id, io->address, io->gsi_base };
 		break;
-	case MADT_ISO:
+	case ACPI_MADT_TYPE_INTERRUPT_OVERRIDE:
 		if (iso->bus == 0 && acpi.nr_overrides < ACPI_MAX_OVERRIDES)
 			acpi.overrides[acpi.nr_overrides++] = (struct acpi_override){
-				iso->source, iso->gsi, iso->flags };
+				iso->source_irq, iso->gsi, iso->inti_flags };
 		break;
-	case MADT_LAPIC_OVERRIDE:
-		acpi.lapic_addr = ((const struct madt_lapic_override *)s)->address;
+	case ACPI_MADT_TYPE_LOCAL_APIC_OVERRIDE:
+		acpi.lapic_addr = ovr->address;
 		break;
 	}
 }
 
 /* Call @fn on each subtable of a MADT/SRAT-style table after @skip bytes. */
-static void for_each_subtable(const struct acpi_sdt_header *h, size_t skip,
-			      void (*fn)(const struct acpi_subtable *s))
+static void for_each_subtable(const struct acpi_table_header *h, size_t skip,
+			      void (*fn)(const struct acpi_subtable_header *s))
 {
 	const uint8_t *p = (const uint8_t *)h + skip;
 	const uint8_t *end = (const uint8_t *)h + h->length;
-	const struct acpi_subtable *s;
+	const struct acpi_subtable_header *s;
 
 	for (; p + sizeof(*s) <= end; p += s->length) {
 		s = (const void *)p;
@@ -177,12 +183,12 @@ static void for_each_subtable(const struct acpi_sdt_header *h, size_t skip,
 	}
 }
 
-static void parse_madt(const struct acpi_madt *m)
+static void parse_madt(const struct acpi_table_madt *m)
 {
 	acpi.has_madt = true;
 	acpi.lapic_addr = m->lapic_address;
-	acpi.pcat_compat = m->flags & 1;
-	for_each_subtable(&m->h, sizeof(*m), madt_entry);
+	acpi.pcat_compat = m->flags & ACPI_MADT_PCAT_COMPAT;
+	for_each_subtable(&m->header, sizeof(*m), madt_entry);
 }
 
 /* ------------------------------------------------------------- SRAT */
@@ -198,69 +204,71 @@ static void srat_cpu_node(uint32_t apic_id, uint32_t node)
 		acpi.nr_nodes = node + 1;
 }
 
-static void srat_mem(const struct srat_mem_affinity *m)
+static void srat_mem(const struct acpi_srat_mem_affinity *m)
 {
 	struct acpi_mem_affinity *a;
 
-	if (!(m->flags & 1) || acpi.nr_mem_affinity == ACPI_MAX_MEM_AFFINITY)
+	if (!(m->flags & ACPI_SRAT_MEM_ENABLED) ||
+	    acpi.nr_mem_affinity == ACPI_MAX_MEM_AFFINITY)
 		return;
 	a = &acpi.mem_affinity[acpi.nr_mem_affinity++];
-	a->base = (uint64_t)m->base_hi << 32 | m->base_lo;
-	a->length = (uint64_t)m->length_hi << 32 | m->length_lo;
+	a->base = m->base_address;
+	a->length = m->length;
 	a->node = m->proximity;
-	a->hotpluggable = m->flags & 2;
-	a->nonvolatile = m->flags & 4;
+	a->hotpluggable = m->flags & ACPI_SRAT_MEM_HOT_PLUGGABLE;
+	a->nonvolatile = m->flags & ACPI_SRAT_MEM_NON_VOLATILE;
 	if (a->node + 1 > acpi.nr_nodes)
 		acpi.nr_nodes = a->node + 1;
 }
 
-static void srat_entry(const struct acpi_subtable *s)
+static void srat_entry(const struct acpi_subtable_header *s)
 {
-	const struct srat_cpu_affinity *c = (const void *)s;
-	const struct srat_x2apic_affinity *x = (const void *)s;
+	const struct acpi_srat_cpu_affinity *c = (const void *)s;
+	const struct acpi_srat_x2apic_cpu_affinity *x = (const void *)s;
 
 	switch (s->type) {
-	case SRAT_CPU_AFFINITY:
-		if (c->flags & 1)
+	case ACPI_SRAT_TYPE_CPU_AFFINITY:
+		if (c->flags & ACPI_SRAT_CPU_ENABLED)
 			srat_cpu_node(c->apic_id, c->proximity_lo |
 				      c->proximity_hi[0] << 8 |
 				      c->proximity_hi[1] << 16 |
 				      (uint32_t)c->proximity_hi[2] << 24);
 		break;
-	case SRAT_X2APIC_AFFINITY:
-		if (x->flags & 1)
+	case ACPI_SRAT_TYPE_X2APIC_CPU_AFFINITY:
+		if (x->flags & ACPI_SRAT_CPU_ENABLED)
 			srat_cpu_node(x->x2apic_id, x->proximity);
 		break;
-	case SRAT_MEM_AFFINITY:
-		srat_mem((const struct srat_mem_affinity *)s);
+	case ACPI_SRAT_TYPE_MEMORY_AFFINITY:
+		srat_mem((const struct acpi_srat_mem_affinity *)s);
 		break;
 	}
 }
 
 /* ------------------------------------------------------------- walk */
 
-static void table_add(const struct acpi_sdt_header *h)
+static void table_add(const struct acpi_table_header *h)
 {
 	if (nr_tables == ACPI_MAX_TABLES)
 		return;
 	memcpy(tables[nr_tables].sig, h->signature, 4);
 	tables[nr_tables++].h = h;
-	if (!memcmp(h->signature, "FACP", 4))
-		parse_fadt((const struct acpi_fadt *)h);
-	else if (!memcmp(h->signature, "APIC", 4))
-		parse_madt((const struct acpi_madt *)h);
-	else if (!memcmp(h->signature, "SRAT", 4)) {
+	if (!memcmp(h->signature, ACPI_SIG_FADT, 4))
+		parse_fadt((const struct acpi_table_fadt *)h);
+	else if (!memcmp(h->signature, ACPI_SIG_MADT, 4))
+		parse_madt((const struct acpi_table_madt *)h);
+	else if (!memcmp(h->signature, ACPI_SIG_SRAT, 4)) {
 		acpi.has_srat = true;
-		for_each_subtable(h, sizeof(struct acpi_srat), srat_entry);
+		for_each_subtable(h, sizeof(struct acpi_table_srat),
+				  srat_entry);
 	}
 }
 
 /* Walk the XSDT (@entry_size 8) or RSDT (4). */
-static void walk_root(const struct acpi_sdt_header *root, size_t entry_size)
+static void walk_root(const struct acpi_table_header *root, size_t entry_size)
 {
 	const uint8_t *p = (const uint8_t *)(root + 1);
 	size_t i, n = (root->length - sizeof(*root)) / entry_size;
-	const struct acpi_sdt_header *h;
+	const struct acpi_table_header *h;
 	uint64_t pa;
 
 	for (i = 0; i < n; i++, p += entry_size) {
@@ -272,28 +280,28 @@ static void walk_root(const struct acpi_sdt_header *root, size_t entry_size)
 	}
 }
 
-/* One log line naming the tables: "ACPI: FACP APIC HPET ...". */
-static void log_tables(const struct acpi_rsdp *r)
+/* One log line (each costs hundreds of instructions at boot):
+ * "ACPI: RSDP 0xe0000 rev 2 OEM MEMVSR: FACP APIC SRAT". */
+static void log_tables(const struct acpi_table_rsdp *r)
 {
-	char line[8 + 5 * ACPI_MAX_TABLES + 1] = "ACPI:";
-	size_t len = 5;
+	char sigs[5 * ACPI_MAX_TABLES + 1];
+	size_t len = 0;
 	unsigned int i;
 
 	for (i = 0; i < nr_tables; i++, len += 5) {
-		line[len] = ' ';
-		memcpy(line + len + 1, tables[i].sig, 4);
+		sigs[len] = ' ';
+		memcpy(sigs + len + 1, tables[i].sig, 4);
 	}
-	line[len] = '\0';
-	pr_info("ACPI: RSDP 0x%lx rev %u OEM %s\n", (unsigned long)acpi.rsdp_pa,
-		r->revision, acpi.oem_id);
-	pr_info("%s\n", line);
+	sigs[len] = '\0';
+	pr_info("ACPI: RSDP 0x%lx rev %u OEM %s:%s\n",
+		(unsigned long)acpi.rsdp_pa, r->revision, acpi.oem_id, sigs);
 }
 
 int acpi_init(void)
 {
 	phys_addr_t pa = boot_info.rsdp_pa;
-	const struct acpi_rsdp *r = pa ? rsdp_at(pa) : NULL;
-	const struct acpi_sdt_header *root;
+	const struct acpi_table_rsdp *r = pa ? rsdp_at(pa) : NULL;
+	const struct acpi_table_header *root;
 	bool xsdt;
 
 	if (!r) {
@@ -350,10 +358,12 @@ void acpi_isa_irq_route(unsigned int isa_irq, struct irq_route *r)
 		if (o->source != isa_irq)
 			continue;
 		r->gsi = o->gsi;
-		r->active_low = mps_flag(o->flags & MPS_POLARITY_MASK,
-					 MPS_POLARITY_LOW, MPS_POLARITY_HIGH,
+		r->active_low = mps_flag(o->flags & ACPI_MADT_POLARITY_MASK,
+					 ACPI_MADT_POLARITY_ACTIVE_LOW,
+					 ACPI_MADT_POLARITY_ACTIVE_HIGH,
 					 r->active_low);
-		r->level = mps_flag(o->flags & MPS_TRIGGER_MASK, MPS_TRIGGER_LEVEL,
-				    MPS_TRIGGER_EDGE, r->level);
+		r->level = mps_flag(o->flags & ACPI_MADT_TRIGGER_MASK,
+				    ACPI_MADT_TRIGGER_LEVEL,
+				    ACPI_MADT_TRIGGER_EDGE, r->level);
 	}
 }

@@ -11,8 +11,8 @@
  * acpi_dsdt_name_int() finds  NameOp(08) NameSeg IntegerConstant  the same
  * way (e.g. the memory hotplug controller's MDNR, its number of slots).
  */
+#include "abi/acpi.h"
 #include "drivers/acpi.h"
-#include "drivers/acpi_tables.h"
 #include "arch/x86/mmu.h"
 #include "include/errno.h"
 #include "kernel/string.h"
@@ -76,7 +76,7 @@ static int parse_package(const uint8_t *p, const uint8_t *end, uint8_t *a,
 
 int acpi_sleep_type(unsigned int state, uint8_t *slp_typ_a, uint8_t *slp_typ_b)
 {
-	const struct acpi_sdt_header *dsdt;
+	const struct acpi_table_header *dsdt;
 	const uint8_t *p, *end;
 	char name[4] = { '_', 'S', (char)('0' + state), '_' };
 
@@ -125,7 +125,7 @@ static int aml_const(const uint8_t *p, const uint8_t *end, uint64_t *val)
 
 int acpi_dsdt_name_int(const char *name, uint64_t *val)
 {
-	const struct acpi_sdt_header *dsdt;
+	const struct acpi_table_header *dsdt;
 	const uint8_t *p, *end;
 
 	if (!acpi.pm.dsdt)

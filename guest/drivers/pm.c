@@ -133,7 +133,7 @@ int pm_init(void)
 	err = irq_request_isa(pm->sci_int, sci_irq, NULL);
 	if (err)
 		return err;
-	pr_info("ACPI: SCI on IRQ %u, PM1a_EVT %#x, PM1a_CNT %#x, GPE0 %#x/%u\n",
+	pr_info("ACPI: SCI on IRQ %u, PM1a_EVT 0x%x, PM1a_CNT 0x%x, GPE0 0x%x/%u\n",
 		pm->sci_int, pm->pm1a_evt, pm->pm1a_cnt, pm->gpe0_blk,
 		pm->gpe0_blk_len);
 	return 0;

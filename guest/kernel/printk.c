@@ -8,8 +8,9 @@
  * the partial line at the oldest end. Writers disable interrupts around the
  * append, so an interrupt handler's printk never interleaves with another.
  *
- * Cost: one vsnprintf per line (a few hundred instructions); boot logs
- * about ten lines.
+ * Cost: one vsnprintf per line (a few hundred instructions, see
+ * vsprintf.c) and two copies; boot logs about ten lines, all in tick 0,
+ * whose stamp is never formatted.
  */
 #include "kernel/printk.h"
 #include "kernel/console.h"
@@ -36,13 +37,16 @@ static void log_append(const char *s, size_t n)
 	log_next += n;
 }
 
-/* Format "[    5.120000] " from the tick count. The last stamp is cached:
- * all of boot happens within tick 0, so boot formats it once. */
+/* Format "[    5.120000] " from the tick count. The last stamp is cached,
+ * and the cache starts out holding tick 0's: all of boot happens within
+ * tick 0, so boot formats no stamp at all. */
+#define STAMP_TICK0 "[    0.000000] "
+
 static int log_stamp(char *buf, size_t size)
 {
-	static char stamp[32];
-	static int stamp_len;
-	static uint64_t stamp_jiffies = ~0ull;
+	static char stamp[32] = STAMP_TICK0;
+	static int stamp_len = sizeof(STAMP_TICK0) - 1;
+	static uint64_t stamp_jiffies;
 	uint64_t j = jiffies;
 
 	if (j != stamp_jiffies) {

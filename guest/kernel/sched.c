@@ -36,7 +36,8 @@
 struct task_struct *current_task;
 
 static struct task_struct boot_task;		/* pid 1: the shell */
-static struct task_struct *idle_task;		/* pid 0 */
+static struct task_struct idle_task;		/* pid 0 */
+static char idle_stack[THREAD_SIZE] __aligned(16);
 static struct list_head runqueue = LIST_HEAD_INIT(runqueue);
 static bool need_resched;
 static struct mm_struct *loaded_mm;		/* whose tables CR3 holds */
@@ -65,7 +66,7 @@ static void dequeue(struct task_struct *t)
 static struct task_struct *pick_next(void)
 {
 	if (list_empty(&runqueue))
-		return idle_task;
+		return &idle_task;
 	return list_entry(runqueue.next, struct task_struct, run_list);
 }
 
@@ -124,7 +125,7 @@ void wake_up_process(struct task_struct *t)
 
 	if (t->state != TASK_DEAD) {
 		t->state = TASK_RUNNING;
-		if (!t->on_rq && t != idle_task)
+		if (!t->on_rq && t != &idle_task)
 			enqueue(t, true);
 		if (t != current)
 			need_resched = true;
@@ -212,9 +213,7 @@ static void idle_loop(void *arg)
 
 void sched_init(void)
 {
-	idle_task = kthread_create("swapper", idle_loop, NULL);	/* pid 0 */
-	if (!idle_task)
-		panic("sched: no memory for the idle task");
+	task_init_idle(&idle_task, "swapper", idle_stack, idle_loop);
 	task_init_boot(&boot_task, "sh", (unsigned long)boot_stack_top);
 	current_task = &boot_task;
 	enqueue(&boot_task, false);

@@ -2,7 +2,9 @@
  * Tasks: creation, exit, kill and the shell's command mailbox.
  *
  * A task (struct task_struct, task.h) owns a kernel stack of THREAD_SIZE
- * from the buddy allocator and, if it runs in user mode, an address space
+ * from the buddy allocator (the boot and idle tasks, which never end, use
+ * static ones, so boot allocates nothing for them) and, if it runs in user
+ * mode, an address space
  * from guest/mm: mm_alloc() gives it a PML4 sharing the kernel half; the
  * user programs' image (user/user.h) is mapped read-write-execute at
  * USER_IMAGE_BASE and copied in (faulted in through handle_mm_fault and
@@ -119,21 +121,39 @@ void task_init_boot(struct task_struct *boot, const char *comm,
 	list_add_tail(&boot->tasks, &all_tasks);
 }
 
-struct task_struct *kthread_create(const char *comm, void (*fn)(void *),
-				   void *arg)
+/* Make @t, whose stack is set, a kernel thread that starts in @fn(@arg)
+ * when first switched to. */
+static void kthread_frames(struct task_struct *t, void (*fn)(void *),
+			   void *arg)
 {
-	struct task_struct *t = task_alloc(comm);
 	struct inactive_task_frame *sw;
 
-	if (!t)
-		return NULL;
 	task_frames(t, ret_from_kernel_thread);
 	sw = (struct inactive_task_frame *)t->sp;
 	sw->rbx = (unsigned long)fn;
 	sw->r12 = (unsigned long)arg;
 	t->state = TASK_INTERRUPTIBLE;
-	if (t->pid)				/* the idle task is listed nowhere */
-		list_add_tail(&t->tasks, &all_tasks);
+}
+
+void task_init_idle(struct task_struct *idle, const char *comm,
+		    void *stack, void (*fn)(void *))
+{
+	BUG_ON(next_pid != 0);
+	idle->pid = next_pid++;
+	idle->stack_top = (unsigned long)stack + THREAD_SIZE;
+	strlcpy(idle->comm, comm, sizeof(idle->comm));
+	kthread_frames(idle, fn, NULL);		/* listed nowhere */
+}
+
+struct task_struct *kthread_create(const char *comm, void (*fn)(void *),
+				   void *arg)
+{
+	struct task_struct *t = task_alloc(comm);
+
+	if (!t)
+		return NULL;
+	kthread_frames(t, fn, arg);
+	list_add_tail(&t->tasks, &all_tasks);
 	return t;
 }
 

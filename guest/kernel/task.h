@@ -46,7 +46,9 @@ struct task_struct {
 	enum task_state state;
 	char comm[TASK_COMM_LEN];
 	struct mm_struct *mm;		/* NULL for kernel tasks */
-	void *stack;			/* THREAD_SIZE bytes; NULL: boot stack */
+	void *stack;			/* THREAD_SIZE bytes from the buddy
+					 * allocator; NULL: a static stack
+					 * (the boot and idle tasks) */
 	unsigned long stack_top;	/* initial RSP, TSS.RSP0 */
 	struct list_head run_list;	/* on the runqueue while on_rq */
 	bool on_rq;
@@ -67,8 +69,14 @@ struct user_task_args {
  * (the next pid: 1). */
 void task_init_boot(struct task_struct *boot, const char *comm,
 		    unsigned long stack_top);
-/* Create a kernel task running @fn(@arg), not yet runnable; pids count
- * from 0 (the first is the idle task).  NULL without memory. */
+/* Make @idle, static like its THREAD_SIZE @stack, the idle task: pid 0,
+ * listed nowhere, starting in @fn(NULL) when first switched to; it never
+ * ends (task_free() must not see it).  Called once, before any other task
+ * is created. */
+void task_init_idle(struct task_struct *idle, const char *comm,
+		    void *stack, void (*fn)(void *));
+/* Create a kernel task running @fn(@arg), not yet runnable, with the next
+ * pid (task_init_idle() took 0).  NULL without memory. */
 struct task_struct *kthread_create(const char *comm, void (*fn)(void *),
 				   void *arg);
 /* Start a user task; its pid, or -ENOMEM. */
