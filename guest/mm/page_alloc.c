@@ -167,6 +167,22 @@ void drain_all_pages(struct zone *zone)
 	arch_on_each_cpu(drain_local_pages, zone);
 }
 
+/*
+ * Take one page off a non-empty per-CPU list, irqs off: a __GFP_ZERO
+ * request takes the tail, where known-zero pages are kept.
+ */
+static __always_inline struct page *pcp_pop(struct per_cpu_pages *pcp,
+					    struct list_head *list, gfp_t gfp)
+{
+	struct page *page = (gfp & __GFP_ZERO) ?
+			    list_last_entry(list, struct page, lru) :
+			    list_first_entry(list, struct page, lru);
+
+	list_del(&page->lru);
+	pcp->count--;
+	return page;
+}
+
 static struct page *rmqueue_pcplist(struct zone *zone, int zidx, int mt,
 				    gfp_t gfp, bool *zero)
 {
@@ -187,10 +203,7 @@ static struct page *rmqueue_pcplist(struct zone *zone, int zidx, int mt,
 			return NULL;
 		}
 	}
-	page = (gfp & __GFP_ZERO) ? list_last_entry(list, struct page, lru) :
-				    list_first_entry(list, struct page, lru);
-	list_del(&page->lru);
-	pcp->count--;
+	page = pcp_pop(pcp, list, gfp);
 	*zero = page_known_zero(page);
 	count_vm_events(cpu, PGALLOC_DMA + zidx, 1);
 	arch_local_irq_restore(flags);
@@ -509,10 +522,7 @@ static __always_inline struct page *rmqueue_pcp_fast(int nid, gfp_t gfp)
 		arch_local_irq_restore(flags);
 		return NULL;
 	}
-	page = (gfp & __GFP_ZERO) ? list_last_entry(list, struct page, lru) :
-				    list_first_entry(list, struct page, lru);
-	list_del(&page->lru);
-	pcp->count--;
+	page = pcp_pop(pcp, list, gfp);
 	count_vm_events(cpu, PGALLOC_DMA + z->zone_idx, 1);
 	arch_local_irq_restore(flags);
 	if (unlikely(gfp & __GFP_ZERO))
