@@ -12,8 +12,10 @@
  *                      | them, else 2 MiB pages        |  too, uncached
  *                      |                               |  (ioremap)
  *   0xffffc90000000000 +-------------------------------+ VMALLOC_START
- *                      | vmalloc window (guest/mm/)    |
- *   0xffffe8ffffffffff +-------------------------------+ VMALLOC_END
+ *                      | vmalloc window (guest/mm/)    |  PML4 402, one PDPT:
+ *                      |                               |  512 GiB, its PDPT
+ *                      |                               |  made at boot
+ *   0xffffc97fffffffff +-------------------------------+ VMALLOC_END
  *                      | unused                        |
  *   0xffffffff80000000 +-------------------------------+ __START_KERNEL_map
  *                      | kernel image: virt =          |  PML4 511, PDPT 510,
@@ -60,7 +62,7 @@
 #define DIRECT_MAP_SIZE    _AC(0x8000000000, UL)            /* 512 GiB, one PDPT */
 
 #define VMALLOC_START      _AC(0xffffc90000000000, UL)
-#define VMALLOC_END        _AC(0xffffe8ffffffffff, UL)
+#define VMALLOC_END        _AC(0xffffc97fffffffff, UL)
 
 #define USER_START         _AC(0x0000000000001000, UL)
 #define USER_END           _AC(0x0000800000000000, UL)      /* exclusive */

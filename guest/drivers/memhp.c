@@ -13,7 +13,8 @@
  *
  * Flow:
  *	SCI -> GPE0 bit 3 -> memhp_gpe() -> schedule_work()  (interrupt)
- *	memhp_scan() (process context, see kernel/workqueue.h): per slot,
+ *	memhp_scan() (process context, see kernel/workqueue.h), and once
+ *	memhp_boot_scan() from memhp_init() with the GPE on: per slot,
  *	  enabled and not yet ours (insert event, or cold-plugged at boot):
  *	    read base/size/PXM, clear the insert event, add_memory() with
  *	    the memmap on the DIMM and online per auto_online_blocks;
@@ -30,7 +31,8 @@
  * The number of slots is the DSDT's MDNR (QEMU's and memvisor's AML both
  * name it so): QEMU reads 0 past the last slot, memvisor all ones, so a
  * probe could not tell an empty slot from the end. Cost: every register
- * access is a VM exit (tens of us here); a scan is 2 per slot, an insert
+ * access is a VM exit (tens of us here); a scan is 2 per slot (boot does
+ * one, not a cold-plug pass and then a scan), an insert
  * 8 more, a remove 5 more. Log lines are written after the _OST answer:
  * formatting one costs about a millisecond of emulated ring 0 here.
  *
@@ -186,7 +188,9 @@ static void memhp_remove(struct memhp *hp, unsigned int i)
 
 /* ------------------------------------------------------------ scan */
 
-static void memhp_scan_slot(struct memhp *hp, unsigned int i)
+/* Handle selected slot @i's events; @boot: also add a DIMM that is
+ * enabled with no insert event and not ours (plugged before we ran). */
+static void memhp_scan_slot(struct memhp *hp, unsigned int i, bool boot)
 {
 	uint8_t sts;
 
@@ -202,6 +206,8 @@ static void memhp_scan_slot(struct memhp *hp, unsigned int i)
 		} else {
 			memhp_insert(hp, i, true);
 		}
+	} else if (boot && !hp->slot[i].added) {
+		memhp_insert(hp, i, false);
 	}
 	if (sts & MEMHP_STS_REMOVE)
 		memhp_remove(hp, i);
@@ -212,7 +218,7 @@ static void memhp_scan(struct work_struct *work)
 	struct memhp *hp = container_of(work, struct memhp, scan_work);
 
 	for (unsigned int i = 0; i < hp->nr_slots; i++)
-		memhp_scan_slot(hp, i);
+		memhp_scan_slot(hp, i, false);
 }
 
 /* SCI context: only queue the scan. */
@@ -223,15 +229,14 @@ static void memhp_gpe(unsigned int bit, void *ctx)
 	schedule_work(&hp->scan_work);
 }
 
-/* Boot: add DIMMs plugged before we ran (enabled, no insert event). */
-static void memhp_add_coldplugged(struct memhp *hp)
+/* Boot, GPE already on: one scan that also adds the cold-plugged DIMMs
+ * and answers events raised before we listened. An SCI meanwhile only
+ * queues the work, which runs after us (workqueue.h) and finds those
+ * events handled; so no second pass here. */
+static void memhp_boot_scan(struct memhp *hp)
 {
-	for (unsigned int i = 0; i < hp->nr_slots; i++) {
-		memhp_select(hp, i);
-		if ((memhp_status(hp) & (MEMHP_STS_ENABLED | MEMHP_STS_INSERT)) ==
-		    MEMHP_STS_ENABLED)
-			memhp_insert(hp, i, false);
-	}
+	for (unsigned int i = 0; i < hp->nr_slots; i++)
+		memhp_scan_slot(hp, i, true);
 }
 
 int memhp_init(void)
@@ -247,11 +252,10 @@ int memhp_init(void)
 	hp->nr_slots = slots < MEMHP_MAX_SLOTS ? (unsigned int)slots :
 						 MEMHP_MAX_SLOTS;
 	INIT_WORK(&hp->scan_work, memhp_scan);
-	memhp_add_coldplugged(hp);
 	ret = pm_gpe_register(MEMHP_GPE_BIT, memhp_gpe, hp);
+	memhp_boot_scan(hp);
 	if (ret)
 		return ret;
-	schedule_work(&hp->scan_work);  /* events raised before we listened */
 	pr_info("ACPI: memory hotplug: %u slots at I/O %#x, GPE0 bit %u\n",
 		hp->nr_slots, hp->port, MEMHP_GPE_BIT);
 	return 0;

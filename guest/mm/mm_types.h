@@ -12,7 +12,7 @@
  *
  *	0xffff888000000000	PAGE_OFFSET: direct map of all RAM (hot-added too)
  *	0xffffc90000000000	VMALLOC_START
- *	0xffffe8ffffffffff	VMALLOC_END (inclusive)
+ *	0xffffc97fffffffff	VMALLOC_END (inclusive)
  *	0xffffffff80000000	__START_KERNEL_map: kernel image, phys + this
  */
 #ifndef GUEST_MM_MM_TYPES_H
@@ -35,7 +35,7 @@ typedef uint64_t phys_addr_t;	/* guest-physical address */
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)
 #define PAGE_OFFSET		0xffff888000000000UL
 #define VMALLOC_START		0xffffc90000000000UL
-#define VMALLOC_END		0xffffe8ffffffffffUL
+#define VMALLOC_END		0xffffc97fffffffffUL
 #define __START_KERNEL_map	0xffffffff80000000UL
 #include <errno.h>
 #endif

@@ -10,10 +10,12 @@
  *
  * Invariant that makes the copy safe: init_mm's entries 256..511 never
  * change after pgtable_init().  It pre-allocates the PDPT of every PML4
- * slot of the direct map and of the vmalloc window (64 pages for the
- * 32 TiB window, as Linux's preallocate_vmalloc_pages() does); later kernel
- * mappings only fill PDPTs and below, which all PML4s share.  The kernel
- * image's slot is the boot one.
+ * slot of the direct map and of the vmalloc window (one slot each: the
+ * window is 512 GiB, so one page where Linux's preallocate_vmalloc_pages()
+ * needs 64 for 32 TiB); later kernel mappings only fill PDPTs and below,
+ * which all PML4s share.  The kernel image's slot is the boot one.  The
+ * kernel half holds nothing but these three ranges (memlayout.h), so the
+ * list of slots to copy is built from them, not by scanning 256 entries.
  *
  * Page-table pages come from the buddy with GFP_KERNEL | __GFP_ZERO: never
  * from ZONE_MOVABLE (they are not migratable), and free of clearing when
@@ -232,7 +234,7 @@ void unmap_kernel_page(unsigned long va)
 
 /*
  * Give each PML4 slot of [start, end] in init_mm a PDPT if it has none:
- * one buddy block for all of them (64 for the vmalloc window), split.
+ * one buddy block for all of them, split; the spare pages freed.
  */
 static void preallocate_kernel_puds(unsigned long start, unsigned long end)
 {
@@ -245,7 +247,9 @@ static void preallocate_kernel_puds(unsigned long start, unsigned long end)
 		nr += !pte_present(pgd[i]);
 	if (!nr)
 		return;
-	order = get_order((unsigned long)nr << PAGE_SHIFT);
+	/* Never order 0 at boot: that goes through the per-CPU lists, whose
+	 * first refill moves a batch from the buddy (~2k instructions). */
+	order = get_order((unsigned long)nr << PAGE_SHIFT) ?: 1;
 	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
 	if (!page)
 		mm_panic("pgtable: no memory for kernel PDPTs");
@@ -266,14 +270,22 @@ static void preallocate_kernel_puds(unsigned long start, unsigned long end)
 	}
 }
 
+/* Append the present PML4 slots of [start, end] to kernel_pgd_slots[]. */
+static void note_kernel_pgd_slots(unsigned long start, unsigned long end)
+{
+	const pgd_t *pgd = __va(init_mm.pgd);
+
+	for (unsigned int i = pgd_index(start); i <= pgd_index(end); i++)
+		if (pte_present(pgd[i]))
+			kernel_pgd_slots[nr_kernel_pgd_slots++] = (unsigned short)i;
+}
+
 /*
  * Boot (from mm_init(), once the buddy works): adopt the kernel's PML4
  * and fix its upper half for good (see the overview).
  */
 void pgtable_init(void)
 {
-	const pgd_t *pgd;
-
 	memset(&init_mm, 0, sizeof(init_mm));
 	INIT_LIST_HEAD(&init_mm.mmap);
 	init_mm.mm_users = 1;
@@ -281,10 +293,8 @@ void pgtable_init(void)
 	__supported_pte_mask = arch_has_nx() ? _PAGE_NX : 0;
 	preallocate_kernel_puds(PAGE_OFFSET, PAGE_OFFSET + DIRECT_MAP_SIZE - 1);
 	preallocate_kernel_puds(VMALLOC_START, VMALLOC_END);
-	pgd = __va(init_mm.pgd);
 	nr_kernel_pgd_slots = 0;
-#pragma GCC unroll 8
-	for (unsigned int i = KERNEL_PGD_BOUNDARY; i < PTRS_PER_TABLE; i++)
-		if (pte_present(pgd[i]))
-			kernel_pgd_slots[nr_kernel_pgd_slots++] = i;
+	note_kernel_pgd_slots(PAGE_OFFSET, PAGE_OFFSET + DIRECT_MAP_SIZE - 1);
+	note_kernel_pgd_slots(VMALLOC_START, VMALLOC_END);
+	note_kernel_pgd_slots(__START_KERNEL_map, ~0UL);
 }
