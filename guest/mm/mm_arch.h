@@ -102,13 +102,13 @@ void mm_log(int level, const char *fmt, ...) __printf(2, 3);
 void mm_panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 /*
- * snprintf/vsnprintf into @buf: C99 semantics (always NUL-terminates when
- * @size > 0, returns the length the full output would have).  guest/mm
- * uses the conversions %d %i %u %x %s %c %% %p with the flags '-' '0',
- * a field width (digits or '*'), and the length modifiers l and z.
+ * vsnprintf into @buf, the C99 function (libc's on the host, the guest
+ * kernel's lib): always NUL-terminates when @size > 0 and returns the
+ * length the full output would have.  guest/mm uses the conversions
+ * %d %i %u %x %s %c %% %p with the flags '-' '0', a field width (digits
+ * or '*'), and the length modifiers l and z.
  */
-int mm_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
-int mm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	__printf(3, 0);
 
 #define BUG()	mm_panic("BUG at %s:%d", __FILE__, __LINE__)

@@ -55,7 +55,7 @@ void mm_seq_printf(struct mm_seq *s, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = mm_vsnprintf(room ? s->buf + s->len : dummy, room ? room : 1,
+	n = vsnprintf(room ? s->buf + s->len : dummy, room ? room : 1,
 			 fmt, ap);
 	va_end(ap);
 	if (n > 0)

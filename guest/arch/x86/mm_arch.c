@@ -121,19 +121,3 @@ void mm_panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vpanic(fmt, ap);
 }
-
-int mm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	return vsnprintf(buf, size, fmt, ap);
-}
-
-int mm_snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
