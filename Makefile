@@ -110,8 +110,12 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
 
+# Boot (memvisor vs QEMU kvm/tcg), guest/mm's instruction counts under
+# callgrind, then DIMM hot-add/remove (memvisor vs QEMU; ~10 minutes).
 bench: deps all
 	$(Q)$(BUILD)/memvisor bench boot
+	$(Q)tests/bench/mm_bench.sh
+	$(Q)$(BUILD)/memvisor bench hotplug
 
 clean:
 	rm -rf $(BUILD)

@@ -13,7 +13,8 @@ PKGS=(
   qemu-system-x86       # reference VMM
   acpica-tools          # iasl, to validate ACPI tables
   python3
-  socat                 # driving QMP sockets from tests
+  socat                 # driving QMP sockets by hand (README)
+  valgrind              # callgrind instruction counts (make bench)
 )
 
 missing=()
