@@ -515,20 +515,6 @@ static void usage(FILE *f)
 		BENCH_DEFAULT_RUNS, BENCH_DEFAULT_MEMORY, BENCH_DEFAULT_TIMEOUT);
 }
 
-/* guest.elf in the directory of @self_path; NULL if out of memory. */
-static char *default_kernel(const char *self_path)
-{
-	const char *slash = strrchr(self_path, '/');
-	char *path;
-
-	if (!slash)
-		return strdup("guest.elf");
-	if (asprintf(&path, "%.*s/guest.elf", (int)(slash - self_path),
-		     self_path) < 0)
-		return NULL;
-	return path;
-}
-
 /* Validate a size and store it in QEMU's -m form (a whole number of MiB). */
 static int set_memory(struct bench_opts *o, const char *arg)
 {
@@ -606,7 +592,7 @@ int bench_main(int argc, char **argv, const char *self_path)
 	int ret, status = 2;
 
 	if (argc >= 1 && !strcmp(argv[0], "hotplug")) {
-		o.kernel = default_kernel(self_path);
+		o.kernel = guest_kernel_beside(self_path);
 		status = bench_hotplug_main(argc, argv, self_path, o.kernel);
 		free(o.kernel);
 		return status;
@@ -616,7 +602,7 @@ int bench_main(int argc, char **argv, const char *self_path)
 		return status;
 	}
 	ret = parse_opts(argc, argv, &o);
-	if (!ret && !o.kernel && !(o.kernel = default_kernel(self_path)))
+	if (!ret && !o.kernel && !(o.kernel = guest_kernel_beside(self_path)))
 		ret = -ENOMEM;
 	if (ret == 0)
 		status = bench_boot(&o, self_path);

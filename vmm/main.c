@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -73,14 +72,14 @@ static const char *self_path(const char *argv0)
 	return self;
 }
 
-static char *default_kernel(void)
+/* guest.elf next to this binary, computed once (lives until exit). */
+static const char *default_kernel(void)
 {
-	static char path[PATH_MAX];
-	char self[PATH_MAX];
+	static char *path;
 
-	snprintf(self, sizeof(self), "%s", self_path("memvisor"));
-	snprintf(path, sizeof(path), "%s/guest.elf", dirname(self));
-	return path;
+	if (!path)
+		path = guest_kernel_beside(self_path("memvisor"));
+	return path ? path : "guest.elf";
 }
 
 static int parse_memory(const char *arg, uint64_t *out)

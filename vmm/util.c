@@ -97,6 +97,19 @@ int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+char *guest_kernel_beside(const char *self_path)
+{
+	const char *slash = strrchr(self_path, '/');
+	char *path;
+
+	if (!slash)
+		return strdup("guest.elf");
+	if (asprintf(&path, "%.*s/guest.elf", (int)(slash - self_path),
+		     self_path) < 0)
+		return NULL;
+	return path;
+}
+
 const char *format_size(uint64_t bytes, char *buf, unsigned len)
 {
 	static const char units[] = "TGMK";

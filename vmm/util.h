@@ -16,6 +16,10 @@ int parse_size(const char *s, int default_shift, uint64_t *out);
 int parse_uint(const char *s, unsigned long min, unsigned long max,
 	       unsigned long *out);
 
+/* "guest.elf" in the directory of the binary @self_path (malloc'd; NULL if
+ * out of memory): where `make` puts the guest kernel next to memvisor. */
+char *guest_kernel_beside(const char *self_path);
+
 /* Format @bytes as the shortest exact "NG", "NM", "NK" or "N". */
 const char *format_size(uint64_t bytes, char *buf, unsigned len);
 

@@ -1,6 +1,7 @@
 /* Size and number parsing (vmm/util.c). */
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 
 #include "vmm/util.h"
 
@@ -76,6 +77,18 @@ START_TEST(format_sizes)
 }
 END_TEST
 
+START_TEST(kernel_beside)
+{
+	char *p = guest_kernel_beside("/opt/mv/build/memvisor");
+
+	ck_assert_str_eq(p, "/opt/mv/build/guest.elf");
+	free(p);
+	p = guest_kernel_beside("memvisor");
+	ck_assert_str_eq(p, "guest.elf");
+	free(p);
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -86,6 +99,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, size_rejects);
 	tcase_add_test(tc, uint_ranges);
 	tcase_add_test(tc, format_sizes);
+	tcase_add_test(tc, kernel_beside);
 	suite_add_tcase(s, tc);
 	return s;
 }
