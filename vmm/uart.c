@@ -198,6 +198,7 @@ static const struct io_ops uart_ops = {
 static int uart_input(void *opaque, const uint8_t *buf, size_t n)
 {
 	struct uart *u = opaque;
+	int open;
 
 	pthread_mutex_lock(&u->lock);
 	while (n && !u->closing) {
@@ -210,8 +211,9 @@ static int uart_input(void *opaque, const uint8_t *buf, size_t n)
 		n--;
 		update_irq(u);
 	}
+	open = !u->closing;
 	pthread_mutex_unlock(&u->lock);
-	return !u->closing;
+	return open;
 }
 
 static void uart_quit(void *opaque)
