@@ -1,7 +1,8 @@
 # memvisor: one entry point.
 #   make          build build/memvisor (host) and build/guest.elf (guest kernel)
 #   make run      install what is missing, build, boot the default guest
-#   make test     install what is missing, build, run every test
+#   make test     install what is missing, build, check the layering, run
+#                 every test
 #   make bench    run the benchmarks
 # V=1 shows the full command lines.
 
@@ -20,7 +21,7 @@ HOST_LIBS   := -lpthread $(shell pkg-config --libs jansson 2>/dev/null || echo -
            -lxxhash -lm
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-HOST_MODULES := vmm acpi hotplug balloon ksm
+HOST_MODULES := vmm acpi pc hotplug balloon ksm
 HOST_SRCS := $(foreach m,$(HOST_MODULES),$(wildcard $(m)/*.c))
 HOST_OBJS := $(HOST_SRCS:%.c=$(BUILD)/host/%.o)
 LIB_OBJS  := $(filter-out $(BUILD)/host/vmm/main.o,$(HOST_OBJS))
@@ -48,7 +49,7 @@ GUEST_SRCS := $(shell find guest -name '*.c' -o -name '*.S' 2>/dev/null | sort)
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all deps run test unit integration bench clean
+.PHONY: all deps run test unit integration bench clean check-layering
 all: $(BUILD)/memvisor $(BUILD)/guest.elf
 
 deps:
@@ -105,7 +106,12 @@ unit: $(BUILD)/unit-tests
 integration: all
 	$(Q)python3 tests/integration/run.py $(T)
 
+# The include graph keeps the layering (scripts/check-layering says which).
+check-layering:
+	$(Q)scripts/check-layering
+
 test: deps
+	$(Q)scripts/check-layering
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/unit-tests
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration

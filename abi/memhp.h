@@ -3,10 +3,16 @@
  * (hotplug/) and the guest driver. Layout and semantics are QEMU's
  * (docs/specs/acpi_mem_hotplug.rst): I/O ports base+0x00..0x17, 1-4 byte
  * accesses, the event on GPE0 bit 3. The base port and GPE bit are given to
- * the guest by the DSDT's \_SB.MHPD device and \_GPE._E03.
+ * the guest by the DSDT's \_SB.MHPD device and \_GPE._E03; they are fixed
+ * here once, for the host's controller and AML and the guest's driver.
  */
 #ifndef ABI_MEMHP_H
 #define ABI_MEMHP_H
+
+#define MEMHP_IO_BASE         0x0a00  /* QEMU's pc machine */
+#define MEMHP_IO_LEN          0x18
+#define MEMHP_GPE_BIT         3       /* GPE0 status/enable bit (_E03) */
+#define MEMHP_MAX_SLOTS       256     /* as QEMU's interface */
 
 #define MEMHP_REG_ADDR_LO     0x00  /* read */
 #define MEMHP_REG_ADDR_HI     0x04  /* read */

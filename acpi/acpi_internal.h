@@ -64,8 +64,4 @@ void acpi_srat_build(void *out, const struct acpi_config *cfg);
 /* dsdt.c: the DSDT's AML into @a (initialised by the caller). 0 or -errno. */
 int acpi_dsdt_build(struct aml *a, const struct acpi_config *cfg);
 
-/* dsdt_memhp.c: the memory hotplug devices (QEMU's 0x0a00 interface). */
-void acpi_dsdt_memhp(struct aml *a, const struct acpi_config *cfg);
-void acpi_dsdt_memhp_gpe(struct aml *a, const struct acpi_config *cfg);
-
 #endif

@@ -1,6 +1,6 @@
 /*
- * AML emitter: builds ACPI Machine Language bytecode into a growable buffer.
- * Internal to acpi/ (the DSDT builders and the unit tests).
+ * AML emitter internals: the buffer and its open constructs. The emitter's
+ * API, which devices call for their DSDT parts, is in acpi/acpi.h.
  *
  * AML is prefix notation, so the emitter is a stream: an operator is emitted
  * first and its operands are simply the next things emitted. ASL
@@ -28,6 +28,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "acpi/acpi.h"
 
 #define AML_MAX_DEPTH 32
 
@@ -57,154 +59,6 @@ struct aml {
 	unsigned int depth;     /* open frames */
 	int err;                /* first error, 0 if none (sticky) */
 };
-
-/*
- * Opcodes for aml_op(). Two-byte (ExtOpPrefix 0x5b) opcodes are 0x5bxx.
- * Operands follow in ASL order; a Target operand that is not wanted is
- * aml_null_target().
- */
-enum aml_opcode {
-	AML_STORE       = 0x70, /* Store(TermArg, SuperName) */
-	AML_ADD         = 0x72, /* Add(a, b, Target) */
-	AML_CONCAT      = 0x73, /* Concatenate(a, b, Target) */
-	AML_SUBTRACT    = 0x74, /* Subtract(a, b, Target) */
-	AML_INCREMENT   = 0x75, /* Increment(SuperName) */
-	AML_DECREMENT   = 0x76, /* Decrement(SuperName) */
-	AML_MULTIPLY    = 0x77, /* Multiply(a, b, Target) */
-	AML_SHIFT_LEFT  = 0x79, /* ShiftLeft(a, count, Target) */
-	AML_SHIFT_RIGHT = 0x7a, /* ShiftRight(a, count, Target) */
-	AML_AND         = 0x7b, /* And(a, b, Target) */
-	AML_OR          = 0x7d, /* Or(a, b, Target) */
-	AML_XOR         = 0x7f, /* XOr(a, b, Target) */
-	AML_NOT         = 0x80, /* Not(a, Target) */
-	AML_DEREF_OF    = 0x83, /* DerefOf(ref) */
-	AML_NOTIFY      = 0x86, /* Notify(SuperName, value) */
-	AML_SIZE_OF     = 0x87, /* SizeOf(SuperName) */
-	AML_INDEX       = 0x88, /* Index(src, index, Target) */
-	AML_CREATE_DWORD_FIELD = 0x8a, /* (buffer, byte index, NameString) */
-	AML_CREATE_WORD_FIELD  = 0x8b,
-	AML_CREATE_BYTE_FIELD  = 0x8c,
-	AML_CREATE_QWORD_FIELD = 0x8f,
-	AML_LAND        = 0x90, /* LAnd(a, b) */
-	AML_LOR         = 0x91, /* LOr(a, b) */
-	AML_LNOT        = 0x92, /* LNot(a) */
-	AML_LEQUAL      = 0x93, /* LEqual(a, b) */
-	AML_LGREATER    = 0x94, /* LGreater(a, b) */
-	AML_LLESS       = 0x95, /* LLess(a, b) */
-	AML_TO_INTEGER  = 0x99, /* ToInteger(a, Target) */
-	AML_NOOP        = 0xa3,
-	AML_RETURN      = 0xa4, /* Return(value) */
-	AML_BREAK       = 0xa5,
-	AML_SLEEP       = 0x5b22, /* Sleep(ms) */
-	AML_DEBUG       = 0x5b31, /* the Debug object */
-};
-
-/* OperationRegion spaces. */
-enum aml_region_space {
-	AML_SPACE_SYSTEM_MEMORY = 0,
-	AML_SPACE_SYSTEM_IO     = 1,
-	AML_SPACE_PCI_CONFIG    = 2,
-};
-
-/* Field flags: access type (bits 0-3), lock (bit 4), update rule (5-6). */
-enum aml_field_access {
-	AML_ANY_ACC = 0, AML_BYTE_ACC = 1, AML_WORD_ACC = 2,
-	AML_DWORD_ACC = 3, AML_QWORD_ACC = 4, AML_BUFFER_ACC = 5,
-};
-enum aml_field_update {
-	AML_PRESERVE = 0, AML_WRITE_AS_ONES = 1, AML_WRITE_AS_ZEROS = 2,
-};
-
-/* Address space descriptor memory attributes (_MEM). */
-enum aml_mem_cache {
-	AML_NON_CACHEABLE = 0, AML_CACHEABLE = 1,
-	AML_WRITE_COMBINING = 2, AML_PREFETCHABLE = 3,
-};
-
-/* A QWordMemory / DWordMemory descriptor, as in the ASL macros. */
-struct aml_res_mem {
-	bool producer;          /* ResourceProducer (else ResourceConsumer) */
-	bool min_fixed;         /* MinFixed */
-	bool max_fixed;         /* MaxFixed */
-	enum aml_mem_cache cache;
-	bool read_write;        /* ReadWrite (else ReadOnly) */
-	uint64_t granularity, min, max, translation, length;
-};
-
-/* Interrupt() flags. */
-struct aml_res_irq {
-	bool producer;          /* ResourceProducer (else ResourceConsumer) */
-	bool edge;              /* Edge (else Level) */
-	bool active_low;        /* ActiveLow (else ActiveHigh) */
-	bool shared;            /* Shared (else Exclusive) */
-};
-
-/* ---- buffer management (aml.c) ---- */
-void aml_init(struct aml *a);
-void aml_release(struct aml *a);
-/* 0 and the bytecode in a->buf/a->len, or the sticky error (also if a
- * construct is still open). */
-int aml_finish(struct aml *a);
-void aml_bytes(struct aml *a, const void *data, size_t len);
-void aml_byte(struct aml *a, uint8_t b);
-void aml_close(struct aml *a);
-
-/* Encode a PkgLength whose value (which counts the PkgLength bytes
- * themselves) is @len. Returns the byte count 1..4, or 0 if too large. */
-unsigned int aml_pkglen_encode(uint8_t out[4], uint32_t len);
-/* Encode "PNP0C80"-style EISA ids to their 32-bit form; 0 if malformed. */
-uint32_t aml_eisaid_value(const char *id);
-
-/* ---- data and names (aml.c) ---- */
-void aml_int(struct aml *a, uint64_t v);        /* smallest encoding */
-void aml_string(struct aml *a, const char *s);
-void aml_name(struct aml *a, const char *path); /* "\\_SB.PCI0", "^FOO" */
-void aml_eisaid(struct aml *a, const char *id);
-void aml_local(struct aml *a, unsigned int n);  /* Local0..Local7 */
-void aml_arg(struct aml *a, unsigned int n);    /* Arg0..Arg6 */
-void aml_null_target(struct aml *a);
-void aml_buffer(struct aml *a, const void *data, size_t len);
-void aml_op(struct aml *a, enum aml_opcode op);
-
-/* ---- named objects and blocks (aml_obj.c) ---- */
-void aml_scope_open(struct aml *a, const char *path);
-void aml_device_open(struct aml *a, const char *path);
-void aml_method_open(struct aml *a, const char *path, unsigned int nargs,
-		     bool serialized);
-void aml_if_open(struct aml *a);      /* then: predicate, body, close */
-void aml_else_open(struct aml *a);    /* right after an If's close */
-void aml_while_open(struct aml *a);   /* then: predicate, body, close */
-void aml_package_open(struct aml *a, unsigned int nelems);
-void aml_name_decl(struct aml *a, const char *name); /* then: the value */
-void aml_name_int(struct aml *a, const char *name, uint64_t v);
-void aml_name_string(struct aml *a, const char *name, const char *s);
-void aml_name_eisaid(struct aml *a, const char *name, const char *id);
-void aml_method_return_int(struct aml *a, const char *name, uint64_t v);
-void aml_opregion(struct aml *a, const char *name, enum aml_region_space sp,
-		  uint64_t offset, uint64_t len);
-void aml_field_open(struct aml *a, const char *region,
-		    enum aml_field_access acc, bool lock,
-		    enum aml_field_update upd);
-void aml_field_unit(struct aml *a, const char *name, unsigned int bits);
-void aml_field_offset(struct aml *a, unsigned int byte_offset);
-void aml_mutex(struct aml *a, const char *name, unsigned int sync_level);
-void aml_acquire(struct aml *a, const char *mutex, uint16_t timeout);
-void aml_release_mutex(struct aml *a, const char *mutex);
-void aml_create_field(struct aml *a, unsigned int bits, const char *buffer,
-		      unsigned int byte_index, const char *name);
-
-/* ---- resource templates (aml_res.c) ---- */
-void aml_restemplate_open(struct aml *a); /* close appends EndTag */
-/* For a template the AML patches at run time (CreateXField): its EndTag
- * checksum is 0, which means "valid", as a computed one would go stale. */
-void aml_restemplate_open_patched(struct aml *a);
-void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align,
-		uint8_t len);
-void aml_res_irq_noflags(struct aml *a, unsigned int irq);
-void aml_res_interrupt(struct aml *a, const struct aml_res_irq *f,
-		       uint32_t gsi);
-void aml_res_dword_memory(struct aml *a, const struct aml_res_mem *m);
-void aml_res_qword_memory(struct aml *a, const struct aml_res_mem *m);
 
 /* ---- shared between aml*.c only ---- */
 void aml_set_err(struct aml *a, int err);

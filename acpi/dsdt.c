@@ -1,95 +1,60 @@
 /*
- * The DSDT's AML. As ASL, for a guest without memory slots:
+ * The DSDT's AML, assembled from the devices' parts (struct acpi_dsdt_part,
+ * added by each device's acpi hook, in device-table order). As ASL:
  *
  *	DefinitionBlock ("", "DSDT", 2, "MEMVSR", "MEMVISOR", 1) {
- *	    Name (\_S5, Package (4) { 0, 0, 0, 0 })
- *	    Scope (\_SB) {
- *	        Device (PEVT) { ... }   pvpanic at PLAT_PVPANIC_PORT
- *	        Device (COM1) { ... }   16550 at PLAT_COM1_PORT, IRQ 4
- *	    }
- *	    Scope (\_GPE) { Name (_HID, "ACPI0006") }
+ *	    ...every part's top-level objects (\_S5, \_SB.MHPD, ...)
+ *	    Scope (\_SB) { ...every part's devices (PEVT, COM1, ...) }
+ *	    Scope (\_GPE) { Name (_HID, "ACPI0006") ...every part's _Exx }
  *	}
- *
- * With cfg->mem_slots > 0, dsdt_memhp.c adds the memory hotplug controller
- * and one PNP0C80 device per slot under \_SB, and \_GPE._E03.
  *
  * The DSDT is revision 2, so AML integers are 64-bit. Devices follow QEMU's
  * pc machine, so a stock Linux guest binds the same drivers on both.
  */
+#include <errno.h>
+
 #include "acpi/acpi_internal.h"
-#include "vmm/platform.h"
 
-/* \_S5: SLP_TYP values for PM1a and PM1b, then two reserved zeros. */
-static void dsdt_sleep_states(struct aml *a)
+int acpi_config_add_dsdt(struct acpi_config *ac,
+			 const struct acpi_dsdt_part *part, struct errmsg *e)
 {
-	aml_name_decl(a, "\\_S5");
-	aml_package_open(a, 4);
-	aml_int(a, PLAT_SLP_TYP_S5);
-	aml_int(a, PLAT_SLP_TYP_S5);
-	aml_int(a, 0);
-	aml_int(a, 0);
-	aml_close(a);
+	if (ac->nr_parts >= ACPI_MAX_DSDT_PARTS)
+		return errmsg_set(e, -E2BIG, "too many DSDT parts (at most %d)",
+				  ACPI_MAX_DSDT_PARTS);
+	ac->parts[ac->nr_parts++] = *part;
+	return 0;
 }
 
-/* QEMU's pvpanic ISA device: a byte port the guest writes on panic. */
-static void dsdt_pvpanic(struct aml *a)
+int acpi_config_add_mem(struct acpi_config *ac,
+			const struct acpi_mem_range *range, struct errmsg *e)
 {
-	aml_device_open(a, "PEVT");
-	aml_name_string(a, "_HID", "QEMU0001");
-	aml_name_decl(a, "_CRS");
-	aml_restemplate_open(a);
-	aml_res_io(a, PLAT_PVPANIC_PORT, PLAT_PVPANIC_PORT, 1, 1);
-	aml_close(a);
-	aml_opregion(a, "PEOR", AML_SPACE_SYSTEM_IO, PLAT_PVPANIC_PORT, 1);
-	aml_field_open(a, "PEOR", AML_BYTE_ACC, false, AML_PRESERVE);
-	aml_field_unit(a, "PEPT", 8);
-	aml_close(a);
-	/* Present, enabled, not shown in UI. */
-	aml_method_return_int(a, "_STA", 0x0b);
-	/* RDPT: Return (PEPT) */
-	aml_method_open(a, "RDPT", 0, false);
-	aml_op(a, AML_RETURN);
-	aml_name(a, "PEPT");
-	aml_close(a);
-	/* WRPT: PEPT = Arg0 */
-	aml_method_open(a, "WRPT", 1, false);
-	aml_op(a, AML_STORE);
-	aml_arg(a, 0);
-	aml_name(a, "PEPT");
-	aml_close(a);
-	aml_close(a);
-}
-
-static void dsdt_com1(struct aml *a)
-{
-	aml_device_open(a, "COM1");
-	aml_name_eisaid(a, "_HID", "PNP0501");
-	aml_name_int(a, "_UID", 1);
-	aml_method_return_int(a, "_STA", 0x0f);
-	aml_name_decl(a, "_CRS");
-	aml_restemplate_open(a);
-	aml_res_io(a, PLAT_COM1_PORT, PLAT_COM1_PORT, 0, 8);
-	aml_res_irq_noflags(a, PLAT_COM1_IRQ);
-	aml_close(a);
-	aml_close(a);
+	if (ac->nr_mem >= ACPI_MAX_MEM_RANGES)
+		return errmsg_set(e, -E2BIG, "too many SRAT memory ranges (at most %d)",
+				  ACPI_MAX_MEM_RANGES);
+	ac->mem[ac->nr_mem++] = *range;
+	return 0;
 }
 
 int acpi_dsdt_build(struct aml *a, const struct acpi_config *cfg)
 {
-	dsdt_sleep_states(a);
+	const struct acpi_dsdt_part *p;
+	unsigned int i;
+
+	for (i = 0, p = cfg->parts; i < cfg->nr_parts; i++, p++)
+		if (p->top)
+			p->top(a, p->opaque);
 
 	aml_scope_open(a, "\\_SB");
-	dsdt_pvpanic(a);
-	dsdt_com1(a);
+	for (i = 0, p = cfg->parts; i < cfg->nr_parts; i++, p++)
+		if (p->sb)
+			p->sb(a, p->opaque);
 	aml_close(a);
-
-	if (cfg->mem_slots)
-		acpi_dsdt_memhp(a, cfg);
 
 	aml_scope_open(a, "\\_GPE");
 	aml_name_string(a, "_HID", "ACPI0006");
-	if (cfg->mem_slots)
-		acpi_dsdt_memhp_gpe(a, cfg);
+	for (i = 0, p = cfg->parts; i < cfg->nr_parts; i++, p++)
+		if (p->gpe)
+			p->gpe(a, p->opaque);
 	aml_close(a);
 	return aml_finish(a);
 }

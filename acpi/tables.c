@@ -83,7 +83,7 @@ static bool acpi_config_is_valid(const struct acpi_config *cfg, gpa_t base)
 
 	if (!cfg->ncpus || cfg->ncpus > ACPI_MAX_CPUS || !cfg->nr_nodes ||
 	    !cfg->nr_mem || cfg->nr_mem > ACPI_MAX_MEM_RANGES ||
-	    cfg->mem_slots > ACPI_MAX_MEM_SLOTS || base % 16 ||
+	    cfg->nr_parts > ACPI_MAX_DSDT_PARTS || base % 16 ||
 	    base + PLAT_ACPI_SIZE > PLAT_4G)
 		return false;
 	for (i = 0; i < cfg->nr_mem; i++) {

@@ -245,15 +245,16 @@ int hotplug_config_finish(struct hotplug_config *cfg, uint64_t ram_size,
 }
 
 int hotplug_acpi_config(const struct hotplug_config *cfg,
-			struct acpi_config *ac)
+			struct acpi_config *ac, struct errmsg *e)
 {
+	struct acpi_mem_range r = { .hotpluggable = 1 };
 	struct memhp_layout l;
 	struct memhp_range w;
 	unsigned int i;
+	int ret;
 
 	if (cfg->nr_nodes > ac->nr_nodes)
 		ac->nr_nodes = cfg->nr_nodes;
-	ac->mem_slots = cfg->slots;
 	if (!cfg->slots)
 		return 0;
 	memhp_layout_init(&l, cfg->ram_size, cfg->maxmem, cfg->nr_nodes);
@@ -261,12 +262,12 @@ int hotplug_acpi_config(const struct hotplug_config *cfg,
 		w = memhp_layout_window(&l, i);
 		if (!w.size)
 			continue;
-		if (ac->nr_mem == ACPI_MAX_MEM_RANGES)
-			return -E2BIG;
-		ac->mem[ac->nr_mem++] = (struct acpi_mem_range){
-			.base = w.base, .size = w.size, .node = i,
-			.hotpluggable = 1,
-		};
+		r.base = w.base;
+		r.size = w.size;
+		r.node = i;
+		ret = acpi_config_add_mem(ac, &r, e);
+		if (ret)
+			return ret;
 	}
-	return 0;
+	return memhp_acpi_dsdt(cfg, ac, e);
 }

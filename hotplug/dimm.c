@@ -49,7 +49,6 @@
 #include "vmm/bus.h"
 #include "vmm/memory.h"
 #include "vmm/platform.h"
-#include "vmm/pm.h"
 #include "vmm/util.h"
 #include "vmm/vm.h"
 
@@ -399,8 +398,8 @@ void memhp_flush(struct memhp *hp, struct memhp_pending *p)
 		json_decref(p->ev[i].data);
 	}
 	p->nr = 0;
-	if (p->raise_gpe && hp->pm)
-		pm_gpe_raise(hp->pm, PLAT_GPE_MEMHP);
+	if (p->raise_gpe && hp->vm)
+		vm_gpe_raise(hp->vm, MEMHP_GPE_BIT);
 	p->raise_gpe = false;
 }
 
@@ -482,7 +481,7 @@ static int cold_plug(struct memhp *hp, const struct hotplug_config *cfg,
 	return ret;
 }
 
-struct memhp *memhp_new(struct guest_mem *mem, struct pm *pm,
+struct memhp *memhp_new(struct guest_mem *mem, struct vm *vm,
 			const struct hotplug_config *cfg, struct errmsg *e)
 {
 	struct memhp *hp = calloc(1, sizeof(*hp));
@@ -494,7 +493,8 @@ struct memhp *memhp_new(struct guest_mem *mem, struct pm *pm,
 	}
 	pthread_mutex_init(&hp->lock, NULL);
 	hp->mem = mem;
-	hp->pm = pm;
+	hp->vm = vm;
+	hp->cfg = cfg;
 	hp->ram_size = cfg->ram_size;
 	hp->maxmem = cfg->maxmem;
 	memhp_regs_init(&hp->regs, cfg->slots);
@@ -532,16 +532,16 @@ void memhp_free(struct memhp *hp)
 struct memhp *memhp_create(struct vm *vm, const struct hotplug_config *cfg,
 			   struct errmsg *e)
 {
-	struct memhp *hp = memhp_new(&vm->mem, vm->pm, cfg, e);
+	struct memhp *hp = memhp_new(&vm->mem, vm, cfg, e);
 	int ret;
 
 	if (!hp || !cfg->slots)
 		return hp;
-	ret = bus_register(&vm->pio, PLAT_MEMHP_PORT, PLAT_MEMHP_LEN,
+	ret = bus_register(&vm->pio, MEMHP_IO_BASE, MEMHP_IO_LEN,
 			   &memhp_io_ops, hp);
 	if (ret) {
 		errmsg_set(e, ret, "cannot register the memory hotplug controller at I/O 0x%x: %s",
-			   PLAT_MEMHP_PORT, strerror(-ret));
+			   MEMHP_IO_BASE, strerror(-ret));
 		memhp_free(hp);
 		return NULL;
 	}
@@ -554,7 +554,7 @@ void memhp_destroy(struct memhp *hp)
 	if (!hp)
 		return;
 	if (hp->pio)
-		bus_unregister(hp->pio, PLAT_MEMHP_PORT);
+		bus_unregister(hp->pio, MEMHP_IO_BASE);
 	memhp_free(hp);
 }
 

@@ -4,8 +4,10 @@
  *   memhp.c        the register block as a pure state machine
  *   region.c       hotplug region layout and first-fit placement (pure)
  *   config.c       CLI parsing and the ACPI configuration (pure)
+ *   memhp_acpi.c   the DSDT's AML for the controller and its slots
  *   dimm.c         memory backends, DIMMs: memfd + memslot, plug, eject
  *   hotplug_qmp.c  the QMP commands
+ *   device.c       the device_ops that ties them to the VM
  */
 #ifndef HOTPLUG_INTERNAL_H
 #define HOTPLUG_INTERNAL_H
@@ -22,6 +24,93 @@
 #include "vmm/types.h"
 
 /* The register block: abi/memhp.h, shared with the guest driver. */
+
+/* ------------------------------------------------------------ config.c */
+
+#define MEMHP_MAX_NODES       6             /* SRAT ranges left after boot RAM */
+#define MEMHP_DIMM_ALIGN      (128ull << 20) /* one guest memory section */
+#define MEMHP_REGION_ALIGN    (1ull << 30)
+#define MEMHP_ID_MAX          64            /* QEMU-style id, with the NUL */
+#define MEMHP_DEFAULT_SLOTS   8
+#define MEMHP_DEFAULT_MAXMEM  (4ull << 30)
+#define MEMHP_MAX_MAXMEM      (1ull << 40)
+
+/* One --dimm SIZE[,node=N][,id=ID]. */
+struct hotplug_dimm_spec {
+	uint64_t size;                  /* bytes, a multiple of 128 MiB */
+	unsigned int node;              /* proximity domain */
+	char id[MEMHP_ID_MAX];          /* "" until hotplug_config_finish */
+};
+
+/*
+ * The hotplug part of the VM's configuration (QEMU's -m SIZE,slots=N,
+ * maxmem=MAX plus -numa and cold-plugged pc-dimm devices).
+ */
+struct hotplug_config {
+	unsigned int slots;             /* --slots: PNP0C80 devices, 0..256 */
+	uint64_t maxmem;                /* --maxmem: RAM + all DIMMs */
+	int maxmem_set;                 /* given on the command line */
+	unsigned int numa;              /* --numa N, 0 if not given */
+	unsigned int nr_dimms;
+	struct hotplug_dimm_spec dimms[MEMHP_MAX_SLOTS];
+
+	/* Filled by hotplug_config_finish(): */
+	uint64_t ram_size;              /* --memory */
+	unsigned int nr_nodes;          /* proximity domains, >= 1 */
+	gpa_t region_base;              /* hotplug region, 1 GiB aligned */
+	uint64_t region_size;           /* maxmem - memory, 128 MiB multiple */
+};
+
+struct vm;
+struct memhp;
+struct qmp_server;
+struct acpi_config;
+
+/* CLI: each fills @cfg or reports the user's mistake in @e (0 or -EINVAL). */
+void hotplug_config_init(struct hotplug_config *cfg);
+int hotplug_parse_slots(struct hotplug_config *cfg, const char *arg,
+			struct errmsg *e);
+int hotplug_parse_maxmem(struct hotplug_config *cfg, const char *arg,
+			 struct errmsg *e);
+int hotplug_parse_numa(struct hotplug_config *cfg, const char *arg,
+		       struct errmsg *e);
+int hotplug_parse_dimm(struct hotplug_config *cfg, const char *arg,
+		       struct errmsg *e);
+/* Check the options together against boot RAM of @ram_size bytes, name
+ * unnamed DIMMs (dimm0, dimm1, ...) and place the hotplug region. */
+int hotplug_config_finish(struct hotplug_config *cfg, uint64_t ram_size,
+			  struct errmsg *e);
+
+/*
+ * Fill the hotplug part of @ac (after the boot RAM ranges are in it): one
+ * hotpluggable SRAT range per node (the node's window of the hotplug
+ * region), nr_nodes, and the DSDT part (memhp_acpi.c). 0 or -E2BIG.
+ */
+int hotplug_acpi_config(const struct hotplug_config *cfg,
+			struct acpi_config *ac, struct errmsg *e);
+/* memhp_acpi.c: add the controller's and slots' AML to @ac's DSDT (none
+ * without slots). @cfg must outlive acpi_build(). */
+int memhp_acpi_dsdt(const struct hotplug_config *cfg, struct acpi_config *ac,
+		    struct errmsg *e);
+
+/*
+ * Create the controller on vm->pio at MEMHP_IO_BASE and plug the --dimm
+ * DIMMs (enabled, no insert event); events raise GPE0 bit MEMHP_GPE_BIT
+ * through the core. @cfg must outlive the controller. NULL with @e filled
+ * on failure.
+ */
+struct memhp *memhp_create(struct vm *vm, const struct hotplug_config *cfg,
+			   struct errmsg *e);
+/* Unregister, remove every DIMM's memslot, free its memory. After the vCPUs
+ * and the QMP server are gone. NULL is a no-op. */
+void memhp_destroy(struct memhp *hp);
+
+/* Register the QMP commands on @srv and emit events there. 0 or -errno. */
+int hotplug_qmp_register(struct memhp *hp, struct qmp_server *srv);
+
+/* Bytes in plugged DIMMs (query-memory-size-summary's plugged-memory). */
+uint64_t memhp_plugged_size(struct memhp *hp);
+
 
 /* ------------------------------------------------------------ memhp.c */
 
@@ -138,13 +227,14 @@ struct memhp_pending {
 typedef void (*memhp_emit_fn)(void *opaque, const char *event, json_t *data);
 
 struct guest_mem;
-struct pm;
+struct vm;
 struct bus;
 
 struct memhp {
 	pthread_mutex_t lock;           /* everything below */
 	struct guest_mem *mem;
-	struct pm *pm;                  /* NULL: no SCI (unit tests) */
+	struct vm *vm;                  /* NULL: no GPE (unit tests) */
+	const struct hotplug_config *cfg;  /* the flags it was made from */
 	struct bus *pio;                /* where the block is registered */
 	uint64_t ram_size;
 	uint64_t maxmem;
@@ -157,7 +247,7 @@ struct memhp {
 };
 
 /* memhp_create() without the bus and the VM: for unit tests too. */
-struct memhp *memhp_new(struct guest_mem *mem, struct pm *pm,
+struct memhp *memhp_new(struct guest_mem *mem, struct vm *vm,
 			const struct hotplug_config *cfg, struct errmsg *e);
 void memhp_free(struct memhp *hp);
 

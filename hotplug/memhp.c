@@ -42,7 +42,6 @@
 
 #include "hotplug/hotplug_internal.h"
 
-#define MEMHP_BLOCK_LEN 0x18
 
 void memhp_regs_init(struct memhp_regs *r, unsigned int nr_slots)
 {
@@ -71,7 +70,7 @@ static uint8_t read_byte(const struct memhp_regs *r, unsigned int off)
 {
 	const struct memhp_slot_regs *s;
 
-	if (off >= MEMHP_BLOCK_LEN || !selected_valid(r))
+	if (off >= MEMHP_IO_LEN || !selected_valid(r))
 		return 0xff;
 	s = &r->slot[r->selector];
 	switch (off & ~3u) {
@@ -142,7 +141,7 @@ void memhp_regs_write(struct memhp_regs *r, unsigned int off, unsigned int len,
 	res->slot = r->selector;
 	if (selected_valid(r))
 		s = &r->slot[r->selector];
-	for (i = 0; i < len && i < 4 && off + i < MEMHP_BLOCK_LEN; i++)
+	for (i = 0; i < len && i < 4 && off + i < MEMHP_IO_LEN; i++)
 		write_byte(r, s, off + i, byte_of(val, i), res);
 }
 

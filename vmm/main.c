@@ -18,46 +18,35 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hotplug/hotplug.h"
 #include "vmm/bench.h"
+#include "vmm/cli.h"
 #include "vmm/ctl.h"
+#include "vmm/device_internal.h"
 #include "vmm/platform.h"
 #include "vmm/util.h"
 #include "vmm/vm.h"
 
-#define EXIT_USAGE 2
 #define MIN_MEMORY (32 * MiB)
 #define MAX_MEMORY (1024 * GiB)
-
-static const char run_usage[] =
-"usage: memvisor run [options]\n"
-"  --kernel PATH        PVH ELF kernel (default: guest.elf next to memvisor)\n"
-"  --memory SIZE        guest RAM, with K/M/G/T suffix; bare numbers are MiB\n"
-"                       (default 256M, at least 32M, a multiple of 1M)\n"
-"  --smp N              number of vCPUs (default 1, at most 64)\n"
-"  --cmdline STR        kernel command line\n"
-"  --serial stdio|unix:PATH  where the console goes (default stdio;\n"
-"                       on a terminal, Ctrl-a x quits)\n"
-"  --qmp PATH           serve QMP on a unix socket at PATH (mode 0600)\n"
-"  --dump-acpi DIR      write each ACPI table to DIR as a binary file\n"
-"  --help               this text\n";
 
 static const char main_usage[] =
 "usage: memvisor COMMAND [options]\n"
 "  run      boot a guest kernel (memvisor run --help)\n"
-"  bench    run a benchmark (memvisor bench boot --help)\n";
+"  ctl      control a running VM over QMP: DIMMs, status (memvisor ctl --help)\n"
+"  bench    run a benchmark (memvisor bench --help)\n"
+"  --version  print the version\n"
+"  --help     this text\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
-	fputs("memvisor: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
+	return cli_fail("memvisor", EXIT_USAGE, "%s", msg);
 }
 
 /* The running binary's path (argv[0] may be a bare name found on PATH). */
@@ -82,110 +71,73 @@ static const char *default_kernel(void)
 	return path ? path : "guest.elf";
 }
 
-static int parse_memory(const char *arg, uint64_t *out)
+static int parse_memory(const char *arg, uint64_t *out, struct errmsg *e)
 {
-	int ret = parse_size(arg, 20, out);
-
-	if (ret)
-		return usage_error("--memory: invalid size '%s' (a number with an optional K, M, G or T suffix, e.g. 512M)", arg);
+	if (parse_size(arg, 20, out))
+		return errmsg_user(e, -EINVAL, "--memory: invalid size '%s' (a number with an optional K, M, G or T suffix, e.g. 512M)", arg);
 	if (*out < MIN_MEMORY || *out > MAX_MEMORY)
-		return usage_error("--memory: %s is out of range (32M to 1T)", arg);
+		return errmsg_user(e, -EINVAL, "--memory: %s is out of range (32M to 1T)", arg);
 	if (*out % MiB)
-		return usage_error("--memory: %s is not a multiple of 1M", arg);
+		return errmsg_user(e, -EINVAL, "--memory: %s is not a multiple of 1M", arg);
 	return 0;
 }
 
-enum { OPT_KERNEL = 256, OPT_MEMORY, OPT_SMP, OPT_CMDLINE, OPT_SERIAL,
-       OPT_QMP, OPT_DUMP_ACPI, OPT_HELP, OPT_SLOTS, OPT_MAXMEM, OPT_NUMA,
-       OPT_DIMM };
+enum { OPT_KERNEL, OPT_MEMORY, OPT_SMP, OPT_CMDLINE, OPT_SERIAL, OPT_QMP,
+       OPT_DUMP_ACPI };
 
-static const struct option run_options[] = {
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	{ "smp", required_argument, NULL, OPT_SMP },
-	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-	{ "serial", required_argument, NULL, OPT_SERIAL },
-	{ "qmp", required_argument, NULL, OPT_QMP },
-	{ "dump-acpi", required_argument, NULL, OPT_DUMP_ACPI },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "slots", required_argument, NULL, OPT_SLOTS },
-	{ "maxmem", required_argument, NULL, OPT_MAXMEM },
-	{ "numa", required_argument, NULL, OPT_NUMA },
-	{ "dimm", required_argument, NULL, OPT_DIMM },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_option run_options[] = {
+	{ "kernel", "PATH", "PVH ELF kernel (default: guest.elf next to memvisor)", OPT_KERNEL },
+	{ "memory", "SIZE", "guest RAM, with K/M/G/T suffix; bare numbers are MiB\n"
+	  "(default 256M, at least 32M, a multiple of 1M)", OPT_MEMORY },
+	{ "smp", "N", "number of vCPUs (default 1, at most 64)", OPT_SMP },
+	{ "cmdline", "STR", "kernel command line", OPT_CMDLINE },
+	{ "serial", "stdio|unix:PATH", "where the console goes (default stdio; on a\n"
+	  "terminal, Ctrl-a x quits)", OPT_SERIAL },
+	{ "qmp", "PATH", "serve QMP on a unix socket at PATH (mode 0600)", OPT_QMP },
+	{ "dump-acpi", "DIR", "write each ACPI table to DIR as a binary file", OPT_DUMP_ACPI },
+	{ NULL },
 };
 
-/* --slots, --maxmem, --numa, --dimm: hotplug/ parses and explains. */
-static int parse_hotplug(int opt, const char *arg, struct hotplug_config *hc)
+static int parse_run_option(void *opaque, int key, const char *arg,
+			    struct errmsg *e)
 {
-	struct errmsg e = { .msg = "" };
-	int ret;
-
-	switch (opt) {
-	case OPT_SLOTS:  ret = hotplug_parse_slots(hc, arg, &e); break;
-	case OPT_MAXMEM: ret = hotplug_parse_maxmem(hc, arg, &e); break;
-	case OPT_NUMA:   ret = hotplug_parse_numa(hc, arg, &e); break;
-	default:         ret = hotplug_parse_dimm(hc, arg, &e); break;
-	}
-	return ret ? usage_error("%s", e.msg) : 0;
-}
-
-static int parse_one(int opt, const char *arg, struct vm_config *cfg)
-{
+	struct vm_config *cfg = opaque;
 	unsigned long n;
 
-	if (opt >= OPT_SLOTS && opt <= OPT_DIMM)
-		return parse_hotplug(opt, arg, &cfg->hotplug);
-
-	switch (opt) {
+	switch (key) {
 	case OPT_KERNEL:    cfg->kernel = arg; return 0;
-	case OPT_MEMORY:    return parse_memory(arg, &cfg->ram_size);
+	case OPT_MEMORY:    return parse_memory(arg, &cfg->ram_size, e);
 	case OPT_CMDLINE:   cfg->cmdline = arg; return 0;
 	case OPT_SERIAL:    cfg->serial = arg; return 0;
 	case OPT_QMP:       cfg->qmp_path = arg; return 0;
 	case OPT_DUMP_ACPI: cfg->dump_acpi_dir = arg; return 0;
-	case OPT_SMP:
+	default:
 		if (parse_uint(arg, 1, VM_MAX_VCPUS, &n))
-			return usage_error("--smp: '%s' is not a number from 1 to %d",
+			return errmsg_user(e, -EINVAL, "--smp: '%s' is not a number from 1 to %d",
 					   arg, VM_MAX_VCPUS);
 		cfg->smp = n;
 		return 0;
-	default:
-		return EXIT_USAGE;
 	}
 }
 
-static int parse_run_args(int argc, char **argv, struct vm_config *cfg)
+/* `memvisor run`'s flags: the VM's own table, then one per device. 0, 1
+ * (--help printed) or -errno with @e filled. */
+static int parse_run_args(int argc, char **argv, struct vm_config *cfg,
+			  struct errmsg *e)
 {
-	struct errmsg e = { .msg = "" };
-	int opt, ret;
+	struct cli_table tables[VM_MAX_DEVICES + 1] = {
+		{ NULL, run_options, parse_run_option, cfg },
+	};
+	struct device_flag_ctx ctx[VM_MAX_DEVICES];
+	struct cli_cmd cmd = { "memvisor run", "[options]", NULL, tables, 1 };
+	unsigned int npos;
+	int ret;
 
-	*cfg = (struct vm_config){ .kernel = default_kernel(), .ram_size = 256 * MiB,
-				   .smp = 1, .serial = "stdio" };
-	hotplug_config_init(&cfg->hotplug);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			fputs(run_usage, stdout);
-			exit(0);
-		}
-		if (opt == '?' && optopt)
-			return usage_error("option '%s' needs a value (see memvisor run --help)",
-					   argv[optind - 1]);
-		if (opt == '?')
-			return usage_error("unknown option '%s' (see memvisor run --help)",
-					   argv[optind - 1]);
-		ret = parse_one(opt, optarg, cfg);
-		if (ret)
-			return ret;
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s' (see memvisor run --help)",
-				   argv[optind]);
-	if (hotplug_config_finish(&cfg->hotplug, cfg->ram_size, &e))
-		return usage_error("%s", e.msg);
-	return 0;
+	cmd.nr_tables += devices_cli_tables(cfg, tables + 1, ctx);
+	ret = cli_parse(&cmd, argc, argv, NULL, 0, &npos, e);
+	if (!ret)
+		ret = vm_config_finish(cfg, e);
+	return ret;
 }
 
 static void *signal_thread(void *arg)
@@ -223,28 +175,44 @@ static void setup_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-static int cmd_run(int argc, char **argv)
+/* Boot and run until stopped; @cfg is parsed and checked. */
+static int run_vm(struct vm_config *cfg)
 {
-	struct errmsg e = { .msg = "unknown error" };
-	struct vm_config cfg;
+	struct errmsg e = { .msg = "" };
 	static struct vm vm;
 	pthread_t sig;
 	int ret;
 
-	ret = parse_run_args(argc, argv, &cfg);
-	if (ret)
-		return ret;
 	setup_signals();
-	if (vm_create(&vm, &cfg, &e)) {
-		fprintf(stderr, "memvisor: %s\n", e.msg);
-		return e.user ? EXIT_USAGE : 1;
-	}
+	if (vm_create(&vm, cfg, &e))
+		return cli_fail("memvisor", cli_status(&e), "%s",
+				e.msg[0] ? e.msg : "cannot create the VM");
 	pthread_create(&sig, NULL, signal_thread, &vm);
 	pthread_detach(sig);
 	ret = vm_run(&vm);
 	vm_destroy(&vm);
 	if (ret)
 		fprintf(stderr, "\nmemvisor: %s\n", vm.stop_msg);
+	return ret;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct errmsg e = { .msg = "" };
+	struct vm_config cfg = { .kernel = default_kernel(), .ram_size = 256 * MiB,
+				 .smp = 1, .serial = "stdio" };
+	int ret;
+
+	if (vm_config_init(&cfg))
+		return cli_fail("memvisor", EXIT_FAIL, "out of memory");
+	ret = parse_run_args(argc, argv, &cfg, &e);
+	if (ret == 1)
+		ret = 0;
+	else if (ret)
+		ret = cli_fail("memvisor", cli_status(&e), "%s", e.msg);
+	else
+		ret = run_vm(&cfg);
+	vm_config_free(&cfg);
 	return ret;
 }
 

@@ -26,7 +26,7 @@
  *
  * I/O ports follow QEMU's pc/PIIX4 machine so that the same guest sees the
  * same hardware on both: COM1 0x3f8 (IRQ 4), ACPI PM block 0x600, GPE0 block
- * 0xafe0, memory hotplug 0x0a00, pvpanic 0x505, SCI on IRQ 9.
+ * 0xafe0, memory hotplug 0x0a00 (abi/memhp.h), pvpanic 0x505, SCI on IRQ 9.
  */
 #ifndef VMM_PLATFORM_H
 #define VMM_PLATFORM_H
@@ -56,8 +56,6 @@
 #define PLAT_COM1_PORT        0x3f8
 #define PLAT_COM1_IRQ         4
 #define PLAT_PVPANIC_PORT     0x505
-#define PLAT_MEMHP_PORT       0x0a00
-#define PLAT_MEMHP_LEN        0x18
 #define PLAT_PM_PORT          0x600       /* PM1a_EVT (4), PM1a_CNT (2), PM_TMR (4) */
 #define PLAT_PM1A_EVT_PORT    (PLAT_PM_PORT + 0)
 #define PLAT_PM1A_EVT_LEN     4
@@ -72,7 +70,5 @@
 /* Value of SLP_TYP for S5 (the DSDT's \_S5 package), as on QEMU's PIIX4. */
 #define PLAT_SLP_TYP_S5       0
 
-/* GPE0 bits. */
-#define PLAT_GPE_MEMHP        3           /* memory hotplug event (QEMU's GPE.3) */
 
 #endif

@@ -2,8 +2,10 @@
  * VM life cycle.
  *
  * vm_create() does everything that can fail before a vCPU runs, in order:
- * KVM, irqchip and PIT, RAM, devices, kernel, ACPI tables, start_info,
- * vCPUs, QMP. Any failure unwinds what was built and reports one message.
+ * KVM, irqchip and PIT, RAM, kernel, the devices (vm_devices[], in table
+ * order: see vmm/devices.c), ACPI tables (the core's CPUs and RAM, then each
+ * device's part), start_info, vCPUs, QMP (the core's commands, then each
+ * device's). Any failure unwinds what was built and reports one message.
  * vm_run() starts the vCPU threads and sleeps on a condition variable until
  * vm_request_stop() records why the VM ends; then it kicks the vCPUs out of
  * KVM_RUN and joins them.
@@ -19,12 +21,10 @@
 #include <unistd.h>
 
 #include "acpi/acpi.h"
-#include "hotplug/hotplug.h"
 #include "vmm/console.h"
+#include "vmm/device_internal.h"
 #include "vmm/loader.h"
 #include "vmm/platform.h"
-#include "vmm/pm.h"
-#include "vmm/uart.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "vmm/vm_qmp.h"
@@ -124,22 +124,10 @@ static int create_irqchip(struct vm *vm, struct errmsg *e)
 	return set_gsi_routing(vm, e);
 }
 
-static int create_devices(struct vm *vm, struct console *con,
-			  struct errmsg *e)
-{
-	vm->uart = uart_create(vm, PLAT_COM1_PORT, PLAT_COM1_IRQ, con, e);
-	if (!vm->uart)
-		return -EINVAL;
-	vm->pm = pm_create(vm, e);
-	if (!vm->pm)
-		return -EINVAL;
-	vm->memhp = memhp_create(vm, &vm->cfg.hotplug, e); /* DIMM slots */
-	if (!vm->memhp)
-		return -EINVAL;
-	return pvpanic_create(vm, e);
-}
-
-static void acpi_config_from(const struct vm *vm, struct acpi_config *ac)
+/* The core's part: one LAPIC per vCPU, boot RAM on node 0 (below the PCI
+ * hole, and above 4 GiB if any); then every device adds its own. */
+static int acpi_config_from(struct vm *vm, struct acpi_config *ac,
+			    struct errmsg *e)
 {
 	uint64_t low = plat_ram_below_4g(vm->cfg.ram_size);
 	uint64_t high = plat_ram_above_4g(vm->cfg.ram_size);
@@ -151,7 +139,7 @@ static void acpi_config_from(const struct vm *vm, struct acpi_config *ac)
 	if (high)
 		ac->mem[ac->nr_mem++] =
 			(struct acpi_mem_range){ PLAT_4G, high, 0, 0 };
-	hotplug_acpi_config(&vm->cfg.hotplug, ac);   /* slots, SRAT hotplug ranges */
+	return devices_acpi(vm, ac, e);
 }
 
 static int install_acpi(struct vm *vm, struct errmsg *e)
@@ -160,7 +148,9 @@ static int install_acpi(struct vm *vm, struct errmsg *e)
 	void *dst;
 	int ret;
 
-	acpi_config_from(vm, &ac);
+	ret = acpi_config_from(vm, &ac, e);
+	if (ret)
+		return ret;
 	vm->acpi = acpi_build(&ac, PLAT_ACPI_GPA);
 	if (!vm->acpi)
 		return errmsg_set(e, -EINVAL, "cannot build the ACPI tables");
@@ -190,7 +180,7 @@ static int create_vcpus(struct vm *vm, const struct pvh_image *img,
 	return vcpu_setup_pvh(vm->vcpus[0], img->entry, PLAT_START_INFO_GPA, e);
 }
 
-static int build_vm(struct vm *vm, struct console *con, struct errmsg *e)
+static int build_vm(struct vm *vm, struct errmsg *e)
 {
 	struct pvh_image img;
 	int ret;
@@ -204,7 +194,7 @@ static int build_vm(struct vm *vm, struct console *con, struct errmsg *e)
 	if (!ret)
 		ret = pvh_load_kernel(&vm->mem, vm->cfg.kernel, &img, e);
 	if (!ret)
-		ret = create_devices(vm, con, e);            /* UART, PM, pvpanic */
+		ret = devices_create(vm, e);                 /* vm_devices[] */
 	if (!ret)
 		ret = install_acpi(vm, e);                   /* tables at 0xe0000 */
 	if (!ret)
@@ -215,7 +205,7 @@ static int build_vm(struct vm *vm, struct console *con, struct errmsg *e)
 	if (!ret && vm->cfg.qmp_path)
 		ret = vm_qmp_init(vm, e);                    /* QMP socket */
 	if (!ret && vm->qmp)
-		ret = hotplug_qmp_register(vm->memhp, vm->qmp);  /* DIMM commands */
+		ret = devices_qmp(vm, e);                    /* devices' commands */
 	if (!ret && vm->qmp)
 		ret = vm_qmp_start(vm, e);                   /* serve QMP */
 	return ret;
@@ -223,7 +213,6 @@ static int build_vm(struct vm *vm, struct console *con, struct errmsg *e)
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct errmsg *e)
 {
-	struct console *con;
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
@@ -235,11 +224,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct errmsg *e)
 	pthread_cond_init(&vm->stopped_cond, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
-	con = console_create(cfg->serial, e);
-	if (!con)
+	vm->console = console_create(cfg->serial, e);
+	if (!vm->console)
 		return -EINVAL;
-	vm->console = con;
-	ret = build_vm(vm, con, e);
+	ret = build_vm(vm, e);
 	if (ret)
 		vm_destroy(vm);
 	return ret;
@@ -277,13 +265,9 @@ void vm_destroy(struct vm *vm)
 	vm_qmp_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
-	if (vm->uart)
-		uart_close(vm->uart);
+	devices_close(vm);
 	console_destroy(vm->console);
-	uart_destroy(vm->uart);
-	memhp_destroy(vm->memhp);
-	vm->memhp = NULL;
-	pm_destroy(vm->pm);
+	devices_destroy(vm);
 	if (vm->acpi)
 		acpi_blob_free(vm->acpi);
 	guest_mem_destroy(&vm->mem);
@@ -292,8 +276,6 @@ void vm_destroy(struct vm *vm)
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	memset(vm->vcpus, 0, sizeof(vm->vcpus));
-	vm->uart = NULL;
-	vm->pm = NULL;
 	vm->acpi = NULL;
 	vm->console = NULL;
 	vm->vm_fd = vm->kvm_fd = -1;

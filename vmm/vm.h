@@ -13,8 +13,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "hotplug/hotplug.h"
 #include "vmm/bus.h"
+#include "vmm/device.h"
 #include "vmm/error.h"
 #include "vmm/memory.h"
 
@@ -28,7 +28,8 @@ struct vm_config {
 	const char *serial;          /* "stdio" or "unix:PATH" */
 	const char *qmp_path;        /* NULL: no QMP */
 	const char *dump_acpi_dir;   /* NULL: don't dump */
-	struct hotplug_config hotplug; /* --slots, --maxmem, --numa, --dimm */
+	void *dev_cfg[VM_MAX_DEVICES]; /* each device's own config, by table
+					  index (vm_config_init) */
 };
 
 enum vm_stop_reason {
@@ -41,8 +42,6 @@ enum vm_stop_reason {
 
 struct vcpu;
 struct console;
-struct uart;
-struct pm;
 struct qmp_server;
 struct acpi_blob;
 
@@ -58,17 +57,24 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 
 	struct console *console;
-	struct uart *uart;
-	struct pm *pm;
 	struct qmp_server *qmp;
 	struct acpi_blob *acpi;
-	struct memhp *memhp;          /* DIMM slots */
+	void *dev[VM_MAX_DEVICES];    /* by vm_devices[] index; NULL: not made */
+	const struct acpi_event_ops *acpi_ev;  /* the GPE/SCI controller */
+	void *acpi_ev_opaque;
 
 	pthread_mutex_t lock;         /* protects the stop state */
 	pthread_cond_t stopped_cond;
 	enum vm_stop_reason stop_reason;
 	char stop_msg[256];
 };
+
+/* Defaults for the VM and every device's config; vm_config_free() frees
+ * the device configs. 0 or -ENOMEM. */
+int vm_config_init(struct vm_config *cfg);
+void vm_config_free(struct vm_config *cfg);
+/* After parsing: each device checks its flags against the VM's config. */
+int vm_config_finish(struct vm_config *cfg, struct errmsg *e);
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct errmsg *e);
 /* Run until stopped; returns the process exit status (0, 1). */
@@ -80,5 +86,15 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt,
 		     ...) __attribute__((format(printf, 3, 4)));
 /* Assert (1) or deassert (0) a GSI on the in-kernel IOAPIC/PIC. */
 int vm_set_irq(struct vm *vm, unsigned int gsi, int level);
+
+/* The ACPI event controller: one device registers it (at create). */
+void vm_set_acpi_events(struct vm *vm, const struct acpi_event_ops *ops,
+			void *opaque);
+/* Set GPE0 status bit @bit (SCI if enabled); -ENODEV without a controller. */
+int vm_gpe_raise(struct vm *vm, unsigned int bit);
+/* Press the ACPI power button; -ENODEV without a controller. */
+int vm_power_button(struct vm *vm);
+/* Sum of every device's hot-plugged memory, in bytes. */
+uint64_t vm_plugged_memory(const struct vm *vm);
 
 #endif

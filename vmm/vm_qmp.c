@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hotplug/hotplug.h"
-#include "vmm/pm.h"
 #include "vmm/qmp.h"
 #include "vmm/vm.h"
 #include "vmm/vm_qmp.h"
@@ -32,7 +30,7 @@ static json_t *qmp_query_mem_summary(void *opaque, json_t *args,
 
 	return json_pack("{s:I, s:I}", "base-memory",
 			 (json_int_t)vm->cfg.ram_size, "plugged-memory",
-			 (json_int_t)memhp_plugged_size(vm->memhp));
+			 (json_int_t)vm_plugged_memory(vm));
 }
 
 static json_t *qmp_system_powerdown(void *opaque, json_t *args,
@@ -40,7 +38,10 @@ static json_t *qmp_system_powerdown(void *opaque, json_t *args,
 {
 	struct vm *vm = opaque;
 
-	pm_power_button(vm->pm);
+	if (vm_power_button(vm)) {
+		qmp_error_set(err, QMP_ERROR_GENERIC, "this machine has no ACPI power button");
+		return NULL;
+	}
 	qmp_emit_event(vm->qmp, "POWERDOWN", NULL);
 	return json_object();
 }

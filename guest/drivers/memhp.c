@@ -52,9 +52,6 @@
 #include "kernel/workqueue.h"
 #include "mm/mm_types.h"
 
-#define MEMHP_IO_BASE   0x0a00  /* fixed by QEMU's spec */
-#define MEMHP_GPE_BIT   3
-#define MEMHP_MAX_SLOTS 256
 
 struct memhp_slot {
 	phys_addr_t base;

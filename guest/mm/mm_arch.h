@@ -22,7 +22,10 @@
 #include "mm_types.h"
 
 #ifdef MM_HOST
-#include "mm_stub.h"	/* tests/unit/mm_stub: __va, __pa, irq, cpu id */
+/* The host build's arch layer (__va, __pa, irq, cpu id): a header the host
+ * build puts on its include path (the unit tests' stub); product code names
+ * no test file. */
+#include <mm_host_arch.h>
 #else
 
 /* __va() and __pa() come from guest/memlayout.h. */

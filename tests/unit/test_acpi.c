@@ -17,6 +17,8 @@
 
 #include "acpi/acpi.h"
 #include "acpi/aml_internal.h"
+#include "hotplug/hotplug_internal.h"
+#include "pc/pc.h"
 #include "vmm/platform.h"
 
 #define BASE PLAT_ACPI_GPA
@@ -55,10 +57,27 @@ static const struct test_cfg {
 	{ 1, 2, 0 }, { 4, 2, 4 }, { 8, 2, 32 },
 };
 
+/* The DSDT parts the VM's devices add (pc/ and hotplug/), as vm.c
+ * collects them; the hotplug config must outlive the build. */
+static void add_device_parts(struct acpi_config *c, unsigned int slots)
+{
+	static struct hotplug_config hc[8];
+	static unsigned int next;
+	struct hotplug_config *h = &hc[next++ % 8];
+	struct errmsg e = { .msg = "" };
+
+	ck_assert_int_eq(pm_device.acpi(NULL, c, &e), 0);
+	ck_assert_int_eq(pvpanic_device.acpi(NULL, c, &e), 0);
+	ck_assert_int_eq(uart_device.acpi(NULL, c, &e), 0);
+	hotplug_config_init(h);
+	h->slots = slots;
+	ck_assert_int_eq(memhp_acpi_dsdt(h, c, &e), 0);
+}
+
 static struct acpi_config make_cfg(const struct test_cfg *t)
 {
 	struct acpi_config c = {
-		.ncpus = t->ncpus, .nr_nodes = t->nodes, .mem_slots = t->slots,
+		.ncpus = t->ncpus, .nr_nodes = t->nodes,
 	};
 
 	c.mem[c.nr_mem++] = (struct acpi_mem_range){ 0, PLAT_LOWMEM_END, 0, 0 };
@@ -73,6 +92,7 @@ static struct acpi_config make_cfg(const struct test_cfg *t)
 	}
 	c.mem[c.nr_mem++] = (struct acpi_mem_range){
 		PLAT_4G, 4 * GiB, t->nodes - 1, 1 };
+	add_device_parts(&c, t->slots);
 	return c;
 }
 
@@ -837,7 +857,7 @@ START_TEST(test_bad_configs)
 	c.nr_mem = ACPI_MAX_MEM_RANGES + 1;
 	ck_assert_ptr_null(acpi_build(&c, BASE));
 	c = make_cfg(&tc);
-	c.mem_slots = ACPI_MAX_MEM_SLOTS + 1;
+	c.nr_parts = ACPI_MAX_DSDT_PARTS + 1;
 	ck_assert_ptr_null(acpi_build(&c, BASE));
 	c = make_cfg(&tc);
 	c.mem[1].size = 0;
@@ -851,7 +871,7 @@ END_TEST
 
 START_TEST(test_largest_config)
 {
-	const struct test_cfg tc = { ACPI_MAX_CPUS, 2, ACPI_MAX_MEM_SLOTS };
+	const struct test_cfg tc = { ACPI_MAX_CPUS, 2, MEMHP_MAX_SLOTS };
 	struct acpi_config c = make_cfg(&tc);
 	struct acpi_blob *b;
 	struct tables t;

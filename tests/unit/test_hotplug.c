@@ -330,8 +330,9 @@ START_TEST(cli_acpi_config)
 	cfg_reset();
 	ck_assert_int_eq(hotplug_parse_numa(&cfg, "2", &e), 0);
 	ck_assert_int_eq(hotplug_config_finish(&cfg, 256 * MiB, &e), 0);
-	ck_assert_int_eq(hotplug_acpi_config(&cfg, &ac), 0);
-	ck_assert_uint_eq(ac.mem_slots, 8);
+	ck_assert_int_eq(hotplug_acpi_config(&cfg, &ac, &e), 0);
+	ck_assert_uint_eq(ac.nr_parts, 1);      /* the controller's AML */
+	ck_assert_ptr_eq(ac.parts[0].opaque, &cfg);
 	ck_assert_uint_eq(ac.nr_nodes, 2);
 	ck_assert_uint_eq(ac.nr_mem, 3);
 	ck_assert_uint_eq(ac.mem[1].base, 4 * GiB);
@@ -341,7 +342,8 @@ START_TEST(cli_acpi_config)
 	ck_assert_uint_eq(ac.mem[2].base, 4 * GiB + 1920 * MiB);
 	ck_assert_uint_eq(ac.mem[2].node, 1);
 	ac.nr_mem = ACPI_MAX_MEM_RANGES - 1;
-	ck_assert_int_eq(hotplug_acpi_config(&cfg, &ac), -E2BIG);
+	ck_assert_int_eq(hotplug_acpi_config(&cfg, &ac, &e), -E2BIG);
+	ck_assert_ptr_nonnull(strstr(e.msg, "SRAT"));
 }
 END_TEST
 

@@ -11,6 +11,10 @@
  * status bit is set. Writing SLP_EN with the \_S5 sleep type powers off.
  * Registers are 16-bit pairs accessed at any width and offset, so accesses
  * are decomposed into bytes.
+ *
+ * The PM block is the VM's ACPI event controller: other devices raise GPEs
+ * and QMP presses the power button through the core (vm_gpe_raise,
+ * vm_power_button), never by calling this file. Its DSDT part is \_S5.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,8 +22,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "acpi/acpi.h"
+#include "pc/pc.h"
 #include "vmm/platform.h"
-#include "vmm/pm.h"
 #include "vmm/vm.h"
 
 #define PM1_TMR_STS 0x0001
@@ -168,23 +173,32 @@ static void gpe_write(void *opaque, uint64_t off, const void *data,
 static const struct io_ops pm_ops = { .read = pm_read, .write = pm_write };
 static const struct io_ops gpe_ops = { .read = gpe_read, .write = gpe_write };
 
-void pm_power_button(struct pm *pm)
+static void pm_power_button(void *opaque)
 {
+	struct pm *pm = opaque;
+
 	pthread_mutex_lock(&pm->lock);
 	pm->pm1_sts |= PM1_PWRBTN;
 	update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
 }
 
-void pm_gpe_raise(struct pm *pm, unsigned int bit)
+static void pm_gpe_raise(void *opaque, unsigned int bit)
 {
+	struct pm *pm = opaque;
+
 	pthread_mutex_lock(&pm->lock);
 	pm->gpe_sts |= 1u << bit;
 	update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
 }
 
-struct pm *pm_create(struct vm *vm, struct errmsg *e)
+static const struct acpi_event_ops pm_events = {
+	.gpe_raise = pm_gpe_raise,
+	.power_button = pm_power_button,
+};
+
+static void *pm_create(struct vm *vm, const void *cfg, struct errmsg *e)
 {
 	struct pm *pm = calloc(1, sizeof(*pm));
 	int ret;
@@ -208,42 +222,43 @@ struct pm *pm_create(struct vm *vm, struct errmsg *e)
 		free(pm);
 		return NULL;
 	}
+	vm_set_acpi_events(vm, &pm_events, pm);
 	return pm;
 }
 
-void pm_destroy(struct pm *pm)
+static void pm_destroy(void *opaque)
 {
-	if (!pm)
-		return;
+	struct pm *pm = opaque;
+
 	bus_unregister(&pm->vm->pio, PLAT_PM_PORT);
 	bus_unregister(&pm->vm->pio, PLAT_GPE0_PORT);
 	pthread_mutex_destroy(&pm->lock);
 	free(pm);
 }
 
-/* pvpanic: reads report the supported events (panicked, crash loaded). */
-static void pvpanic_read(void *opaque, uint64_t off, void *data,
-			 unsigned int len)
+
+/* \_S5 for the DSDT: SLP_TYP values for PM1a and PM1b, two reserved. */
+static void pm_dsdt(struct aml *a, void *opaque)
 {
-	memset(data, 0, len);
-	*(uint8_t *)data = 0x3;
+	aml_name_decl(a, "\\_S5");
+	aml_package_open(a, 4);
+	aml_int(a, PLAT_SLP_TYP_S5);
+	aml_int(a, PLAT_SLP_TYP_S5);
+	aml_int(a, 0);
+	aml_int(a, 0);
+	aml_close(a);
 }
 
-static void pvpanic_write(void *opaque, uint64_t off, const void *data,
-			  unsigned int len)
+static int pm_acpi(void *dev, struct acpi_config *ac, struct errmsg *e)
 {
-	if (*(const uint8_t *)data & 1)
-		vm_request_stop(opaque, VM_STOP_PANIC, "guest panicked");
+	struct acpi_dsdt_part part = { .top = pm_dsdt };
+
+	return acpi_config_add_dsdt(ac, &part, e);
 }
 
-static const struct io_ops pvpanic_ops = {
-	.read = pvpanic_read,
-	.write = pvpanic_write,
+const struct device_ops pm_device = {
+	.name = "pm",
+	.create = pm_create,
+	.acpi = pm_acpi,
+	.destroy = pm_destroy,
 };
-
-int pvpanic_create(struct vm *vm, struct errmsg *e)
-{
-	int ret = bus_register(&vm->pio, PLAT_PVPANIC_PORT, 1, &pvpanic_ops, vm);
-
-	return ret ? errmsg_set(e, ret, "cannot register pvpanic") : 0;
-}

@@ -23,8 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi/acpi.h"
+#include "pc/pc.h"
 #include "vmm/console.h"
-#include "vmm/uart.h"
+#include "vmm/platform.h"
 #include "vmm/vm.h"
 
 #define RX_RING (64 * 1024)
@@ -223,8 +225,9 @@ static void uart_quit(void *opaque)
 	vm_request_stop(u->vm, VM_STOP_QUIT, "terminated by the console escape");
 }
 
-struct uart *uart_create(struct vm *vm, unsigned int port, unsigned int irq,
-			 struct console *con, struct errmsg *e)
+static struct uart *uart_new(struct vm *vm, unsigned int port,
+			     unsigned int irq, struct console *con,
+			     struct errmsg *e)
 {
 	struct console_sink sink = { .input = uart_input, .quit = uart_quit };
 	struct uart *u = calloc(1, sizeof(*u));
@@ -257,20 +260,60 @@ struct uart *uart_create(struct vm *vm, unsigned int port, unsigned int irq,
 	return u;
 }
 
-void uart_close(struct uart *u)
+/* COM1 on the VM's console, as on a PC. */
+static void *uart_create(struct vm *vm, const void *cfg, struct errmsg *e)
 {
+	return uart_new(vm, PLAT_COM1_PORT, PLAT_COM1_IRQ, vm->console, e);
+}
+
+/* Wake and refuse any input still waiting for room (before the console is
+ * destroyed). */
+static void uart_close(void *dev)
+{
+	struct uart *u = dev;
+
 	pthread_mutex_lock(&u->lock);
 	u->closing = true;
 	pthread_cond_broadcast(&u->room);
 	pthread_mutex_unlock(&u->lock);
 }
 
-void uart_destroy(struct uart *u)
+static void uart_destroy(void *dev)
 {
-	if (!u)
-		return;
+	struct uart *u = dev;
+
 	bus_unregister(&u->vm->pio, u->port);
 	pthread_mutex_destroy(&u->lock);
 	pthread_cond_destroy(&u->room);
 	free(u);
 }
+
+/* Device (COM1): PNP0501 at PLAT_COM1_PORT, IRQ PLAT_COM1_IRQ. */
+static void uart_dsdt(struct aml *a, void *opaque)
+{
+	aml_device_open(a, "COM1");
+	aml_name_eisaid(a, "_HID", "PNP0501");
+	aml_name_int(a, "_UID", 1);
+	aml_method_return_int(a, "_STA", 0x0f);
+	aml_name_decl(a, "_CRS");
+	aml_restemplate_open(a);
+	aml_res_io(a, PLAT_COM1_PORT, PLAT_COM1_PORT, 0, 8);
+	aml_res_irq_noflags(a, PLAT_COM1_IRQ);
+	aml_close(a);
+	aml_close(a);
+}
+
+static int uart_acpi(void *dev, struct acpi_config *ac, struct errmsg *e)
+{
+	struct acpi_dsdt_part part = { .sb = uart_dsdt };
+
+	return acpi_config_add_dsdt(ac, &part, e);
+}
+
+const struct device_ops uart_device = {
+	.name = "uart",
+	.create = uart_create,
+	.acpi = uart_acpi,
+	.close = uart_close,
+	.destroy = uart_destroy,
+};

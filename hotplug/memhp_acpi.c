@@ -1,8 +1,8 @@
 /*
- * DSDT part for memory hotplug: AML driving QEMU's documented ACPI memory
- * hotplug register block (docs/specs/acpi_mem_hotplug.rst) at
- * PLAT_MEMHP_PORT, so that a stock Linux guest (and memvisor's own) can use
- * memvisor's DIMM slots. As ASL:
+ * The memory hotplug controller's part of the DSDT: AML driving QEMU's
+ * documented ACPI memory hotplug register block
+ * (docs/specs/acpi_mem_hotplug.rst) at MEMHP_IO_BASE, so that a stock Linux
+ * guest (and memvisor's own) can use memvisor's DIMM slots. As ASL:
  *
  *	Device (\_SB.MHPD) {            the controller
  *	    _HID "PNP0A06", _CRS IO (0x0a00, 0x18), MDNR = number of slots
@@ -25,20 +25,16 @@
  * Request) and cleared. The controller's methods come first in the table so
  * that every method call is to an already-declared method.
  */
+#include <stdint.h>
 #include <stdio.h>
 
-#include "acpi/acpi_internal.h"
-#include "vmm/platform.h"
+#include "abi/memhp.h"
+#include "acpi/acpi.h"
+#include "hotplug/hotplug_internal.h"
 
 #define MHPD         "\\_SB.MHPD"
 #define MHPD_M(m)    MHPD "." m
 
-/* Register offsets in the block. */
-#define MEMHP_STATUS_OFF   0x14
-
-/* Notify codes. */
-#define NOTIFY_DEVICE_CHECK  1
-#define NOTIFY_EJECT_REQUEST 3
 
 /* QWordMemory descriptor byte offsets of _MIN, _MAX and _LEN. */
 #define QWORD_MIN_OFF  14
@@ -58,8 +54,8 @@ static void select_slot(struct aml *a)
 
 static void memhp_fields(struct aml *a)
 {
-	aml_opregion(a, "HPMR", AML_SPACE_SYSTEM_IO, PLAT_MEMHP_PORT,
-		     PLAT_MEMHP_LEN);
+	aml_opregion(a, "HPMR", AML_SPACE_SYSTEM_IO, MEMHP_IO_BASE,
+		     MEMHP_IO_LEN);
 	aml_field_open(a, "HPMR", AML_DWORD_ACC, false, AML_PRESERVE);
 	aml_field_unit(a, "MRBL", 32);
 	aml_field_unit(a, "MRBH", 32);
@@ -68,7 +64,7 @@ static void memhp_fields(struct aml *a)
 	aml_field_unit(a, "MPX", 32);
 	aml_close(a);
 	aml_field_open(a, "HPMR", AML_BYTE_ACC, false, AML_WRITE_AS_ZEROS);
-	aml_field_offset(a, MEMHP_STATUS_OFF);
+	aml_field_offset(a, MEMHP_REG_STATUS);
 	aml_field_unit(a, "MES", 1);
 	aml_field_unit(a, "MINS", 1);
 	aml_field_unit(a, "MRMV", 1);
@@ -251,10 +247,10 @@ static void memhp_mscn(struct aml *a)
 	aml_op(a, AML_STORE);
 	aml_local(a, 0);
 	aml_name(a, "MSEL");
-	memhp_scan_event(a, "MINS", NOTIFY_DEVICE_CHECK);
+	memhp_scan_event(a, "MINS", ACPI_NOTIFY_DEVICE_CHECK);
 	aml_close(a);
 	aml_else_open(a);
-	memhp_scan_event(a, "MRMV", NOTIFY_EJECT_REQUEST);
+	memhp_scan_event(a, "MRMV", ACPI_NOTIFY_EJECT_REQUEST);
 	aml_close(a);
 	aml_close(a);
 	aml_op(a, AML_INCREMENT);
@@ -266,24 +262,24 @@ static void memhp_mscn(struct aml *a)
 	aml_close(a);
 }
 
-static void memhp_controller(struct aml *a, const struct acpi_config *cfg)
+static void memhp_controller(struct aml *a, unsigned int slots)
 {
 	aml_device_open(a, MHPD);
 	aml_name_string(a, "_HID", "PNP0A06");
 	aml_name_string(a, "_UID", "Memory hotplug resources");
 	aml_name_decl(a, "_CRS");
 	aml_restemplate_open(a);
-	aml_res_io(a, PLAT_MEMHP_PORT, PLAT_MEMHP_PORT, 0, PLAT_MEMHP_LEN);
+	aml_res_io(a, MEMHP_IO_BASE, MEMHP_IO_BASE, 0, MEMHP_IO_LEN);
 	aml_close(a);
 	aml_method_return_int(a, "_STA", 0x0b);
-	aml_name_int(a, "MDNR", cfg->mem_slots);
+	aml_name_int(a, "MDNR", slots);
 	memhp_fields(a);
 	memhp_mrst(a);
 	memhp_mcrs(a);
 	memhp_mpxm(a);
 	memhp_most(a);
 	memhp_mej0(a);
-	memhp_mtfy(a, cfg->mem_slots);
+	memhp_mtfy(a, slots);
 	memhp_mscn(a);
 	aml_close(a);
 }
@@ -320,22 +316,36 @@ static void memhp_slot(struct aml *a, unsigned int slot)
 	aml_close(a);
 }
 
-void acpi_dsdt_memhp(struct aml *a, const struct acpi_config *cfg)
+/* Top level: the controller and one PNP0C80 device per slot. */
+static void memhp_dsdt_top(struct aml *a, void *opaque)
 {
+	const struct hotplug_config *cfg = opaque;
 	unsigned int i;
 
-	memhp_controller(a, cfg);
-	for (i = 0; i < cfg->mem_slots; i++)
+	memhp_controller(a, cfg->slots);
+	for (i = 0; i < cfg->slots; i++)
 		memhp_slot(a, i);
 }
 
 /* Inside Scope (\_GPE): Method (_E03) { \_SB.MHPD.MSCN () } */
-void acpi_dsdt_memhp_gpe(struct aml *a, const struct acpi_config *cfg)
+static void memhp_dsdt_gpe(struct aml *a, void *opaque)
 {
 	char name[8];
 
-	snprintf(name, sizeof(name), "_E%02X", PLAT_GPE_MEMHP);
+	snprintf(name, sizeof(name), "_E%02X", MEMHP_GPE_BIT);
 	aml_method_open(a, name, 0, false);
 	aml_name(a, MHPD_M("MSCN"));
 	aml_close(a);
+}
+
+int memhp_acpi_dsdt(const struct hotplug_config *cfg, struct acpi_config *ac,
+		    struct errmsg *e)
+{
+	struct acpi_dsdt_part part = {
+		.top = memhp_dsdt_top,
+		.gpe = memhp_dsdt_gpe,
+		.opaque = (void *)cfg,
+	};
+
+	return cfg->slots ? acpi_config_add_dsdt(ac, &part, e) : 0;
 }
