@@ -26,8 +26,9 @@
  * (vm->pio, vm->mmio), guest memory and memslots (vm->mem), interrupt lines
  * (vm_set_irq), the GPE/SCI line and the power button (vm_gpe_raise,
  * vm_power_button, served by whichever device registers as the ACPI event
- * controller), the console (vm->console), stopping the VM
- * (vm_request_stop) and the QMP registry (qmp_register, qmp_emit_event).
+ * controller), the console (vm->console), a deferred-work thread
+ * (vm_defer), stopping the VM (vm_request_stop) and the QMP registry
+ * (qmp_register, qmp_emit_event).
  * A device never includes another device's header.
  */
 #ifndef VMM_DEVICE_H

@@ -28,6 +28,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "vmm/vm_qmp.h"
+#include "vmm/workq.h"
 
 void vm_request_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt,
 		     ...)
@@ -180,6 +181,17 @@ static int create_vcpus(struct vm *vm, const struct pvh_image *img,
 	return vcpu_setup_pvh(vm->vcpus[0], img->entry, PLAT_START_INFO_GPA, e);
 }
 
+int vm_defer(struct vm *vm, void (*fn)(void *arg), void *arg)
+{
+	return workq_queue(vm->workq, fn, arg);
+}
+
+static int start_workq(struct vm *vm, struct errmsg *e)
+{
+	vm->workq = workq_create();
+	return vm->workq ? 0 : errmsg_set(e, -ENOMEM, "cannot start the deferred-work thread");
+}
+
 static int build_vm(struct vm *vm, struct errmsg *e)
 {
 	struct pvh_image img;
@@ -193,6 +205,8 @@ static int build_vm(struct vm *vm, struct errmsg *e)
 				     vm->cfg.ram_size, e);
 	if (!ret)
 		ret = pvh_load_kernel(&vm->mem, vm->cfg.kernel, &img, e);
+	if (!ret)
+		ret = start_workq(vm, e);                    /* deferred work */
 	if (!ret)
 		ret = devices_create(vm, e);                 /* vm_devices[] */
 	if (!ret)
@@ -266,6 +280,8 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	devices_close(vm);
+	workq_destroy(vm->workq);        /* runs what devices left queued */
+	vm->workq = NULL;
 	console_destroy(vm->console);
 	devices_destroy(vm);
 	if (vm->acpi)

@@ -59,6 +59,7 @@ struct vm {
 	struct console *console;
 	struct qmp_server *qmp;
 	struct acpi_blob *acpi;
+	struct workq *workq;          /* deferred work (vm_defer) */
 	void *dev[VM_MAX_DEVICES];    /* by vm_devices[] index; NULL: not made */
 	const struct acpi_event_ops *acpi_ev;  /* the GPE/SCI controller */
 	void *acpi_ev_opaque;
@@ -94,6 +95,9 @@ void vm_set_acpi_events(struct vm *vm, const struct acpi_event_ops *ops,
 int vm_gpe_raise(struct vm *vm, unsigned int bit);
 /* Press the ACPI power button; -ENODEV without a controller. */
 int vm_power_button(struct vm *vm);
+/* Run @fn(@arg) on the VM's deferred-work thread (vmm/workq.h), in queue
+ * order; 0 or -errno. */
+int vm_defer(struct vm *vm, void (*fn)(void *arg), void *arg);
 /* Sum of every device's hot-plugged memory, in bytes. */
 uint64_t vm_plugged_memory(const struct vm *vm);
 
