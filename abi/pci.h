@@ -14,6 +14,8 @@
 #ifndef ABI_PCI_H
 #define ABI_PCI_H
 
+#include <stdint.h>
+
 /* Configuration mechanism #1: write the address, then access the data. */
 #define PCI_CONFIG_ADDR_PORT   0xcf8
 #define PCI_CONFIG_DATA_PORT   0xcfc    /* 4 bytes, byte/word at +1..+3 */
