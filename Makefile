@@ -158,6 +158,8 @@ $(BUILD)/fuzz/libmemvisor.a: $(FUZZ_LIB_OBJS)
 # The guest's ACPI reader is #included by its harness and built against the
 # host shims in tests/fuzz/acpi_shim (before guest/ on the include path).
 $(BUILD)/fuzz/obj/tests/fuzz/fuzz_acpi.o: FUZZ_EXTRA := -Itests/fuzz/acpi_shim -Iguest
+# Its unit test (tests/unit/test_guest_acpi.c) uses the same shims.
+$(BUILD)/host/tests/unit/test_guest_acpi.o: HOST_CFLAGS += -Itests/fuzz/acpi_shim -Iguest
 
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libmemvisor.a
 	$(call say,LD-FZ,$@)
