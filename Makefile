@@ -4,6 +4,7 @@
 #   make test     install what is missing, build, check the layering, run
 #                 every test
 #   make bench    run the benchmarks
+#   make fuzz     run every libFuzzer harness for FUZZ_SECONDS each
 # V=1 shows the full command lines.
 
 BUILD   := build
@@ -114,6 +115,7 @@ test: deps
 	$(Q)scripts/check-layering
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/unit-tests
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz-short
 	$(Q)$(MAKE) --no-print-directory integration
 
 # Boot (memvisor vs QEMU kvm/tcg), guest/mm's instruction counts under
@@ -122,6 +124,52 @@ bench: deps all
 	$(Q)$(BUILD)/memvisor bench boot
 	$(Q)tests/bench/mm_bench.sh
 	$(Q)$(BUILD)/memvisor bench hotplug
+
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c) for every parser of untrusted
+# input, built with clang into build/fuzz/. `make fuzz` runs each for
+# FUZZ_SECONDS, `make fuzz-short` (part of `make test`) for
+# FUZZ_SHORT_SECONDS. Seeds: tests/fuzz/corpus/NAME/ (committed); what the
+# fuzzer finds goes to build/fuzz/corpus/NAME/, crashes to build/fuzz/crashes/.
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_SHORT_SECONDS ?= 4
+FUZZ_SAN      := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   := -std=gnu11 -O1 -g $(WARN) -I. -MD -MP -D_GNU_SOURCE \
+           $(shell pkg-config --cflags jansson 2>/dev/null)
+FUZZ_NAMES    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_LIB_OBJS := $(LIB_OBJS:$(BUILD)/host/%.o=$(BUILD)/fuzz/obj/%.o)
+
+.PHONY: fuzz fuzz-short fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	$(Q)for n in $(FUZZ_NAMES); do \
+	  tests/fuzz/run.sh $(BUILD)/fuzz $$n $(FUZZ_SECONDS) || exit 1; done
+
+fuzz-short: fuzz-build
+	$(Q)for n in $(FUZZ_NAMES); do \
+	  tests/fuzz/run.sh $(BUILD)/fuzz $$n $(FUZZ_SHORT_SECONDS) || exit 1; done
+
+# Product code and harnesses, instrumented (the fuzzer's main is linked last).
+$(BUILD)/fuzz/obj/%.o: %.c
+	$(call say,CC-FZ,$<)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_EXTRA) \
+	  -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(BUILD)/fuzz/libmemvisor.a: $(FUZZ_LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The guest's ACPI reader is #included by its harness and built against the
+# host shims in tests/fuzz/acpi_shim (before guest/ on the include path).
+$(BUILD)/fuzz/obj/tests/fuzz/fuzz_acpi.o: FUZZ_EXTRA := -Itests/fuzz/acpi_shim -Iguest
+# Its unit test (tests/unit/test_guest_acpi.c) uses the same shims.
+$(BUILD)/host/tests/unit/test_guest_acpi.o: HOST_CFLAGS += -Itests/fuzz/acpi_shim -Iguest
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libmemvisor.a
+	$(call say,LD-FZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $(filter %.o %.a,$^) $(HOST_LIBS)
 
 clean:
 	rm -rf $(BUILD)

@@ -15,6 +15,8 @@ PKGS=(
   python3
   socat                 # driving QMP sockets by hand (README)
   valgrind              # callgrind instruction counts (make bench)
+  clang                 # make fuzz: libFuzzer harnesses (clang 14 on bookworm)
+  libclang-rt-14-dev    # libFuzzer, ASan and UBSan runtimes for clang 14
 )
 
 missing=()

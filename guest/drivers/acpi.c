@@ -100,12 +100,17 @@ static uint16_t fadt_port(const struct acpi_table_fadt *f,
 	return (uint16_t)legacy;
 }
 
-static void parse_fadt(const struct acpi_table_fadt *f)
+/* Older FADTs are shorter: read the table through a zero-filled copy of
+ * the whole structure (as Linux's acpi_tb_create_local_fadt), so that no
+ * field is read past the table's length. */
+static void parse_fadt(const struct acpi_table_fadt *table)
 {
+	struct acpi_table_fadt local = { 0 }, *f = &local;
 	struct acpi_pm_info *pm = &acpi.pm;
 	size_t flags_off = offsetof(struct acpi_table_fadt, flags);
 	size_t xdsdt_end = offsetof(struct acpi_table_fadt, x_dsdt) + 8;
 
+	memcpy(&local, table, MIN(table->header.length, sizeof(local)));
 	acpi.has_fadt = true;
 	pm->sci_int = f->sci_int;
 	pm->smi_cmd = (uint16_t)f->smi_cmd;
@@ -122,7 +127,8 @@ static void parse_fadt(const struct acpi_table_fadt *f)
 	pm->dsdt = f->dsdt;
 	if (f->header.length >= xdsdt_end && f->x_dsdt)
 		pm->dsdt = f->x_dsdt;
-	table_map(pm->dsdt);
+	if (!table_map(pm->dsdt))
+		pm->dsdt = 0;   /* implausible length: nothing to scan later */
 	if (f->firmware_ctrl)           /* FACS: no checksum'd header, 64+ bytes */
 		bootmem_reserve(f->firmware_ctrl, 64);
 }
@@ -136,6 +142,25 @@ static void madt_add_cpu(uint32_t apic_id, uint32_t flags)
 	acpi.cpus[acpi.nr_cpus++].apic_id = apic_id;
 }
 
+/* How long an entry of @type must be for the fields read here; 0 for a
+ * type the reader skips. A shorter entry is skipped. */
+static size_t madt_entry_size(uint8_t type)
+{
+	switch (type) {
+	case ACPI_MADT_TYPE_LOCAL_APIC:
+		return sizeof(struct acpi_madt_local_apic);
+	case ACPI_MADT_TYPE_LOCAL_X2APIC:
+		return sizeof(struct acpi_madt_local_x2apic);
+	case ACPI_MADT_TYPE_IO_APIC:
+		return sizeof(struct acpi_madt_io_apic);
+	case ACPI_MADT_TYPE_INTERRUPT_OVERRIDE:
+		return sizeof(struct acpi_madt_interrupt_override);
+	case ACPI_MADT_TYPE_LOCAL_APIC_OVERRIDE:
+		return sizeof(struct acpi_madt_local_apic_override);
+	}
+	return 0;
+}
+
 static void madt_entry(const struct acpi_subtable_header *s)
 {
 	const struct acpi_madt_local_apic *lapic = (const void *)s;
@@ -144,6 +169,8 @@ static void madt_entry(const struct acpi_subtable_header *s)
 	const struct acpi_madt_interrupt_override *iso = (const void *)s;
 	const struct acpi_madt_local_apic_override *ovr = (const void *)s;
 
+	if (s->length < madt_entry_size(s->type))
+		return;
 	switch (s->type) {
 	case ACPI_MADT_TYPE_LOCAL_APIC:
 		madt_add_cpu(lapic->apic_id, lapic->flags);
@@ -186,6 +213,8 @@ static void for_each_subtable(const struct acpi_table_header *h, size_t skip,
 static void parse_madt(const struct acpi_table_madt *m)
 {
 	acpi.has_madt = true;
+	if (m->header.length < sizeof(*m))
+		return;
 	acpi.lapic_addr = m->lapic_address;
 	acpi.pcat_compat = m->flags & ACPI_MADT_PCAT_COMPAT;
 	for_each_subtable(&m->header, sizeof(*m), madt_entry);
@@ -221,11 +250,27 @@ static void srat_mem(const struct acpi_srat_mem_affinity *m)
 		acpi.nr_nodes = a->node + 1;
 }
 
+/* As madt_entry_size, for the SRAT. */
+static size_t srat_entry_size(uint8_t type)
+{
+	switch (type) {
+	case ACPI_SRAT_TYPE_CPU_AFFINITY:
+		return sizeof(struct acpi_srat_cpu_affinity);
+	case ACPI_SRAT_TYPE_X2APIC_CPU_AFFINITY:
+		return sizeof(struct acpi_srat_x2apic_cpu_affinity);
+	case ACPI_SRAT_TYPE_MEMORY_AFFINITY:
+		return sizeof(struct acpi_srat_mem_affinity);
+	}
+	return 0;
+}
+
 static void srat_entry(const struct acpi_subtable_header *s)
 {
 	const struct acpi_srat_cpu_affinity *c = (const void *)s;
 	const struct acpi_srat_x2apic_cpu_affinity *x = (const void *)s;
 
+	if (s->length < srat_entry_size(s->type))
+		return;
 	switch (s->type) {
 	case ACPI_SRAT_TYPE_CPU_AFFINITY:
 		if (c->flags & ACPI_SRAT_CPU_ENABLED)

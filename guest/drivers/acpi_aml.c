@@ -83,6 +83,7 @@ int acpi_sleep_type(unsigned int state, uint8_t *slp_typ_a, uint8_t *slp_typ_b)
 	if (!acpi.pm.dsdt || state > 5)
 		return -ENOENT;
 	dsdt = memremap(acpi.pm.dsdt, sizeof(*dsdt));
+	dsdt = memremap(acpi.pm.dsdt, dsdt->length);
 	p = (const uint8_t *)(dsdt + 1);
 	end = (const uint8_t *)dsdt + dsdt->length;
 	for (; p + 5 < end; p++) {
