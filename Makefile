@@ -161,6 +161,9 @@ $(BUILD)/fuzz/obj/%.o: %.c
 $(BUILD)/fuzz/libmemvisor.a: $(FUZZ_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# Keep the harness objects (make would delete them as intermediates).
+.SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o)
+
 # The guest's ACPI reader is #included by its harness and built against the
 # host shims in tests/fuzz/acpi_shim (before guest/ on the include path).
 $(BUILD)/fuzz/obj/tests/fuzz/fuzz_acpi.o: FUZZ_EXTRA := -Itests/fuzz/acpi_shim -Iguest

@@ -22,7 +22,7 @@ static const struct cli_option memhp_options[] = {
 	{ "dimm", "SIZE[,node=N][,id=ID]",
 	  "a DIMM plugged at boot (repeatable); SIZE a multiple\nof 128M",
 	  OPT_DIMM },
-	{ NULL },
+	{ 0 },
 };
 
 static void memhp_config_init(void *cfg)

@@ -38,7 +38,7 @@ typedef int (*cli_handler_fn)(void *opaque, int key, const char *arg,
 
 struct cli_table {
 	const char *title;              /* heading in --help; NULL: none */
-	const struct cli_option *opts;  /* ends with a { NULL } entry */
+	const struct cli_option *opts;  /* ends with a { 0 } entry */
 	cli_handler_fn handle;
 	void *opaque;
 };

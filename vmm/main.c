@@ -95,7 +95,7 @@ static const struct cli_option run_options[] = {
 	  "terminal, Ctrl-a x quits)", OPT_SERIAL },
 	{ "qmp", "PATH", "serve QMP on a unix socket at PATH (mode 0600)", OPT_QMP },
 	{ "dump-acpi", "DIR", "write each ACPI table to DIR as a binary file", OPT_DUMP_ACPI },
-	{ NULL },
+	{ 0 },
 };
 
 static int parse_run_option(void *opaque, int key, const char *arg,

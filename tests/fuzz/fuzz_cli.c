@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotplug/hotplug.h"
+#include "hotplug/hotplug_internal.h"
 #include "vmm/cli.h"
 #include "vmm/util.h"
 

@@ -48,7 +48,7 @@ static void io_step(struct memhp *hp, json_t *io)
 	json_int_t val = json_integer_value(json_array_get(io, 2));
 
 	/* What the bus hands the device: inside the block, 1, 2 or 4 bytes. */
-	if (off < 0 || len < 1 || len > 4 || len == 3 || off + len > PLAT_MEMHP_LEN)
+	if (off < 0 || len < 1 || len > 4 || len == 3 || off + len > MEMHP_IO_LEN)
 		return;
 	memhp_io_write(hp, off, len, (uint32_t)val);
 	memhp_io_read(hp, off, len);

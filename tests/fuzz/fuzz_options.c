@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotplug/hotplug.h"
+#include "hotplug/hotplug_internal.h"
 #include "vmm/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
