@@ -238,7 +238,10 @@ int hotplug_config_finish(struct hotplug_config *cfg, uint64_t ram_size,
 		ret = count_nodes(cfg, e);
 	if (ret)
 		return ret;
-	memhp_layout_init(&l, ram_size, cfg->maxmem, cfg->nr_nodes);
+	if (memhp_layout_init(&l, ram_size, cfg->maxmem, cfg->nr_nodes))
+		return errmsg_user(e, -ERANGE, "--maxmem %s: no room for a hotplug region above --memory %s",
+				   format_size(cfg->maxmem, a, sizeof(a)),
+				   format_size(ram_size, b, sizeof(b)));
 	cfg->region_base = l.base;
 	cfg->region_size = l.size;
 	return check_fit(cfg, &l, e);

@@ -222,9 +222,23 @@ static void parse_madt(const struct acpi_table_madt *m)
 
 /* ------------------------------------------------------------- SRAT */
 
+/* A proximity domain the kernel can hold as a node (guest/mm has
+ * MAX_NUMNODES of them); entries beyond are ignored, with a warning. */
+static bool srat_node_ok(uint32_t node)
+{
+	if (node < ACPI_MAX_NODES)
+		return true;
+	pr_warn("ACPI: SRAT: proximity domain %u ignored (at most %d nodes)\n",
+		node, ACPI_MAX_NODES);
+	return false;
+}
+
 static void srat_cpu_node(uint32_t apic_id, uint32_t node)
 {
 	unsigned int i;
+
+	if (!srat_node_ok(node))
+		return;
 
 	for (i = 0; i < acpi.nr_cpus; i++)
 		if (acpi.cpus[i].apic_id == apic_id)
@@ -238,7 +252,8 @@ static void srat_mem(const struct acpi_srat_mem_affinity *m)
 	struct acpi_mem_affinity *a;
 
 	if (!(m->flags & ACPI_SRAT_MEM_ENABLED) ||
-	    acpi.nr_mem_affinity == ACPI_MAX_MEM_AFFINITY)
+	    acpi.nr_mem_affinity == ACPI_MAX_MEM_AFFINITY ||
+	    !srat_node_ok(m->proximity))
 		return;
 	a = &acpi.mem_affinity[acpi.nr_mem_affinity++];
 	a->base = m->base_address;

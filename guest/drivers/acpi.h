@@ -15,6 +15,7 @@
 #define ACPI_MAX_OVERRIDES     16
 #define ACPI_MAX_MEM_AFFINITY  32
 #define ACPI_MAX_TABLES        32
+#define ACPI_MAX_NODES         8    /* proximity domains (guest/mm MAX_NUMNODES) */
 
 /* How an interrupt line is wired. */
 struct irq_route {

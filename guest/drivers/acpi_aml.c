@@ -46,8 +46,10 @@ static int aml_integer(const uint8_t **p, const uint8_t *end, uint8_t *val)
 	case AML_BYTE_PREFIX:
 	case AML_WORD_PREFIX:
 	case AML_DWORD_PREFIX:
-		*val = q[1];            /* SLP_TYP is 3 bits: the low byte */
 		len = *q == AML_BYTE_PREFIX ? 2 : (*q == AML_WORD_PREFIX ? 3 : 5);
+		if (q + len > end)      /* check before reading q[1] */
+			return -EINVAL;
+		*val = q[1];            /* SLP_TYP is 3 bits: the low byte */
 		break;
 	default:
 		return -EINVAL;

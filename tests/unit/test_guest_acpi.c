@@ -144,6 +144,24 @@ START_TEST(short_entries)
 }
 END_TEST
 
+/* A proximity domain past the nodes the kernel holds is ignored: it used to
+ * set nr_nodes to domain + 1 and reach node_data[] out of bounds. */
+START_TEST(srat_node_beyond_max)
+{
+	struct acpi_table_header *srat;
+	struct acpi_srat_mem_affinity *m;
+
+	load_seed();
+	srat = xsdt_table(ACPI_SIG_SRAT);
+	m = (void *)((uint8_t *)srat + last_entry(srat, sizeof(struct acpi_table_srat)));
+	ck_assert_uint_eq(m->header.type, ACPI_SRAT_TYPE_MEMORY_AFFINITY);
+	m->proximity = 1000;
+	ck_assert_int_eq(acpi_host_run(img, img_len, &ans), 0);
+	ck_assert_uint_eq(acpi.nr_mem_affinity, 2);
+	ck_assert_uint_le(acpi.nr_nodes, ACPI_MAX_NODES);
+}
+END_TEST
+
 Suite *guest_acpi_suite(void)
 {
 	Suite *s = suite_create("guest_acpi");
@@ -153,6 +171,7 @@ Suite *guest_acpi_suite(void)
 	tcase_add_test(tc, implausible_dsdt_length);
 	tcase_add_test(tc, short_fadt);
 	tcase_add_test(tc, short_entries);
+	tcase_add_test(tc, srat_node_beyond_max);
 	suite_add_tcase(s, tc);
 	return s;
 }
