@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "hotplug/hotplug.h"
-#include "vmm/bench.h"
-#include "vmm/ctl.h"
+#include "tools/bench/bench.h"
+#include "tools/ctl/ctl.h"
 #include "vmm/platform.h"
 #include "vmm/util.h"
 #include "vmm/vm.h"

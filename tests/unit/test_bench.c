@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "vmm/bench.h"
+#include "tools/bench/bench.h"
 
 
 /* ------------------------------------------------------------ statistics */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "hotplug/hotplug_internal.h"
-#include "vmm/ctl.h"
+#include "tools/ctl/ctl.h"
 #include "vmm/memory.h"
 #include "vmm/platform.h"
 #include "vmm/qmp.h"

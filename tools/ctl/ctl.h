@@ -11,8 +11,8 @@
  * Exit status: 0 done, 1 the VMM or the guest reported a failure (or did
  * not answer in time), 2 a usage mistake. Errors are one line on stderr.
  */
-#ifndef VMM_CTL_H
-#define VMM_CTL_H
+#ifndef TOOLS_CTL_CTL_H
+#define TOOLS_CTL_CTL_H
 
 #include <stdint.h>
 

@@ -30,7 +30,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "vmm/bench.h"
+#include "tools/bench/bench.h"
 #include "vmm/util.h"
 
 #define BENCH_DEFAULT_RUNS	10

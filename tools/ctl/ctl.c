@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/ctl.h"
-#include "vmm/qmp_client.h"
+#include "tools/ctl/ctl.h"
+#include "tools/qmp/qmp_client.h"
 #include "vmm/types.h"
 #include "vmm/util.h"
 

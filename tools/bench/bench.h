@@ -2,8 +2,8 @@
  * `memvisor bench`: boot-time benchmark of memvisor against QEMU (KVM and
  * TCG), each booting the same guest.elf until it prints BENCH_READY_LINE.
  */
-#ifndef VMM_BENCH_H
-#define VMM_BENCH_H
+#ifndef TOOLS_BENCH_BENCH_H
+#define TOOLS_BENCH_BENCH_H
 
 #include <stddef.h>
 

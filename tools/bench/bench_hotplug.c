@@ -38,8 +38,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "vmm/bench.h"
-#include "vmm/qmp_client.h"
+#include "tools/bench/bench.h"
+#include "tools/qmp/qmp_client.h"
 
 #define HP_DEFAULT_RUNS  20
 #define HP_MAX_RUNS      1000
