@@ -14,39 +14,7 @@
 #ifndef TOOLS_CTL_CTL_H
 #define TOOLS_CTL_CTL_H
 
-#include <stdint.h>
-
-#include "vmm/error.h"
-
-enum ctl_cmd {
-	CTL_NONE,
-	CTL_DIMM_ADD,
-	CTL_DIMM_DEL,
-	CTL_DIMM_LIST,
-	CTL_STATUS,
-};
-
-struct ctl_args {
-	const char *qmp;        /* socket path */
-	unsigned int timeout;   /* seconds, for every wait */
-	enum ctl_cmd cmd;
-	uint64_t size;          /* dimm add */
-	unsigned int node;      /* dimm add */
-	const char *id;         /* dimm add (NULL: pick dimmN), dimm del */
-	int wait;               /* dimm add/del --wait */
-};
-
 /* Entry point: @argv[0] is "ctl". Returns the exit status. */
 int ctl_main(int argc, char **argv);
-
-/* Parse the command line (pure); 0, or -EINVAL with @e filled. */
-int ctl_parse_args(int argc, char **argv, struct ctl_args *a,
-		   struct errmsg *e);
-
-/* What an ACPI _OST (source event, status code) pair means, in words. */
-const char *ctl_ost_meaning(uint32_t source, uint32_t status);
-
-/* The "state" column of dimm list, from the slot's last _OST pair. */
-const char *ctl_dimm_state(int hotplugged, uint32_t source, uint32_t status);
 
 #endif
