@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "tests/unit/capture.h"
 #include "tools/bench/bench_internal.h"
 
 
@@ -275,26 +276,46 @@ END_TEST
 
 /* ------------------------------------------------------------ bench boot */
 
-/* Run bench_main with stdout and stderr discarded. */
-static int bench_quiet(int argc, char **argv, const char *self)
+/* Run bench_main with stderr discarded and stdout in @out (if not NULL). */
+static int bench_capture(int argc, char **argv, const char *self, char *out,
+			 size_t len)
 {
-	int out = dup(1), err = dup(2), null = open("/dev/null", O_WRONLY);
+	struct capture c;
 	int ret;
 
-	fflush(stdout);
-	fflush(stderr);
-	dup2(null, 1);
-	dup2(null, 2);
+	capture_begin(&c);
 	ret = bench_main(argc, argv, self);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(out, 1);
-	dup2(err, 2);
-	close(out);
-	close(err);
-	close(null);
+	capture_end(&c, out, len);
 	return ret;
 }
+
+static int bench_quiet(int argc, char **argv, const char *self)
+{
+	return bench_capture(argc, argv, self, NULL, 0);
+}
+
+/* Every --help lists every subcommand and flag. */
+START_TEST(help_lists_everything)
+{
+	char *top[] = { "--help", NULL }, *boot[] = { "boot", "--help", NULL };
+	char *hp[] = { "hotplug", "-h", NULL }, out[4096];
+	const char *const boot_flags[] = { "--runs N", "--memory SIZE",
+		"--kernel PATH", "--timeout SECONDS", "--no-qemu", "--help" };
+	const char *const hp_flags[] = { "--runs N", "--kernel PATH", "--no-qemu",
+		"--help" };
+	unsigned int i;
+
+	ck_assert_int_eq(bench_capture(1, top, "mv", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "  boot ") && strstr(out, "  hotplug ") &&
+		      strstr(out, "--help"), "%s", out);
+	ck_assert_int_eq(bench_capture(2, boot, "mv", out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(boot_flags) / sizeof(boot_flags[0]); i++)
+		ck_assert_msg(strstr(out, boot_flags[i]), "%s not in %s", boot_flags[i], out);
+	ck_assert_int_eq(bench_capture(2, hp, "mv", out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(hp_flags) / sizeof(hp_flags[0]); i++)
+		ck_assert_msg(strstr(out, hp_flags[i]), "%s not in %s", hp_flags[i], out);
+}
+END_TEST
 
 START_TEST(boot_with_fake_memvisor)
 {
@@ -348,6 +369,7 @@ Suite *bench_suite(void)
 	tcase_add_test(run, child_argv_limits);
 	tcase_add_test(run, backend_command_lines);
 	tcase_add_test(run, boot_with_fake_memvisor);
+	tcase_add_test(run, help_lists_everything);
 	tcase_set_timeout(run, 30);
 	suite_add_tcase(s, stats);
 	suite_add_tcase(s, run);

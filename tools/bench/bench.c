@@ -1,7 +1,7 @@
 /*
- * `memvisor bench`: the subcommand's dispatch, and the statistics every
- * benchmark reports (median, min, max of a set of samples; a pure function,
- * unit-tested in tests/unit/test_bench.c).
+ * `memvisor bench`: the subcommand's dispatch, the options' common part,
+ * and the statistics every benchmark reports (median, min, max of a set of
+ * samples; a pure function, unit-tested in tests/unit/test_bench.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "tools/bench/bench_internal.h"
 #include "vmm/cli.h"
+#include "vmm/util.h"
 
 static const struct cli_cmd bench_cmd = {
 	.name = "memvisor bench",
@@ -39,6 +40,25 @@ int bench_main(int argc, char **argv, const char *self_path)
 	return cli_fail(bench_cmd.name, EXIT_USAGE,
 			"unknown benchmark '%s' (boot or hotplug; see memvisor bench --help)",
 			argv[0]);
+}
+
+bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
+		 const char *self_path, const char **kernel, char **alloc,
+		 int *status)
+{
+	struct errmsg e = { .msg = "" };
+	unsigned int npos;
+	int ret = cli_parse(cmd, argc, argv, NULL, 0, &npos, &e);
+
+	*alloc = NULL;
+	*status = ret > 0 ? 0 : cli_fail(cmd->name, cli_status(&e), "%s", e.msg);
+	if (ret)
+		return false;
+	if (!*kernel && !(*kernel = *alloc = guest_kernel_beside(self_path))) {
+		*status = cli_fail(cmd->name, EXIT_FAIL, "out of memory");
+		return false;
+	}
+	return true;
 }
 
 /* ------------------------------------------------------------ statistics */

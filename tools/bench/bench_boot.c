@@ -344,16 +344,11 @@ int bench_boot_main(int argc, char **argv, const char *self_path)
 		"\"" BENCH_READY_LINE "\").\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	struct errmsg e = { .msg = "" };
 	char *kernel = NULL;
-	unsigned int npos;
-	int ret, status;
+	int status;
 
-	ret = cli_parse(&cmd, argc, argv, NULL, 0, &npos, &e);
-	if (ret)
-		return ret > 0 ? 0 : cli_fail(BOOT_NAME, cli_status(&e), "%s", e.msg);
-	if (!o.kernel && !(o.kernel = kernel = guest_kernel_beside(self_path)))
-		return cli_fail(BOOT_NAME, EXIT_FAIL, "out of memory");
+	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
+		return status;
 	status = bench_boot(&o, self_path);
 	free(kernel);
 	return status;

@@ -564,17 +564,12 @@ int bench_hotplug_main(int argc, char **argv, const char *self_path)
 		"time between the guest's migration and the rest.\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	struct errmsg e = { .msg = "" };
 	char *kernel = NULL;
-	unsigned int npos;
-	int ret;
+	int status;
 
-	ret = cli_parse(&cmd, argc, argv, NULL, 0, &npos, &e);
-	if (ret)
-		return ret > 0 ? 0 : cli_fail(HP_NAME, cli_status(&e), "%s", e.msg);
-	if (!o.kernel && !(o.kernel = kernel = guest_kernel_beside(self_path)))
-		return cli_fail(HP_NAME, EXIT_FAIL, "out of memory");
-	ret = hp_bench(&o, self_path);
+	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
+		return status;
+	status = hp_bench(&o, self_path);
 	free(kernel);
-	return ret;
+	return status;
 }

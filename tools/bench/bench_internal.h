@@ -129,6 +129,18 @@ struct bench_result {
 int bench_run_once(const struct bench_argv *a, unsigned int timeout_ms,
 		   struct bench_result *res);
 
+struct cli_cmd;
+
+/*
+ * Parse a benchmark's options with @cmd (no positional arguments) and
+ * default *@kernel to guest.elf beside @self_path (*@alloc: what to free).
+ * true to run the benchmark; false with *@status the exit status: --help
+ * printed (0), or the mistake reported.
+ */
+bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
+		 const char *self_path, const char **kernel, char **alloc,
+		 int *status);
+
 /* The subcommands: @argv[0] is "boot" or "hotplug". Exit statuses. */
 int bench_boot_main(int argc, char **argv, const char *self_path);
 int bench_hotplug_main(int argc, char **argv, const char *self_path);
