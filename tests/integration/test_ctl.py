@@ -10,16 +10,16 @@ the DIMM is gone later; a backend left by `dimm del` without --wait does
 not block a new `dimm add` of the same id; two `dimm del --wait` of one
 DIMM both succeed.
 
-The last two need a removal that outlasts a second: a DIMM holding a hog
-whose pages the guest migrates, with ring 0 emulated as on the machines we
-test on (DESIGN.md). memvisor runs so; QEMU does with -accel kvm (with TCG,
-it removes the DIMM in a few hundred milliseconds).
+The last two need a removal that outlasts a second or so: a DIMM holding a
+hog whose pages the guest migrates, with ring 0 emulated as on the machines
+we test on (DESIGN.md). memvisor runs so; QEMU does with -accel kvm (with
+TCG it removes a DIMM holding 48M in a few hundred milliseconds).
 """
 
 import subprocess
 import time
 
-from harness import MEMVISOR, Guest
+from harness import MEMVISOR, Guest, Skip
 from test_hotplug import boot, ctl, ctl_fails, ctl_ok, dimms, hog, verify
 
 # How long the guest may take to eject a DIMM holding the hog.
@@ -109,7 +109,13 @@ def test_ctl_stale_backend_replaced(backend):
 
 
 def test_ctl_two_removals_at_once(backend):
-    with boot_slow_removal(backend) as g:
+    if backend == "qemu":
+        # Here QEMU -accel kvm answers no QMP command while the guest
+        # migrates (its vCPU holds QEMU's lock), and with TCG the removal is
+        # over before a second client is up: the two never overlap. The
+        # unit test tests/unit/test_ctl.c covers it against memvisor.
+        raise Skip("no overlap of two removals can be arranged with QEMU here")
+    with boot(backend) as g:
         g.wait_ready()
         add_with_hog(g, "c0", "32M")
         cmd = [str(MEMVISOR), "ctl", "--qmp", g.qmp_path, "--timeout",
@@ -119,7 +125,7 @@ def test_ctl_two_removals_at_once(backend):
             procs.append(subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True))
-            time.sleep(0.2)
+            time.sleep(0.1)
         for p in procs:
             out, err = p.communicate(timeout=EJECT_TIMEOUT + 30)
             assert p.returncode == 0, (p.returncode, err)
