@@ -22,8 +22,6 @@
 #include "vmm/platform.h"
 #include "vmm/util.h"
 
-#define ID_RULE "a letter, then letters, digits, '-', '.' or '_'; at most 63 characters"
-
 void hotplug_config_init(struct hotplug_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -31,17 +29,55 @@ void hotplug_config_init(struct hotplug_config *cfg)
 	cfg->maxmem = MEMHP_DEFAULT_MAXMEM;
 }
 
-bool memhp_id_valid(const char *id)
+/* ------------------------------------------------------------ the rules */
+
+/* QEMU's id rule, at most @max characters. */
+static bool id_ok(const char *id, size_t max)
 {
 	size_t i, len = strlen(id);
 
-	if (!len || len >= MEMHP_ID_MAX || !isalpha((unsigned char)id[0]))
+	if (!len || len > max || !isalpha((unsigned char)id[0]))
 		return false;
 	for (i = 1; i < len; i++)
 		if (!isalnum((unsigned char)id[i]) && !strchr("-._", id[i]))
 			return false;
 	return true;
 }
+
+static int id_check(const char *what, const char *id, size_t max,
+		    const char *why_max, struct errmsg *e)
+{
+	if (id_ok(id, max))
+		return 0;
+	if (strlen(id) > max && id_ok(id, strlen(id)))
+		return errmsg_user(e, -EINVAL, "%s id '%s' is %zu characters long, more than %zu%s",
+				   what, id, strlen(id), max, why_max);
+	return errmsg_user(e, -EINVAL, "%s id '%s' is not valid (a letter, then letters, digits, '-', '.' or '_'; at most %zu characters)",
+			   what, id, max);
+}
+
+int hotplug_dimm_id_check(const char *id, struct errmsg *e)
+{
+	return id_check("DIMM", id, HOTPLUG_DIMM_ID_MAX_LEN,
+			" (its memory backend is named '" HOTPLUG_BACKEND_PREFIX "ID', at most 63)", e);
+}
+
+int hotplug_backend_id_check(const char *id, struct errmsg *e)
+{
+	return id_check("object", id, HOTPLUG_ID_MAX_LEN, "", e);
+}
+
+int hotplug_dimm_size_check(uint64_t size, struct errmsg *e)
+{
+	char buf[32];
+
+	if (size && !(size % MEMHP_DIMM_ALIGN))
+		return 0;
+	return errmsg_user(e, -EINVAL, "size %s is not a multiple of 128M (DIMMs are made of 128M memory blocks)",
+			   format_size(size, buf, sizeof(buf)));
+}
+
+/* ------------------------------------------------------------ options */
 
 int hotplug_parse_slots(struct hotplug_config *cfg, const char *arg,
 			struct errmsg *e)
@@ -88,6 +124,7 @@ int hotplug_parse_numa(struct hotplug_config *cfg, const char *arg,
 static int parse_dimm_opt(struct hotplug_dimm_spec *d, const char *opt,
 			  struct errmsg *e)
 {
+	struct errmsg why = { .msg = "" };
 	unsigned long n;
 
 	if (!strncmp(opt, "node=", 5)) {
@@ -98,9 +135,8 @@ static int parse_dimm_opt(struct hotplug_dimm_spec *d, const char *opt,
 		return 0;
 	}
 	if (!strncmp(opt, "id=", 3)) {
-		if (!memhp_id_valid(opt + 3))
-			return errmsg_user(e, -EINVAL, "--dimm: id '%s' is not valid (" ID_RULE ")",
-					   opt + 3);
+		if (hotplug_dimm_id_check(opt + 3, &why))
+			return errmsg_user(e, -EINVAL, "--dimm: %s", why.msg);
 		strcpy(d->id, opt + 3);
 		return 0;
 	}
@@ -111,12 +147,13 @@ static int parse_dimm_opt(struct hotplug_dimm_spec *d, const char *opt,
 static int parse_dimm_size(struct hotplug_dimm_spec *d, const char *s,
 			   struct errmsg *e)
 {
+	struct errmsg why = { .msg = "" };
+
 	if (parse_size(s, 20, &d->size) || !d->size)
 		return errmsg_user(e, -EINVAL, "--dimm: invalid size '%s' (a multiple of 128M, e.g. 512M or 1G)",
 				   s);
-	if (d->size % MEMHP_DIMM_ALIGN)
-		return errmsg_user(e, -EINVAL, "--dimm: size %s is not a multiple of 128M (DIMMs are made of 128M memory blocks)",
-				   s);
+	if (hotplug_dimm_size_check(d->size, &why))
+		return errmsg_user(e, -EINVAL, "--dimm: %s", why.msg);
 	return 0;
 }
 

@@ -105,17 +105,17 @@ uint64_t __memhp_plugged_size(const struct memhp *hp)
 int __memdev_add(struct memhp *hp, const char *id, const char *qom_type,
 		 uint64_t size, struct errmsg *e)
 {
-	char buf[32];
 	unsigned int i;
+	int ret;
 
-	if (!memhp_id_valid(id))
-		return errmsg_user(e, -EINVAL, "object id '%s' is not valid (a letter, then letters, digits, '-', '.' or '_')",
-				   id);
+	ret = hotplug_backend_id_check(id, e);
+	if (ret)
+		return ret;
 	if (memdev_find(hp, id) >= 0)
 		return errmsg_user(e, -EEXIST, "an object with id '%s' already exists", id);
-	if (!size || size % MEMHP_DIMM_ALIGN)
-		return errmsg_user(e, -EINVAL, "size %s is not a multiple of 128M (DIMMs are made of 128M memory blocks)",
-				   format_size(size, buf, sizeof(buf)));
+	ret = hotplug_dimm_size_check(size, e);
+	if (ret)
+		return ret;
 	for (i = 0; i < MEMHP_MAX_MEMDEVS; i++)
 		if (!hp->memdev[i].used)
 			break;
@@ -232,11 +232,13 @@ static int dimm_place(const struct memhp *hp, uint64_t size,
 static int check_ids(const struct memhp *hp, const char *id,
 		     const char *memdev, struct errmsg *e)
 {
-	int m;
+	int m, ret;
 
-	if (id[0] && !memhp_id_valid(id))
-		return errmsg_user(e, -EINVAL, "device id '%s' is not valid (a letter, then letters, digits, '-', '.' or '_')",
-				   id);
+	if (id[0]) {
+		ret = hotplug_dimm_id_check(id, e);
+		if (ret)
+			return ret;
+	}
 	if (id[0] && dimm_find(hp, id) >= 0)
 		return errmsg_user(e, -EEXIST, "a device with id '%s' already exists", id);
 	if (!memdev)

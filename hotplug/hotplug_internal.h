@@ -28,9 +28,7 @@
 /* ------------------------------------------------------------ config.c */
 
 #define MEMHP_MAX_NODES       6             /* SRAT ranges left after boot RAM */
-#define MEMHP_DIMM_ALIGN      (128ull << 20) /* one guest memory section */
 #define MEMHP_REGION_ALIGN    (1ull << 30)
-#define MEMHP_ID_MAX          64            /* QEMU-style id, with the NUL */
 #define MEMHP_DEFAULT_SLOTS   8
 #define MEMHP_DEFAULT_MAXMEM  (4ull << 30)
 #define MEMHP_MAX_MAXMEM      (1ull << 40)
@@ -183,8 +181,6 @@ int memhp_first_fit(struct memhp_range win, const struct memhp_range *used,
 
 /* ------------------------------------------------------------ config.c */
 
-/* QEMU's id rule: a letter, then letters, digits, '-', '.', '_'. */
-bool memhp_id_valid(const char *id);
 
 /* ------------------------------------------------------------ dimm.c */
 

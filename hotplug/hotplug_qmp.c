@@ -130,6 +130,8 @@ static json_t *qmp_object_add(void *opaque, json_t *args, struct qmp_error *err)
 	}
 	if (!id)
 		return missing(err, "id");
+	if (hotplug_backend_id_check(id, &e))
+		return fail(err, &e, -EINVAL);
 	if (json_is_object(props))      /* QEMU before 6.0: {"props": {...}} */
 		args = props;
 	bad = unknown_member(args, memdev_ignored, ARRAY_SIZE(memdev_ignored));
@@ -144,6 +146,8 @@ static json_t *qmp_object_add(void *opaque, json_t *args, struct qmp_error *err)
 		qmp_error_set(err, QMP_ERROR_GENERIC, "'size' must be a number of bytes");
 		return NULL;
 	}
+	if (hotplug_dimm_size_check(size, &e))
+		return fail(err, &e, -EINVAL);
 	type = !strcmp(type, memdev_types[0]) ? memdev_types[0] : memdev_types[1];
 	pthread_mutex_lock(&hp->lock);
 	ret = __memdev_add(hp, id, type, size, &e);
@@ -189,6 +193,8 @@ static json_t *qmp_device_add(void *opaque, json_t *args, struct qmp_error *err)
 		qmp_error_set(err, QMP_ERROR_GENERIC, "Property 'pc-dimm.%s' not found", bad);
 		return NULL;
 	}
+	if (get_str(args, "id") && hotplug_dimm_id_check(get_str(args, "id"), &e))
+		return fail(err, &e, -EINVAL);
 	ret = get_uint(args, "node", &node);
 	if (ret == -EINVAL || node > UINT32_MAX) {
 		qmp_error_set(err, QMP_ERROR_GENERIC, "'node' must be a NUMA node number");

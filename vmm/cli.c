@@ -74,12 +74,13 @@ static int bad_option(const struct cli_cmd *cmd, char **argv, int opt,
 	if (opt == ':')
 		return errmsg_user(e, -EINVAL, "option '%s' needs a value (see %s --help)",
 				   what, cmd->name);
+	/* A known long option (--help too: optopt 'h') given a value. */
+	if (optopt && !strncmp(what, "--", 2))
+		return errmsg_user(e, -EINVAL, "option '%s' takes no value (see %s --help)",
+				   what, cmd->name);
 	if (optopt && optopt < CLI_KEY_BASE && optopt != '?')
 		return errmsg_user(e, -EINVAL, "unknown option '-%c' (see %s --help)",
 				   optopt, cmd->name);
-	if (optopt >= CLI_KEY_BASE)
-		return errmsg_user(e, -EINVAL, "option '%s' takes no value (see %s --help)",
-				   what, cmd->name);
 	return errmsg_user(e, -EINVAL, "unknown option '%s' (see %s --help)",
 			   what, cmd->name);
 }

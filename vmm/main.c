@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/bench.h"
+#include "tools/bench/bench.h"
+#include "tools/ctl/ctl.h"
 #include "vmm/cli.h"
-#include "vmm/ctl.h"
 #include "vmm/device_internal.h"
 #include "vmm/platform.h"
 #include "vmm/util.h"

@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "vmm/bench.h"
+#include "tests/unit/capture.h"
+#include "tools/bench/bench_internal.h"
 
 
 /* ------------------------------------------------------------ statistics */
@@ -62,9 +63,13 @@ END_TEST
 static int run_sh(const char *script, unsigned timeout_ms,
 		  struct bench_result *res)
 {
-	char *argv[] = { "sh", "-c", (char *)script, NULL };
+	struct bench_argv a = { .n = 0 };
+	int ret;
 
-	return bench_run_once(argv, timeout_ms, res);
+	bench_argv_add(&a, "sh", "-c", script, NULL);
+	ret = bench_run_once(&a, timeout_ms, res);
+	bench_argv_free(&a);
+	return ret;
 }
 
 START_TEST(run_ready)
@@ -117,10 +122,12 @@ END_TEST
 
 START_TEST(run_exec_fails)
 {
-	char *argv[] = { "/nonexistent/memvisor", NULL };
+	struct bench_argv a = { .n = 0 };
 	struct bench_result res;
 
-	ck_assert_int_eq(bench_run_once(argv, 1000, &res), -ENOENT);
+	bench_argv_add(&a, "/nonexistent/memvisor", NULL);
+	ck_assert_int_eq(bench_run_once(&a, 1000, &res), -ENOENT);
+	bench_argv_free(&a);
 }
 END_TEST
 
@@ -163,28 +170,152 @@ START_TEST(run_kills_process_group)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the helper */
+
+static int count_fds(void)
+{
+	char path[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+START_TEST(child_no_fd_leaks)
+{
+	struct bench_argv a = { .n = 0 }, none = { .n = 0 };
+	struct bench_child ch;
+	struct bench_result res;
+	int before = count_fds(), i;
+
+	bench_argv_add(&a, "/nonexistent/memvisor", NULL);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(bench_child_start(&ch, &a), -ENOENT);
+		ck_assert_int_eq(ch.in_fd, -1);
+		ck_assert_int_eq(ch.out_fd, -1);
+		ck_assert_int_eq(bench_child_stop(&ch), 0);     /* again: no-op */
+	}
+	ck_assert_int_eq(bench_child_start(&ch, &none), -EINVAL);
+	bench_argv_free(&a);
+	ck_assert_int_eq(run_sh("exit 1", 1000, &res), -EPIPE);
+	ck_assert_int_eq(count_fds(), before);
+	ck_assert(fcntl(0, F_GETFD) >= 0 && fcntl(1, F_GETFD) >= 0 &&
+		  fcntl(2, F_GETFD) >= 0);
+}
+END_TEST
+
+/* With fd 0 closed, a pipe gets fd 0: the child must still get its pipes
+ * as stdin and stdout, and the parent's stop must not close a stranger. */
+START_TEST(child_with_stdin_closed)
+{
+	int saved = dup(0), keep;
+	struct bench_result res;
+
+	ck_assert_int_ge(saved, 0);
+	close(0);
+	ck_assert_int_eq(run_sh("read x; echo \"memvisor guest ready $x\"; sleep 30",
+				100, &res), -ETIMEDOUT);
+	ck_assert_int_eq(run_sh("echo memvisor guest ready; sleep 30", 5000, &res), 0);
+	keep = dup(saved);      /* takes the lowest free fd: 0 again */
+	ck_assert_int_eq(keep, 0);
+	close(saved);
+}
+END_TEST
+
+START_TEST(child_argv_limits)
+{
+	struct bench_argv a = { .n = 0 };
+	int i;
+
+	for (i = 0; i < BENCH_ARGV_MAX + 2; i++)
+		bench_argv_addf(&a, "a%d", i);
+	ck_assert_uint_eq(a.n, BENCH_ARGV_MAX);
+	ck_assert_ptr_null(a.v[BENCH_ARGV_MAX]);
+	ck_assert_int_eq(a.err, -E2BIG);
+	bench_argv_free(&a);
+	ck_assert_uint_eq(a.n, 0);
+}
+END_TEST
+
+/* Both benchmarks boot the same VM on each backend. */
+START_TEST(backend_command_lines)
+{
+	const struct bench_vm vm = { .self = "/b/memvisor", .kernel = "/b/g.elf",
+				     .memory = "256M", .slots = 8, .maxmem = "4G",
+				     .qmp = "/tmp/q" };
+	const struct bench_vm boot = { .self = "mv", .kernel = "k", .memory = "64M" };
+	struct bench_argv a = { .n = 0 };
+	char line[512] = "";
+	unsigned int i;
+
+	bench_backend_argv(&a, BENCH_MEMVISOR, &vm);
+	bench_backend_argv(&a, BENCH_QEMU_KVM, &vm);
+	bench_backend_argv(&a, BENCH_QEMU_TCG, &boot);
+	ck_assert_int_eq(a.err, -E2BIG);        /* three lines exceed one argv */
+	for (i = 0; i < a.n; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s ",
+			 a.v[i]);
+	ck_assert_msg(strstr(line, "/b/memvisor run --memory 256M --slots 8 --maxmem 4G "
+			     "--kernel /b/g.elf --qmp /tmp/q "
+			     "qemu-system-x86_64 -M pc -accel kvm -m 256M,slots=8,maxmem=4G "
+			     "-kernel /b/g.elf -serial stdio -display none -no-reboot "
+			     "-nodefaults -qmp unix:/tmp/q,server=on,wait=off") == line,
+		      "%s", line);
+	bench_argv_free(&a);
+	bench_backend_argv(&a, BENCH_QEMU_TCG, &boot);
+	ck_assert_int_eq(a.err, 0);
+	ck_assert_str_eq(a.v[4], "tcg");
+	ck_assert_str_eq(a.v[6], "64M");
+	bench_argv_free(&a);
+	ck_assert_str_eq(bench_backend_skip(BENCH_QEMU_KVM, true), "skipped (--no-qemu)");
+}
+END_TEST
+
 /* ------------------------------------------------------------ bench boot */
 
-/* Run bench_main with stdout and stderr discarded. */
-static int bench_quiet(int argc, char **argv, const char *self)
+/* Run bench_main with stderr discarded and stdout in @out (if not NULL). */
+static int bench_capture(int argc, char **argv, const char *self, char *out,
+			 size_t len)
 {
-	int out = dup(1), err = dup(2), null = open("/dev/null", O_WRONLY);
+	struct capture c;
 	int ret;
 
-	fflush(stdout);
-	fflush(stderr);
-	dup2(null, 1);
-	dup2(null, 2);
+	capture_begin(&c);
 	ret = bench_main(argc, argv, self);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(out, 1);
-	dup2(err, 2);
-	close(out);
-	close(err);
-	close(null);
+	capture_end(&c, out, len);
 	return ret;
 }
+
+static int bench_quiet(int argc, char **argv, const char *self)
+{
+	return bench_capture(argc, argv, self, NULL, 0);
+}
+
+/* Every --help lists every subcommand and flag. */
+START_TEST(help_lists_everything)
+{
+	char *top[] = { "--help", NULL }, *boot[] = { "boot", "--help", NULL };
+	char *hp[] = { "hotplug", "-h", NULL }, out[4096];
+	const char *const boot_flags[] = { "--runs N", "--memory SIZE",
+		"--kernel PATH", "--timeout SECONDS", "--no-qemu", "--help" };
+	const char *const hp_flags[] = { "--runs N", "--kernel PATH", "--no-qemu",
+		"--help" };
+	unsigned int i;
+
+	ck_assert_int_eq(bench_capture(1, top, "mv", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "  boot ") && strstr(out, "  hotplug ") &&
+		      strstr(out, "--help"), "%s", out);
+	ck_assert_int_eq(bench_capture(2, boot, "mv", out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(boot_flags) / sizeof(boot_flags[0]); i++)
+		ck_assert_msg(strstr(out, boot_flags[i]), "%s not in %s", boot_flags[i], out);
+	ck_assert_int_eq(bench_capture(2, hp, "mv", out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(hp_flags) / sizeof(hp_flags[0]); i++)
+		ck_assert_msg(strstr(out, hp_flags[i]), "%s not in %s", hp_flags[i], out);
+}
+END_TEST
 
 START_TEST(boot_with_fake_memvisor)
 {
@@ -233,7 +364,12 @@ Suite *bench_suite(void)
 	tcase_add_test(run, run_exits_early);
 	tcase_add_test(run, run_exec_fails);
 	tcase_add_test(run, run_kills_process_group);
+	tcase_add_test(run, child_no_fd_leaks);
+	tcase_add_test(run, child_with_stdin_closed);
+	tcase_add_test(run, child_argv_limits);
+	tcase_add_test(run, backend_command_lines);
 	tcase_add_test(run, boot_with_fake_memvisor);
+	tcase_add_test(run, help_lists_everything);
 	tcase_set_timeout(run, 30);
 	suite_add_tcase(s, stats);
 	suite_add_tcase(s, run);

@@ -1,8 +1,9 @@
 /*
- * memvisor ctl (vmm/ctl.c): argument parsing, the _OST vocabulary, then the
- * client for real against memvisor's QMP server and hotplug commands on a
- * temporary socket, with the test playing the guest through the hotplug
- * registers: --wait for an add, a refused removal, an eject.
+ * memvisor ctl (tools/ctl): argument parsing, the _OST vocabulary, then
+ * the client for real against memvisor's QMP server and hotplug commands on
+ * a temporary socket, with the test playing the guest through the hotplug
+ * registers: --wait for an add, a refused removal, an eject, a removal that
+ * outlasts --wait, a stale backend, two removals of one DIMM at once.
  */
 #include <check.h>
 #include <errno.h>
@@ -15,7 +16,8 @@
 #include <unistd.h>
 
 #include "hotplug/hotplug_internal.h"
-#include "vmm/ctl.h"
+#include "tests/unit/capture.h"
+#include "tools/ctl/ctl_internal.h"
 #include "vmm/memory.h"
 #include "vmm/platform.h"
 #include "vmm/qmp.h"
@@ -93,8 +95,60 @@ START_TEST(parse_rejects)
 	parse_fails("--wait only goes", "--qmp", "/s", "dimm", "list", "--wait", NULL);
 	parse_fails("--node only goes", "--qmp", "/s", "dimm", "del", "a", "--node", "1", NULL);
 	parse_fails("--timeout", "--qmp", "/s", "--timeout", "0", "status", NULL);
-	parse_fails("not a valid id", "--qmp", "/s", "dimm", "add", "1G", "--id", "9x", NULL);
+	parse_fails("--id: DIMM id '9x' is not valid", "--qmp", "/s", "dimm", "add", "1G", "--id", "9x", NULL);
+	parse_fails("dimm add: size 100M is not a multiple of 128M", "--qmp", "/s", "dimm", "add", "100M", NULL);
+	parse_fails("dimm del: DIMM id", "--qmp", "/s", "dimm", "del", "a/b", NULL);
+	parse_fails("needs a value", "--qmp", "/s", "status", "--timeout", NULL);
+	parse_fails("takes no value", "--qmp", "/s", "dimm", "del", "a", "--wait=1", NULL);
 	parse_fails("unexpected argument 'x'", "--qmp", "/s", "status", "x", NULL);
+}
+END_TEST
+
+/* The id rule of hotplug/hotplug.h: 59 characters leave room for "mem-". */
+START_TEST(parse_id_rule_and_help)
+{
+	char id59[60], id60[61];
+	struct ctl_args a;
+	struct errmsg e;
+
+	memset(id60, 'd', 60);
+	id60[60] = '\0';
+	snprintf(id59, sizeof(id59), "%.59s", id60);
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "dimm", "add", "128M", "--id",
+			       id59, NULL), 0);
+	parse_fails("60 characters long, more than 59", "--qmp", "/s", "dimm", "add",
+		    "128M", "--id", id60, NULL);
+}
+END_TEST
+
+/* --help lists every command and flag (on stdout, here a file). */
+START_TEST(help_lists_everything)
+{
+	const char *const words[] = { "dimm add SIZE", "dimm del ID", "dimm list",
+		"status", "--qmp PATH", "--timeout SEC", "--id ID", "--node N",
+		"--wait", "--help" };
+	struct capture c;
+	struct ctl_args a;
+	struct errmsg e;
+	char out[4096];
+	unsigned int i;
+
+	capture_begin(&c);
+	ck_assert_int_eq(parse(&a, &e, "dimm", "add", "--help", NULL), 1);
+	capture_end(&c, out, sizeof(out));
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		ck_assert_msg(strstr(out, words[i]), "%s not in %s", words[i], out);
+}
+END_TEST
+
+START_TEST(sizes_have_units)
+{
+	char buf[32];
+
+	ck_assert_str_eq(ctl_size(0, buf, sizeof(buf)), "0B");
+	ck_assert_str_eq(ctl_size(128 * MiB, buf, sizeof(buf)), "128M");
+	ck_assert_str_eq(ctl_size(3 * GiB, buf, sizeof(buf)), "3G");
+	ck_assert_str_eq(ctl_size(1000, buf, sizeof(buf)), "1000B");
 }
 END_TEST
 
@@ -107,7 +161,7 @@ START_TEST(ost_words)
 	ck_assert_str_eq(ctl_ost_meaning(3, 0x99), "unknown status");
 	ck_assert_str_eq(ctl_dimm_state(0, 0, 0), "boot");
 	ck_assert_str_eq(ctl_dimm_state(1, 0, 0), "waiting");
-	ck_assert_str_eq(ctl_dimm_state(1, 1, 0), "online");
+	ck_assert_str_eq(ctl_dimm_state(1, 1, 0), "acknowledged");
 	ck_assert_str_eq(ctl_dimm_state(1, 3, 0x84), "removing");
 	ck_assert_str_eq(ctl_dimm_state(1, 3, 0x81), "remove-refused");
 	ck_assert_str_eq(ctl_dimm_state(1, 1, 0x82), "add-failed");
@@ -289,6 +343,87 @@ START_TEST(live_wait_times_out)
 }
 END_TEST
 
+/* Plug DIMM @id (128M) with no --wait; the guest does not answer. */
+static void plug(const char *id)
+{
+	struct ctl_run r;
+
+	ctl_start(&r, "dimm", "add", "128M", "--id", id, NULL);
+	ck_assert_int_eq(ctl_join(&r), 0);
+}
+
+/* --wait runs out while the guest is still removing: status 1, nothing
+ * freed; the guest ejects later; then `dimm add` of the same id finds the
+ * stale backend mem-ID, replaces it, and succeeds. */
+START_TEST(live_del_outlasts_wait_then_add_again)
+{
+	struct ctl_run r;
+
+	plug("s1");
+	ctl_start(&r, "--timeout", "1", "dimm", "del", "s1", "--wait", NULL);
+	guest_wait_status(0, MEMHP_STS_REMOVE);
+	memhp_io_write(hp, MEMHP_REG_CTRL, 1, MEMHP_CTRL_CLR_REMOVE);
+	guest_ost(0, 0x103, 0x84);              /* ejection in progress */
+	ck_assert_int_eq(ctl_join(&r), 1);
+	ck_assert_uint_eq(memhp_plugged_size(hp), 128 * MiB);
+	memhp_io_write(hp, MEMHP_REG_SEL, 4, 0);
+	memhp_io_write(hp, MEMHP_REG_CTRL, 1, MEMHP_CTRL_EJECT);
+	ck_assert_uint_eq(memhp_plugged_size(hp), 0);
+	ctl_start(&r, "dimm", "add", "256M", "--id", "s1", NULL);
+	ck_assert_int_eq(ctl_join(&r), 0);      /* stale mem-s1 replaced */
+	ck_assert_uint_eq(memhp_plugged_size(hp), 256 * MiB);
+}
+END_TEST
+
+/* A backend in use is not stale: dimm add reports the VMM's refusal. */
+START_TEST(live_add_keeps_used_backend)
+{
+	struct qmp_error err;
+	struct ctl_run r;
+	json_t *ret;
+
+	plug("u1");
+	ret = memhp_qmp_call(hp, "device_del", json_pack("{s:s}", "id", "u1"), &err);
+	ck_assert_ptr_nonnull(ret);
+	json_decref(ret);
+	/* a DIMM named otherwise using "mem-u2" */
+	ret = memhp_qmp_call(hp, "object-add", json_pack("{s:s, s:s, s:I}",
+			     "qom-type", "memory-backend-ram", "id", "mem-u2",
+			     "size", (json_int_t)(128 * MiB)), &err);
+	ck_assert_ptr_nonnull(ret);
+	json_decref(ret);
+	ret = memhp_qmp_call(hp, "device_add", json_pack("{s:s, s:s, s:s}",
+			     "driver", "pc-dimm", "id", "other", "memdev", "mem-u2"), &err);
+	ck_assert_ptr_nonnull(ret);
+	json_decref(ret);
+	ctl_start(&r, "dimm", "add", "128M", "--id", "u2", NULL);
+	ck_assert_int_eq(ctl_join(&r), 1);
+	ck_assert_uint_eq(memhp_plugged_size(hp), 256 * MiB);
+}
+END_TEST
+
+/* Two `dimm del --wait` of one DIMM: each reports the eject, status 0. */
+START_TEST(live_two_removals_at_once)
+{
+	struct ctl_run r1, r2;
+	struct qmp_error err;
+
+	plug("t1");
+	ctl_start(&r1, "dimm", "del", "t1", "--wait", NULL);
+	guest_wait_status(0, MEMHP_STS_REMOVE);
+	memhp_io_write(hp, MEMHP_REG_CTRL, 1, MEMHP_CTRL_CLR_REMOVE);
+	ctl_start(&r2, "dimm", "del", "t1", "--wait", NULL);
+	guest_wait_status(0, MEMHP_STS_REMOVE);         /* the second request */
+	memhp_io_write(hp, MEMHP_REG_CTRL, 1, MEMHP_CTRL_CLR_REMOVE);
+	memhp_io_write(hp, MEMHP_REG_CTRL, 1, MEMHP_CTRL_EJECT);
+	ck_assert_int_eq(ctl_join(&r1), 0);
+	ck_assert_int_eq(ctl_join(&r2), 0);
+	ck_assert_uint_eq(memhp_plugged_size(hp), 0);
+	ck_assert_ptr_null(memhp_qmp_call(hp, "object-del",
+					  json_pack("{s:s}", "id", "mem-t1"), &err));
+}
+END_TEST
+
 Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -298,11 +433,17 @@ Suite *ctl_suite(void)
 	tcase_add_test(parse_tc, parse_commands);
 	tcase_add_test(parse_tc, parse_rejects);
 	tcase_add_test(parse_tc, ost_words);
+	tcase_add_test(parse_tc, parse_id_rule_and_help);
+	tcase_add_test(parse_tc, sizes_have_units);
+	tcase_add_test(parse_tc, help_lists_everything);
 	tcase_add_checked_fixture(live_tc, live_setup, live_teardown);
 	tcase_set_timeout(live_tc, 20);
 	tcase_add_test(live_tc, live_add_wait_and_refused_removal);
 	tcase_add_test(live_tc, live_del_wait_ejects_and_frees);
 	tcase_add_test(live_tc, live_wait_times_out);
+	tcase_add_test(live_tc, live_del_outlasts_wait_then_add_again);
+	tcase_add_test(live_tc, live_add_keeps_used_backend);
+	tcase_add_test(live_tc, live_two_removals_at_once);
 	suite_add_tcase(s, parse_tc);
 	suite_add_tcase(s, live_tc);
 	return s;

@@ -285,6 +285,32 @@ START_TEST(cli_rejects)
 }
 END_TEST
 
+/* One rule for a DIMM id: 59 characters, so that "mem-ID" fits in 63. */
+START_TEST(id_and_size_rules)
+{
+	char id59[64], id60[64], id63[64], id64[70], arg[128];
+
+	memset(id64, 'a', 64);
+	id64[64] = '\0';
+	snprintf(id59, sizeof(id59), "%.59s", id64);
+	snprintf(id60, sizeof(id60), "%.60s", id64);
+	snprintf(id63, sizeof(id63), "%.63s", id64);
+	ck_assert_int_eq(hotplug_dimm_id_check(id59, &e), 0);
+	assert_msg(hotplug_dimm_id_check(id60, &e), "60 characters long, more than 59");
+	assert_msg(hotplug_dimm_id_check("9x", &e), "DIMM id '9x' is not valid");
+	ck_assert_int_eq(hotplug_backend_id_check(id63, &e), 0);
+	assert_msg(hotplug_backend_id_check(id64, &e), "more than 63");
+	ck_assert_int_eq(hotplug_dimm_size_check(256 * MiB, &e), 0);
+	assert_msg(hotplug_dimm_size_check(100 * MiB, &e), "size 100M is not a multiple of 128M");
+	assert_msg(hotplug_dimm_size_check(0, &e), "not a multiple of 128M");
+	cfg_reset();
+	snprintf(arg, sizeof(arg), "128M,id=%s", id60);
+	assert_msg(hotplug_parse_dimm(&cfg, arg, &e), "--dimm: DIMM id");
+	snprintf(arg, sizeof(arg), "128M,id=%s", id59);
+	ck_assert_int_eq(hotplug_parse_dimm(&cfg, arg, &e), 0);
+}
+END_TEST
+
 START_TEST(cli_rejects_together)
 {
 	unsigned int i;
@@ -485,7 +511,14 @@ START_TEST(dimm_errors)
 	json_t *o = json_pack("{s:s, s:s, s:i}", "qom-type", "memory-backend-memfd",
 			      "id", "x", "size", 100 << 20);
 
+	char id60[61];
+
+	memset(id60, 'a', 60);
+	id60[60] = '\0';
 	call_fails("object-add", o, "GenericError", "not a multiple of 128M");
+	call_fails("device_add", json_pack("{s:s, s:s, s:s}", "driver", "pc-dimm",
+					   "id", id60, "memdev", "mem-cold"),
+		   "GenericError", "more than 59");
 	call_fails("object-add", json_pack("{s:s, s:s, s:i}", "qom-type", "iothread",
 					   "id", "x", "size", 1), "GenericError",
 		   "not supported");
@@ -650,6 +683,7 @@ Suite *hotplug_suite(void)
 	tcase_add_test(cli_tc, cli_parses);
 	tcase_add_test(cli_tc, cli_region_above_hole);
 	tcase_add_test(cli_tc, cli_rejects);
+	tcase_add_test(cli_tc, id_and_size_rules);
 	tcase_add_test(cli_tc, cli_rejects_together);
 	tcase_add_test(cli_tc, cli_acpi_config);
 	tcase_add_checked_fixture(dimm_tc, dimm_setup, dimm_teardown);

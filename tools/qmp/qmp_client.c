@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "vmm/qmp.h"
-#include "vmm/qmp_client.h"
+#include "tools/qmp/qmp_client.h"
 
 struct qmpc {
 	int fd;

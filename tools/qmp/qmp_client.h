@@ -7,8 +7,8 @@
  * answers, by the caller's deadline for events. Works against memvisor and
  * QEMU alike.
  */
-#ifndef VMM_QMP_CLIENT_H
-#define VMM_QMP_CLIENT_H
+#ifndef TOOLS_QMP_QMP_CLIENT_H
+#define TOOLS_QMP_QMP_CLIENT_H
 
 #include <jansson.h>
 #include <stdbool.h>

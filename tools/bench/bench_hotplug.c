@@ -1,7 +1,7 @@
 /*
  * `memvisor bench hotplug`: how long DIMM hotplug takes, end to end, on
  * memvisor and on QEMU (-accel kvm and -accel tcg), all running the same
- * guest.elf with the same QMP commands (vmm/qmp_client.c).
+ * guest.elf with the same QMP commands (tools/qmp/qmp_client.c).
  *
  * Per backend, one VM (256M, 8 slots, maxmem 4G) with its console on pipes
  * and a QMP socket; then, --runs times each:
@@ -23,36 +23,29 @@
  * so no step queues behind the previous one's log lines (hp_sync).
  * Medians and ranges come from bench_stats_compute() (bench.c).
  *
- * The VM is killed with its process group at the end; a backend whose VM
+ * The VM runs under the benchmarks' child-process helper (bench_child.c)
+ * and is killed with its process group at the end; a backend whose VM
  * fails is reported with the reason and the others still run.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
-#include "vmm/bench.h"
-#include "vmm/qmp_client.h"
+#include "tools/bench/bench_internal.h"
+#include "tools/qmp/qmp_client.h"
+#include "vmm/cli.h"
+#include "vmm/util.h"
 
+#define HP_NAME          "memvisor bench hotplug"
 #define HP_DEFAULT_RUNS  20
 #define HP_MAX_RUNS      1000
 #define HP_TIMEOUT_MS    120000          /* boot, and any single wait */
 #define HP_DIMM_SIZE     (128ll << 20)
 #define HP_PROMPT        "\nguest# "
 #define HP_CON_MAX       (1 << 17)
-
-enum hp_backend { HP_MEMVISOR, HP_QEMU_KVM, HP_QEMU_TCG, HP_NR_BACKENDS };
-
-static const char *const hp_name[HP_NR_BACKENDS] = {
-	"memvisor", "qemu -accel kvm", "qemu -accel tcg",
-};
 
 /* What is measured, per run. */
 enum hp_metric { M_ADD, M_GUEST_ADD, M_GUEST_ONLINE, M_DEL_EMPTY, M_DEL_32M,
@@ -66,8 +59,7 @@ struct hp_row {
 
 /* A VM and its console. */
 struct hp_vm {
-	pid_t pid;
-	int in_fd, out_fd;
+	struct bench_child ch;
 	char con[HP_CON_MAX];           /* console output not yet consumed */
 	size_t len;
 	char sock[64];
@@ -77,74 +69,16 @@ struct hp_vm {
 struct hp_opts {
 	unsigned long runs;
 	const char *kernel;
-	int no_qemu;
+	bool no_qemu;
 };
 
 /* ------------------------------------------------------------ the VM */
-
-static void hp_argv(enum hp_backend b, const struct hp_opts *o,
-		    const char *self, const char *sock, char *argv[24])
-{
-	static char qmp_arg[128];
-	const char *mv[] = { self, "run", "--memory", "256M", "--slots", "8",
-		"--maxmem", "4G", "--kernel", o->kernel, "--qmp", sock, NULL };
-	const char *qemu[] = { "qemu-system-x86_64", "-M", "pc", "-accel",
-		b == HP_QEMU_KVM ? "kvm" : "tcg", "-m", "256M,slots=8,maxmem=4G",
-		"-kernel", o->kernel, "-serial", "stdio", "-display", "none",
-		"-no-reboot", "-nodefaults", "-qmp", qmp_arg, NULL };
-	const char **src = b == HP_MEMVISOR ? mv : qemu;
-	int i;
-
-	snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", sock);
-	for (i = 0; src[i] && i < 23; i++)
-		argv[i] = (char *)src[i];
-	argv[i] = NULL;
-}
-
-static void hp_child(char *const argv[], int in[2], int out[2])
-{
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	dup2(in[0], STDIN_FILENO);
-	dup2(out[1], STDOUT_FILENO);
-	dup2(out[1], STDERR_FILENO);
-	close(in[1]);
-	close(out[0]);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
-static int hp_vm_start(struct hp_vm *vm, char *const argv[])
-{
-	int in[2], out[2];
-
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
-		return -errno;
-	vm->pid = fork();
-	if (vm->pid < 0)
-		return -errno;
-	if (vm->pid == 0)
-		hp_child(argv, in, out);
-	setpgid(vm->pid, vm->pid);
-	close(in[0]);
-	close(out[1]);
-	vm->in_fd = in[1];
-	vm->out_fd = out[0];
-	vm->len = 0;
-	return 0;
-}
 
 static void hp_vm_stop(struct hp_vm *vm)
 {
 	qmpc_close(vm->qmp);
 	vm->qmp = NULL;
-	if (vm->pid > 0) {
-		kill(-vm->pid, SIGKILL);
-		waitpid(vm->pid, NULL, 0);
-		vm->pid = 0;
-	}
-	close(vm->in_fd);
-	close(vm->out_fd);
+	bench_child_stop(&vm->ch);
 	unlink(vm->sock);
 }
 
@@ -157,9 +91,8 @@ static void hp_con_consume(struct hp_vm *vm, size_t upto)
 
 /* Read console output until @needle appears (searched from the start of
  * what is unconsumed): its offset, or -ETIMEDOUT / -EPIPE. */
-static long hp_con_wait(struct hp_vm *vm, const char *needle, int64_t deadline)
+static long hp_con_wait(struct hp_vm *vm, const char *needle, double deadline)
 {
-	struct pollfd pfd = { .fd = vm->out_fd, .events = POLLIN };
 	char *hit;
 	ssize_t n;
 
@@ -170,13 +103,10 @@ static long hp_con_wait(struct hp_vm *vm, const char *needle, int64_t deadline)
 			return hit - vm->con;
 		if (vm->len + 1 >= sizeof(vm->con))     /* keep the newer half */
 			hp_con_consume(vm, vm->len / 2);
-		if (qmpc_now_ms() >= deadline)
-			return -ETIMEDOUT;
-		if (poll(&pfd, 1, deadline - qmpc_now_ms()) <= 0)
-			continue;
-		n = read(vm->out_fd, vm->con + vm->len, sizeof(vm->con) - 1 - vm->len);
-		if (n <= 0)
-			return -EPIPE;
+		n = bench_child_read(&vm->ch, vm->con + vm->len,
+				     sizeof(vm->con) - 1 - vm->len, deadline);
+		if (n < 0)
+			return (long)n;
 		vm->len += n;
 	}
 }
@@ -184,12 +114,16 @@ static long hp_con_wait(struct hp_vm *vm, const char *needle, int64_t deadline)
 /* Run @line at the prompt; its output (up to the next prompt) in @out. */
 static int hp_con_cmd(struct hp_vm *vm, const char *line, char *out, size_t size)
 {
-	int64_t deadline = qmpc_now_ms() + HP_TIMEOUT_MS;
+	double deadline = bench_now_ms() + HP_TIMEOUT_MS;
 	long end;
+	int ret;
 
 	hp_con_consume(vm, vm->len);
-	if (write(vm->in_fd, line, strlen(line)) < 0 || write(vm->in_fd, "\n", 1) < 0)
-		return -errno;
+	ret = bench_child_write(&vm->ch, line);
+	if (!ret)
+		ret = bench_child_write(&vm->ch, "\n");
+	if (ret)
+		return ret;
 	end = hp_con_wait(vm, HP_PROMPT, deadline);
 	if (end < 0)
 		return (int)end;
@@ -198,14 +132,17 @@ static int hp_con_cmd(struct hp_vm *vm, const char *line, char *out, size_t size
 	return 0;
 }
 
-static int hp_vm_boot(struct hp_vm *vm, char *const argv[], struct errmsg *e)
+static int hp_vm_boot(struct hp_vm *vm, const struct bench_argv *argv,
+		      struct errmsg *e)
 {
-	int64_t deadline = qmpc_now_ms() + HP_TIMEOUT_MS;
+	double deadline = bench_now_ms() + HP_TIMEOUT_MS;
 	long r;
-	int ret = hp_vm_start(vm, argv);
+	int ret = bench_child_start(&vm->ch, argv);
 
 	if (ret)
-		return errmsg_set(e, ret, "cannot start %s: %s", argv[0], strerror(-ret));
+		return errmsg_set(e, ret, "cannot start %s: %s",
+				  argv->n ? argv->v[0] : "the VMM", strerror(-ret));
+	vm->len = 0;
 	r = hp_con_wait(vm, BENCH_READY_LINE, deadline);
 	if (r >= 0)
 		r = hp_con_wait(vm, "guest# ", deadline);
@@ -425,27 +362,38 @@ static int hp_run_remove(struct hp_vm *vm, struct hp_row *row, unsigned i,
 	return r;
 }
 
-static void hp_backend(enum hp_backend b, const struct hp_opts *o,
+static void hp_backend(enum bench_backend b, const struct hp_opts *o,
 		       const char *self, struct hp_row *row)
 {
 	struct hp_vm *vm = calloc(1, sizeof(*vm));
+	struct bench_vm spec = { .self = self, .kernel = o->kernel,
+				 .memory = "256M", .slots = 8, .maxmem = "4G" };
+	struct bench_argv argv = { .n = 0 };
 	struct errmsg e = { .msg = "" };
-	char *argv[24];
 	unsigned i;
 	int r;
 
+	if (!vm) {
+		snprintf(row->note, sizeof(row->note), "%s: out of memory",
+			 bench_backend_name[b]);
+		return;
+	}
+	vm->ch = (struct bench_child){ .pid = 0, .in_fd = -1, .out_fd = -1 };
 	snprintf(vm->sock, sizeof(vm->sock), "/tmp/mv-bench-hp-%d-%d.sock",
 		 (int)getpid(), (int)b);
-	hp_argv(b, o, self, vm->sock, argv);
-	fprintf(stderr, "%s: booting\n", hp_name[b]);
-	r = hp_vm_boot(vm, argv, &e);
+	spec.qmp = vm->sock;
+	bench_backend_argv(&argv, b, &spec);
+	fprintf(stderr, "%s: booting\n", bench_backend_name[b]);
+	r = hp_vm_boot(vm, &argv, &e);
 	for (i = 0; !r && i < o->runs; i++)
 		r = hp_run_add(vm, row, i, &e);
 	for (i = 0; !r && i < o->runs; i++)
 		r = hp_run_remove(vm, row, i, &e);
 	if (r)
-		snprintf(row->note, sizeof(row->note), "%s: %s", hp_name[b], e.msg);
+		snprintf(row->note, sizeof(row->note), "%s: %s",
+			 bench_backend_name[b], e.msg);
 	hp_vm_stop(vm);
+	bench_argv_free(&argv);
 	free(vm);
 }
 
@@ -461,16 +409,16 @@ static void hp_print_metric(const struct hp_row *rows, const char *title,
 			    enum hp_metric m)
 {
 	struct bench_stats st, ref;
-	bool have_ref = hp_median(&rows[HP_MEMVISOR], m, &ref);
+	bool have_ref = hp_median(&rows[BENCH_MEMVISOR], m, &ref);
 
 	printf("\n%s\n%-18s %5s %10s %10s %10s %12s\n", title, "backend", "runs",
 	       "median ms", "min ms", "max ms", "vs memvisor");
-	for (int b = 0; b < HP_NR_BACKENDS; b++) {
+	for (int b = 0; b < BENCH_NR_BACKENDS; b++) {
 		if (!hp_median(&rows[b], m, &st)) {
-			printf("%-18s %5u %s\n", hp_name[b], 0, "-");
+			printf("%-18s %5u %s\n", bench_backend_name[b], 0, "-");
 			continue;
 		}
-		printf("%-18s %5u %10.2f %10.2f %10.2f", hp_name[b], rows[b].n[m],
+		printf("%-18s %5u %10.2f %10.2f %10.2f", bench_backend_name[b], rows[b].n[m],
 		       st.median, st.min, st.max);
 		if (have_ref && ref.median > 0)
 			printf(" %11.2fx", st.median / ref.median);
@@ -485,12 +433,12 @@ static void hp_print_add_split(const struct hp_row *rows)
 	printf("\nwhere hot-add goes (medians; guest times from its dmesg)\n");
 	printf("%-18s %10s %16s %16s %12s\n", "backend", "total ms",
 	       "guest add ms", "guest online ms", "host+rest ms");
-	for (int b = 0; b < HP_NR_BACKENDS; b++) {
+	for (int b = 0; b < BENCH_NR_BACKENDS; b++) {
 		if (!hp_median(&rows[b], M_ADD, &tot) ||
 		    !hp_median(&rows[b], M_GUEST_ADD, &add) ||
 		    !hp_median(&rows[b], M_GUEST_ONLINE, &on))
 			continue;
-		printf("%-18s %10.2f %16.2f %16.2f %12.2f\n", hp_name[b],
+		printf("%-18s %10.2f %16.2f %16.2f %12.2f\n", bench_backend_name[b],
 		       tot.median, add.median, on.median,
 		       tot.median - add.median - on.median);
 	}
@@ -503,13 +451,13 @@ static void hp_print_split(const struct hp_row *rows)
 	printf("\nwhere hot-remove with 32 MiB in use goes (medians; guest times from its dmesg)\n");
 	printf("%-18s %10s %16s %14s %12s %10s\n", "backend", "total ms",
 	       "guest offline ms", "guest rm ms", "host+rest ms", "migrated");
-	for (int b = 0; b < HP_NR_BACKENDS; b++) {
+	for (int b = 0; b < BENCH_NR_BACKENDS; b++) {
 		if (!hp_median(&rows[b], M_DEL_32M, &tot) ||
 		    !hp_median(&rows[b], M_GUEST_OFFLINE, &off) ||
 		    !hp_median(&rows[b], M_GUEST_REMOVE, &rm) ||
 		    !hp_median(&rows[b], M_MIGRATED, &mig))
 			continue;
-		printf("%-18s %10.2f %16.2f %14.2f %12.2f %10.0f\n", hp_name[b],
+		printf("%-18s %10.2f %16.2f %14.2f %12.2f %10.0f\n", bench_backend_name[b],
 		       tot.median, off.median, rm.median,
 		       tot.median - off.median - rm.median, mig.median);
 	}
@@ -525,78 +473,103 @@ static void hp_report(const struct hp_row *rows)
 	hp_print_metric(rows, "hot-remove 128 MiB with 32 MiB in use (migrated): device_del -> DEVICE_DELETED",
 			M_DEL_32M);
 	hp_print_split(rows);
-	for (int b = 0; b < HP_NR_BACKENDS; b++)
+	for (int b = 0; b < BENCH_NR_BACKENDS; b++)
 		if (rows[b].note[0])
 			printf("note: %s\n", rows[b].note);
 }
 
 /* ------------------------------------------------------------ main */
 
-static const char hp_usage[] =
-"usage: memvisor bench hotplug [--runs N] [--kernel PATH] [--no-qemu]\n"
-"  On memvisor, QEMU -accel kvm and QEMU -accel tcg (same guest): hot-add a\n"
-"  128 MiB DIMM N times (default 20) and time it to the guest's _OST; then\n"
-"  N times hot-remove one holding a 32 MiB hog, and split that time between\n"
-"  the guest's migration and the rest.\n";
+enum { OPT_RUNS, OPT_KERNEL, OPT_NO_QEMU };
 
-static int hp_parse(int argc, char **argv, struct hp_opts *o)
+static const struct cli_option hp_options[] = {
+	{ "runs", "N", "hot-adds and hot-removes per backend (default 20,\n"
+	  "at most 1000)", OPT_RUNS },
+	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
+	  "the memvisor binary)", OPT_KERNEL },
+	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
+	{ NULL },
+};
+
+static int hp_option(void *opaque, int key, const char *arg, struct errmsg *e)
 {
-	char *end;
+	struct hp_opts *o = opaque;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--no-qemu")) {
-			o->no_qemu = 1;
-		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-			o->runs = strtoul(argv[++i], &end, 10);
-			if (*end || !o->runs || o->runs > HP_MAX_RUNS)
-				return fprintf(stderr, "memvisor bench: --runs: 1 to %d\n",
-					       HP_MAX_RUNS), -EINVAL;
-		} else if (!strcmp(argv[i], "--kernel") && i + 1 < argc) {
-			o->kernel = argv[++i];
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			return fputs(hp_usage, stdout), 1;
-		} else {
-			return fprintf(stderr, "memvisor bench: unknown option '%s'\n%s",
-				       argv[i], hp_usage), -EINVAL;
-		}
+	switch (key) {
+	case OPT_RUNS:
+		if (parse_uint(arg, 1, HP_MAX_RUNS, &o->runs))
+			return errmsg_user(e, -EINVAL, "--runs %s: expected a number from 1 to %d",
+					   arg, HP_MAX_RUNS);
+		return 0;
+	case OPT_KERNEL:
+		o->kernel = arg;
+		return 0;
+	default:
+		o->no_qemu = true;
+		return 0;
 	}
+}
+
+/* Every metric's samples, @runs of each, for every backend. 0 or -ENOMEM. */
+static int hp_rows_alloc(struct hp_row *rows, unsigned long runs)
+{
+	for (int b = 0; b < BENCH_NR_BACKENDS; b++)
+		for (int m = 0; m < HP_NR_METRICS; m++)
+			if (!(rows[b].v[m] = calloc(runs, sizeof(double))))
+				return -ENOMEM;
 	return 0;
 }
 
-/* Why backend @b cannot run here, or NULL. */
-static const char *hp_skip(enum hp_backend b, const struct hp_opts *o)
+static void hp_rows_free(struct hp_row *rows)
 {
-	if (b != HP_MEMVISOR && o->no_qemu)
-		return "skipped (--no-qemu)";
-	if (b != HP_QEMU_TCG && access("/dev/kvm", R_OK | W_OK))
-		return "skipped: /dev/kvm is missing or not accessible";
-	return NULL;
-}
-
-int bench_hotplug_main(int argc, char **argv, const char *self_path,
-		       const char *default_kernel)
-{
-	struct hp_opts o = { .runs = HP_DEFAULT_RUNS, .kernel = default_kernel };
-	struct hp_row rows[HP_NR_BACKENDS] = { 0 };
-	int r = hp_parse(argc, argv, &o);
-	const char *why;
-
-	if (r)
-		return r > 0 ? 0 : 2;
-	signal(SIGPIPE, SIG_IGN);
-	for (int b = 0; b < HP_NR_BACKENDS; b++) {
-		for (int m = 0; m < HP_NR_METRICS; m++)
-			rows[b].v[m] = calloc(o.runs, sizeof(double));
-		why = hp_skip(b, &o);
-		if (why)
-			snprintf(rows[b].note, sizeof(rows[b].note), "%s: %s",
-				 hp_name[b], why);
-		else
-			hp_backend(b, &o, self_path, &rows[b]);
-	}
-	hp_report(rows);
-	for (int b = 0; b < HP_NR_BACKENDS; b++)
+	for (int b = 0; b < BENCH_NR_BACKENDS; b++)
 		for (int m = 0; m < HP_NR_METRICS; m++)
 			free(rows[b].v[m]);
-	return rows[HP_MEMVISOR].n[M_ADD] ? 0 : 1;
+}
+
+static int hp_bench(const struct hp_opts *o, const char *self_path)
+{
+	struct hp_row rows[BENCH_NR_BACKENDS] = { 0 };
+	const char *why;
+
+	if (hp_rows_alloc(rows, o->runs)) {
+		hp_rows_free(rows);
+		return cli_fail(HP_NAME, EXIT_FAIL, "out of memory");
+	}
+	signal(SIGPIPE, SIG_IGN);
+	for (int b = 0; b < BENCH_NR_BACKENDS; b++) {
+		why = bench_backend_skip(b, o->no_qemu);
+		if (why)
+			snprintf(rows[b].note, sizeof(rows[b].note), "%s: %s",
+				 bench_backend_name[b], why);
+		else
+			hp_backend(b, o, self_path, &rows[b]);
+	}
+	hp_report(rows);
+	hp_rows_free(rows);
+	return rows[BENCH_MEMVISOR].n[M_ADD] ? 0 : EXIT_FAIL;
+}
+
+int bench_hotplug_main(int argc, char **argv, const char *self_path)
+{
+	struct hp_opts o = { .runs = HP_DEFAULT_RUNS };
+	const struct cli_table table = { NULL, hp_options, hp_option, &o };
+	const struct cli_cmd cmd = {
+		.name = HP_NAME,
+		.synopsis = "[options]",
+		.description =
+		"On memvisor, QEMU -accel kvm and QEMU -accel tcg (same guest):\n"
+		"hot-add a 128 MiB DIMM N times and time it to the guest's _OST;\n"
+		"then N times hot-remove one holding a 32 MiB hog, and split that\n"
+		"time between the guest's migration and the rest.\nOptions:\n",
+		.tables = &table, .nr_tables = 1,
+	};
+	char *kernel = NULL;
+	int status;
+
+	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
+		return status;
+	status = hp_bench(&o, self_path);
+	free(kernel);
+	return status;
 }

@@ -1,0 +1,90 @@
+/*
+ * `memvisor bench`: the subcommand's dispatch, the options' common part,
+ * and the statistics every benchmark reports (median, min, max of a set of
+ * samples; a pure function, unit-tested in tests/unit/test_bench.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/bench/bench_internal.h"
+#include "vmm/cli.h"
+#include "vmm/util.h"
+
+static const struct cli_cmd bench_cmd = {
+	.name = "memvisor bench",
+	.synopsis = "COMMAND [options]",
+	.description =
+	"Benchmarks, each on memvisor, QEMU -accel kvm and QEMU -accel tcg\n"
+	"with the same guest.elf. Commands:\n"
+	"  boot                  boot time, to the guest's ready line\n"
+	"                        (memvisor bench boot --help)\n"
+	"  hotplug               DIMM hot-add and hot-remove times\n"
+	"                        (memvisor bench hotplug --help)\n"
+	"Options:\n",
+};
+
+int bench_main(int argc, char **argv, const char *self_path)
+{
+	if (argc >= 1 && !strcmp(argv[0], "boot"))
+		return bench_boot_main(argc, argv, self_path);
+	if (argc >= 1 && !strcmp(argv[0], "hotplug"))
+		return bench_hotplug_main(argc, argv, self_path);
+	if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		cli_usage(&bench_cmd, stdout);
+		return 0;
+	}
+	if (argc < 1)
+		return cli_fail(bench_cmd.name, EXIT_USAGE,
+				"no benchmark given (boot or hotplug; see memvisor bench --help)");
+	return cli_fail(bench_cmd.name, EXIT_USAGE,
+			"unknown benchmark '%s' (boot or hotplug; see memvisor bench --help)",
+			argv[0]);
+}
+
+bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
+		 const char *self_path, const char **kernel, char **alloc,
+		 int *status)
+{
+	struct errmsg e = { .msg = "" };
+	unsigned int npos;
+	int ret = cli_parse(cmd, argc, argv, NULL, 0, &npos, &e);
+
+	*alloc = NULL;
+	*status = ret > 0 ? 0 : cli_fail(cmd->name, cli_status(&e), "%s", e.msg);
+	if (ret)
+		return false;
+	if (!*kernel && !(*kernel = *alloc = guest_kernel_beside(self_path))) {
+		*status = cli_fail(cmd->name, EXIT_FAIL, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ statistics */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int bench_stats_compute(const double *samples, size_t n,
+			struct bench_stats *st)
+{
+	double *s;
+
+	if (!n)
+		return -EINVAL;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, samples, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	st->min = s[0];
+	st->max = s[n - 1];
+	st->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * Inside memvisor ctl: the parsed command line, the _OST vocabulary, and
+ * what ctl.c (arguments, list, status) and ctl_dimm.c (add, del) share.
+ */
+#ifndef TOOLS_CTL_CTL_INTERNAL_H
+#define TOOLS_CTL_CTL_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tools/ctl/ctl.h"
+#include "tools/qmp/qmp_client.h"
+#include "vmm/error.h"
+
+#define CTL_NAME "memvisor ctl"
+
+enum ctl_cmd {
+	CTL_NONE,
+	CTL_DIMM_ADD,
+	CTL_DIMM_DEL,
+	CTL_DIMM_LIST,
+	CTL_STATUS,
+};
+
+struct ctl_args {
+	const char *qmp;        /* socket path */
+	unsigned int timeout;   /* seconds, for every wait */
+	enum ctl_cmd cmd;
+	uint64_t size;          /* dimm add */
+	unsigned int node;      /* dimm add */
+	const char *id;         /* dimm add (NULL: pick dimmN), dimm del */
+	int wait;               /* dimm add/del --wait */
+};
+
+/* Parse the command line (pure); 0, 1 if --help was printed, or -EINVAL
+ * with @e filled. Checks what ctl can check itself: the DIMM id and size
+ * rules of hotplug/hotplug.h. */
+int ctl_parse_args(int argc, char **argv, struct ctl_args *a,
+		   struct errmsg *e);
+
+/* What an ACPI _OST (source event, status code) pair means, in words. */
+const char *ctl_ost_meaning(uint32_t source, uint32_t status);
+
+/* The "state" column of dimm list, from the slot's last _OST pair. */
+const char *ctl_dimm_state(int hotplugged, uint32_t source, uint32_t status);
+
+/* Is @source an eject's (a removal's) _OST source event? */
+bool ctl_ost_is_eject(uint32_t source);
+
+/* @bytes with a unit: "128M", "1G", "0B". */
+const char *ctl_size(uint64_t bytes, char *buf, unsigned int len);
+
+/* A member of a JSON object: 0 or "" when absent. */
+json_int_t ctl_jint(json_t *o, const char *key);
+const char *ctl_jstr(json_t *o, const char *key);
+
+/* The query-memory-devices "data" of DIMM @id (a new reference), or NULL:
+ * absent (@e untouched), or the query failed (@e filled). */
+json_t *ctl_find_dimm(struct qmpc *c, const char *id, struct errmsg *e);
+
+/* Print the error in @e as ctl's one line on stderr; EXIT_FAIL. */
+int ctl_fail_msg(const struct errmsg *e);
+
+int ctl_dimm_add(struct qmpc *c, const struct ctl_args *a);
+int ctl_dimm_del(struct qmpc *c, const struct ctl_args *a);
+
+#endif
