@@ -179,9 +179,6 @@ struct memhp_range memhp_layout_window(const struct memhp_layout *l,
 int memhp_first_fit(struct memhp_range win, const struct memhp_range *used,
 		    unsigned int n, uint64_t size, gpa_t *out);
 
-/* ------------------------------------------------------------ config.c */
-
-
 /* ------------------------------------------------------------ dimm.c */
 
 #define MEMHP_MAX_MEMDEVS     (2 * MEMHP_MAX_SLOTS)
