@@ -18,6 +18,10 @@ The VM is a subprocess.Popen (console on its stdin/stdout pipes, stderr in
 a file); pexpect's fdspawn reads and matches its stdout. A pty (pexpect.spawn)
 would put a terminal between us and the VMM, merge stderr into the console
 and make proc a pexpect object; PopenSpawn polls its queue in a busy loop.
+The console is read while expect() (cmd(), wait_ready()...), wait() or
+send() waits: a guest that prints more than a pipe holds (64 KiB) while the
+test does something else (QMP...) waits for the test, as on a terminal
+nobody reads.
 
 Every Guest runs in its own session (process group) and is killed with it,
 by process id, when the `with` block ends, when the test ends (conftest.py
@@ -176,6 +180,7 @@ class Guest:
             stdout=subprocess.PIPE, stderr=self._stderr,
             start_new_session=True, cwd=str(ROOT))
         _live.add(self)
+        os.set_blocking(self.proc.stdin.fileno(), False)   # see send()
         self._console = _Console(self)
         return self
 
@@ -192,11 +197,12 @@ class Guest:
         self._reap(10)
 
     def _reap(self, timeout):
+        deadline = time.monotonic() + timeout
+        self._drain(timeout)
         try:
-            self.returncode = self.proc.wait(timeout)
+            self.returncode = self.proc.wait(max(deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired:
             return None
-        self._drain(5)
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 f.close()
@@ -236,16 +242,17 @@ class Guest:
         return self._buf
 
     def _drain(self, timeout):
-        """The VM has exited: read the rest of its output into _buf (until
-        EOF, for at most @timeout s). expect() then searches only _buf."""
-        deadline = time.monotonic() + timeout
-        while not self._eof and self._console:
-            left = deadline - time.monotonic()
-            try:
-                self._console.read_nonblocking(self._console.maxread,
-                                               max(left, 0))
-            except (pexpect.EOF, pexpect.TIMEOUT, OSError):
-                self._eof = True
+        """Read the console into _buf until EOF (the VM has exited), for at
+        most @timeout s, without moving expect()'s position. After EOF,
+        expect() searches only _buf. No error if the VM runs on."""
+        if self._eof or not self._console:
+            return
+        try:
+            self._console.expect_loop(
+                pexpect.expect.searcher_re([pexpect.EOF]), timeout)
+            self._eof = True
+        except pexpect.TIMEOUT:
+            pass
 
     def stderr_text(self):
         if not self._stderr:
@@ -261,11 +268,22 @@ class Guest:
             out, ("; stderr: " + err[-1]) if err else "")
 
     def send(self, text):
-        """Type @text on the console."""
+        """Type @text on the console. While the VM takes no more input, its
+        output is read (as _drain does), for at most cmd_timeout s: a VM
+        that waits for us to read its output cannot stall us."""
+        data = text.encode()
+        deadline = time.monotonic() + self.cmd_timeout
         try:
-            self.proc.stdin.write(text.encode())
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError) as e:
+            while data:
+                try:
+                    data = data[os.write(self.proc.stdin.fileno(), data):]
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise GuestError("console input not taken within %gs;"
+                                         " %s" % (self.cmd_timeout,
+                                                  self._tail())) from None
+                    self._drain(0.05)
+        except OSError as e:
             raise GuestError("console write failed (%s); %s" % (e, self._tail()))
 
     def expect(self, pattern, timeout=None):
