@@ -104,8 +104,11 @@ run: deps all
 unit: $(BUILD)/unit-tests
 	$(Q)$(BUILD)/unit-tests
 
+# pytest from Debian's packages, which install for /usr/bin/python3 only;
+# T=EXPR selects tests as -k EXPR does. -B and pytest.ini keep the tree clean.
+PYTEST := /usr/bin/python3 -B -m pytest
 integration: all
-	$(Q)python3 tests/integration/run.py $(T)
+	$(Q)$(PYTEST) tests/integration $(if $(T),-k '$(T)')
 
 # The include graph keeps the layering (scripts/check-layering says which).
 check-layering:

@@ -13,6 +13,8 @@ PKGS=(
   qemu-system-x86       # reference VMM
   acpica-tools          # iasl, to validate ACPI tables
   python3
+  python3-pytest python3-pytest-timeout  # integration test runner
+  python3-pexpect       # integration tests: the guest console
   socat                 # driving QMP sockets by hand (README)
   valgrind              # callgrind instruction counts (make bench)
   clang                 # make fuzz: libFuzzer harnesses (clang 14 on bookworm)

@@ -1,5 +1,6 @@
 """Integration-test harness: boot build/guest.elf on memvisor or QEMU and
-talk to its serial console through pipes (no terminal, no pexpect).
+talk to its serial console through pipes, with pexpect (run by pytest, see
+conftest.py).
 
     with Guest("qemu", memory="512M") as g:
         g.wait_ready()
@@ -13,10 +14,19 @@ Backends
             -serial stdio, pvpanic, -no-reboot: exits 0 on guest poweroff,
             1 on a guest panic.
 
+The VM is a subprocess.Popen (console on its stdin/stdout pipes, stderr in
+a file); pexpect's fdspawn reads and matches its stdout. A pty (pexpect.spawn)
+would put a terminal between us and the VMM, merge stderr into the console
+and make proc a pexpect object; PopenSpawn polls its queue in a busy loop.
+The console is read while expect() (cmd(), wait_ready()...), wait() or
+send() waits: a guest that prints more than a pipe holds (64 KiB) while the
+test does something else (QMP...) waits for the test, as on a terminal
+nobody reads.
+
 Every Guest runs in its own session (process group) and is killed with it,
-by process id, when the `with` block ends, when the test runner moves on
-(cleanup_all) or when the interpreter exits. Every wait has a timeout.
-Reasons to skip (no QEMU, no /dev/kvm) raise Skip.
+by process id, when the `with` block ends, when the test ends (conftest.py
+calls cleanup_all) or when the interpreter exits. Every wait has a timeout.
+Reasons to skip (no QEMU, no /dev/kvm) raise Skip, which is pytest's.
 """
 
 import atexit
@@ -28,9 +38,13 @@ import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+import pexpect
+import pexpect.expect
+import pexpect.fdpexpect
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MEMVISOR = ROOT / "build" / "memvisor"
@@ -49,12 +63,11 @@ MEMVISOR_QMP_OPTION = "--qmp"
 BOOT_TIMEOUT = {"memvisor": 20, "qemu-tcg": 30, "qemu-kvm": 120}
 CMD_TIMEOUT = {"memvisor": 20, "qemu-tcg": 20, "qemu-kvm": 60}
 
-# Name of the running test, set by run.py; used to name console logs.
+# Name of the running test, set by conftest.py; used to name console logs.
 current_test = "adhoc"
 
-
-class Skip(Exception):
-    """The test cannot run here (missing QEMU, no /dev/kvm...)."""
+# The test cannot run here (missing QEMU, no /dev/kvm...): raise Skip(reason).
+Skip = pytest.skip.Exception
 
 
 class GuestError(Exception):
@@ -75,11 +88,16 @@ def qemu_binary():
     return shutil.which("qemu-system-x86_64")
 
 
+def log_path(test):
+    """Where the console log of a guest of @test is saved."""
+    return LOG_DIR / (re.sub(r"[^\w.\[\]-]", "_", test) + ".log")
+
+
 _live = set()
 
 
 def cleanup_all():
-    """Kill every guest still running (the runner calls this after each
+    """Kill every guest still running (conftest.py calls this after each
     test; also registered with atexit)."""
     for g in list(_live):
         g.kill()
@@ -111,11 +129,10 @@ class Guest:
         self._tmpdir = tempfile.mkdtemp(prefix="mv-guest-")
         self.qmp_path = os.path.join(self._tmpdir, "qmp.sock") if qmp else None
         self._qmp = None
+        self._console = None    # _Console over the VM's stdout
         self._buf = ""          # console output, "\r" removed
         self._pos = 0           # expect() searches from here
-        self._eof = False
-        self._cond = threading.Condition()
-        self._reader = None
+        self._eof = False       # all of the console output is in _buf
         self._stderr = None
         key = backend if backend == "memvisor" else "qemu-" + accel
         self.boot_timeout = BOOT_TIMEOUT[key]
@@ -163,24 +180,9 @@ class Guest:
             stdout=subprocess.PIPE, stderr=self._stderr,
             start_new_session=True, cwd=str(ROOT))
         _live.add(self)
-        self._reader = threading.Thread(target=self._read_loop, daemon=True)
-        self._reader.start()
+        os.set_blocking(self.proc.stdin.fileno(), False)   # see send()
+        self._console = _Console(self)
         return self
-
-    def _read_loop(self):
-        fd = self.proc.stdout.fileno()
-        while True:
-            try:
-                data = os.read(fd, 4096)
-            except OSError:
-                data = b""
-            with self._cond:
-                if not data:
-                    self._eof = True
-                    self._cond.notify_all()
-                    return
-                self._buf += data.decode("utf-8", "replace").replace("\r", "")
-                self._cond.notify_all()
 
     def kill(self):
         """Kill the VM (its whole process group) if it still runs, reap it
@@ -195,12 +197,12 @@ class Guest:
         self._reap(10)
 
     def _reap(self, timeout):
+        deadline = time.monotonic() + timeout
+        self._drain(timeout)
         try:
-            self.returncode = self.proc.wait(timeout)
+            self.returncode = self.proc.wait(max(deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired:
             return None
-        if self._reader:
-            self._reader.join(5)
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 f.close()
@@ -216,8 +218,7 @@ class Guest:
     def _save_log(self):
         try:
             LOG_DIR.mkdir(parents=True, exist_ok=True)
-            name = re.sub(r"[^\w.\[\]-]", "_", current_test)
-            self.log_path = LOG_DIR / (name + ".log")
+            self.log_path = log_path(current_test)
             with open(self.log_path, "w") as f:
                 f.write("$ %s\n" % " ".join(self.command_line()))
                 f.write(self._buf)
@@ -236,9 +237,22 @@ class Guest:
     # -------------------------------------------------------------- console
     @property
     def output(self):
-        """All console output so far, with "\\r" removed."""
-        with self._cond:
-            return self._buf
+        """All console output read so far, with "\\r" removed (what expect()
+        has read; all of it once the VM has exited)."""
+        return self._buf
+
+    def _drain(self, timeout):
+        """Read the console into _buf until EOF (the VM has exited), for at
+        most @timeout s, without moving expect()'s position. After EOF,
+        expect() searches only _buf. No error if the VM runs on."""
+        if self._eof or not self._console:
+            return
+        try:
+            self._console.expect_loop(
+                pexpect.expect.searcher_re([pexpect.EOF]), timeout)
+            self._eof = True
+        except pexpect.TIMEOUT:
+            pass
 
     def stderr_text(self):
         if not self._stderr:
@@ -254,11 +268,22 @@ class Guest:
             out, ("; stderr: " + err[-1]) if err else "")
 
     def send(self, text):
-        """Type @text on the console."""
+        """Type @text on the console. While the VM takes no more input, its
+        output is read (as _drain does), for at most cmd_timeout s: a VM
+        that waits for us to read its output cannot stall us."""
+        data = text.encode()
+        deadline = time.monotonic() + self.cmd_timeout
         try:
-            self.proc.stdin.write(text.encode())
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError) as e:
+            while data:
+                try:
+                    data = data[os.write(self.proc.stdin.fileno(), data):]
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise GuestError("console input not taken within %gs;"
+                                         " %s" % (self.cmd_timeout,
+                                                  self._tail())) from None
+                    self._drain(0.05)
+        except OSError as e:
             raise GuestError("console write failed (%s); %s" % (e, self._tail()))
 
     def expect(self, pattern, timeout=None):
@@ -266,23 +291,25 @@ class Guest:
         the previous match; return the match and move past it."""
         rx = re.compile(pattern, re.M)
         timeout = self.cmd_timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                m = rx.search(self._buf, self._pos)
-                if m:
-                    self._pos = m.end()
-                    return m
-                if self._eof:
-                    self.proc.poll()
-                    raise GuestError("guest exited (status %s) while waiting "
-                                     "for %r; %s" % (self.proc.returncode,
-                                                     pattern, self._tail()))
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise GuestError("timeout (%gs) waiting for %r; %s"
-                                     % (timeout, pattern, self._tail()))
-                self._cond.wait(min(left, 0.5))
+        m = rx.search(self._buf, self._pos) if self._eof else None
+        if not m and not self._eof:
+            try:
+                self._console.expect_loop(_Searcher(self, rx), timeout)
+                m = self._console.match
+            except pexpect.EOF:
+                self._eof = True
+            except pexpect.TIMEOUT:
+                raise GuestError("timeout (%gs) waiting for %r; %s"
+                                 % (timeout, pattern, self._tail())) from None
+        if not m:
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+            raise GuestError("guest exited (status %s) while waiting for %r; %s"
+                             % (self.proc.returncode, pattern, self._tail()))
+        self._pos = m.end()
+        return m
 
     def wait_ready(self, timeout=None):
         """Wait for the ready line and the first prompt; returns the output
@@ -325,6 +352,41 @@ class Guest:
         if not self._qmp:
             self._qmp = _Qmp(self.qmp_path, timeout)
         return self._qmp.execute(command, arguments, timeout)
+
+
+class _Console(pexpect.fdpexpect.fdspawn):
+    """pexpect over the VM's stdout pipe: what it reads is decoded (UTF-8,
+    bad bytes replaced), stripped of "\\r" and appended to the Guest's _buf."""
+
+    def __init__(self, guest):
+        super().__init__(guest.proc.stdout, maxread=65536, encoding="utf-8",
+                         codec_errors="replace", use_poll=True)
+        self._guest = guest
+
+    def read_nonblocking(self, size=1, timeout=-1):
+        data = super().read_nonblocking(size, timeout).replace("\r", "")
+        self._guest._buf += data
+        return data
+
+
+class _Searcher(pexpect.expect.searcher_re):
+    """pexpect searcher for one regex, matched as re.search(_buf, _pos): "^"
+    matches where the unread text starts only if that starts a line, and
+    the match's positions are positions in Guest.output. pexpect's unread
+    buffer is always _buf[_pos:]."""
+
+    def __init__(self, guest, rx):
+        super().__init__([rx])
+        self._guest = guest
+
+    def search(self, buffer, freshlen, searchwindowsize=None):
+        text, pos = self._guest._buf, self._guest._pos
+        m = self._searches[0][1].search(text, pos)
+        if not m:
+            return -1
+        offset = len(text) - len(buffer)
+        self.start, self.end, self.match = m.start() - offset, m.end() - offset, m
+        return 0
 
 
 class _Qmp:

@@ -1,10 +1,13 @@
 """Boot tests: the guest reaches its shell, the basic commands work, memory
 is reported right, and the guest powers off (command, power button) or
-panics visibly. Tests with a `backend` parameter run on memvisor and QEMU.
+panics visibly. Tests with a `backend` parameter run on memvisor and QEMU
+(conftest.py).
 """
 
 import re
 import time
+
+import pytest
 
 from harness import READY_LINE, Guest
 
@@ -112,18 +115,15 @@ def test_timer_ticks(backend):
         assert up >= 0.5, "uptime %.2f s after sleeping 1 s: no timer ticks?" % up
 
 
-def test_poweroff(backend):
-    with Guest(backend) as g:
-        g.wait_ready()
-        assert g.poweroff() == 0
+def test_poweroff(guest):
+    assert guest.poweroff() == 0
 
 
-def test_power_button(backend):
-    with Guest(backend, qmp=True) as g:
-        g.wait_ready()
-        g.qmp("system_powerdown")
-        g.expect(r"reboot: Power down")
-        assert g.wait() == 0
+def test_power_button(qmp_guest):
+    g = qmp_guest
+    g.qmp("system_powerdown")
+    g.expect(r"reboot: Power down")
+    assert g.wait() == 0
 
 
 def test_crash_is_reported(backend):
@@ -156,6 +156,7 @@ def test_qemu_smp2():
         assert g.poweroff() == 0
 
 
+@pytest.mark.timeout(240)
 def test_qemu_kvm():
     # Ring 0 is emulated on our hosts: SeaBIOS alone takes seconds.
     with Guest("qemu", accel="kvm") as g:
@@ -164,6 +165,3 @@ def test_qemu_kvm():
         want = expected_memtotal_kb(262144)
         assert abs(info["MemTotal"] - want) <= want * MEMINFO_TOLERANCE
         assert g.poweroff() == 0
-
-
-test_qemu_kvm.timeout = 240

@@ -19,6 +19,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from harness import MEMVISOR, Guest, Skip
 
 MIB = 1 << 20
@@ -315,6 +317,7 @@ def test_hotplug_unmovable_refused(backend):
         assert g.poweroff() == 0
 
 
+@pytest.mark.timeout(400)
 def test_hotplug_cycles_with_hog(backend):
     """Add a DIMM, remove the previous one: the hog moves along each time."""
     n = CYCLES[backend]
@@ -336,9 +339,6 @@ def test_hotplug_cycles_with_hog(backend):
         ctl_ok(g, "dimm", "del", "c%d" % n, "--wait", timeout=60)
         verify(g)
         assert g.poweroff() == 0
-
-
-test_hotplug_cycles_with_hog.timeout = 400
 
 
 def test_hotplug_bad_inputs(backend):
