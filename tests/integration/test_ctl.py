@@ -19,7 +19,10 @@ TCG it removes a DIMM holding 48M in a few hundred milliseconds).
 import subprocess
 import time
 
+import pytest
+
 from harness import MEMVISOR, Guest, Skip
+
 from test_hotplug import boot, ctl, ctl_fails, ctl_ok, dimms, hog, verify
 
 # How long the guest may take to eject a DIMM holding the hog.
@@ -73,6 +76,7 @@ def test_ctl_checks_before_sending(backend):
         assert g.poweroff() == 0
 
 
+@pytest.mark.timeout(400)
 def test_ctl_del_wait_times_out_in_progress(backend):
     with boot_slow_removal(backend) as g:
         g.wait_ready()
@@ -88,7 +92,6 @@ def test_ctl_del_wait_times_out_in_progress(backend):
         assert g.poweroff() == 0
 
 
-test_ctl_del_wait_times_out_in_progress.timeout = 400
 
 
 def test_ctl_stale_backend_replaced(backend):
@@ -108,6 +111,7 @@ def test_ctl_stale_backend_replaced(backend):
         assert g.poweroff() == 0
 
 
+@pytest.mark.timeout(400)
 def test_ctl_two_removals_at_once(backend):
     if backend == "qemu":
         # Here QEMU -accel kvm answers no QMP command while the guest
@@ -135,4 +139,3 @@ def test_ctl_two_removals_at_once(backend):
         assert g.poweroff() == 0
 
 
-test_ctl_two_removals_at_once.timeout = 400
