@@ -574,7 +574,7 @@ void pci_bus_destroy(struct pci_bus *pb)
 
 /*
  * Device (PCI0) {
- *     Name (_HID, EisaId ("PNP0A03"))  Name (_ADR, 0)  Name (_UID, 0)
+ *     Name (_HID, EisaId ("PNP0A03"))  Name (_UID, 0)
  *     Name (_CRS, ResourceTemplate () {
  *         WordBusNumber (0-0xff), IO (0xcf8, 8),
  *         WordIO (0-0xcf7), WordIO (0xd00-0xffff),
@@ -595,7 +595,6 @@ static void pci0_dsdt(struct aml *a, void *opaque)
 
 	aml_device_open(a, "PCI0");
 	aml_name_eisaid(a, "_HID", "PNP0A03");
-	aml_name_int(a, "_ADR", 0);
 	aml_name_int(a, "_UID", 0);
 	aml_name_decl(a, "_CRS");
 	aml_restemplate_open(a);
