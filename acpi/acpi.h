@@ -253,6 +253,10 @@ void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align,
 void aml_res_irq_noflags(struct aml *a, unsigned int irq);
 void aml_res_interrupt(struct aml *a, const struct aml_res_irq *f,
 		       uint32_t gsi);
+/* WordBusNumber / WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode,
+ * EntireRange for I/O), as a PCI host bridge's _CRS has them. */
+void aml_res_word_bus(struct aml *a, uint16_t min, uint16_t max);
+void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max);
 void aml_res_dword_memory(struct aml *a, const struct aml_res_mem *m);
 void aml_res_qword_memory(struct aml *a, const struct aml_res_mem *m);
 

@@ -21,9 +21,11 @@
 #define RES_IO            0x47  /* I/O port, 7 bytes */
 /* Large descriptors: tag byte, then a 16-bit length. */
 #define RES_DWORD_ADDR    0x87
+#define RES_WORD_ADDR     0x88
 #define RES_EXT_IRQ       0x89
 #define RES_QWORD_ADDR    0x8a
 
+#define RES_WORD_ADDR_LEN  13
 #define RES_DWORD_ADDR_LEN 23
 #define RES_QWORD_ADDR_LEN 43
 
@@ -145,4 +147,37 @@ void aml_res_qword_memory(struct aml *a, const struct aml_res_mem *m)
 	for (i = 0; i < 5; i++)
 		put_le(d + 6 + 8 * i, v[i], 8);
 	aml_bytes(a, d, sizeof(d));
+}
+
+/* A Word Address Space descriptor the bridge produces (MinFixed, MaxFixed,
+ * PosDecode, granularity and translation 0): type 1 I/O (EntireRange),
+ * type 2 bus numbers. */
+static void word_range(struct aml *a, uint8_t type, uint16_t min,
+		       uint16_t max)
+{
+	uint8_t d[3 + RES_WORD_ADDR_LEN] = { RES_WORD_ADDR, RES_WORD_ADDR_LEN, 0 };
+
+	if (!is_in_template(a))
+		return;
+	if (max < min) {
+		aml_set_err(a, -EINVAL);
+		return;
+	}
+	d[3] = type;
+	d[4] = 0x04 | 0x08;     /* producer, positive decode, MIF, MAF */
+	d[5] = type == 1 ? 0x03 : 0;
+	put_le(d + 8, min, 2);
+	put_le(d + 10, max, 2);
+	put_le(d + 14, (uint32_t)max - min + 1, 2);
+	aml_bytes(a, d, sizeof(d));
+}
+
+void aml_res_word_bus(struct aml *a, uint16_t min, uint16_t max)
+{
+	word_range(a, 2, min, max);
+}
+
+void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max)
+{
+	word_range(a, 1, min, max);
 }

@@ -6,7 +6,8 @@
  * APIC per vCPU (ACPI processor UID = APIC id = cpu index, enabled), one
  * IOAPIC with id 0 at PLAT_IOAPIC_GPA serving GSIs 0-23, the Interrupt
  * Source Overrides ISA IRQ0 -> GSI2 (the PIT; bus-conforming polarity and
- * trigger) and IRQ9 -> GSI9 level-triggered active-high (the SCI), and a
+ * trigger), IRQ9 -> GSI9 level-triggered active-high (the SCI) and the
+ * same for the PCI INTx IRQs 10 and 11 (as QEMU pc's MADT), and a
  * Local APIC NMI on LINT1 of every processor.
  *
  * SRAT revision 3: every CPU's APIC id in proximity domain 0, and one Memory
@@ -30,7 +31,7 @@ size_t acpi_madt_size(const struct acpi_config *cfg)
 	return sizeof(struct acpi_table_madt) +
 	       cfg->ncpus * sizeof(struct acpi_madt_local_apic) +
 	       sizeof(struct acpi_madt_io_apic) +
-	       2 * sizeof(struct acpi_madt_interrupt_override) +
+	       4 * sizeof(struct acpi_madt_interrupt_override) +
 	       sizeof(struct acpi_madt_local_apic_nmi);
 }
 
@@ -80,6 +81,10 @@ void acpi_madt_build(void *out, const struct acpi_config *cfg)
 	p = madt_iso(p, PIT_ISA_IRQ, PIT_GSI,
 		     ACPI_MADT_POLARITY_CONFORMS | ACPI_MADT_TRIGGER_CONFORMS);
 	p = madt_iso(p, PLAT_SCI_IRQ, PLAT_SCI_IRQ,
+		     ACPI_MADT_TRIGGER_LEVEL | ACPI_MADT_POLARITY_ACTIVE_HIGH);
+	p = madt_iso(p, PLAT_PCI_IRQ_LO, PLAT_PCI_IRQ_LO,
+		     ACPI_MADT_TRIGGER_LEVEL | ACPI_MADT_POLARITY_ACTIVE_HIGH);
+	p = madt_iso(p, PLAT_PCI_IRQ_HI, PLAT_PCI_IRQ_HI,
 		     ACPI_MADT_TRIGGER_LEVEL | ACPI_MADT_POLARITY_ACTIVE_HIGH);
 	memcpy(p, &nmi, sizeof(nmi));
 	acpi_header_seal(&m->header);

@@ -8,7 +8,9 @@
  *   pvpanic_device  QEMU's pvpanic port
  *   uart_device     COM1, the console
  *   memhp_device    DIMM slots and the ACPI memory hotplug controller
+ *   balloon_device  virtio-balloon on PCI (its slot: the first free, 1)
  */
+#include "balloon/balloon.h"
 #include "hotplug/hotplug.h"
 #include "pc/pc.h"
 #include "vmm/device.h"
@@ -18,6 +20,7 @@ const struct device_ops *const vm_devices[] = {
 	&pvpanic_device,
 	&uart_device,
 	&memhp_device,
+	&balloon_device,
 };
 
 const unsigned int vm_nr_devices = sizeof(vm_devices) / sizeof(vm_devices[0]);

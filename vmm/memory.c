@@ -196,6 +196,72 @@ int guest_mem_is_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
 	return gpa >= PLAT_4G && end <= PLAT_4G + plat_ram_above_4g(mem->ram_size);
 }
 
+static const struct mem_region *region_of(const struct guest_mem *mem,
+					  gpa_t gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nr_regions; i++) {
+		const struct mem_region *r = &mem->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+bool guest_mem_is_any_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
+{
+	const struct mem_region *r;
+
+	if (guest_mem_is_ram(mem, gpa, len))
+		return true;
+	r = region_of(mem, gpa);
+	return r && !r->is_boot_ram && len <= r->size - (gpa - r->gpa);
+}
+
+/* Is all of [gpa, gpa+len) guest RAM, region by region? */
+static bool discardable(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
+{
+	while (len) {
+		const struct mem_region *r = region_of(mem, gpa);
+		uint64_t n;
+
+		if (!r)
+			return false;
+		n = r->size - (gpa - r->gpa);
+		if (n > len)
+			n = len;
+		if (!guest_mem_is_any_ram(mem, gpa, n))
+			return false;
+		gpa += n;
+		len -= n;
+	}
+	return true;
+}
+
+int guest_mem_discard(struct guest_mem *mem, gpa_t gpa, uint64_t len)
+{
+	const uint64_t page = 4096;
+
+	if ((gpa | len) & (page - 1) || gpa + len < gpa)
+		return -EINVAL;
+	if (!discardable(mem, gpa, len))
+		return -EFAULT;
+	while (len) {
+		const struct mem_region *r = region_of(mem, gpa);
+		uint64_t n = r->size - (gpa - r->gpa);
+
+		if (n > len)
+			n = len;
+		if (madvise(r->hva + (gpa - r->gpa), n, MADV_REMOVE) < 0)
+			return -errno;
+		gpa += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int memmap_add(struct hvm_memmap_table_entry *map, unsigned int *n,
 		      unsigned int max, uint64_t addr, uint64_t size,
 		      uint32_t type)

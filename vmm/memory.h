@@ -6,6 +6,7 @@
 #ifndef VMM_MEMORY_H
 #define VMM_MEMORY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "abi/pvh.h"
@@ -44,6 +45,20 @@ void *guest_mem_ptr(const struct guest_mem *mem, gpa_t gpa, uint64_t len);
 
 /* True if [gpa, gpa+len) is boot RAM (not a hole or reserved area). */
 int guest_mem_is_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len);
+
+/* True if [gpa, gpa+len) is guest RAM: boot RAM the e820 map calls RAM, or
+ * wholly inside one region another module added (a DIMM). */
+bool guest_mem_is_any_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len);
+
+/*
+ * Give the host memory behind guest RAM [gpa, gpa+len) back to the host
+ * (page-aligned; it may span adjacent regions): holes are punched in the
+ * backing memfds (MADV_REMOVE on the shared mapping), so the guest reads
+ * zeros there afterwards and the host allocates again on the next touch.
+ * 0; -EINVAL if misaligned, -EFAULT if any of it is not guest RAM (nothing
+ * is released then); or madvise's -errno.
+ */
+int guest_mem_discard(struct guest_mem *mem, gpa_t gpa, uint64_t len);
 
 /* Fill @map with the e820-style map of boot RAM; entry count or -E2BIG. */
 int guest_mem_build_memmap(const struct guest_mem *mem,

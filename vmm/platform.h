@@ -15,8 +15,9 @@
  *   0x00100000  +--------------------------+
  *               | RAM: kernel image at 1M  |  e820 RAM up to min(mem, 3G)
  *   0xc0000000  +--------------------------+
- *               | PCI hole (MMIO), IOAPIC  |
- *               | 0xfec00000, LAPIC        |
+ *               | PCI hole: the PCI MMIO   |
+ *               | window (BARs), then      |
+ *   0xfc000000  | IOAPIC 0xfec00000, LAPIC |
  *               | 0xfee00000               |
  *   4 GiB       +--------------------------+
  *               | RAM above 4G (if any)    |
@@ -26,7 +27,9 @@
  *
  * I/O ports follow QEMU's pc/PIIX4 machine so that the same guest sees the
  * same hardware on both: COM1 0x3f8 (IRQ 4), ACPI PM block 0x600, GPE0 block
- * 0xafe0, memory hotplug 0x0a00 (abi/memhp.h), pvpanic 0x505, SCI on IRQ 9.
+ * 0xafe0, memory hotplug 0x0a00 (abi/memhp.h), pvpanic 0x505, SCI on IRQ 9,
+ * PCI configuration mechanism #1 at 0xcf8/0xcfc (abi/pci.h), PCI INTx on
+ * IRQs 10 and 11.
  */
 #ifndef VMM_PLATFORM_H
 #define VMM_PLATFORM_H
@@ -51,6 +54,9 @@
 #define PLAT_4G               0x100000000ull
 #define PLAT_IOAPIC_GPA       0xfec00000ull
 #define PLAT_LAPIC_GPA        0xfee00000ull
+/* Where the VMM, as firmware, places PCI memory BARs (32- and 64-bit). */
+#define PLAT_PCI_MMIO_BASE    0xc0000000ull
+#define PLAT_PCI_MMIO_SIZE    0x3c000000ull
 
 /* I/O ports. */
 #define PLAT_COM1_PORT        0x3f8
@@ -66,6 +72,11 @@
 #define PLAT_GPE0_PORT        0xafe0      /* 2 bytes status, 2 bytes enable */
 #define PLAT_GPE0_LEN         4
 #define PLAT_SCI_IRQ          9
+/* PCI INTx: level-triggered, active-high ISA IRQs, as QEMU pc with SeaBIOS
+ * routes LNKA..LNKD (10, 10, 11, 11): slot S's pin P (0 = INTA#) is on
+ * PIRQ (S + P) & 3. The MADT overrides both IRQs to level/high. */
+#define PLAT_PCI_IRQ_LO       10
+#define PLAT_PCI_IRQ_HI       11
 
 /* Value of SLP_TYP for S5 (the DSDT's \_S5 package), as on QEMU's PIIX4. */
 #define PLAT_SLP_TYP_S5       0

@@ -2,7 +2,7 @@
  * VM life cycle.
  *
  * vm_create() does everything that can fail before a vCPU runs, in order:
- * KVM, irqchip and PIT, RAM, kernel, the devices (vm_devices[], in table
+ * KVM, irqchip and PIT, RAM, kernel, the PCI bus, the devices (vm_devices[], in table
  * order: see vmm/devices.c), ACPI tables (the core's CPUs and RAM, then each
  * device's part), start_info, vCPUs, QMP (the core's commands, then each
  * device's). Any failure unwinds what was built and reports one message.
@@ -24,6 +24,7 @@
 #include "vmm/console.h"
 #include "vmm/device_internal.h"
 #include "vmm/loader.h"
+#include "vmm/pci.h"
 #include "vmm/platform.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -140,6 +141,8 @@ static int acpi_config_from(struct vm *vm, struct acpi_config *ac,
 	if (high)
 		ac->mem[ac->nr_mem++] =
 			(struct acpi_mem_range){ PLAT_4G, high, 0, 0 };
+	if (pci_bus_acpi(vm->pci, ac, e))                /* \_SB.PCI0 */
+		return -E2BIG;
 	return devices_acpi(vm, ac, e);
 }
 
@@ -186,6 +189,17 @@ int vm_defer(struct vm *vm, void (*fn)(void *arg), void *arg)
 	return workq_queue(vm->workq, fn, arg);
 }
 
+static int pci_irq(void *opaque, unsigned int gsi, int level)
+{
+	return vm_set_irq(opaque, gsi, level);
+}
+
+static int create_pci(struct vm *vm, struct errmsg *e)
+{
+	vm->pci = pci_bus_create(&vm->pio, &vm->mmio, pci_irq, vm, e);
+	return vm->pci ? 0 : -EINVAL;
+}
+
 static int start_workq(struct vm *vm, struct errmsg *e)
 {
 	vm->workq = workq_create();
@@ -207,6 +221,8 @@ static int build_vm(struct vm *vm, struct errmsg *e)
 		ret = pvh_load_kernel(&vm->mem, vm->cfg.kernel, &img, e);
 	if (!ret)
 		ret = start_workq(vm, e);                    /* deferred work */
+	if (!ret)
+		ret = create_pci(vm, e);                     /* bus 0, host bridge */
 	if (!ret)
 		ret = devices_create(vm, e);                 /* vm_devices[] */
 	if (!ret)
@@ -284,6 +300,8 @@ void vm_destroy(struct vm *vm)
 	vm->workq = NULL;
 	console_destroy(vm->console);
 	devices_destroy(vm);
+	pci_bus_destroy(vm->pci);
+	vm->pci = NULL;
 	if (vm->acpi)
 		acpi_blob_free(vm->acpi);
 	guest_mem_destroy(&vm->mem);

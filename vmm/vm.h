@@ -42,6 +42,7 @@ enum vm_stop_reason {
 
 struct vcpu;
 struct console;
+struct pci_bus;
 struct qmp_server;
 struct acpi_blob;
 
@@ -53,6 +54,7 @@ struct vm {
 	struct guest_mem mem;
 	struct bus pio;
 	struct bus mmio;
+	struct pci_bus *pci;          /* PCI bus 0 (vmm/pci.h) */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 
