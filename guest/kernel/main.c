@@ -27,6 +27,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/bootmem.h"
 #include "kernel/mm_boot.h"
+#include "kernel/oom.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
@@ -69,6 +70,7 @@ void kernel_main(uint32_t start_info_pa)
 	sysfs_init();                   /* ls, echo VALUE > FILE */
 	memory_dev_init();              /* /sys/devices/system/memory */
 	memhp_init();                   /* DIMM slots: boot DIMMs, GPE0 bit 3 */
+	oom_init();                     /* OOM killer, /proc/PID/oom_score* */
 	pr_info("Memory: %luK RAM, %luK reserved, %u CPUs, %u node(s)\n",
 		(unsigned long)(bootmem_ram_bytes() >> 10),
 		(unsigned long)(bootmem_reserved_bytes() >> 10), acpi.nr_cpus,

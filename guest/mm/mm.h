@@ -293,6 +293,8 @@ int mm_show_buddyinfo(char *buf, size_t len);
 int mm_show_pagetypeinfo(char *buf, size_t len);
 int mm_show_zoneinfo(char *buf, size_t len);
 int mm_show_meminfo(char *buf, size_t len);
+/* MemAvailable in pages (Linux's si_mem_available()). */
+long si_mem_available(void);
 int mm_show_vmstat(char *buf, size_t len);
 int mm_show_slabinfo(char *buf, size_t len);
 int mm_show_vmallocinfo(char *buf, size_t len);

@@ -73,7 +73,7 @@ static void show_zone(struct zone *zone)
 	char buf[160];
 	struct mm_seq s = { .buf = buf, .size = sizeof(buf) };
 
-	mm_log(MM_LOG_INFO, "Node %d %s free:%lukB boost:0kB min:%lukB low:%lukB "
+	mm_log(MM_LOG_WARN, "Node %d %s free:%lukB boost:0kB min:%lukB low:%lukB "
 	       "high:%lukB reserved_highatomic:0KB active_anon:%lukB "
 	       "inactive_anon:%lukB present:%lukB managed:%lukB",
 	       zone->zone_pgdat->node_id, zone->name,
@@ -86,7 +86,7 @@ static void show_zone(struct zone *zone)
 	mm_seq_printf(&s, "lowmem_reserve[]:");
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		mm_seq_printf(&s, " %ld", zone->lowmem_reserve[i]);
-	mm_log(MM_LOG_INFO, "%s", buf);
+	mm_log(MM_LOG_WARN, "%s", buf);
 }
 
 static void show_zone_blocks(struct zone *zone)
@@ -103,25 +103,25 @@ static void show_zone_blocks(struct zone *zone)
 		total += nr << o;
 	}
 	mm_seq_printf(&s, " = %lukB", K(total));
-	mm_log(MM_LOG_INFO, "%s", buf);
+	mm_log(MM_LOG_WARN, "%s", buf);
 }
 
 void show_mem(void)
 {
 	struct zone *zone;
 
-	mm_log(MM_LOG_INFO, "Mem-Info:");
-	mm_log(MM_LOG_INFO, "active_anon:%lu inactive_anon:%lu isolated_anon:%lu",
+	mm_log(MM_LOG_WARN, "Mem-Info:");
+	mm_log(MM_LOG_WARN, "active_anon:%lu inactive_anon:%lu isolated_anon:%lu",
 	       global_page_state(NR_ACTIVE_ANON),
 	       global_page_state(NR_INACTIVE_ANON),
 	       global_page_state(NR_ISOLATED_ANON));
-	mm_log(MM_LOG_INFO, " slab_reclaimable:%lu slab_unreclaimable:%lu",
+	mm_log(MM_LOG_WARN, " slab_reclaimable:%lu slab_unreclaimable:%lu",
 	       global_page_state(NR_SLAB_RECLAIMABLE),
 	       global_page_state(NR_SLAB_UNRECLAIMABLE));
-	mm_log(MM_LOG_INFO, " mapped:%lu shmem:%lu pagetables:%lu",
+	mm_log(MM_LOG_WARN, " mapped:%lu shmem:%lu pagetables:%lu",
 	       global_page_state(NR_FILE_MAPPED), global_page_state(NR_SHMEM),
 	       global_page_state(NR_PAGETABLE));
-	mm_log(MM_LOG_INFO, " free:%lu free_pcp:0 free_cma:0",
+	mm_log(MM_LOG_WARN, " free:%lu free_pcp:0 free_cma:0",
 	       global_page_state(NR_FREE_PAGES));
 	for_each_zone(zone)
 		if (populated_zone(zone))
@@ -129,5 +129,5 @@ void show_mem(void)
 	for_each_zone(zone)
 		if (populated_zone(zone))
 			show_zone_blocks(zone);
-	mm_log(MM_LOG_INFO, "%lu pages RAM", totalram_pages);
+	mm_log(MM_LOG_WARN, "%lu pages RAM", totalram_pages);
 }

@@ -271,7 +271,7 @@ int mm_show_zoneinfo(char *buf, size_t len)
 }
 
 /* Linux's si_mem_available(). */
-static long mem_available(void)
+long si_mem_available(void)
 {
 	unsigned long wmark_low = 0, pagecache, reclaimable;
 	struct zone *zone;
@@ -321,7 +321,7 @@ int mm_show_meminfo(char *buf, size_t len)
 
 	show_val_kb(&s, "MemTotal:", totalram_pages);
 	show_val_kb(&s, "MemFree:", global_page_state(NR_FREE_PAGES));
-	show_val_kb(&s, "MemAvailable:", (unsigned long)mem_available());
+	show_val_kb(&s, "MemAvailable:", (unsigned long)si_mem_available());
 	show_val_kb(&s, "Buffers:", 0);
 	show_val_kb(&s, "Cached:", global_page_state(NR_FILE_PAGES));
 	show_val_kb(&s, "SwapCached:", 0);
