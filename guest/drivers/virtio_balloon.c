@@ -62,7 +62,7 @@
 #include "kernel/sched.h"
 #include "kernel/string.h"
 #include "kernel/sysfs.h"
-#include "kernel/time.h"
+#include "kernel/tsc.h"
 #include "mm/mm.h"
 
 #define VQ_REPORTING		3	/* after stats; +1 with free page hint */
@@ -95,7 +95,6 @@ struct virtio_balloon {
 	struct virtio_balloon_stat stats[VB_NR_STATS];
 	struct page *report[PAGE_REPORTING_CAPACITY];
 	struct virtq_buf bufs[PAGE_REPORTING_CAPACITY];
-	uint64_t inflate_start, inflated;	/* jiffies, pages: timing */
 };
 
 static struct virtio_balloon vb_dev;
@@ -217,7 +216,7 @@ static void update_balloon_size(struct virtio_balloon *vb)
 	unsigned long target = virtio_cread32(&vb->vdev,
 			offsetof(struct virtio_balloon_config, num_pages));
 	unsigned long before = vb->b.nr_pages;
-	uint64_t start = jiffies;
+	uint64_t start = ktime_get_ns();
 
 	if (target > before) {
 		vb->escalate_warned = false;
@@ -227,11 +226,11 @@ static void update_balloon_size(struct virtio_balloon *vb)
 	}
 	update_actual(vb);
 	if (target != before)
-		pr_info("virtio_balloon: %s %lu pages in %lu ms, holding %lu\n",
+		pr_info("virtio_balloon: %s %lu pages in %lu us, holding %lu\n",
 			target > before ? "inflated" : "deflated",
 			target > before ? vb->b.nr_pages - before :
 					  before - vb->b.nr_pages,
-			(unsigned long)(jiffies - start) * (1000 / HZ),
+			(unsigned long)((ktime_get_ns() - start) / 1000),
 			vb->b.nr_pages);
 }
 
