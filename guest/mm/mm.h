@@ -236,7 +236,7 @@ struct oom_candidate {
 /* Linux's oom_badness(): rss + swap + page tables, plus adj/1000 of
  * @totalpages; LONG_MIN if the task may not be killed (adj -1000). */
 long oom_badness(const struct oom_candidate *c, unsigned long totalpages);
-/* /proc/PID/oom_score: badness scaled to 0..1000 (Linux's formula). */
+/* /proc/PID/oom_score: badness scaled as Linux does (0 for exempt). */
 unsigned long oom_score(const struct oom_candidate *c,
 			unsigned long totalpages);
 /* Index of the victim among @n candidates (largest badness, the later on

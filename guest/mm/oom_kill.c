@@ -10,7 +10,8 @@
  * -1000 exempts it (LONG_MIN).  The victim is the task with the largest
  * badness; on a tie the later task in the scan, as Linux's
  * oom_evaluate_task (points >= chosen replaces).  /proc/PID/oom_score is
- * badness scaled into 0..1000 as Linux >= 5.9 prints it.
+ * (1000 + badness * 1000 / totalpages) * 2 / 3, as Linux >= 5.9 prints
+ * it (0 for an exempt task, ~667 for one holding all memory at adj 0).
  *
  * show_mem(): Linux's "Mem-Info:" block: the global counters, then per
  * zone its free pages and watermarks in kB, the lowmem reserves, and the
