@@ -21,12 +21,15 @@
 #include "arch/x86/cpu.h"
 #include "drivers/acpi.h"
 #include "drivers/memhp.h"
+#include "drivers/pci.h"
 #include "drivers/pm.h"
+#include "drivers/virtio_balloon.h"
 #include "drivers/uart.h"
 #include "kernel/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/bootmem.h"
 #include "kernel/mm_boot.h"
+#include "kernel/oom.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
@@ -69,6 +72,9 @@ void kernel_main(uint32_t start_info_pa)
 	sysfs_init();                   /* ls, echo VALUE > FILE */
 	memory_dev_init();              /* /sys/devices/system/memory */
 	memhp_init();                   /* DIMM slots: boot DIMMs, GPE0 bit 3 */
+	oom_init();                     /* OOM killer, /proc/PID/oom_score* */
+	pci_init();                     /* bus 0 through 0xcf8/0xcfc */
+	virtio_balloon_init();          /* the balloon, if there is one */
 	pr_info("Memory: %luK RAM, %luK reserved, %u CPUs, %u node(s)\n",
 		(unsigned long)(bootmem_ram_bytes() >> 10),
 		(unsigned long)(bootmem_reserved_bytes() >> 10), acpi.nr_cpus,

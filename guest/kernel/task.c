@@ -301,23 +301,16 @@ unsigned long task_rss_kb(const struct task_struct *t)
 	return t->mm ? get_mm_rss(t->mm) << (PAGE_SHIFT - 10) : 0;
 }
 
-static unsigned long total_vm_kb(struct mm_struct *mm)
+unsigned long task_total_vm_kb(const struct task_struct *t)
 {
 	struct vm_area_struct *vma;
 	unsigned long bytes = 0;
 
-	list_for_each_entry(vma, &mm->mmap, vm_list)
+	if (!t->mm)
+		return 0;
+	list_for_each_entry(vma, &t->mm->mmap, vm_list)
 		bytes += vma->vm_end - vma->vm_start;
 	return bytes >> 10;
-}
-
-void task_oom_kill(void)
-{
-	struct task_struct *t = current;
-
-	pr_err("Out of memory: killed process %d (%s) total-vm:%lukB, anon-rss:%lukB\n",
-	       t->pid, t->comm, total_vm_kb(t->mm), task_rss_kb(t));
-	do_exit(9);				/* SIGKILL */
 }
 
 void task_post_cmd(struct task_struct *t, long cmd)

@@ -55,6 +55,9 @@ struct task_struct {
 	struct list_head tasks;		/* on the list of all tasks */
 	struct task_mailbox mbox;
 	int exit_code;			/* what ended it (signal number) */
+	int oom_score_adj;		/* -1000 .. 1000, /proc/PID/oom_score_adj */
+	bool oom_victim;		/* chosen by the OOM killer while it was
+					 * the one allocating: ends at once */
 };
 
 /* What a user task runs. */
@@ -90,8 +93,8 @@ void task_for_each(void (*fn)(struct task_struct *t, void *arg), void *arg);
 int task_kill(struct task_struct *t);
 /* End the current task with @code (a signal number, 0 for exit). */
 void __noreturn do_exit(int code);
-/* The current task faulted and there was no memory: log it, end it. */
-void __noreturn task_oom_kill(void);
+/* Size of @t's address space in kB (its VMAs), 0 for kernel tasks. */
+unsigned long task_total_vm_kb(const struct task_struct *t);
 /* Free a task that died, after the switch away from it (sched.c). */
 void task_free(struct task_struct *t);
 

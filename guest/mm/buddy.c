@@ -38,6 +38,8 @@
  *  - a free block's pfn is aligned to its order, its pages are valid and in
  *    one zone; no two free buddies of the same order coexist;
  *  - tails of free blocks have flags, _count, _mapcount, private all 0;
+ *  - PG_reported only on free block heads (page_reporting.c), cleared
+ *    when the block is allocated, split or merged;
  *  - nr_free = blocks listed; NR_FREE_PAGES = pages listed outside the
  *    MIGRATE_ISOLATE lists.
  *
@@ -88,10 +90,12 @@ static inline void account_freepages(struct zone *zone, long nr, int mt)
  * Put the block (@page, @pfn, @order) into the free lists, merging with
  * free buddies.  Caller holds zone->lock and does the accounting.
  */
-void __free_one_page(struct page *page, pfn_t pfn, struct zone *zone,
-			    unsigned int order, int mt, bool zero)
+static void free_one_page_core(struct page *page, pfn_t pfn,
+			       struct zone *zone, unsigned int order, int mt,
+			       bool zero, bool reported)
 {
 	const struct mem_section *ms = __pfn_to_section(pfn);
+	unsigned int orig = order;
 
 	page->flags = 0;	/* it may end up a tail */
 	while (order < MAX_ORDER - 1) {
@@ -112,6 +116,25 @@ void __free_one_page(struct page *page, pfn_t pfn, struct zone *zone,
 		order++;
 	}
 	add_to_free_list(page, zone, order, mt, zero);
+	if (reported && order == orig) {
+		__SetPageReported(page);
+	} else if (order >= PAGE_REPORTING_MIN_ORDER &&
+		   mm_hooks.page_reporting_notify) {
+		mm_hooks.page_reporting_notify();
+	}
+}
+
+void __free_one_page(struct page *page, pfn_t pfn, struct zone *zone,
+		     unsigned int order, int mt, bool zero)
+{
+	free_one_page_core(page, pfn, zone, order, mt, zero, false);
+}
+
+void __free_one_page_reported(struct page *page, pfn_t pfn,
+			      struct zone *zone, unsigned int order, int mt,
+			      bool zero)
+{
+	free_one_page_core(page, pfn, zone, order, mt, zero, true);
 }
 
 void free_one_page(struct zone *zone, struct page *page, pfn_t pfn,

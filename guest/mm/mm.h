@@ -65,6 +65,11 @@ struct mm_hooks {
 	unsigned long (*try_to_free_pages)(gfp_t gfp, unsigned int order);
 	/* kick background reclaim of @zone */
 	void (*wakeup_kswapd)(struct zone *zone, unsigned int order);
+	/* reclaim failed: free memory some other way (the OOM killer).
+	 * true if it freed something worth a retry */
+	bool (*out_of_memory)(gfp_t gfp, unsigned int order);
+	/* a free block of order >= PAGE_REPORTING_MIN_ORDER was freed */
+	void (*page_reporting_notify)(void);
 };
 extern struct mm_hooks mm_hooks;
 
@@ -179,6 +184,69 @@ static inline unsigned long get_mm_rss(const struct mm_struct *mm)
 int map_kernel_page(unsigned long va, phys_addr_t pa, unsigned int prot);
 void unmap_kernel_page(unsigned long va);
 
+/* ---- the balloon's pages: balloon.c */
+#define BALLOON_MAX_ORDER	9	/* inflate in 2 MiB blocks first */
+
+struct balloon_dev_info {
+	struct list_head pages;		/* block heads, ->private = order */
+	unsigned long nr_pages;		/* 4 KiB pages held */
+	unsigned int order;		/* next inflate order to try */
+};
+
+void balloon_init(struct balloon_dev_info *b);
+/* Take up to @want pages from the allocator with @gfp in the largest
+ * blocks it has (from b->order down, never above BALLOON_MAX_ORDER or
+ * @want), write their PFNs to @pfns.  Returns the pages taken. */
+unsigned long balloon_inflate(struct balloon_dev_info *b, gfp_t gfp,
+			      uint32_t *pfns, unsigned long want);
+/* Take up to @want pages out of the balloon onto @out (whole blocks,
+ * the last split if needed), PFNs to @pfns.  Returns the pages. */
+unsigned long balloon_deflate(struct balloon_dev_info *b, uint32_t *pfns,
+			      unsigned long want, struct list_head *out);
+/* Free the blocks of @list (from balloon_deflate); @zero: the host gave
+ * them back zero-filled. */
+void balloon_release(struct list_head *list, bool zero);
+/* @n consecutive PFNs from @pfn into @dst: the inflate path's per-page
+ * cost, ~1.4 instructions a page. */
+void balloon_fill_pfns(uint32_t *dst, pfn_t pfn, unsigned long n);
+
+/* ---- free page reporting: page_reporting.c */
+#define PAGE_REPORTING_MIN_ORDER	9	/* pageblock_order, as Linux */
+#define PAGE_REPORTING_CAPACITY		32	/* blocks per report */
+
+/* Take up to @max unreported free blocks of order >= MIN out of the
+ * allocator, keeping every zone above its low watermark plus a report's
+ * worth; heads in @blocks, ->private = order.  Returns how many. */
+unsigned int page_reporting_isolate(struct page **blocks, unsigned int max);
+/* Put them back, marked reported; @zero: the host zero-filled them. */
+void page_reporting_putback(struct page **blocks, unsigned int n, bool zero);
+
+/* ---- OOM: oom_kill.c (victim choice; the kernel kills) */
+#define OOM_SCORE_ADJ_MIN	(-1000)
+#define OOM_SCORE_ADJ_MAX	1000
+
+struct oom_candidate {
+	int pid;
+	unsigned long rss;		/* pages */
+	unsigned long pgtables;		/* page-table pages */
+	unsigned long swapents;
+	int oom_score_adj;		/* -1000 .. 1000 */
+};
+
+/* Linux's oom_badness(): rss + swap + page tables, plus adj/1000 of
+ * @totalpages; LONG_MIN if the task may not be killed (adj -1000). */
+long oom_badness(const struct oom_candidate *c, unsigned long totalpages);
+/* /proc/PID/oom_score: badness scaled as Linux does (0 for exempt). */
+unsigned long oom_score(const struct oom_candidate *c,
+			unsigned long totalpages);
+/* Index of the victim among @n candidates (largest badness, the later on
+ * a tie, as Linux's scan), -1 if none may be killed. */
+int oom_select(const struct oom_candidate *c, unsigned int n,
+	       unsigned long totalpages);
+/* Linux's show_mem(): "Mem-Info:" and a line per zone, to the log. */
+void show_mem(void);
+unsigned long oom_totalpages(void);
+
 /* ---- slab: slab.c */
 #define SLAB_HWCACHE_ALIGN	0x2000u	/* align objects to 64 bytes */
 #define SLAB_RECLAIM_ACCOUNT	0x20000u /* count as reclaimable */
@@ -225,6 +293,8 @@ int mm_show_buddyinfo(char *buf, size_t len);
 int mm_show_pagetypeinfo(char *buf, size_t len);
 int mm_show_zoneinfo(char *buf, size_t len);
 int mm_show_meminfo(char *buf, size_t len);
+/* MemAvailable in pages (Linux's si_mem_available()). */
+long si_mem_available(void);
 int mm_show_vmstat(char *buf, size_t len);
 int mm_show_slabinfo(char *buf, size_t len);
 int mm_show_vmallocinfo(char *buf, size_t len);

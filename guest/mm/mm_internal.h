@@ -58,6 +58,9 @@ void sparse_mark_reserved(pfn_t start, pfn_t end);
 /* ---- buddy.c (zone->lock held unless noted) */
 void __free_one_page(struct page *page, pfn_t pfn, struct zone *zone,
 		     unsigned int order, int mt, bool zero);
+void __free_one_page_reported(struct page *page, pfn_t pfn,
+			      struct zone *zone, unsigned int order, int mt,
+			      bool zero);
 void free_one_page(struct zone *zone, struct page *page, pfn_t pfn,
 		   unsigned int order, int mt, bool zero);	/* locks */
 void del_page_from_free_list(struct page *page, struct zone *zone,

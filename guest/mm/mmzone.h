@@ -107,6 +107,9 @@ enum vm_event_item {
 	PGZERO_SKIPPED,		/* memvisor: __GFP_ZERO on a known-zero page */
 	PGZERO_CLEARED,		/* memvisor: __GFP_ZERO page had to be zeroed */
 	MTHP_FAULT_ALLOC,	/* memvisor: 64 KiB anonymous chunk faulted in */
+	BALLOON_INFLATE,	/* pages given to the balloon */
+	BALLOON_DEFLATE,	/* pages taken back from it */
+	OOM_KILL,		/* tasks the OOM killer ended */
 	NR_VM_EVENT_ITEMS
 };
 

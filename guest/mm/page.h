@@ -64,6 +64,8 @@ enum pageflags {
 	PG_head,	/* head of a multi-page kmalloc_large allocation */
 	PG_nonzero,	/* contents NOT known to be zero (inverted bit) */
 	PG_pgtable,	/* a page-table page (pgtable.c) */
+	PG_reported,	/* free block head already reported to the host
+			 * (page_reporting.c) */
 	NR_PAGEFLAGS
 };
 
@@ -123,6 +125,7 @@ PAGEFLAG(Buddy, buddy)
 PAGEFLAG(Head, head)
 PAGEFLAG(Nonzero, nonzero)
 PAGEFLAG(Pgtable, pgtable)
+PAGEFLAG(Reported, reported)
 
 /* Contents known to be zero (free block heads: the whole block). */
 static inline bool page_known_zero(const struct page *page)

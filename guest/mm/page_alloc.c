@@ -20,7 +20,8 @@
  * gfp mask allows, first against the low watermark, then (slow path)
  * against min, less for __GFP_HIGH (ALLOC_HIGH: min/2) and __GFP_ATOMIC
  * (ALLOC_HARDER: a further quarter), after waking kswapd (a hook), then
- * direct reclaim through mm_hooks with bounded retries.  Failure returns
+ * direct reclaim through mm_hooks with bounded retries, then the OOM
+ * killer (mm_hooks.out_of_memory) while it makes progress.  Failure returns
  * NULL with a warning unless __GFP_NOWARN; nothing here ever waits.
  *
  * __GFP_ZERO: a block whose head says known-zero is returned as is
@@ -44,6 +45,7 @@ static int cpu_node[NR_CPUS];			/* node of each CPU */
 unsigned long cpu_online_mask = 1;		/* CPUs seen, for /proc */
 
 #define MAX_RECLAIM_RETRIES	16
+#define PAGE_ALLOC_COSTLY_ORDER	3
 #define PAGE_POISON		0xaa
 
 void mm_set_cpu_node(unsigned int cpu, int nid)
@@ -454,6 +456,30 @@ static void warn_alloc(gfp_t gfp, unsigned int order)
 	       order, gfp);
 }
 
+/*
+ * Reclaim could not help: let the OOM killer (a hook: the kernel's) free
+ * memory and retry, for as long as it makes progress -- each round kills
+ * a task or shrinks the balloon, so this ends.  Only for requests that
+ * may reclaim, up to PAGE_ALLOC_COSTLY_ORDER, without __GFP_NORETRY:
+ * Linux's rule (larger requests have fallbacks).
+ */
+static struct page *alloc_pages_may_oom(gfp_t gfp, unsigned int order,
+					unsigned int alloc_flags,
+					const struct zoneref *zl, int highest)
+{
+	struct page *page = NULL;
+
+	if (!mm_hooks.out_of_memory || order > PAGE_ALLOC_COSTLY_ORDER ||
+	    (gfp & __GFP_NORETRY))
+		return NULL;
+	while (!page && mm_hooks.out_of_memory(gfp, order)) {
+		drain_all_pages(NULL);
+		page = get_page_from_freelist(gfp, order, alloc_flags, zl,
+					      highest);
+	}
+	return page;
+}
+
 static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order,
 					 const struct zoneref *zl,
 					 int highest)
@@ -484,6 +510,8 @@ static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order,
 		if (page || !progress || (gfp & __GFP_NORETRY))
 			break;
 	}
+	if (!page)
+		page = alloc_pages_may_oom(gfp, order, alloc_flags, zl, highest);
 out:
 	if (!page)
 		warn_alloc(gfp, order);

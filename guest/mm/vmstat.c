@@ -45,6 +45,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	"pgmigrate_success", "pgmigrate_fail",
 	"thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd",
 	"pgzero_skipped", "pgzero_cleared", "mthp_fault_alloc_64kb",
+	"balloon_inflate", "balloon_deflate", "oom_kill",
 };
 
 void mm_seq_printf(struct mm_seq *s, const char *fmt, ...)
@@ -270,7 +271,7 @@ int mm_show_zoneinfo(char *buf, size_t len)
 }
 
 /* Linux's si_mem_available(). */
-static long mem_available(void)
+long si_mem_available(void)
 {
 	unsigned long wmark_low = 0, pagecache, reclaimable;
 	struct zone *zone;
@@ -320,7 +321,7 @@ int mm_show_meminfo(char *buf, size_t len)
 
 	show_val_kb(&s, "MemTotal:", totalram_pages);
 	show_val_kb(&s, "MemFree:", global_page_state(NR_FREE_PAGES));
-	show_val_kb(&s, "MemAvailable:", (unsigned long)mem_available());
+	show_val_kb(&s, "MemAvailable:", (unsigned long)si_mem_available());
 	show_val_kb(&s, "Buffers:", 0);
 	show_val_kb(&s, "Cached:", global_page_state(NR_FILE_PAGES));
 	show_val_kb(&s, "SwapCached:", 0);

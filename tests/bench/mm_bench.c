@@ -49,6 +49,11 @@ __attribute__((noinline)) void bench_fault64k(long n);
 __attribute__((noinline)) void bench_fault2m(long n);
 __attribute__((noinline)) int online_op(pfn_t start);
 __attribute__((noinline)) void bench_online(long n);
+__attribute__((noinline)) unsigned long inflate_op(struct balloon_dev_info *b,
+						   unsigned long want);
+__attribute__((noinline)) unsigned long deflate_op(struct balloon_dev_info *b,
+						   unsigned long want);
+__attribute__((noinline)) void bench_balloon(long n);
 
 /* The loop alone, with two calls: subtract from the others. */
 __attribute__((noinline)) void bench_empty(long n)
@@ -161,6 +166,7 @@ static const struct {
 	{ "fault64k", bench_fault64k },
 	{ "fault2m", bench_fault2m },
 	{ "online", bench_online },
+	{ "balloon", bench_balloon },
 };
 
 static double now_ns(void)
@@ -190,6 +196,45 @@ __attribute__((noinline)) void bench_online(long n)
 		    online_op(next))
 			abort();
 	}
+}
+
+/*
+ * The balloon: ITERS MiB inflated in the driver's 8192-PFN batches
+ * (inflate_op: allocation of 2 MiB blocks and the PFN array fill), then
+ * deflated and freed the same way (deflate_op).
+ */
+static uint32_t balloon_pfns[8192];
+
+__attribute__((noinline)) unsigned long inflate_op(struct balloon_dev_info *b,
+						   unsigned long want)
+{
+	return balloon_inflate(b, (GFP_HIGHUSER_MOVABLE & ~__GFP_DIRECT_RECLAIM) |
+			       __GFP_NORETRY, balloon_pfns, want);
+}
+
+__attribute__((noinline)) unsigned long deflate_op(struct balloon_dev_info *b,
+						   unsigned long want)
+{
+	struct list_head out = LIST_HEAD_INIT(out);
+	unsigned long got = balloon_deflate(b, balloon_pfns, want, &out);
+
+	balloon_release(&out, true);
+	return got;
+}
+
+__attribute__((noinline)) void bench_balloon(long n)
+{
+	struct balloon_dev_info b;
+	unsigned long left = (unsigned long)n << (20 - PAGE_SHIFT), got;
+
+	balloon_init(&b);
+	for (; left; left -= got) {
+		got = inflate_op(&b, min(left, (unsigned long)ARRAY_SIZE(balloon_pfns)));
+		if (!got)
+			abort();
+	}
+	while (deflate_op(&b, ARRAY_SIZE(balloon_pfns)))
+		;
 }
 
 int main(int argc, char **argv)

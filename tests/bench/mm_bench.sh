@@ -28,3 +28,10 @@ ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 	--toggle-collect=online_op $OUT online 8 2>&1 |
 	sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 echo "online: $ir instructions / 8 = $((ir / 8)) per 128 MiB section"
+# The balloon: inflate and deflate of 1 GiB in the driver's 32 MiB batches.
+for op in inflate_op deflate_op; do
+	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		--toggle-collect=$op $OUT balloon 1024 2>&1 |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	echo "balloon ${op%_op}: $ir instructions / 1034 MiB = $((ir / 1034)) per MiB"
+done

@@ -126,7 +126,10 @@ def test_hog_out_of_memory(backend):
         g.wait_ready()
         free_before = mem_free(g)
         out = g.cmd("hog 512M", timeout=120)
-        m = re.search(r"Out of memory: killed process (\d+) \(hog\)", out)
+        m = re.search(r"Out of memory: Killed process (\d+) \(hog\) "
+                      r"total-vm:\d+kB, anon-rss:\d+kB, file-rss:0kB, "
+                      r"shmem-rss:0kB, UID:0 pgtables:\d+kB "
+                      r"oom_score_adj:0$", out, re.M)
         assert m, out
         assert int(m.group(1)) not in ps(g)
         assert g.cmd("echo still here").strip() == "still here"

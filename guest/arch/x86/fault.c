@@ -9,10 +9,11 @@
  *	VM_FAULT_SIGSEGV	user mode: "hog[2]: segfault at 0 ip ... sp ...
  *				error 6", the task ends; kernel mode: the copy
  *				resumes at its fixup and returns -EFAULT;
- *	VM_FAULT_OOM		"Out of memory: killed process 2 (hog)" and
- *				the task ends, from user or kernel mode
- *				(no OOM killer yet: the faulting task is the
- *				one that goes).
+ *	VM_FAULT_OOM		the OOM killer (kernel/oom.c) already ran in
+ *				the allocator; if it chose this task, it
+ *				ends; else another chance at the killer,
+ *				which kills the largest task (then the
+ *				access is retried) or this one.
  * Anything else - a kernel address, no mm, a reserved-bit fault, kernel
  * code touching user memory outside a copy - is a kernel bug: die().
  *
@@ -23,6 +24,7 @@
  * Error code bits (SDM 4.7): P present, W write, U user, RSVD reserved
  * bit set, I instruction fetch; they map onto FAULT_FLAG_*.
  */
+#include "kernel/oom.h"
 #include "kernel/sched.h"
 #include "kernel/printk.h"
 #include "arch/x86/cpu.h"
@@ -85,8 +87,10 @@ void do_page_fault(struct trap_frame *f)
 	cpu_cli();
 	if (likely(!ret))
 		return;
-	if (ret & VM_FAULT_OOM)
-		task_oom_kill();
+	if (ret & VM_FAULT_OOM) {
+		pagefault_out_of_memory();	/* returns if another task went */
+		return;
+	}
 	if (!user_mode(f) && uaccess_fixup(f))
 		return;
 	user_segv(f, addr);

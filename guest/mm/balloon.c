@@ -1,0 +1,141 @@
+/*
+ * The balloon's pages: what the virtio-balloon driver takes from the
+ * allocator and gives back, in blocks, never a 4 KiB page at a time.
+ *
+ * Inflate (balloon_inflate) allocates the largest blocks available, order
+ * BALLOON_MAX_ORDER (2 MiB) first, dropping an order whenever the
+ * allocator has none of the current one; b->order remembers where it got
+ * to, so a balloon that found no 2 MiB block does not ask again for each
+ * batch (the driver resets it for each new target).  Each block's PFNs go
+ * into the caller's array with balloon_fill_pfns(), a tight unrolled loop
+ * storing two 32-bit PFNs per 64-bit store: the per-page cost of the whole
+ * path, which is otherwise per block (one allocation, one list insertion).
+ *
+ * The balloon holds blocks on b->pages, each head with ->private = its
+ * order and _count 1 (as alloc_pages left it); tails untouched.
+ *
+ * Deflate (balloon_deflate) moves whole blocks to the caller's list; when
+ * the last one is larger than what is asked, it is split in place: the
+ * upper half becomes a block of its own (_count 1, ->private = order - 1)
+ * that stays in the balloon, the lower half is split further or goes, so
+ * the balloon gives back exactly what the host asked.  balloon_release()
+ * frees them once the host knows, known-zero when the host says so
+ * (memvisor punches holes in their backing: they come back zero-filled).
+ *
+ * Counters: BALLOON_INFLATE / BALLOON_DEFLATE in pages (/proc/vmstat's
+ * balloon_inflate, balloon_deflate, as Linux's).  MemTotal is unchanged by
+ * inflation, as in Linux: the balloon's pages are allocated memory.
+ *
+ * Locking: the caller's (one driver thread); the allocator locks itself.
+ */
+#include "mm_internal.h"
+
+typedef uint64_t __attribute__((may_alias)) pfn_pair_t;
+
+void balloon_init(struct balloon_dev_info *b)
+{
+	INIT_LIST_HEAD(&b->pages);
+	b->nr_pages = 0;
+	b->order = BALLOON_MAX_ORDER;
+}
+
+void balloon_fill_pfns(uint32_t *dst, pfn_t pfn, unsigned long n)
+{
+	const uint64_t two = 0x0000000200000002ull;
+	uint32_t p = (uint32_t)pfn;
+	unsigned long i, pairs;
+	pfn_pair_t *d;
+	uint64_t v;
+
+	if (((uintptr_t)dst & 4) && n) {
+		*dst++ = p++;
+		n--;
+	}
+	d = (pfn_pair_t *)dst;
+	v = p | (uint64_t)(p + 1) << 32;
+	pairs = n / 2;
+	for (i = 0; i + 4 <= pairs; i += 4) {
+		d[i] = v;
+		d[i + 1] = v + two;
+		d[i + 2] = v + 2 * two;
+		d[i + 3] = v + 3 * two;
+		v += 4 * two;
+	}
+	for (; i < pairs; i++, v += two)
+		d[i] = v;
+	if (n & 1)
+		dst[2 * pairs] = (uint32_t)v;
+}
+
+unsigned long balloon_inflate(struct balloon_dev_info *b, gfp_t gfp,
+			      uint32_t *pfns, unsigned long want)
+{
+	unsigned int order = min(b->order, (unsigned int)BALLOON_MAX_ORDER);
+	unsigned long done = 0;
+
+	while (done < want) {
+		unsigned int fit = order;
+		struct page *page;
+
+		while ((1UL << fit) > want - done)
+			fit--;
+		page = alloc_pages(gfp | __GFP_NOWARN, fit);
+		if (!page) {
+			if (!fit)
+				break;
+			order = fit - 1;
+			continue;
+		}
+		page->private = fit;
+		list_add(&page->lru, &b->pages);
+		balloon_fill_pfns(pfns + done, page_to_pfn(page), 1UL << fit);
+		done += 1UL << fit;
+	}
+	b->order = order;
+	b->nr_pages += done;
+	count_vm_events(arch_cpu_id(), BALLOON_INFLATE, done);
+	return done;
+}
+
+unsigned long balloon_deflate(struct balloon_dev_info *b, uint32_t *pfns,
+			      unsigned long want, struct list_head *out)
+{
+	unsigned long done = 0;
+
+	while (done < want && !list_empty(&b->pages)) {
+		struct page *page = list_first_entry(&b->pages, struct page,
+						     lru);
+		unsigned int order = (unsigned int)page->private;
+
+		while ((1UL << order) > want - done) {
+			struct page *upper;
+
+			order--;
+			upper = page + (1UL << order);
+			set_page_count(upper, 1);
+			upper->private = order;
+			list_add(&upper->lru, &page->lru);
+			page->private = order;
+		}
+		list_move_tail(&page->lru, out);
+		balloon_fill_pfns(pfns + done, page_to_pfn(page), 1UL << order);
+		done += 1UL << order;
+	}
+	b->nr_pages -= done;
+	count_vm_events(arch_cpu_id(), BALLOON_DEFLATE, done);
+	return done;
+}
+
+void balloon_release(struct list_head *list, bool zero)
+{
+	while (!list_empty(list)) {
+		struct page *page = list_first_entry(list, struct page, lru);
+		unsigned int order = (unsigned int)page->private;
+
+		list_del(&page->lru);
+		if (zero)
+			free_pages_known_zero(page, order);
+		else
+			__free_pages(page, order);
+	}
+}
