@@ -68,7 +68,7 @@ def balloon_guest(backend, deflate_on_oom=False, reporting=False,
             "on" if deflate_on_oom else "off", "on" if reporting else "off")
         extra = ["--balloon", opts]
         if cmdline:
-            extra += ["--append", cmdline]
+            extra += ["--cmdline", cmdline]
     else:
         dev = "virtio-balloon-pci,id=balloon0"
         if deflate_on_oom:
