@@ -598,7 +598,7 @@ static const struct cli_option balloon_options[] = {
 	  "deflate-on-oom=on|off, free-page-reporting=on|off (both\n"
 	  "off by default), stats-period=SECONDS (0, the default:\n"
 	  "statistics are not polled)", OPT_BALLOON },
-	{ NULL },
+	{ 0 },
 };
 
 static void balloon_dev_config_init(void *cfg)

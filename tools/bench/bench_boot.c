@@ -284,7 +284,7 @@ static const struct cli_option boot_options[] = {
 	  "the memvisor binary)", OPT_KERNEL },
 	{ "timeout", "SECONDS", "per run (default 120)", OPT_TIMEOUT },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
-	{ NULL },
+	{ 0 },
 };
 
 /* Validate a size and store it in QEMU's -m form (a whole number of MiB). */

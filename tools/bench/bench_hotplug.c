@@ -488,7 +488,7 @@ static const struct cli_option hp_options[] = {
 	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
 	  "the memvisor binary)", OPT_KERNEL },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
-	{ NULL },
+	{ 0 },
 };
 
 static int hp_option(void *opaque, int key, const char *arg, struct errmsg *e)

@@ -209,7 +209,7 @@ static const struct cli_option ctl_options[] = {
 	  "or '_', at most 59 characters", OPT_ID },
 	{ "node", "N", "dimm add: the NUMA node (default 0)", OPT_NODE },
 	{ "wait", NULL, "dimm add, dimm del: wait for the guest's answer", OPT_WAIT },
-	{ NULL },
+	{ 0 },
 };
 
 static const char ctl_commands[] =
