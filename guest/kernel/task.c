@@ -153,6 +153,7 @@ struct task_struct *kthread_create(const char *comm, void (*fn)(void *),
 	if (!t)
 		return NULL;
 	kthread_frames(t, fn, arg);
+	t->kthread = true;
 	list_add_tail(&t->tasks, &all_tasks);
 	return t;
 }

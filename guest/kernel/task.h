@@ -58,6 +58,8 @@ struct task_struct {
 	int oom_score_adj;		/* -1000 .. 1000, /proc/PID/oom_score_adj */
 	bool oom_victim;		/* chosen by the OOM killer while it was
 					 * the one allocating: ends at once */
+	bool kthread;			/* made by kthread_create: ps shows
+					 * [comm], as Linux does */
 };
 
 /* What a user task runs. */

@@ -21,6 +21,7 @@
 #include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
+#include "kernel/vsprintf.h"
 
 #define MAX_WAIT	64		/* tasks one verify talks to */
 
@@ -153,8 +154,10 @@ static void ps_line(struct task_struct *t, void *arg)
 {
 	char stat = t == current ? 'R' :
 		    t->state == TASK_RUNNING ? 'R' : 'S';
+	char name[TASK_COMM_LEN + 2];
 
-	shell_printf("%7d %-15s %c    %8lu\n", t->pid, t->comm, stat,
+	snprintf(name, sizeof(name), t->kthread ? "[%s]" : "%s", t->comm);
+	shell_printf("%7d %-15s %c    %8lu\n", t->pid, name, stat,
 		     task_rss_kb(t));
 }
 
