@@ -38,8 +38,25 @@
 #include "kernel/shell.h"
 #include "kernel/sysfs.h"
 #include "kernel/task_cmds.h"
+#include "kernel/workqueue.h"
 
 void kernel_main(uint32_t start_info_pa);
+
+/*
+ * PCI and virtio drivers probe after the ready line, from the first idle
+ * point of the console loop, before the first command runs (as Linux's
+ * asynchronous probing): their port and MMIO accesses exit to the VMM and
+ * their set-up is some 25k ring-0 instructions, which boot need not wait
+ * for. A balloon target set before the probe is read when the driver
+ * starts.
+ */
+static void probe_devices(struct work_struct *work)
+{
+	pci_init();                     /* bus 0 through 0xcf8/0xcfc */
+	virtio_balloon_init();          /* the balloon, if there is one */
+}
+
+static struct work_struct probe_work;
 
 static void check(int err, const char *what)
 {
@@ -73,8 +90,8 @@ void kernel_main(uint32_t start_info_pa)
 	memory_dev_init();              /* /sys/devices/system/memory */
 	memhp_init();                   /* DIMM slots: boot DIMMs, GPE0 bit 3 */
 	oom_init();                     /* OOM killer, /proc/PID/oom_score* */
-	pci_init();                     /* bus 0 through 0xcf8/0xcfc */
-	virtio_balloon_init();          /* the balloon, if there is one */
+	INIT_WORK(&probe_work, probe_devices);
+	schedule_work(&probe_work);     /* PCI, virtio: after the ready line */
 	pr_info("Memory: %luK RAM, %luK reserved, %u CPUs, %u node(s)\n",
 		(unsigned long)(bootmem_ram_bytes() >> 10),
 		(unsigned long)(bootmem_reserved_bytes() >> 10), acpi.nr_cpus,

@@ -25,7 +25,8 @@ A `rep` string instruction is logged once per iteration, as TCG runs it, so
 
 Usage:
   tests/bench/guest_profile.py [--elf build/guest.elf] [--memory 256M]
-      [--append 'kernel cmdline'] [--top 30] [--stop shell_run]
+      [--append 'kernel cmdline'] [--qemu-arg '-device X'] [--top 30]
+      [--stop shell_run]
       [--log FILE] [--reuse-log] [--annotate FUNC]
 
 --annotate FUNC prints FUNC's disassembly with the times each instruction
@@ -95,6 +96,8 @@ def run_qemu(args, log):
            "-d", "exec,nochain", "-singlestep", "-D", log]
     if args.append:
         cmd += ["-append", args.append]
+    for extra in args.qemu_arg:
+        cmd += extra.split()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen = b""
@@ -225,6 +228,9 @@ def main():
     ap.add_argument("--memory", default="256M")
     ap.add_argument("--append", default="",
                     help="kernel command line (QEMU -append)")
+    ap.add_argument("--qemu-arg", action="append", default=[],
+                    help="extra QEMU arguments, e.g. '-device virtio-balloon-pci' "
+                    "(repeatable; split on spaces)")
     ap.add_argument("--stop", default="shell_run",
                     help="stop counting at this function's first insn")
     ap.add_argument("--top", type=int, default=30)

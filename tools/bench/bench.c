@@ -51,9 +51,10 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 	int ret = cli_parse(cmd, argc, argv, NULL, 0, &npos, &e);
 
 	*alloc = NULL;
-	*status = ret > 0 ? 0 : cli_fail(cmd->name, cli_status(&e), "%s", e.msg);
-	if (ret)
+	if (ret) {                      /* --help printed (1), or a mistake */
+		*status = ret > 0 ? 0 : cli_fail(cmd->name, cli_status(&e), "%s", e.msg);
 		return false;
+	}
 	if (!*kernel && !(*kernel = *alloc = guest_kernel_beside(self_path))) {
 		*status = cli_fail(cmd->name, EXIT_FAIL, "out of memory");
 		return false;
