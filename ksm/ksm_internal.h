@@ -214,4 +214,58 @@ unsigned int ksm_advisor_pages(const struct ksm_knobs *k, uint64_t pages,
 void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
 			   uint64_t cpu_us);
 
+
+/* ------------------------------------------------------------ protocol
+ *
+ * ksmd listens on a unix SOCK_SEQPACKET socket (mode 0600); every message
+ * is one struct ksm_msg. A VM says HELLO (the reply carries the pool memfd,
+ * read-only, by SCM_RIGHTS), then REGION_ADD (with the region's memfd),
+ * REGION_DEL and DROPPED as its memory changes; ksmd sends it MERGE,
+ * MERGE_ZERO, UNMERGE and STILL requests (the VM answers each with the same
+ * type and seq, and result 0 or -errno) and STATS. A control client sends
+ * CTL_GET or CTL_SET and gets LINE messages then END.
+ */
+#define KSM_MSG_MAGIC 0x4b534d31u    /* "KSM1" */
+#define KSM_MAX_REGION_PAGES (1ull << 28)  /* 1 TiB */
+
+enum ksm_msg_type {
+	KSM_HELLO = 1,       /* VM -> d: a = pid; d -> VM: pool fd */
+	KSM_REGION_ADD,      /* VM -> d: region, nid, a = pages; memfd */
+	KSM_REGION_DEL,      /* VM -> d: region */
+	KSM_DROPPED,         /* VM -> d: region, a = page it took back */
+	KSM_MERGE,           /* d -> VM: region, a = page, b = pool page */
+	KSM_MERGE_ZERO,      /* d -> VM: region, a = page */
+	KSM_UNMERGE,         /* d -> VM: region, a = page */
+	KSM_STILL,           /* d -> VM: region, a = page; result 1/0 */
+	KSM_STATS,           /* d -> VM: a rmap items, b merging, nid zero
+				pages, region 1 if merging stopped, text */
+	KSM_CTL_GET,         /* ctl -> d: text = name or "" */
+	KSM_CTL_SET,         /* ctl -> d: text = name=value */
+	KSM_LINE,            /* d -> ctl: text */
+	KSM_END,             /* d -> ctl: result, text = error */
+	KSM_MSG_MAX,
+};
+
+struct ksm_msg {
+	uint32_t magic;
+	uint16_t type;
+	uint16_t pad;
+	uint32_t seq;
+	int32_t result;
+	uint32_t region;
+	uint32_t nid;
+	uint64_t a, b;
+	char text[256];      /* NUL-terminated */
+};
+
+/* Check a received message of @len bytes: 0, or -EINVAL (the sender is
+ * dropped). Ranges of region and page are checked against the VM's state
+ * by the receiver. */
+int ksm_msg_check(const void *buf, size_t len);
+/* Send @m (with @fd if >= 0); 0 or -errno. */
+int ksm_msg_send(int sock, struct ksm_msg *m, int fd);
+/* Receive one message (and an fd, -1 if none; extra fds are closed):
+ * 0, -EPIPE at end of stream, -EINVAL malformed, -errno. */
+int ksm_msg_recv(int sock, struct ksm_msg *m, int *fd);
+
 #endif
