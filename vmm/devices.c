@@ -9,9 +9,12 @@
  *   uart_device     COM1, the console
  *   memhp_device    DIMM slots and the ACPI memory hotplug controller
  *   balloon_device  virtio-balloon on PCI (its slot: the first free, 1)
+ *   ksm_device      memory merging with ksmd (last: registers the memory
+ *                   the others made)
  */
 #include "balloon/balloon.h"
 #include "hotplug/hotplug.h"
+#include "ksm/ksm.h"
 #include "pc/pc.h"
 #include "vmm/device.h"
 
@@ -21,6 +24,7 @@ const struct device_ops *const vm_devices[] = {
 	&uart_device,
 	&memhp_device,
 	&balloon_device,
+	&ksm_device,
 };
 
 const unsigned int vm_nr_devices = sizeof(vm_devices) / sizeof(vm_devices[0]);

@@ -2,6 +2,7 @@
  * memvisor's command line.
  *
  *   memvisor run [options]     boot a guest (see usage below)
+ *   memvisor ksmd ...          the KSM scanner daemon
  *   memvisor bench boot ...    benchmarks
  *
  * Every user mistake is reported here, once, as one line on stderr, and
@@ -20,6 +21,7 @@
 
 #include "tools/bench/bench.h"
 #include "tools/ctl/ctl.h"
+#include "tools/ksmd/ksmd.h"
 #include "vmm/cli.h"
 #include "vmm/device_internal.h"
 #include "vmm/platform.h"
@@ -33,6 +35,7 @@ static const char main_usage[] =
 "usage: memvisor COMMAND [options]\n"
 "  run      boot a guest kernel (memvisor run --help)\n"
 "  ctl      control a running VM over QMP: DIMMs, status (memvisor ctl --help)\n"
+"  ksmd     the KSM scanner daemon VMs register with (memvisor ksmd --help)\n"
 "  bench    run a benchmark (memvisor bench --help)\n"
 "  --version  print the version\n"
 "  --help     this text\n";
@@ -232,6 +235,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ctl"))
 		return ctl_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ksmd"))
+		return ksmd_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return bench_main(argc - 2, argv + 2, self_path(argv[0]));
 	return usage_error("unknown command '%s' (try 'memvisor --help')", argv[1]);

@@ -82,6 +82,8 @@ int guest_mem_add_region(struct guest_mem *mem, gpa_t gpa, uint64_t size,
 	r = &mem->regions[mem->nr_regions++];
 	*r = (struct mem_region){ .gpa = gpa, .size = size, .hva = hva,
 				  .memfd = memfd, .slot = slot };
+	if (mem->obs && memfd != mem->ram_fd)
+		mem->obs->region_added(mem->obs_opaque, r);
 	return 0;
 }
 
@@ -95,6 +97,8 @@ int guest_mem_remove_region(struct guest_mem *mem, gpa_t gpa)
 
 		if (r->gpa != gpa || r->is_boot_ram)
 			continue;
+		if (mem->obs)
+			mem->obs->region_removed(mem->obs_opaque, r);
 		/* A zero-sized memslot deletes it. */
 		ret = set_memslot(mem, r->slot, r->gpa, 0, r->hva);
 		if (ret)
@@ -165,6 +169,13 @@ void guest_mem_destroy(struct guest_mem *mem)
 	mem->ram_hva = NULL;
 	mem->ram_fd = -1;
 	mem->nr_regions = 0;
+}
+
+void guest_mem_set_observer(struct guest_mem *mem,
+			    const struct guest_mem_observer *obs, void *opaque)
+{
+	mem->obs = obs;
+	mem->obs_opaque = opaque;
 }
 
 void *guest_mem_ptr(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
@@ -254,6 +265,8 @@ int guest_mem_discard(struct guest_mem *mem, gpa_t gpa, uint64_t len)
 
 		if (n > len)
 			n = len;
+		if (mem->obs)
+			mem->obs->discard(mem->obs_opaque, r->hva + (gpa - r->gpa), n);
 		if (madvise(r->hva + (gpa - r->gpa), n, MADV_REMOVE) < 0)
 			return -errno;
 		gpa += n;

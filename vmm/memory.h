@@ -24,8 +24,22 @@ struct mem_region {
 	int is_boot_ram;     /* part of boot RAM (in the e820 map) */
 };
 
+/*
+ * Who watches guest memory (at most one: the KSM client). Called with the
+ * change about to happen: region_added after a region is live,
+ * region_removed before it leaves KVM, discard before [hva, hva+len) is
+ * given back to the host.
+ */
+struct guest_mem_observer {
+	void (*region_added)(void *opaque, const struct mem_region *r);
+	void (*region_removed)(void *opaque, const struct mem_region *r);
+	void (*discard)(void *opaque, uint8_t *hva, uint64_t len);
+};
+
 struct guest_mem {
 	int vm_fd;
+	const struct guest_mem_observer *obs;
+	void *obs_opaque;
 	uint64_t ram_size;           /* boot RAM, bytes */
 	int ram_fd;
 	uint8_t *ram_hva;
@@ -63,6 +77,9 @@ int guest_mem_discard(struct guest_mem *mem, gpa_t gpa, uint64_t len);
 /* Fill @map with the e820-style map of boot RAM; entry count or -E2BIG. */
 int guest_mem_build_memmap(const struct guest_mem *mem,
 			   struct hvm_memmap_table_entry *map, unsigned int max);
+
+void guest_mem_set_observer(struct guest_mem *mem,
+			    const struct guest_mem_observer *obs, void *opaque);
 
 /* Map @memfd at @gpa as a new KVM memslot; 0 or -errno. */
 int guest_mem_add_region(struct guest_mem *mem, gpa_t gpa, uint64_t size,

@@ -25,6 +25,7 @@
 
 #include "abi/memhp.h"
 #include "hotplug/hotplug.h"
+#include "ksm/ksm.h"
 #include "tools/ctl/ctl_internal.h"
 #include "vmm/cli.h"
 #include "vmm/types.h"
@@ -198,10 +199,11 @@ static int cmd_status(struct qmpc *c)
 
 /* ------------------------------------------------------------ arguments */
 
-enum { OPT_QMP, OPT_TIMEOUT, OPT_ID, OPT_NODE, OPT_WAIT };
+enum { OPT_QMP, OPT_TIMEOUT, OPT_ID, OPT_NODE, OPT_WAIT, OPT_KSM };
 
 static const struct cli_option ctl_options[] = {
-	{ "qmp", "PATH", "the VMM's QMP socket (required)", OPT_QMP },
+	{ "qmp", "PATH", "the VMM's QMP socket (required but for ksm)", OPT_QMP },
+	{ "ksm", "PATH", "ksmd's socket (ksm get, ksm set)", OPT_KSM },
 	{ "timeout", "SEC", "how long to wait for the VMM or the guest\n"
 	  "(1 to 3600, default 10)", OPT_TIMEOUT },
 	{ "id", "ID", "dimm add: the DIMM's id (default: the first free\n"
@@ -223,6 +225,9 @@ static const char ctl_commands[] =
 "  dimm list             the DIMMs: id, slot, base, size, node, state (the\n"
 "                        guest's last _OST answer)\n"
 "  status                VM status and memory sizes\n"
+"  ksm get [NAME]        ksmd's tunables and statistics (Linux's names),\n"
+"                        one NAME: VALUE line each (needs --ksm)\n"
+"  ksm set NAME=VALUE    change a tunable, e.g. run=1 (needs --ksm)\n"
 "Options:\n";
 
 struct ctl_parse {
@@ -239,6 +244,9 @@ static int ctl_option(void *opaque, int key, const char *arg, struct errmsg *e)
 	switch (key) {
 	case OPT_QMP:
 		p->a->qmp = arg;
+		return 0;
+	case OPT_KSM:
+		p->a->ksm = arg;
 		return 0;
 	case OPT_TIMEOUT:
 		if (parse_uint(arg, 1, CTL_MAX_TIMEOUT, &n))
@@ -272,7 +280,19 @@ static int parse_words(const char **pos, unsigned int npos, struct ctl_args *a,
 	unsigned int need = 1;
 
 	if (!npos)
-		return errmsg_user(e, -EINVAL, "no command given (dimm add, dimm del, dimm list or status)");
+		return errmsg_user(e, -EINVAL, "no command given (dimm add, dimm del, dimm list, status or ksm)");
+	if (!strcmp(pos[0], "ksm")) {
+		if (npos >= 2 && !strcmp(pos[1], "get") && npos <= 3)
+			a->cmd = CTL_KSM_GET;
+		else if (npos == 3 && !strcmp(pos[1], "set"))
+			a->cmd = CTL_KSM_SET;
+		else
+			return errmsg_user(e, -EINVAL, "ksm: expected 'ksm get [NAME]' or 'ksm set NAME=VALUE'");
+		a->ksm_arg = npos == 3 ? pos[2] : NULL;
+		if (a->cmd == CTL_KSM_SET && !strchr(pos[2], '='))
+			return errmsg_user(e, -EINVAL, "ksm set: expected NAME=VALUE, not '%s'", pos[2]);
+		return 0;
+	}
 	if (dimm && !strcmp(pos[1], "add"))
 		a->cmd = CTL_DIMM_ADD, need = 3;
 	else if (dimm && !strcmp(pos[1], "del"))
@@ -336,6 +356,11 @@ int ctl_parse_args(int argc, char **argv, struct ctl_args *a, struct errmsg *e)
 		ret = parse_words(pos, npos, a, e);
 	if (!ret)
 		ret = check_command(pos, &p, a, e);
+	if (!ret && (a->cmd == CTL_KSM_GET || a->cmd == CTL_KSM_SET)) {
+		if (!a->ksm)
+			ret = errmsg_user(e, -EINVAL, "--ksm PATH is required (ksmd's socket)");
+		return ret;
+	}
 	if (!ret && !a->qmp)
 		ret = errmsg_user(e, -EINVAL, "--qmp PATH is required (the VMM's QMP socket)");
 	return ret;
@@ -365,6 +390,11 @@ int ctl_main(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : cli_fail(CTL_NAME, cli_status(&e), "%s", e.msg);
 	signal(SIGPIPE, SIG_IGN);
+	if (a.cmd == CTL_KSM_GET || a.cmd == CTL_KSM_SET) {
+		ret = a.cmd == CTL_KSM_GET ? ksm_ctl_get(a.ksm, a.ksm_arg, stdout, &e)
+					   : ksm_ctl_set(a.ksm, a.ksm_arg, &e);
+		return ret ? cli_fail(CTL_NAME, cli_status(&e), "%s", e.msg) : 0;
+	}
 	c = qmpc_open(a.qmp, a.timeout * 1000ll, &e);
 	if (!c)
 		return cli_fail(CTL_NAME, cli_status(&e), "%s", e.msg);

@@ -21,10 +21,14 @@ enum ctl_cmd {
 	CTL_DIMM_DEL,
 	CTL_DIMM_LIST,
 	CTL_STATUS,
+	CTL_KSM_GET,
+	CTL_KSM_SET,
 };
 
 struct ctl_args {
-	const char *qmp;        /* socket path */
+	const char *qmp;
+	const char *ksm;             /* ksmd's socket (ksm get/set) */
+	const char *ksm_arg;         /* NAME, NAME=VALUE or NULL */        /* socket path */
 	unsigned int timeout;   /* seconds, for every wait */
 	enum ctl_cmd cmd;
 	uint64_t size;          /* dimm add */

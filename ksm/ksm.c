@@ -1,0 +1,801 @@
+/*
+ * Memory merging for memvisor guests: the scanner's algorithm.
+ *
+ * What: identical pages of guest memory, within one VM or across VMs, are
+ * found by scanning and backed by one host page, copy-on-write; in the
+ * manner of Linux's mm/ksm.c, whose names and statistics it keeps.
+ *
+ * Where pages live: a VM's guest memory is a set of regions (boot RAM, each
+ * DIMM), each a memfd. A merged page lives in the daemon's pool (one memfd):
+ * the VM maps the pool page privately in place of its own, and its own
+ * memfd offset becomes a hole. The core here never touches memory itself:
+ * it asks through struct ksm_ops (ksm_internal.h), which the daemon
+ * implements with preads of the memfds and requests to the VMs, and the unit
+ * tests with arrays.
+ *
+ * The two trees. Comparing every page with every other is quadratic, so as
+ * in Linux pages are kept in two binary trees ordered by contents:
+ *
+ *   - The stable tree holds merged pages (pool pages). Their contents never
+ *     change (nobody writes a pool page after it is filled; a writer gets a
+ *     private copy), so the tree stays ordered.
+ *   - The unstable tree holds guest pages that are not merged yet. Their
+ *     contents may change under it, so it can fall out of order; it is
+ *     therefore thrown away and rebuilt on every full scan, and only pages
+ *     whose checksum did not change since the previous scan enter it
+ *     (pages written all the time would only pollute it).
+ *
+ * Both are ordered by (node, XXH3 checksum, contents): the checksum decides
+ * nearly every step, so a lookup reads a whole page only when the checksums
+ * are equal. A hash match alone never merges anything: the VM write-protects
+ * its page, compares the full contents with the pool page, and only then
+ * maps the pool page (ksm_ops.merge); a mismatch is -EAGAIN.
+ *
+ * Per page (cmp_and_merge_page, as Linux):
+ *   1. merged already: ask whether it still is (a copy-on-write break takes
+ *      it back); if so, nothing to do;
+ *   2. smart scan: a page that failed to merge for a while is skipped for
+ *      1, 2, 4, then 8 visits (Linux's skip_age);
+ *   3. search the stable tree: a match maps the page to that pool page;
+ *   4. checksum changed since the last visit: remember it, the page is
+ *      volatile, go on;
+ *   5. use_zero_pages and an all-zero page: merge with the zero page (the
+ *      VM punches a hole, which reads as zeros);
+ *   6. search the unstable tree: a match copies the contents into a fresh
+ *      pool page, merges both pages with it, and moves the pair into the
+ *      stable tree; no match inserts this page.
+ *
+ * max_page_sharing: one pool page serves at most that many guest pages; past
+ * it, the same contents get another pool page, a "dup", and the stable tree
+ * node becomes a chain of dups (stable_node_chains, stable_node_dups).
+ *
+ * Data structures: struct ksm (the knobs, the counters, both trees, the scan
+ * cursor), a list of struct ksm_mm (one per VM), each with its regions and
+ * one struct ksm_rmap_item per page; struct ksm_stable_chain per content in
+ * the stable tree, with its struct ksm_stable_dup pool pages.
+ *
+ * Invariants: an rmap item is in at most one of the unstable tree
+ * (RMAP_UNSTABLE, this scan's seqnr) or a dup (RMAP_STABLE) or the zero
+ * page (RMAP_ZERO); a dup's rmap_count is the number of RMAP_STABLE items
+ * pointing at it and it is freed (its pool page too) when that reaches 0;
+ * a chain in the tree has at least one dup.
+ *
+ * Locking: none; the daemon calls all of this from its one thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "ksm/ksm_internal.h"
+
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+
+/* ------------------------------------------------------------ the trees */
+
+/* Replace @old by @new under @old's parent (or as the root). */
+static void tree_replace(struct ksm_tnode **root, struct ksm_tnode *old,
+			 struct ksm_tnode *new)
+{
+	struct ksm_tnode *p = old->parent;
+
+	if (new)
+		new->parent = p;
+	if (!p)
+		*root = new;
+	else if (p->left == old)
+		p->left = new;
+	else
+		p->right = new;
+}
+
+/* Unlink @n from its tree, without comparing anything (contents may be gone). */
+static void tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
+{
+	struct ksm_tnode *s;
+
+	if (!n->left) {
+		tree_replace(root, n, n->right);
+	} else if (!n->right) {
+		tree_replace(root, n, n->left);
+	} else {
+		s = n->right;                   /* the successor */
+		while (s->left)
+			s = s->left;
+		if (s->parent != n) {
+			tree_replace(root, s, s->right);
+			s->right = n->right;
+			s->right->parent = s;
+		}
+		tree_replace(root, n, s);
+		s->left = n->left;
+		s->left->parent = s;
+	}
+	n->left = n->right = n->parent = NULL;
+}
+
+/* The key a lookup carries: the candidate page. */
+struct tree_key {
+	int nid;
+	uint64_t checksum;
+	const uint8_t *page;
+};
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int key_nid(const struct ksm *ksm, const struct ksm_region *r)
+{
+	return ksm->knobs.merge_across_nodes ? -1 : r->nid;
+}
+
+static int cmp_stable(struct ksm *ksm, const struct tree_key *k,
+		      const struct ksm_stable_chain *c)
+{
+	int d = k->nid != c->nid ? (k->nid < c->nid ? -1 : 1)
+				 : cmp_u64(k->checksum, c->checksum);
+
+	if (d)
+		return d;
+	return memcmp(k->page, ksm->ops->pool_page(ksm->opaque,
+						   c->dups->pidx), KSM_PAGE_SIZE);
+}
+
+/* The region and page of an rmap item, found from its address. */
+static struct ksm_region *item_region(struct ksm *ksm,
+				      const struct ksm_rmap_item *it)
+{
+	struct ksm_mm *mm;
+	unsigned int i;
+
+	for (mm = ksm->mm_list; mm; mm = mm->next)
+		for (i = 0; i < mm->nr_regions; i++) {
+			struct ksm_region *r = mm->regions[i];
+
+			if (it >= r->items && it < r->items + r->nr_pages)
+				return r;
+		}
+	return NULL;
+}
+
+static int cmp_unstable(struct ksm *ksm, const struct tree_key *k,
+			struct ksm_rmap_item *it, struct ksm_region *r)
+{
+	int nid = key_nid(ksm, r);
+	int d = k->nid != nid ? (k->nid < nid ? -1 : 1)
+			      : cmp_u64(k->checksum, it->oldchecksum);
+
+	if (d)
+		return d;
+	/* Contents may have changed since insertion: the tree is only a
+	 * guide; a page that became a hole sorts after everything. */
+	if (ksm->ops->read_page(ksm->opaque, r, it - r->items, ksm->tmp))
+		return -1;
+	return memcmp(k->page, ksm->tmp, KSM_PAGE_SIZE);
+}
+
+static struct ksm_stable_chain *stable_search(struct ksm *ksm,
+					      const struct tree_key *k,
+					      struct ksm_tnode ***link,
+					      struct ksm_tnode **parent)
+{
+	struct ksm_tnode **p = &ksm->stable_root, *up = NULL;
+
+	while (*p) {
+		struct ksm_stable_chain *c =
+			container_of(*p, struct ksm_stable_chain, node);
+		int d = cmp_stable(ksm, k, c);
+
+		if (!d)
+			return c;
+		up = *p;
+		p = d < 0 ? &(*p)->left : &(*p)->right;
+	}
+	if (link) {
+		*link = p;
+		*parent = up;
+	}
+	return NULL;
+}
+
+/* Find an equal page in the unstable tree, or insert @it: the tree item or
+ * NULL (inserted). */
+static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
+						    const struct tree_key *k,
+						    struct ksm_rmap_item *it)
+{
+	struct ksm_tnode **p = &ksm->unstable_root, *up = NULL;
+
+	while (*p) {
+		struct ksm_rmap_item *t =
+			container_of(*p, struct ksm_rmap_item, node);
+		int d = cmp_unstable(ksm, k, t, item_region(ksm, t));
+
+		if (!d)
+			return t;
+		up = *p;
+		p = d < 0 ? &(*p)->left : &(*p)->right;
+	}
+	it->node = (struct ksm_tnode){ .parent = up };
+	*p = &it->node;
+	it->flags |= RMAP_UNSTABLE;
+	it->seqnr = ksm->seqnr;
+	ksm->stats.pages_unshared++;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ rmap items */
+
+/* Take @it out of whatever tree or pool page holds it. */
+static void remove_rmap_item_from_tree(struct ksm *ksm,
+				       struct ksm_region *r,
+				       struct ksm_rmap_item *it);
+
+/* Free @dup, which no page maps any more, and its pool page. */
+static void dup_free(struct ksm *ksm, struct ksm_stable_dup *dup)
+{
+	struct ksm_stable_chain *c = dup->chain;
+	struct ksm_stable_dup **pp;
+
+	if (c->nr_dups > 1) {
+		ksm->stats.stable_node_dups--;
+		if (c->nr_dups == 2) {
+			ksm->stats.stable_node_chains--;
+			ksm->stats.stable_node_dups--;
+		}
+	}
+	for (pp = &c->dups; *pp != dup; pp = &(*pp)->next)
+		;
+	*pp = dup->next;
+	c->nr_dups--;
+	ksm->ops->pool_free(ksm->opaque, dup->pidx);
+	free(dup);
+	if (!c->nr_dups) {
+		tree_erase(&ksm->stable_root, &c->node);
+		free(c);
+	}
+}
+
+static void dup_put(struct ksm *ksm, struct ksm_stable_dup *dup)
+{
+	if (--dup->rmap_count) {
+		ksm->stats.pages_sharing--;
+		return;
+	}
+	ksm->stats.pages_shared--;
+	dup_free(ksm, dup);
+}
+
+static void dup_get(struct ksm *ksm, struct ksm_stable_dup *dup,
+		    struct ksm_region *r, struct ksm_rmap_item *it)
+{
+	if (dup->rmap_count++)
+		ksm->stats.pages_sharing++;
+	else
+		ksm->stats.pages_shared++;
+	it->flags |= RMAP_STABLE;
+	it->dup = dup;
+	it->age = 0;
+	r->mm->ksm_merging_pages++;
+}
+
+static void remove_rmap_item_from_tree(struct ksm *ksm,
+				       struct ksm_region *r,
+				       struct ksm_rmap_item *it)
+{
+	if (it->flags & RMAP_STABLE) {
+		dup_put(ksm, it->dup);
+		it->dup = NULL;
+		r->mm->ksm_merging_pages--;
+	} else if (it->flags & RMAP_UNSTABLE) {
+		if (it->seqnr == ksm->seqnr) {
+			tree_erase(&ksm->unstable_root, &it->node);
+			ksm->stats.pages_unshared--;
+		}
+	} else if (it->flags & RMAP_ZERO) {
+		ksm->stats.ksm_zero_pages--;
+		r->mm->ksm_zero_pages--;
+	}
+	it->flags &= ~(RMAP_STABLE | RMAP_UNSTABLE | RMAP_ZERO);
+}
+
+static void rmap_item_free(struct ksm *ksm, struct ksm_region *r,
+			   struct ksm_rmap_item *it)
+{
+	if (!(it->flags & RMAP_ALLOCATED))
+		return;
+	remove_rmap_item_from_tree(ksm, r, it);
+	memset(it, 0, sizeof(*it));
+	ksm->stats.ksm_rmap_items--;
+	r->mm->ksm_rmap_items--;
+}
+
+static struct ksm_rmap_item *rmap_item_get(struct ksm *ksm,
+					   struct ksm_region *r, uint64_t idx)
+{
+	struct ksm_rmap_item *it = &r->items[idx];
+
+	if (!(it->flags & RMAP_ALLOCATED)) {
+		it->flags = RMAP_ALLOCATED;
+		ksm->stats.ksm_rmap_items++;
+		r->mm->ksm_rmap_items++;
+	}
+	return it;
+}
+
+/* ------------------------------------------------------------ merging */
+
+static void mm_stop_merging(struct ksm_mm *mm, int err)
+{
+	if (mm->merge_stopped)
+		return;
+	mm->merge_stopped = true;
+	snprintf(mm->stop_reason, sizeof(mm->stop_reason), "%s",
+		 err == -ENOMEM ? "mapping limit reached (vm.max_map_count)"
+				: "the VM cannot merge more pages");
+}
+
+/* Merge page @idx of @r with @dup's pool page. 0 or -errno. */
+static int merge_with_dup(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
+			  struct ksm_stable_dup *dup)
+{
+	int ret = ksm->ops->merge(ksm->opaque, r, idx, dup->pidx);
+
+	if (ret == -ENOMEM || ret == -ENOSPC)
+		mm_stop_merging(r->mm, ret);
+	if (ret) {
+		ksm->stats.merge_failures++;
+		return ret;
+	}
+	dup_get(ksm, dup, r, &r->items[idx]);
+	return 0;
+}
+
+/* A dup of @c with room for one more sharer, or NULL. */
+static struct ksm_stable_dup *chain_pick(struct ksm *ksm,
+					 struct ksm_stable_chain *c)
+{
+	struct ksm_stable_dup *d, *best = NULL;
+
+	for (d = c->dups; d; d = d->next)
+		if (d->rmap_count < ksm->knobs.max_page_sharing &&
+		    (!best || d->rmap_count > best->rmap_count))
+			best = d;
+	return best;
+}
+
+/* A new dup for @k's contents in pool page @pidx (a new chain, or one more
+ * dup of the chain holding the same contents). */
+static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
+					    const struct tree_key *k,
+					    uint64_t pidx)
+{
+	struct ksm_tnode **link, *parent;
+	struct ksm_stable_chain *c = stable_search(ksm, k, &link, &parent);
+	struct ksm_stable_dup *dup = calloc(1, sizeof(*dup));
+
+	if (!dup)
+		return NULL;
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			free(dup);
+			return NULL;
+		}
+		c->checksum = k->checksum;
+		c->nid = k->nid;
+		c->node.parent = parent;
+		*link = &c->node;
+	} else {
+		if (c->nr_dups == 1) {
+			ksm->stats.stable_node_chains++;
+			ksm->stats.stable_node_dups++;
+		}
+		ksm->stats.stable_node_dups++;
+	}
+	dup->pidx = pidx;
+	dup->chain = c;
+	dup->next = c->dups;
+	c->dups = dup;
+	c->nr_dups++;
+	return dup;
+}
+
+/*
+ * Two guest pages found equal in the unstable tree: a pool page with the
+ * contents, both merged with it (each VM checks under write protection).
+ * As in Linux, if the second refuses, the first is given its copy back.
+ */
+static int merge_two_pages(struct ksm *ksm, const struct tree_key *k,
+			   struct ksm_region *r, uint64_t idx,
+			   struct ksm_region *tr, uint64_t tidx)
+{
+	struct ksm_stable_dup *dup;
+	uint64_t pidx;
+	int ret;
+
+	ret = ksm->ops->pool_alloc(ksm->opaque, k->page, &pidx);
+	if (ret)
+		return ret;
+	dup = stable_insert(ksm, k, pidx);
+	if (!dup) {
+		ksm->ops->pool_free(ksm->opaque, pidx);
+		return -ENOMEM;
+	}
+	ret = merge_with_dup(ksm, tr, tidx, dup);
+	if (ret) {
+		dup_free(ksm, dup);           /* nobody maps it */
+		return ret;
+	}
+	ret = merge_with_dup(ksm, r, idx, dup);
+	if (ret && !ksm->ops->unmerge(ksm->opaque, tr, tidx))
+		remove_rmap_item_from_tree(ksm, tr, &tr->items[tidx]);
+	return ret;
+}
+
+/* ------------------------------------------------------------ the scan */
+
+static unsigned int skip_age(uint8_t age)
+{
+	if (age <= 3)
+		return 1;
+	if (age <= 5)
+		return 2;
+	if (age <= 8)
+		return 4;
+	return 8;
+}
+
+/* Linux's should_skip_rmap_item (merged pages are never skipped). */
+static bool should_skip_rmap_item(struct ksm *ksm, struct ksm_region *r,
+				  struct ksm_rmap_item *it)
+{
+	uint8_t age = it->age;
+
+	if (!ksm->knobs.smart_scan)
+		return false;
+	if (age != UINT8_MAX)
+		it->age++;
+	if (age < 3)
+		return false;
+	if (!it->remaining_skips) {
+		it->remaining_skips = skip_age(age);
+		return false;
+	}
+	ksm->stats.pages_skipped++;
+	it->remaining_skips--;
+	remove_rmap_item_from_tree(ksm, r, it);
+	return true;
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+	static const uint8_t zero[KSM_PAGE_SIZE];
+
+	return !memcmp(p, zero, KSM_PAGE_SIZE);
+}
+
+/* Steps 3, 5 and 6 of the overview for a page whose contents are in
+ * ksm->buf. */
+static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
+		      const struct tree_key *k)
+{
+	struct ksm_rmap_item *it = &r->items[idx], *t;
+	struct ksm_stable_chain *c;
+	struct ksm_stable_dup *dup;
+	struct ksm_region *tr;
+
+	c = stable_search(ksm, k, NULL, NULL);
+	if (c && (dup = chain_pick(ksm, c)) &&
+	    !merge_with_dup(ksm, r, idx, dup))
+		return;
+	if (r->mm->merge_stopped)
+		return;
+	if (it->oldchecksum != k->checksum || !(it->flags & RMAP_CHECKSUMMED)) {
+		it->oldchecksum = k->checksum;
+		it->flags |= RMAP_CHECKSUMMED;
+		return;
+	}
+	if (ksm->knobs.use_zero_pages && k->checksum == ksm->zero_checksum &&
+	    page_is_zero(k->page)) {
+		if (!ksm->ops->merge_zero(ksm->opaque, r, idx)) {
+			it->flags |= RMAP_ZERO;
+			it->age = 0;
+			ksm->stats.ksm_zero_pages++;
+			r->mm->ksm_zero_pages++;
+		}
+		return;
+	}
+	t = unstable_search_insert(ksm, k, it);
+	if (!t)
+		return;
+	tr = item_region(ksm, t);
+	tree_erase(&ksm->unstable_root, &t->node);
+	t->flags &= ~RMAP_UNSTABLE;
+	ksm->stats.pages_unshared--;
+	if (tr->mm->merge_stopped)
+		return;
+	merge_two_pages(ksm, k, r, idx, tr, t - tr->items);
+}
+
+/* Linux's cmp_and_merge_page, for page @idx of @r (which holds data). */
+static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
+			       uint64_t idx)
+{
+	struct ksm_rmap_item *it = rmap_item_get(ksm, r, idx);
+	struct tree_key k = { .nid = key_nid(ksm, r), .page = ksm->buf };
+
+	if (it->flags & RMAP_STABLE) {
+		if (ksm->ops->still_merged(ksm->opaque, r, idx) == 1)
+			return;
+		remove_rmap_item_from_tree(ksm, r, it);
+	}
+	if (ksm->ops->read_page(ksm->opaque, r, idx, ksm->buf))
+		return;
+	/* data where the zero page was: the guest wrote it */
+	if (it->flags & RMAP_ZERO)
+		remove_rmap_item_from_tree(ksm, r, it);
+	if (it->flags & RMAP_UNSTABLE)
+		remove_rmap_item_from_tree(ksm, r, it);
+	if (should_skip_rmap_item(ksm, r, it))
+		return;
+	k.checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
+	if (r->mm->merge_stopped) {
+		it->oldchecksum = k.checksum;
+		it->flags |= RMAP_CHECKSUMMED;
+		return;
+	}
+	try_merge(ksm, r, idx, &k);
+}
+
+/* A new full scan: the unstable tree is forgotten (its items' seqnr tells
+ * them apart) and the advisor looks at the last one. */
+static void start_full_scan(struct ksm *ksm)
+{
+	ksm->unstable_root = NULL;
+	ksm->stats.pages_unshared = 0;
+	ksm->seqnr++;
+}
+
+/* Free the rmap items of pages in [from, to) that are holes now (except
+ * zero-page merges, which are holes by design). */
+static void drop_hole_items(struct ksm *ksm, struct ksm_region *r,
+			    uint64_t from, uint64_t to)
+{
+	for (; from < to; from++) {
+		struct ksm_rmap_item *it = &r->items[from];
+
+		if ((it->flags & RMAP_ALLOCATED) &&
+		    !(it->flags & (RMAP_ZERO | RMAP_STABLE)))
+			rmap_item_free(ksm, r, it);
+	}
+}
+
+/* The next page to scan, moving the cursor; false at the end of a scan. */
+static bool next_page(struct ksm *ksm, struct ksm_region **rp, uint64_t *ip)
+{
+	while (ksm->cur_mm) {
+		struct ksm_mm *mm = ksm->cur_mm;
+
+		while (ksm->cur_region < mm->nr_regions) {
+			struct ksm_region *r = mm->regions[ksm->cur_region];
+			uint64_t i = ksm->cur_idx, d;
+
+			/* merged pages are holes in the memfd: visit them */
+			d = i < r->nr_pages ? ksm->ops->next_data(ksm->opaque, r, i)
+					    : r->nr_pages;
+			while (i < d && !(r->items[i].flags & RMAP_STABLE))
+				i++;
+			drop_hole_items(ksm, r, ksm->cur_idx, i);
+			if (i < r->nr_pages) {
+				ksm->cur_idx = i + 1;
+				*rp = r;
+				*ip = i;
+				return true;
+			}
+			ksm->cur_region++;
+			ksm->cur_idx = 0;
+		}
+		ksm->cur_mm = mm->next;
+		ksm->cur_region = 0;
+		ksm->cur_idx = 0;
+	}
+	return false;
+}
+
+unsigned int ksm_scan(struct ksm *ksm, unsigned int nr)
+{
+	struct ksm_region *r;
+	unsigned int done = 0;
+	bool wrapped = false;
+	uint64_t idx;
+
+	while (done < nr && ksm->mm_list) {
+		if (!ksm->cur_mm) {
+			if (wrapped)
+				break;          /* nothing to scan at all */
+			ksm->cur_mm = ksm->mm_list;
+			ksm->cur_region = 0;
+			ksm->cur_idx = 0;
+			start_full_scan(ksm);
+		}
+		if (!next_page(ksm, &r, &idx)) {
+			ksm->stats.full_scans++;
+			wrapped = true;
+			continue;
+		}
+		wrapped = false;
+		cmp_and_merge_page(ksm, r, idx);
+		ksm->stats.pages_scanned++;
+		done++;
+	}
+	return done;
+}
+
+int ksm_unmerge_all(struct ksm *ksm)
+{
+	struct ksm_mm *mm;
+	unsigned int i;
+	uint64_t p;
+	int ret, first = 0;
+
+	for (mm = ksm->mm_list; mm; mm = mm->next)
+		for (i = 0; i < mm->nr_regions; i++) {
+			struct ksm_region *r = mm->regions[i];
+
+			for (p = 0; p < r->nr_pages; p++) {
+				struct ksm_rmap_item *it = &r->items[p];
+
+				if (!(it->flags & RMAP_STABLE))
+					continue;
+				ret = ksm->ops->unmerge(ksm->opaque, r, p);
+				if (ret && !first)
+					first = ret;
+				if (!ret)
+					remove_rmap_item_from_tree(ksm, r, it);
+			}
+		}
+	return first;
+}
+
+/* ------------------------------------------------------------ VMs */
+
+int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque)
+{
+	memset(ksm, 0, sizeof(*ksm));
+	ksm->ops = ops;
+	ksm->opaque = opaque;
+	ksm->knobs = (struct ksm_knobs){
+		.run = 0, .pages_to_scan = 100, .sleep_millisecs = 20,
+		.max_page_sharing = 256, .merge_across_nodes = 1,
+		.use_zero_pages = 0, .smart_scan = 1,
+		.stable_node_chains_prune_millisecs = 2000,
+		.advisor_mode = 0, .advisor_target_scan_time = 200,
+		.advisor_max_cpu = 70, .advisor_min_pages_to_scan = 500,
+		.advisor_max_pages_to_scan = 30000,
+	};
+	ksm->buf = aligned_alloc(KSM_PAGE_SIZE, 2 * KSM_PAGE_SIZE);
+	if (!ksm->buf)
+		return -ENOMEM;
+	ksm->tmp = ksm->buf + KSM_PAGE_SIZE;
+	memset(ksm->buf, 0, KSM_PAGE_SIZE);
+	ksm->zero_checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
+	ksm->seqnr = 1;
+	return 0;
+}
+
+void ksm_destroy(struct ksm *ksm)
+{
+	while (ksm->mm_list)
+		ksm_mm_remove(ksm, ksm->mm_list);
+	free(ksm->buf);
+	ksm->buf = NULL;
+}
+
+struct ksm_mm *ksm_mm_add(struct ksm *ksm, uint32_t id, void *priv)
+{
+	struct ksm_mm *mm = calloc(1, sizeof(*mm)), **pp;
+
+	if (!mm)
+		return NULL;
+	mm->ksm = ksm;
+	mm->id = id;
+	mm->priv = priv;
+	for (pp = &ksm->mm_list; *pp; pp = &(*pp)->next)
+		;
+	*pp = mm;               /* at the tail: the cursor reaches it */
+	return mm;
+}
+
+struct ksm_mm *ksm_mm_find(struct ksm *ksm, uint32_t id)
+{
+	struct ksm_mm *mm;
+
+	for (mm = ksm->mm_list; mm; mm = mm->next)
+		if (mm->id == id)
+			return mm;
+	return NULL;
+}
+
+void ksm_mm_remove(struct ksm *ksm, struct ksm_mm *mm)
+{
+	struct ksm_mm **pp;
+
+	while (mm->nr_regions)
+		ksm_region_remove(mm, mm->regions[mm->nr_regions - 1]);
+	for (pp = &ksm->mm_list; *pp != mm; pp = &(*pp)->next)
+		;
+	*pp = mm->next;
+	if (ksm->cur_mm == mm) {
+		ksm->cur_mm = mm->next;
+		ksm->cur_region = 0;
+		ksm->cur_idx = 0;
+	}
+	free(mm);
+}
+
+struct ksm_region *ksm_region_add(struct ksm_mm *mm, uint32_t id, int nid,
+				  uint64_t nr_pages, void *priv)
+{
+	struct ksm_region *r;
+
+	if (mm->nr_regions == KSM_MAX_REGIONS || ksm_region_find(mm, id))
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->items = calloc(nr_pages ? nr_pages : 1, sizeof(*r->items));
+	if (!r->items) {
+		free(r);
+		return NULL;
+	}
+	*r = (struct ksm_region){ .mm = mm, .id = id, .nid = nid,
+				  .nr_pages = nr_pages, .items = r->items,
+				  .priv = priv };
+	mm->regions[mm->nr_regions++] = r;
+	return r;
+}
+
+struct ksm_region *ksm_region_find(struct ksm_mm *mm, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->nr_regions; i++)
+		if (mm->regions[i]->id == id)
+			return mm->regions[i];
+	return NULL;
+}
+
+void ksm_region_remove(struct ksm_mm *mm, struct ksm_region *r)
+{
+	struct ksm *ksm = mm->ksm;
+	unsigned int i;
+	uint64_t p;
+
+	for (p = 0; p < r->nr_pages; p++)
+		rmap_item_free(ksm, r, &r->items[p]);
+	for (i = 0; i < mm->nr_regions && mm->regions[i] != r; i++)
+		;
+	if (ksm->cur_mm == mm && ksm->cur_region >= i &&
+	    ksm->cur_region < mm->nr_regions) {
+		if (ksm->cur_region == i)
+			ksm->cur_idx = 0;
+		else
+			ksm->cur_region--;
+	}
+	memmove(&mm->regions[i], &mm->regions[i + 1],
+		(mm->nr_regions - i - 1) * sizeof(mm->regions[0]));
+	mm->nr_regions--;
+	free(r->items);
+	free(r);
+}
+
+void ksm_page_dropped(struct ksm_region *r, uint64_t idx)
+{
+	if (idx < r->nr_pages)
+		rmap_item_free(r->mm->ksm, r, &r->items[idx]);
+}

@@ -1,0 +1,271 @@
+/*
+ * The scanner's core (ksm.c), the wire protocol (proto.c) and the parts the
+ * daemon (ksmd.c) and the VM's side (vm.c) share. Internal to ksm/ (and its
+ * tests). See the overview at the top of ksm.c.
+ */
+#ifndef KSM_KSM_INTERNAL_H
+#define KSM_KSM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/error.h"
+
+#define KSM_PAGE_SIZE 4096u
+
+/* A node of the checksum-ordered binary trees (unstable and stable). */
+struct ksm_tnode {
+	struct ksm_tnode *left, *right, *parent;
+};
+
+/* rmap_item flags */
+#define RMAP_ALLOCATED  0x01   /* counted in ksm_rmap_items */
+#define RMAP_UNSTABLE   0x02   /* in the unstable tree of this scan */
+#define RMAP_STABLE     0x04   /* merged: maps dup's pool page */
+#define RMAP_ZERO       0x08   /* merged with the zero page (a hole) */
+#define RMAP_CHECKSUMMED 0x10  /* oldchecksum is valid */
+
+/*
+ * One per guest page the scanner has seen holding data (Linux's
+ * ksm_rmap_item). Regions keep them in an array indexed by page.
+ */
+struct ksm_rmap_item {
+	struct ksm_tnode node;        /* unstable tree, while RMAP_UNSTABLE */
+	uint64_t oldchecksum;         /* XXH3 of the contents at the last visit */
+	struct ksm_stable_dup *dup;   /* the merged page, while RMAP_STABLE */
+	uint32_t seqnr;               /* full scan that put it in the unstable tree */
+	uint8_t flags;
+	uint8_t age;                  /* smart scan: visits without merging */
+	uint8_t remaining_skips;      /* smart scan: visits left to skip */
+};
+
+/* A pool page holding merged contents (Linux's stable node, or a dup of a
+ * chain when max_page_sharing splits one content over several pages). */
+struct ksm_stable_dup {
+	uint64_t pidx;                /* page index in the pool */
+	uint32_t rmap_count;          /* guest pages mapping it */
+	struct ksm_stable_chain *chain;
+	struct ksm_stable_dup *next;  /* in the chain */
+};
+
+/* One content in the stable tree: one or more dups holding it. */
+struct ksm_stable_chain {
+	struct ksm_tnode node;
+	uint64_t checksum;
+	int nid;                      /* -1 when merge_across_nodes */
+	unsigned int nr_dups;
+	struct ksm_stable_dup *dups;
+};
+
+/* A guest memory region (boot RAM, a DIMM) of one VM. */
+struct ksm_region {
+	struct ksm_mm *mm;
+	uint32_t id;                  /* the VM's name for it */
+	int nid;                      /* NUMA node */
+	uint64_t nr_pages;
+	struct ksm_rmap_item *items;  /* nr_pages of them */
+	void *priv;                   /* the daemon's (memfd) */
+};
+
+#define KSM_MAX_REGIONS 264
+
+/* A VM (Linux's mm_slot). */
+struct ksm_mm {
+	struct ksm *ksm;
+	uint32_t id;
+	unsigned int nr_regions;
+	struct ksm_region *regions[KSM_MAX_REGIONS];
+	/* /proc/PID/ksm_stat */
+	uint64_t ksm_rmap_items;
+	uint64_t ksm_zero_pages;
+	uint64_t ksm_merging_pages;
+	bool merge_stopped;           /* a limit was hit: no more merging */
+	char stop_reason[96];
+	void *priv;                   /* the daemon's (client) */
+	struct ksm_mm *next;
+};
+
+/*
+ * What the core asks of its environment: the daemon implements these with
+ * memfds and requests to the VMs, the unit tests with arrays.
+ */
+struct ksm_ops {
+	/* Copy page @idx of @r to @buf: 0, -ENODATA for a hole, -errno. */
+	int (*read_page)(void *opaque, struct ksm_region *r, uint64_t idx,
+			 void *buf);
+	/* First page at or after @idx holding data (SEEK_DATA), or nr_pages. */
+	uint64_t (*next_data)(void *opaque, struct ksm_region *r, uint64_t idx);
+	/* Contents of pool page @pidx (read only). */
+	const void *(*pool_page)(void *opaque, uint64_t pidx);
+	/* A pool page holding @buf: 0 and *pidx, or -errno. */
+	int (*pool_alloc)(void *opaque, const void *buf, uint64_t *pidx);
+	void (*pool_free)(void *opaque, uint64_t pidx);
+	/* The VM write-protects page @idx, compares it with pool page @pidx
+	 * and maps the pool page there: 0 merged, -EAGAIN contents differ,
+	 * -ENOMEM a mapping limit (no more merging), other -errno. */
+	int (*merge)(void *opaque, struct ksm_region *r, uint64_t idx,
+		     uint64_t pidx);
+	/* The same against the zero page (the page becomes a hole). */
+	int (*merge_zero)(void *opaque, struct ksm_region *r, uint64_t idx);
+	/* The VM gives page @idx its own copy again: 0 or -errno. */
+	int (*unmerge)(void *opaque, struct ksm_region *r, uint64_t idx);
+	/* Is merged page @idx still mapping the pool? 1 yes, 0 no (the VM
+	 * took it back after a copy-on-write break), -errno. */
+	int (*still_merged)(void *opaque, struct ksm_region *r, uint64_t idx);
+};
+
+/* Tunables (Linux's /sys/kernel/mm/ksm names). */
+struct ksm_knobs {
+	unsigned int run;                       /* 0 stop, 1 run, 2 unmerge */
+	unsigned int pages_to_scan;
+	unsigned int sleep_millisecs;
+	unsigned int max_page_sharing;
+	unsigned int merge_across_nodes;
+	unsigned int use_zero_pages;
+	unsigned int smart_scan;
+	unsigned int stable_node_chains_prune_millisecs;
+	unsigned int advisor_mode;              /* 0 none, 1 scan-time */
+	unsigned int advisor_target_scan_time;  /* seconds */
+	unsigned int advisor_max_cpu;           /* percent */
+	unsigned int advisor_min_pages_to_scan;
+	unsigned int advisor_max_pages_to_scan;
+};
+
+/* Counters (Linux's names). */
+struct ksm_stats {
+	uint64_t pages_shared;
+	uint64_t pages_sharing;
+	uint64_t pages_unshared;
+	uint64_t pages_scanned;
+	uint64_t pages_skipped;
+	uint64_t full_scans;
+	uint64_t stable_node_chains;
+	uint64_t stable_node_dups;
+	uint64_t ksm_zero_pages;
+	uint64_t ksm_rmap_items;
+	uint64_t merge_failures;     /* merges the VM refused (contents moved) */
+};
+
+/* The advisor's memory between full scans. */
+struct ksm_advisor {
+	uint64_t scan_start_ms;
+	uint64_t cpu_start_us;
+	uint64_t per_page_cost_ns;   /* EWMA of CPU per scanned page */
+};
+
+struct ksm {
+	struct ksm_knobs knobs;
+	struct ksm_stats stats;
+	struct ksm_advisor advisor;
+	const struct ksm_ops *ops;
+	void *opaque;
+	struct ksm_mm *mm_list;
+	struct ksm_tnode *stable_root;
+	struct ksm_tnode *unstable_root;
+	uint32_t seqnr;               /* full scan number (unstable tree era) */
+	/* the scan cursor */
+	struct ksm_mm *cur_mm;
+	unsigned int cur_region;
+	uint64_t cur_idx;
+	uint8_t *buf, *tmp;           /* two pages */
+	uint64_t zero_checksum;
+};
+
+int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque);
+void ksm_destroy(struct ksm *ksm);
+
+struct ksm_mm *ksm_mm_add(struct ksm *ksm, uint32_t id, void *priv);
+/* Forget a VM: its pages leave both trees, its references to pool pages are
+ * dropped (the VM keeps what it maps; nothing is asked of it). */
+void ksm_mm_remove(struct ksm *ksm, struct ksm_mm *mm);
+struct ksm_mm *ksm_mm_find(struct ksm *ksm, uint32_t id);
+struct ksm_region *ksm_region_add(struct ksm_mm *mm, uint32_t id, int nid,
+				  uint64_t nr_pages, void *priv);
+struct ksm_region *ksm_region_find(struct ksm_mm *mm, uint32_t id);
+void ksm_region_remove(struct ksm_mm *mm, struct ksm_region *r);
+/* The VM dropped its merged page @idx (discard, unmerge on its own). */
+void ksm_page_dropped(struct ksm_region *r, uint64_t idx);
+
+/* Scan up to @nr pages; returns how many were scanned. */
+unsigned int ksm_scan(struct ksm *ksm, unsigned int nr);
+/* run=2: unmerge every merged page; 0 or the first -errno. */
+int ksm_unmerge_all(struct ksm *ksm);
+
+/* Tunables and statistics by name. */
+int ksm_knob_set(struct ksm *ksm, const char *name, const char *value,
+		 struct errmsg *e);
+/* Each "NAME: VALUE" line for @name (NULL: all knobs then all stats), to
+ * @out; -ENOENT for an unknown name. */
+int ksm_format(const struct ksm *ksm, const char *name,
+	       void (*out)(void *arg, const char *line), void *arg);
+uint64_t ksm_pages_volatile(const struct ksm *ksm);
+int64_t ksm_general_profit(const struct ksm *ksm);
+int64_t ksm_mm_profit(const struct ksm_mm *mm);
+
+/*
+ * The advisor (pure): pages_to_scan for the next full scan, given the
+ * pages a full scan visits, the last scan's CPU cost per page in ns, the
+ * sleep between batches, and the knobs.
+ */
+unsigned int ksm_advisor_pages(const struct ksm_knobs *k, uint64_t pages,
+			       uint64_t per_page_cost_ns);
+/* After a full scan: update the cost estimate from CPU and wall time. */
+void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
+			   uint64_t cpu_us);
+
+
+/* ------------------------------------------------------------ protocol
+ *
+ * ksmd listens on a unix SOCK_SEQPACKET socket (mode 0600); every message
+ * is one struct ksm_msg. A VM says HELLO (the reply carries the pool memfd,
+ * read-only, by SCM_RIGHTS), then REGION_ADD (with the region's memfd),
+ * REGION_DEL and DROPPED as its memory changes; ksmd sends it MERGE,
+ * MERGE_ZERO, UNMERGE and STILL requests (the VM answers each with the same
+ * type and seq, and result 0 or -errno) and STATS. A control client sends
+ * CTL_GET or CTL_SET and gets LINE messages then END.
+ */
+#define KSM_MSG_MAGIC 0x4b534d31u    /* "KSM1" */
+#define KSM_MAX_REGION_PAGES (1ull << 28)  /* 1 TiB */
+
+enum ksm_msg_type {
+	KSM_HELLO = 1,       /* VM -> d: a = pid; d -> VM: pool fd */
+	KSM_REGION_ADD,      /* VM -> d: region, nid, a = pages; memfd */
+	KSM_REGION_DEL,      /* VM -> d: region */
+	KSM_DROPPED,         /* VM -> d: region, a = page it took back */
+	KSM_MERGE,           /* d -> VM: region, a = page, b = pool page */
+	KSM_MERGE_ZERO,      /* d -> VM: region, a = page */
+	KSM_UNMERGE,         /* d -> VM: region, a = page */
+	KSM_STILL,           /* d -> VM: region, a = page; result 1/0 */
+	KSM_STATS,           /* d -> VM: a rmap items, b merging, nid zero
+				pages, region 1 if merging stopped, text */
+	KSM_CTL_GET,         /* ctl -> d: text = name or "" */
+	KSM_CTL_SET,         /* ctl -> d: text = name=value */
+	KSM_LINE,            /* d -> ctl: text */
+	KSM_END,             /* d -> ctl: result, text = error */
+	KSM_MSG_MAX,
+};
+
+struct ksm_msg {
+	uint32_t magic;
+	uint16_t type;
+	uint16_t pad;
+	uint32_t seq;
+	int32_t result;
+	uint32_t region;
+	uint32_t nid;
+	uint64_t a, b;
+	char text[256];      /* NUL-terminated */
+};
+
+/* Check a received message of @len bytes: 0, or -EINVAL (the sender is
+ * dropped). Ranges of region and page are checked against the VM's state
+ * by the receiver. */
+int ksm_msg_check(const void *buf, size_t len);
+/* Send @m (with @fd if >= 0); 0 or -errno. */
+int ksm_msg_send(int sock, struct ksm_msg *m, int fd);
+/* Receive one message (and an fd, -1 if none; extra fds are closed):
+ * 0, -EPIPE at end of stream, -EINVAL malformed, -errno. */
+int ksm_msg_recv(int sock, struct ksm_msg *m, int *fd);
+
+#endif

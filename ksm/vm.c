@@ -1,0 +1,566 @@
+/*
+ * The VM's side of KSM: `memvisor run --ksm PATH` (the ksm device).
+ *
+ * What: registers the VM's guest memory with ksmd (boot RAM, every DIMM,
+ * hot-added ones as they come, removed ones dropped) by passing each
+ * region's memfd, and carries out what ksmd asks, since only this process
+ * can change its own mappings:
+ *
+ *   MERGE r,i,p   write-protect page i (userfaultfd WP: a writer, a vCPU
+ *                 under KVM included, blocks in the kernel), compare it
+ *                 whole with pool page p; if equal, map pool page p there
+ *                 MAP_PRIVATE (the kernel gives any later writer, guest or
+ *                 VMM, its own copy: that is the copy-on-write break),
+ *                 punch the page out of the region's memfd, re-register the
+ *                 new mapping for WP; then wake any blocked writer. If the
+ *                 contents differ: -EAGAIN; if mmap hits vm.max_map_count:
+ *                 -ENOMEM, merging stops for this VM, nothing is lost.
+ *   MERGE_ZERO    the same for an all-zero page: it is punched out (a hole
+ *                 reads as zeros).
+ *   UNMERGE       write-protect, copy what the guest sees back into the
+ *                 memfd, map the memfd there again (MAP_SHARED), wake.
+ *   STILL         is page i still the pool page? /proc/self/pagemap tells
+ *                 a file page from an anonymous one: after a copy-on-write
+ *                 break it is anonymous, and the page is folded back into
+ *                 the memfd (as UNMERGE) and reported not merged.
+ *
+ * The balloon's guest_mem_discard on a merged page: the core calls the
+ * discard hook first, which maps the (punched, so zero) memfd page back
+ * shared and tells ksmd (DROPPED); the core's MADV_REMOVE then does what it
+ * always did. If ksmd goes away, nothing changes in the mappings: merged
+ * pages stay valid (the pool memfd lives while mapped) and copy-on-write is
+ * the kernel's; the VM logs it once.
+ *
+ * Data structures: struct kregion per registered region, with one byte per
+ * page (merged or not). Locking: ksm_vm.lock protects the regions and every
+ * change of mappings (the ksm thread's requests, the memory hooks from the
+ * vCPU, QMP and balloon threads); send_lock orders messages on the socket.
+ * Threads: one, reading ksmd's requests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ksm/ksm.h"
+#include "ksm/ksm_internal.h"
+#include "vmm/memory.h"
+#include "vmm/qmp.h"
+#include "vmm/vm.h"
+
+#define PG KSM_PAGE_SIZE
+
+struct kregion {
+	bool used;
+	uint32_t id;
+	int memfd;
+	uint8_t *hva;
+	uint64_t nr_pages;
+	uint8_t *merged;
+};
+
+struct ksm_vm {
+	const char *path;               /* NULL: no --ksm */
+	int sock, pool_fd, uffd, pagemap_fd;
+	pthread_mutex_t lock, send_lock;
+	pthread_t thread;
+	bool thread_started;
+	struct kregion reg[KSM_MAX_REGIONS];
+	uint64_t merging;               /* pages mapping the pool */
+	uint64_t rmap_items, zero_pages;  /* as ksmd last said */
+	bool stopped, limit_logged, gone;
+	char reason[96];
+	uint8_t tmp[PG];
+};
+
+struct ksm_vm_config {
+	char *path;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static int uffd_wp(struct ksm_vm *k, uint8_t *hva, bool on)
+{
+	struct uffdio_writeprotect w = {
+		.range = { (uintptr_t)hva, PG },
+		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	return ioctl(k->uffd, UFFDIO_WRITEPROTECT, &w) < 0 ? -errno : 0;
+}
+
+static void uffd_wake(struct ksm_vm *k, uint8_t *hva)
+{
+	struct uffdio_range r = { (uintptr_t)hva, PG };
+
+	ioctl(k->uffd, UFFDIO_WAKE, &r);
+}
+
+static int uffd_register(struct ksm_vm *k, uint8_t *hva, uint64_t len)
+{
+	struct uffdio_register r = {
+		.range = { (uintptr_t)hva, len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+
+	return ioctl(k->uffd, UFFDIO_REGISTER, &r) < 0 ? -errno : 0;
+}
+
+static void send_msg(struct ksm_vm *k, struct ksm_msg *m, int fd)
+{
+	pthread_mutex_lock(&k->send_lock);
+	if (!k->gone)
+		ksm_msg_send(k->sock, m, fd);
+	pthread_mutex_unlock(&k->send_lock);
+}
+
+static struct kregion *kregion_by_id(struct ksm_vm *k, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < KSM_MAX_REGIONS; i++)
+		if (k->reg[i].used && k->reg[i].id == id)
+			return &k->reg[i];
+	return NULL;
+}
+
+static bool is_data(const struct kregion *r, uint64_t idx)
+{
+	off_t off = idx * PG;
+
+	return lseek(r->memfd, off, SEEK_DATA) == off;
+}
+
+/* ------------------------------------------------------------ requests */
+
+/* Map the memfd back at page @idx (its contents are already there). */
+static int map_own(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+
+	if (mmap(hva, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 r->memfd, idx * PG) == MAP_FAILED)
+		return -errno;
+	uffd_register(k, hva, PG);
+	r->merged[idx] = 0;
+	k->merging--;
+	return 0;
+}
+
+static int do_unmerge(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	int ret;
+
+	if (!r->merged[idx])
+		return 0;
+	uffd_wp(k, hva, true);
+	if (pwrite(r->memfd, hva, PG, idx * PG) != PG) {
+		ret = -errno;
+		uffd_wp(k, hva, false);
+		return ret ? ret : -EIO;
+	}
+	ret = map_own(k, r, idx);
+	if (ret)
+		uffd_wp(k, hva, false);
+	uffd_wake(k, hva);
+	return ret;
+}
+
+static void limit_hit(struct ksm_vm *k)
+{
+	k->stopped = true;
+	snprintf(k->reason, sizeof(k->reason), "mapping limit reached (vm.max_map_count)");
+	if (!k->limit_logged)
+		fprintf(stderr, "memvisor: ksm: %s: no more pages of this VM are merged\n",
+			k->reason);
+	k->limit_logged = true;
+}
+
+static int do_merge(struct ksm_vm *k, struct kregion *r, uint64_t idx,
+		    uint64_t pidx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	struct stat st;
+	int ret;
+
+	if (r->merged[idx] || !is_data(r, idx))
+		return -EAGAIN;
+	if (fstat(k->pool_fd, &st) < 0 || (uint64_t)st.st_size < (pidx + 1) * PG ||
+	    pread(k->pool_fd, k->tmp, PG, pidx * PG) != PG)
+		return -EINVAL;
+	ret = uffd_wp(k, hva, true);
+	if (ret)
+		return ret;
+	if (memcmp(hva, k->tmp, PG)) {          /* frozen: the final word */
+		uffd_wp(k, hva, false);
+		return -EAGAIN;
+	}
+	if (mmap(hva, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		 k->pool_fd, pidx * PG) == MAP_FAILED) {
+		ret = -errno;
+		if (ret == -ENOMEM)
+			limit_hit(k);
+		uffd_wp(k, hva, false);
+		return ret;
+	}
+	fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  idx * PG, PG);
+	uffd_register(k, hva, PG);
+	r->merged[idx] = 1;
+	k->merging++;
+	uffd_wake(k, hva);
+	return 0;
+}
+
+static int do_merge_zero(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	static const uint8_t zero[PG];
+	uint8_t *hva = r->hva + idx * PG;
+	int ret;
+
+	if (r->merged[idx] || !is_data(r, idx))
+		return -EAGAIN;
+	ret = uffd_wp(k, hva, true);
+	if (ret)
+		return ret;
+	ret = memcmp(hva, zero, PG) ? -EAGAIN : 0;
+	if (!ret && madvise(hva, PG, MADV_REMOVE) < 0)
+		ret = -errno;
+	uffd_wp(k, hva, false);
+	return ret;
+}
+
+/* 1 still the pool page; 0 not merged (a copy-on-write break is folded
+ * back into the memfd). */
+static int do_still(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	uint64_t e;
+
+	if (!r->merged[idx])
+		return 0;
+	if (pread(k->pagemap_fd, &e, 8, ((uintptr_t)hva / PG) * 8) != 8)
+		return 1;
+	if (!(e >> 63 & 1) || (e >> 61 & 1))
+		return 1;               /* not faulted in, or the pool's page */
+	return do_unmerge(k, r, idx) ? 1 : 0;
+}
+
+static int handle_request(struct ksm_vm *k, const struct ksm_msg *m)
+{
+	struct kregion *r = kregion_by_id(k, m->region);
+
+	if (!r || m->a >= r->nr_pages)
+		return -ENOENT;
+	switch (m->type) {
+	case KSM_MERGE:
+		return k->stopped ? -ENOMEM : do_merge(k, r, m->a, m->b);
+	case KSM_MERGE_ZERO:
+		return do_merge_zero(k, r, m->a);
+	case KSM_UNMERGE:
+		return do_unmerge(k, r, m->a);
+	case KSM_STILL:
+		return do_still(k, r, m->a);
+	}
+	return -EINVAL;
+}
+
+static void *ksm_thread(void *arg)
+{
+	struct ksm_vm *k = arg;
+	struct ksm_msg m;
+	int fd;
+
+	while (ksm_msg_recv(k->sock, &m, &fd) == 0) {
+		if (fd >= 0)
+			close(fd);
+		pthread_mutex_lock(&k->lock);
+		if (m.type == KSM_STATS) {
+			k->rmap_items = m.a;
+			k->zero_pages = m.nid;
+			pthread_mutex_unlock(&k->lock);
+			continue;
+		}
+		m.result = handle_request(k, &m);
+		pthread_mutex_unlock(&k->lock);
+		send_msg(k, &m, -1);
+	}
+	pthread_mutex_lock(&k->send_lock);
+	if (!k->gone)
+		fprintf(stderr, "memvisor: ksm: the scanner at %s went away; merged pages stay valid and copy-on-write\n",
+			k->path);
+	k->gone = true;
+	pthread_mutex_unlock(&k->send_lock);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ memory hooks */
+
+static int kregion_add(struct ksm_vm *k, uint32_t id, int memfd, uint8_t *hva,
+		       uint64_t size)
+{
+	struct ksm_msg m = { .type = KSM_REGION_ADD, .region = id,
+			     .a = size / PG };
+	unsigned int i;
+
+	for (i = 0; i < KSM_MAX_REGIONS && k->reg[i].used; i++)
+		;
+	if (i == KSM_MAX_REGIONS)
+		return -ENOSPC;
+	k->reg[i] = (struct kregion){ .used = true, .id = id, .memfd = memfd,
+				      .hva = hva, .nr_pages = size / PG };
+	k->reg[i].merged = calloc(size / PG, 1);
+	if (!k->reg[i].merged) {
+		k->reg[i].used = false;
+		return -ENOMEM;
+	}
+	if (uffd_register(k, hva, size))
+		fprintf(stderr, "memvisor: ksm: cannot write-protect guest memory (userfaultfd): region %u is not merged\n", id);
+	else
+		send_msg(k, &m, memfd);
+	return 0;
+}
+
+static struct kregion *kregion_by_hva(struct ksm_vm *k, const uint8_t *hva)
+{
+	unsigned int i;
+
+	for (i = 0; i < KSM_MAX_REGIONS; i++) {
+		struct kregion *r = &k->reg[i];
+
+		if (r->used && hva >= r->hva && hva < r->hva + r->nr_pages * PG)
+			return r;
+	}
+	return NULL;
+}
+
+static void on_region_added(void *opaque, const struct mem_region *mr)
+{
+	struct ksm_vm *k = opaque;
+
+	pthread_mutex_lock(&k->lock);
+	kregion_add(k, mr->slot + 1, mr->memfd, mr->hva, mr->size);
+	pthread_mutex_unlock(&k->lock);
+}
+
+static void on_region_removed(void *opaque, const struct mem_region *mr)
+{
+	struct ksm_vm *k = opaque;
+	struct kregion *r;
+	struct ksm_msg m = { .type = KSM_REGION_DEL };
+
+	pthread_mutex_lock(&k->lock);
+	r = kregion_by_hva(k, mr->hva);
+	if (r && r->id) {
+		uint64_t i;
+
+		for (i = 0; i < r->nr_pages; i++)
+			k->merging -= r->merged[i];
+		m.region = r->id;
+		free(r->merged);
+		memset(r, 0, sizeof(*r));
+		send_msg(k, &m, -1);
+	}
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* Before [hva, hva+len) is discarded: merged pages become the memfd's
+ * (punched, zero) pages again, so MADV_REMOVE leaves a zero-filled hole. */
+static void on_discard(void *opaque, uint8_t *hva, uint64_t len)
+{
+	struct ksm_vm *k = opaque;
+	uint8_t *end = hva + len;
+
+	pthread_mutex_lock(&k->lock);
+	for (; hva < end; hva += PG) {
+		struct kregion *r = kregion_by_hva(k, hva);
+		uint64_t idx;
+		struct ksm_msg m = { .type = KSM_DROPPED };
+
+		if (!r)
+			continue;
+		idx = (hva - r->hva) / PG;
+		if (!r->merged[idx] || map_own(k, r, idx))
+			continue;
+		m.region = r->id;
+		m.a = idx;
+		send_msg(k, &m, -1);
+	}
+	pthread_mutex_unlock(&k->lock);
+}
+
+static const struct guest_mem_observer ksm_observer = {
+	.region_added = on_region_added,
+	.region_removed = on_region_removed,
+	.discard = on_discard,
+};
+
+/* ------------------------------------------------------------ x-query-ksm */
+
+static json_t *qmp_query_ksm(void *opaque, json_t *args, struct qmp_error *err)
+{
+	struct ksm_vm *k = opaque;
+	json_t *ret;
+	int64_t profit;
+
+	pthread_mutex_lock(&k->lock);
+	profit = (int64_t)(k->merging + k->zero_pages) * PG -
+		 (int64_t)k->rmap_items * sizeof(struct ksm_rmap_item);
+	ret = json_pack("{s:I, s:I, s:I, s:I, s:b, s:s, s:b}",
+			"ksm_rmap_items", (json_int_t)k->rmap_items,
+			"ksm_zero_pages", (json_int_t)k->zero_pages,
+			"ksm_merging_pages", (json_int_t)k->merging,
+			"ksm_process_profit", (json_int_t)profit,
+			"merging_stopped", k->stopped, "reason", k->reason,
+			"connected", !k->gone);
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------ the device */
+
+enum { OPT_KSM };
+
+static const struct cli_option ksm_options[] = {
+	{ "ksm", "PATH", "register guest memory with the ksmd listening on\n"
+	  "unix socket PATH (memvisor ksmd)", OPT_KSM },
+	{ 0 },
+};
+
+static int ksm_config_parse(void *cfg, int key, const char *arg,
+			    struct errmsg *e)
+{
+	struct ksm_vm_config *c = cfg;
+
+	free(c->path);
+	c->path = strdup(arg);
+	return c->path ? 0 : errmsg_set(e, -ENOMEM, "out of memory");
+}
+
+/* HELLO and the pool fd in answer. */
+static int ksm_connect(struct ksm_vm *k, struct errmsg *e)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct timeval tv = { 5, 0 };
+	struct ksm_msg m = { .type = KSM_HELLO, .a = (uint64_t)getpid() };
+
+	if (strlen(k->path) >= sizeof(a.sun_path))
+		return errmsg_user(e, -ENAMETOOLONG, "--ksm: path too long");
+	strcpy(a.sun_path, k->path);
+	k->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (k->sock < 0 || connect(k->sock, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return errmsg_user(e, -errno, "--ksm: cannot reach ksmd at %s: %s",
+				   k->path, strerror(errno));
+	setsockopt(k->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (ksm_msg_send(k->sock, &m, -1) || ksm_msg_recv(k->sock, &m, &k->pool_fd) ||
+	    m.type != KSM_HELLO || k->pool_fd < 0)
+		return errmsg_set(e, -EPROTO, "--ksm: ksmd at %s did not answer", k->path);
+	tv.tv_sec = 0;
+	setsockopt(k->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return 0;
+}
+
+static int ksm_open_uffd(struct ksm_vm *k, struct errmsg *e)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+
+	k->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (k->uffd < 0 || ioctl(k->uffd, UFFDIO_API, &api) < 0)
+		return errmsg_set(e, -errno, "--ksm: userfaultfd: %s", strerror(errno));
+	k->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (k->pagemap_fd < 0)
+		return errmsg_set(e, -errno, "--ksm: /proc/self/pagemap: %s", strerror(errno));
+	return 0;
+}
+
+static void ksm_vm_free(struct ksm_vm *k)
+{
+	unsigned int i;
+
+	if (k->thread_started) {
+		shutdown(k->sock, SHUT_RDWR);
+		pthread_join(k->thread, NULL);
+	}
+	for (i = 0; i < KSM_MAX_REGIONS; i++)
+		free(k->reg[i].merged);
+	if (k->sock >= 0)
+		close(k->sock);
+	if (k->pool_fd >= 0)
+		close(k->pool_fd);
+	if (k->uffd >= 0)
+		close(k->uffd);
+	if (k->pagemap_fd >= 0)
+		close(k->pagemap_fd);
+	free(k);
+}
+
+static void *ksm_create(struct vm *vm, const void *cfg, struct errmsg *e)
+{
+	const struct ksm_vm_config *c = cfg;
+	struct ksm_vm *k = calloc(1, sizeof(*k));
+	unsigned int i;
+
+	if (!k)
+		return errmsg_set(e, -ENOMEM, "out of memory"), NULL;
+	k->sock = k->pool_fd = k->uffd = k->pagemap_fd = -1;
+	k->path = c->path;
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_mutex_init(&k->send_lock, NULL);
+	if (!k->path)
+		return k;                       /* no --ksm: untouched */
+	if (ksm_open_uffd(k, e) || ksm_connect(k, e))
+		goto fail;
+	kregion_add(k, 0, vm->mem.ram_fd, vm->mem.ram_hva, vm->mem.ram_size);
+	for (i = 0; i < vm->mem.nr_regions; i++)
+		if (!vm->mem.regions[i].is_boot_ram)
+			on_region_added(k, &vm->mem.regions[i]);
+	guest_mem_set_observer(&vm->mem, &ksm_observer, k);
+	if (pthread_create(&k->thread, NULL, ksm_thread, k)) {
+		errmsg_set(e, -EAGAIN, "--ksm: cannot start its thread");
+		guest_mem_set_observer(&vm->mem, NULL, NULL);
+		goto fail;
+	}
+	k->thread_started = true;
+	return k;
+fail:
+	ksm_vm_free(k);
+	return NULL;
+}
+
+static int ksm_qmp(void *dev, struct qmp_server *srv, struct errmsg *e)
+{
+	struct ksm_vm *k = dev;
+	int ret;
+
+	if (!k->path)
+		return 0;
+	ret = qmp_register(srv, "x-query-ksm", qmp_query_ksm, k);
+	return ret ? errmsg_set(e, ret, "QMP: cannot register x-query-ksm") : 0;
+}
+
+static void ksm_destroy_dev(void *dev)
+{
+	ksm_vm_free(dev);
+}
+
+const struct device_ops ksm_device = {
+	.name = "ksm",
+	.cli_title = "memory merging (memvisor ksmd)",
+	.cli_options = ksm_options,
+	.config_size = sizeof(struct ksm_vm_config),
+	.config_parse = ksm_config_parse,
+	.create = ksm_create,
+	.qmp = ksm_qmp,
+	.destroy = ksm_destroy_dev,
+};

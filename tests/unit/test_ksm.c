@@ -1,0 +1,521 @@
+/*
+ * The scanner's algorithm (ksm/ksm.c, ksm/knobs.c) against a fake host:
+ * regions are arrays of pages whose state is data, hole or "maps pool page
+ * P"; the fake's merge compares whole contents as the VM does, and a guest
+ * write to a merged page takes a private copy (copy-on-write).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksm/ksm_internal.h"
+
+#define PG KSM_PAGE_SIZE
+#define MAXP 64
+#define POOL 256
+
+enum { DATA, HOLE, MAPPED };
+
+struct fpage {
+	int state;
+	uint64_t pidx;
+	uint8_t data[PG];
+};
+
+struct fake {
+	struct fpage reg[4][MAXP];
+	uint8_t pool[POOL][PG];
+	bool pool_used[POOL];
+	int pool_count;
+	int merges_left;        /* -1: no limit; 0: -ENOMEM */
+	int refuse;             /* merge says contents differ */
+};
+
+static struct fake *F;
+static struct ksm K;
+
+static struct fpage *fp(struct ksm_region *r, uint64_t i)
+{
+	return &F->reg[r->id][i];
+}
+
+static int f_read(void *o, struct ksm_region *r, uint64_t i, void *buf)
+{
+	if (fp(r, i)->state != DATA)
+		return -ENODATA;
+	memcpy(buf, fp(r, i)->data, PG);
+	return 0;
+}
+
+static uint64_t f_next(void *o, struct ksm_region *r, uint64_t i)
+{
+	while (i < r->nr_pages && fp(r, i)->state != DATA)
+		i++;
+	return i;
+}
+
+static const void *f_pool_page(void *o, uint64_t p)
+{
+	ck_assert(F->pool_used[p]);
+	return F->pool[p];
+}
+
+static int f_pool_alloc(void *o, const void *buf, uint64_t *p)
+{
+	uint64_t i;
+
+	for (i = 0; i < POOL; i++)
+		if (!F->pool_used[i]) {
+			F->pool_used[i] = true;
+			memcpy(F->pool[i], buf, PG);
+			F->pool_count++;
+			*p = i;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+static void f_pool_free(void *o, uint64_t p)
+{
+	ck_assert(F->pool_used[p]);
+	F->pool_used[p] = false;
+	memset(F->pool[p], 0xaa, PG);   /* poison */
+	F->pool_count--;
+}
+
+static int f_merge(void *o, struct ksm_region *r, uint64_t i, uint64_t p)
+{
+	struct fpage *g = fp(r, i);
+
+	if (g->state != DATA || F->refuse || memcmp(g->data, F->pool[p], PG))
+		return -EAGAIN;
+	if (F->merges_left == 0)
+		return -ENOMEM;
+	if (F->merges_left > 0)
+		F->merges_left--;
+	g->state = MAPPED;
+	g->pidx = p;
+	return 0;
+}
+
+static int f_merge_zero(void *o, struct ksm_region *r, uint64_t i)
+{
+	static const uint8_t z[PG];
+	struct fpage *g = fp(r, i);
+
+	if (g->state != DATA || memcmp(g->data, z, PG))
+		return -EAGAIN;
+	g->state = HOLE;
+	return 0;
+}
+
+static int f_unmerge(void *o, struct ksm_region *r, uint64_t i)
+{
+	struct fpage *g = fp(r, i);
+
+	if (g->state == MAPPED) {
+		memcpy(g->data, F->pool[g->pidx], PG);
+		g->state = DATA;
+	}
+	return 0;
+}
+
+static int f_still(void *o, struct ksm_region *r, uint64_t i)
+{
+	return fp(r, i)->state == MAPPED;
+}
+
+static const struct ksm_ops fops = {
+	.read_page = f_read, .next_data = f_next, .pool_page = f_pool_page,
+	.pool_alloc = f_pool_alloc, .pool_free = f_pool_free,
+	.merge = f_merge, .merge_zero = f_merge_zero, .unmerge = f_unmerge,
+	.still_merged = f_still,
+};
+
+/* What the guest reads at page @i. */
+static const uint8_t *guest_view(int reg, uint64_t i)
+{
+	static const uint8_t z[PG];
+	struct fpage *g = &F->reg[reg][i];
+
+	return g->state == DATA ? g->data : g->state == HOLE ? z : F->pool[g->pidx];
+}
+
+/* A guest write: merged pages get their own copy first. */
+static void guest_write(int reg, uint64_t i, uint8_t byte)
+{
+	struct fpage *g = &F->reg[reg][i];
+
+	if (g->state == MAPPED)
+		memcpy(g->data, F->pool[g->pidx], PG);
+	else if (g->state == HOLE)
+		memset(g->data, 0, PG);
+	g->state = DATA;
+	g->data[i % PG] = byte;
+}
+
+static void fill(int reg, uint64_t i, uint32_t seed)
+{
+	uint32_t *w = (uint32_t *)F->reg[reg][i].data;
+	unsigned int k;
+
+	F->reg[reg][i].state = DATA;
+	for (k = 0; k < PG / 4; k++) {
+		seed = seed * 1103515245u + 12345u;
+		w[k] = seed;
+	}
+}
+
+static void setup(void)
+{
+	F = calloc(1, sizeof(*F));
+	F->merges_left = -1;
+	ck_assert_int_eq(ksm_init(&K, &fops, F), 0);
+	K.knobs.smart_scan = 0;
+}
+
+static void teardown(void)
+{
+	ksm_destroy(&K);
+	ck_assert_int_eq(F->pool_count, 0);   /* every pool page released */
+	free(F);
+}
+
+/* Two VMs, one region each, @n pages; VM b's page i = VM a's page i. */
+static void two_vms(uint64_t n, struct ksm_region **ra, struct ksm_region **rb)
+{
+	struct ksm_mm *a = ksm_mm_add(&K, 1, NULL), *b = ksm_mm_add(&K, 2, NULL);
+	uint64_t i;
+
+	*ra = ksm_region_add(a, 0, 0, n, NULL);
+	*rb = ksm_region_add(b, 1, 0, n, NULL);
+	for (i = 0; i < n; i++) {
+		fill(0, i, 1000 + i);
+		fill(1, i, 1000 + i);
+	}
+}
+
+static void full_scans(unsigned int n)
+{
+	uint64_t want = K.stats.full_scans + n;
+
+	int guard = 100000;
+
+	while (K.stats.full_scans < want && guard--)
+		ksm_scan(&K, 7);
+	ck_assert_uint_eq(K.stats.full_scans, want);
+}
+
+static void check_contents(int reg, uint64_t n, uint32_t seed0)
+{
+	uint8_t *save = F->reg[3][0].data;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		fill(3, 0, seed0 + i);
+		ck_assert_mem_eq(guest_view(reg, i), save, PG);
+	}
+}
+
+START_TEST(identical_vms_merge)
+{
+	struct ksm_region *ra, *rb;
+	uint64_t i;
+
+	two_vms(48, &ra, &rb);
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.pages_shared, 48);
+	ck_assert_uint_eq(K.stats.pages_sharing, 48);
+	ck_assert_int_eq(F->pool_count, 48);
+	for (i = 0; i < 48; i++) {
+		ck_assert_int_eq(F->reg[0][i].state, MAPPED);
+		ck_assert_int_eq(F->reg[1][i].state, MAPPED);
+		ck_assert_uint_eq(F->reg[0][i].pidx, F->reg[1][i].pidx);
+	}
+	check_contents(0, 48, 1000);
+	check_contents(1, 48, 1000);
+	ck_assert_uint_eq(ra->mm->ksm_merging_pages, 48);
+	ck_assert_uint_eq(ksm_pages_volatile(&K), 0);
+	ck_assert_int_gt(ksm_general_profit(&K), 0);
+	ck_assert_int_eq(ksm_mm_profit(rb->mm),
+			 48 * PG - 48 * (int64_t)sizeof(struct ksm_rmap_item));
+}
+END_TEST
+
+START_TEST(hash_match_alone_never_merges)
+{
+	struct ksm_region *ra, *rb;
+
+	two_vms(16, &ra, &rb);
+	F->refuse = 1;                  /* the VM's full compare fails */
+	full_scans(4);
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+	ck_assert_uint_eq(K.stats.pages_sharing, 0);
+	ck_assert_int_eq(F->pool_count, 0);
+	ck_assert_uint_gt(K.stats.merge_failures, 0);
+	check_contents(0, 16, 1000);
+	check_contents(1, 16, 1000);
+}
+END_TEST
+
+START_TEST(changing_pages_stay_out)
+{
+	struct ksm_region *ra, *rb;
+	uint64_t i;
+	int s;
+
+	two_vms(8, &ra, &rb);
+	for (s = 0; s < 4; s++) {
+		/* both change every scan: checksum never stable */
+		for (i = 0; i < 8; i++) {
+			fill(0, i, 50 * s + i);
+			fill(1, i, 50 * s + i);
+		}
+		full_scans(1);
+	}
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+	ck_assert_uint_eq(ksm_pages_volatile(&K), 16);
+}
+END_TEST
+
+START_TEST(cow_break_leaves_other_sharer)
+{
+	struct ksm_region *ra, *rb;
+
+	two_vms(4, &ra, &rb);
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.pages_sharing, 4);
+	guest_write(0, 2, 0x5a);
+	ck_assert_int_eq(F->reg[0][2].data[2], 0x5a);
+	full_scans(1);
+	ck_assert_uint_eq(K.stats.pages_sharing, 3);
+	ck_assert_uint_eq(K.stats.pages_shared, 4);   /* b keeps its page */
+	check_contents(1, 4, 1000);
+	ck_assert_uint_eq(ra->mm->ksm_merging_pages, 3);
+	ck_assert_uint_eq(rb->mm->ksm_merging_pages, 4);
+	/* b writes too: the pool page is freed */
+	guest_write(1, 2, 0x33);
+	full_scans(1);
+	ck_assert_uint_eq(K.stats.pages_shared, 3);
+	ck_assert_int_eq(F->pool_count, 3);
+}
+END_TEST
+
+START_TEST(max_page_sharing_makes_chains)
+{
+	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
+	uint64_t i;
+
+	ksm_region_add(mm, 0, 0, 6, NULL);
+	for (i = 0; i < 6; i++)
+		fill(0, i, 77);           /* six equal pages */
+	ck_assert_int_eq(ksm_knob_set(&K, "max_page_sharing", "2", NULL), 0);
+	full_scans(4);
+	ck_assert_uint_eq(K.stats.pages_shared, 3);
+	ck_assert_uint_eq(K.stats.pages_sharing, 3);
+	ck_assert_uint_eq(K.stats.stable_node_chains, 1);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 3);
+	ck_assert_int_eq(ksm_unmerge_all(&K), 0);
+	ck_assert_uint_eq(K.stats.stable_node_chains, 0);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 0);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(F->reg[0][i].state, DATA);
+}
+END_TEST
+
+START_TEST(zero_pages)
+{
+	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
+	uint64_t i;
+
+	ksm_region_add(mm, 0, 0, 8, NULL);
+	for (i = 0; i < 8; i++)
+		F->reg[0][i].state = DATA;    /* zero-filled data */
+	K.knobs.use_zero_pages = 1;
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 8);
+	ck_assert_uint_eq(mm->ksm_zero_pages, 8);
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+	ck_assert_int_eq(F->reg[0][5].state, HOLE);
+	guest_write(0, 5, 1);             /* the guest writes one again */
+	full_scans(1);
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 7);
+}
+END_TEST
+
+START_TEST(smart_scan_skips)
+{
+	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
+	uint64_t i;
+
+	ksm_region_add(mm, 0, 0, 8, NULL);
+	for (i = 0; i < 8; i++)
+		fill(0, i, i);            /* unique: never merge */
+	K.knobs.smart_scan = 1;
+	full_scans(12);
+	ck_assert_uint_gt(K.stats.pages_skipped, 8);
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+}
+END_TEST
+
+START_TEST(map_limit_stops_merging)
+{
+	struct ksm_region *ra, *rb;
+
+	two_vms(16, &ra, &rb);
+	F->merges_left = 10;
+	full_scans(4);
+	ck_assert(ra->mm->merge_stopped || rb->mm->merge_stopped);
+	ck_assert_ptr_nonnull(strstr(ra->mm->merge_stopped ? ra->mm->stop_reason
+				     : rb->mm->stop_reason, "max_map_count"));
+	check_contents(0, 16, 1000);
+	check_contents(1, 16, 1000);
+	ck_assert_uint_eq(K.stats.pages_shared + K.stats.pages_sharing, 10);
+}
+END_TEST
+
+START_TEST(unmerge_all_restores)
+{
+	struct ksm_region *ra, *rb;
+	uint64_t i;
+
+	two_vms(32, &ra, &rb);
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.pages_sharing, 32);
+	ck_assert_int_eq(ksm_unmerge_all(&K), 0);
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+	ck_assert_uint_eq(K.stats.pages_sharing, 0);
+	ck_assert_int_eq(F->pool_count, 0);
+	for (i = 0; i < 32; i++)
+		ck_assert_int_eq(F->reg[1][i].state, DATA);
+	check_contents(0, 32, 1000);
+	check_contents(1, 32, 1000);
+}
+END_TEST
+
+START_TEST(vm_gone_releases_pool)
+{
+	struct ksm_region *ra, *rb;
+
+	two_vms(8, &ra, &rb);
+	full_scans(3);
+	ksm_mm_remove(&K, ra->mm);
+	ck_assert_uint_eq(K.stats.pages_shared, 8);
+	ck_assert_uint_eq(K.stats.pages_sharing, 0);
+	ck_assert_uint_eq(K.stats.ksm_rmap_items, 8);
+	ksm_page_dropped(rb, 3);          /* b discards one (balloon) */
+	ck_assert_uint_eq(K.stats.pages_shared, 7);
+	ck_assert_int_eq(F->pool_count, 7);
+	ksm_region_remove(rb->mm, rb);    /* b's DIMM goes */
+	ck_assert_int_eq(F->pool_count, 0);
+	ck_assert_uint_eq(K.stats.ksm_rmap_items, 0);
+	full_scans(1);
+}
+END_TEST
+
+START_TEST(knobs_by_name)
+{
+	struct ksm_region *ra, *rb;
+	struct errmsg e = { { 0 }, 0 };
+	struct ksm_knobs before;
+
+	ck_assert_int_eq(ksm_knob_set(&K, "pages_to_scan", "5000", &e), 0);
+	ck_assert_uint_eq(K.knobs.pages_to_scan, 5000);
+	before = K.knobs;
+	ck_assert_int_eq(ksm_knob_set(&K, "no_such", "1", &e), -ENOENT);
+	ck_assert_int_eq(e.user, 1);
+	ck_assert_int_eq(ksm_knob_set(&K, "run", "3", &e), -ERANGE);
+	ck_assert_int_eq(ksm_knob_set(&K, "run", "-1", &e), -EINVAL);
+	ck_assert_int_eq(ksm_knob_set(&K, "run", "1x", &e), -EINVAL);
+	ck_assert_int_eq(ksm_knob_set(&K, "max_page_sharing", "1", &e), -ERANGE);
+	ck_assert_int_eq(ksm_knob_set(&K, "advisor_mode", "fast", &e), -EINVAL);
+	ck_assert_mem_eq(&before, &K.knobs, sizeof(before));
+	ck_assert_int_eq(ksm_knob_set(&K, "advisor_mode", "scan-time", &e), 0);
+	ck_assert_int_eq(ksm_knob_set(&K, "pages_to_scan", "10", &e), -EINVAL);
+	two_vms(4, &ra, &rb);
+	K.knobs.advisor_mode = 0;
+	full_scans(3);
+	ck_assert_int_eq(ksm_knob_set(&K, "merge_across_nodes", "0", &e), -EBUSY);
+	ck_assert_int_eq(ksm_knob_set(&K, "use_zero_pages", "1", &e), 0);
+}
+END_TEST
+
+static char out_buf[4096];
+
+static void out_line(void *arg, const char *line)
+{
+	strcat(out_buf, line);
+	strcat(out_buf, "\n");
+}
+
+START_TEST(format_names)
+{
+	out_buf[0] = 0;
+	ck_assert_int_eq(ksm_format(&K, "pages_sharing", out_line, NULL), 0);
+	ck_assert_str_eq(out_buf, "pages_sharing: 0\n");
+	out_buf[0] = 0;
+	ck_assert_int_eq(ksm_format(&K, "advisor_mode", out_line, NULL), 0);
+	ck_assert_str_eq(out_buf, "advisor_mode: none\n");
+	ck_assert_int_eq(ksm_format(&K, "bogus", out_line, NULL), -ENOENT);
+	out_buf[0] = 0;
+	ck_assert_int_eq(ksm_format(&K, NULL, out_line, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out_buf, "general_profit: "));
+	ck_assert_ptr_nonnull(strstr(out_buf, "stable_node_chains_prune_millisecs: 2000\n"));
+}
+END_TEST
+
+START_TEST(advisor)
+{
+	struct ksm_knobs k = K.knobs;
+
+	k.sleep_millisecs = 20;
+	k.advisor_target_scan_time = 10;    /* 500 batches */
+	/* 1M pages in 10 s: 2000 a batch, cheap pages */
+	ck_assert_uint_eq(ksm_advisor_pages(&k, 1000000, 100), 2000);
+	/* the CPU cap: 70 % of 20 ms at 1 us a page is ~46666 pages */
+	ck_assert_uint_eq(ksm_advisor_pages(&k, 100000000, 1000), 30000);
+	k.advisor_max_cpu = 10;            /* 10 %: 2222 pages */
+	ck_assert_uint_eq(ksm_advisor_pages(&k, 100000000, 1000), 2222);
+	ck_assert_uint_eq(ksm_advisor_pages(&k, 10, 1000), 500);  /* min */
+}
+END_TEST
+
+START_TEST(merge_across_nodes_off)
+{
+	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
+
+	ck_assert_int_eq(ksm_knob_set(&K, "merge_across_nodes", "0", NULL), 0);
+	ksm_region_add(mm, 0, 0, 2, NULL);
+	ksm_region_add(mm, 1, 1, 2, NULL);
+	fill(0, 0, 9); fill(0, 1, 9); fill(1, 0, 9); fill(1, 1, 9);
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.pages_shared, 2);     /* one per node */
+	ck_assert_uint_eq(K.stats.pages_sharing, 2);
+	ck_assert_uint_ne(F->reg[0][0].pidx, F->reg[1][0].pidx);
+}
+END_TEST
+
+Suite *ksm_suite(void)
+{
+	Suite *s = suite_create("ksm");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, identical_vms_merge);
+	tcase_add_test(tc, hash_match_alone_never_merges);
+	tcase_add_test(tc, changing_pages_stay_out);
+	tcase_add_test(tc, cow_break_leaves_other_sharer);
+	tcase_add_test(tc, max_page_sharing_makes_chains);
+	tcase_add_test(tc, zero_pages);
+	tcase_add_test(tc, smart_scan_skips);
+	tcase_add_test(tc, map_limit_stops_merging);
+	tcase_add_test(tc, unmerge_all_restores);
+	tcase_add_test(tc, vm_gone_releases_pool);
+	tcase_add_test(tc, knobs_by_name);
+	tcase_add_test(tc, format_names);
+	tcase_add_test(tc, advisor);
+	tcase_add_test(tc, merge_across_nodes_off);
+	suite_add_tcase(s, tc);
+	return s;
+}
