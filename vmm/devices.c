@@ -9,8 +9,10 @@
  *   uart_device     COM1, the console
  *   memhp_device    DIMM slots and the ACPI memory hotplug controller
  *   balloon_device  virtio-balloon on PCI (its slot: the first free, 1)
+ *   blk_device      a virtio-blk function per --drive (the next slots)
  */
 #include "balloon/balloon.h"
+#include "blk/blk.h"
 #include "hotplug/hotplug.h"
 #include "pc/pc.h"
 #include "vmm/device.h"
@@ -21,6 +23,7 @@ const struct device_ops *const vm_devices[] = {
 	&uart_device,
 	&memhp_device,
 	&balloon_device,
+	&blk_device,
 };
 
 const unsigned int vm_nr_devices = sizeof(vm_devices) / sizeof(vm_devices[0]);
