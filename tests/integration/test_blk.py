@@ -204,6 +204,10 @@ def test_query_block(backend, tmp_path):
     with disk_guest(backend, [(a, False, None), (b, True, "data")],
                     qmp=True) as g:
         ready(g, 2)
+        # ctl first: QEMU serves one QMP client at a time
+        r = subprocess.run([str(MEMVISOR), "ctl", "--qmp", g.qmp_path,
+                            "status"], capture_output=True, text=True,
+                           timeout=30)
         info = g.qmp("query-block")
     disks = [d for d in info if d.get("inserted")]
     assert [d["device"] for d in disks] == ["virtio0", "data"], info
@@ -217,6 +221,9 @@ def test_query_block(backend, tmp_path):
         assert ins["image"]["filename"] == str(path)
         assert ins["image"]["virtual-size"] == size
         assert ins["image"]["format"] == "raw"
+    assert r.returncode == 0, r
+    assert "disk virtio0: %s, 2M, raw, read-write" % a in r.stdout, r.stdout
+    assert "disk data: %s, 1M, raw, read-only" % b in r.stdout, r.stdout
 
 
 @pytest.mark.parametrize("arg, message", [
