@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "blk/blk_internal.h"
+#include "vmm/util.h"
 
 #define KEYS "file, readonly, id, if, format"
 
@@ -35,19 +36,13 @@ void blk_config_free(struct blk_config *cfg)
 	cfg->nr = 0;
 }
 
-static int parse_onoff(const char *key, const char *val, bool *out,
-		       struct errmsg *e)
+static int parse_onoff_flag(const char *key, const char *val, bool *out,
+			    struct errmsg *e)
 {
-	if (!strcmp(val, "on")) {
-		*out = true;
-		return 0;
-	}
-	if (!strcmp(val, "off")) {
-		*out = false;
-		return 0;
-	}
-	return errmsg_user(e, -EINVAL, "--drive: %s must be on or off, not '%s'",
-			   key, val);
+	if (parse_onoff(val, out))
+		return errmsg_user(e, -EINVAL, "--drive: %s must be on or off, not '%s'",
+				   key, val);
+	return 0;
 }
 
 /* An id QEMU would accept: a letter, then letters, digits, - . _ */
@@ -85,7 +80,7 @@ static int parse_one(struct blk_drive_config *d, char *item, struct errmsg *e)
 	if (!strcmp(item, "file"))
 		return set_string(&d->file, item, val, e);
 	if (!strcmp(item, "readonly"))
-		return parse_onoff(item, val, &d->readonly, e);
+		return parse_onoff_flag(item, val, &d->readonly, e);
 	if (!strcmp(item, "id")) {
 		if (!valid_id(val))
 			return errmsg_user(e, -EINVAL, "--drive: id '%s' must start with a letter and hold only letters, digits, '-', '.' and '_'",

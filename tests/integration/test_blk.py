@@ -41,19 +41,14 @@ def make_image(path, size, random=True):
 
 
 def drive_args(backend, path, readonly=False, drive_id=None):
-    if backend == "memvisor":
-        opt = "file=%s" % path
-        if readonly:
-            opt += ",readonly=on"
-        if drive_id:
-            opt += ",id=%s" % drive_id
-        return ["--drive", opt]
-    opt = "file=%s,if=virtio,format=raw" % path
+    opt = "file=%s" % path
+    if backend != "memvisor":
+        opt += ",if=virtio,format=raw"
     if readonly:
         opt += ",readonly=on"
     if drive_id:
         opt += ",id=%s" % drive_id
-    return ["-drive", opt]
+    return ["--drive" if backend == "memvisor" else "-drive", opt]
 
 
 def disk_guest(backend, drives, qmp=False):
