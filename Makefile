@@ -22,7 +22,7 @@ HOST_LIBS   := -lpthread $(shell pkg-config --libs jansson 2>/dev/null || echo -
            -lxxhash -lm
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-HOST_MODULES := vmm acpi virtio pc hotplug balloon ksm tools/ctl tools/qmp tools/bench tools/ksmd
+HOST_MODULES := vmm acpi virtio pc hotplug balloon blk ksm tools/ctl tools/qmp tools/bench tools/ksmd
 HOST_SRCS := $(foreach m,$(HOST_MODULES),$(wildcard $(m)/*.c))
 HOST_OBJS := $(HOST_SRCS:%.c=$(BUILD)/host/%.o)
 LIB_OBJS  := $(filter-out $(BUILD)/host/vmm/main.o,$(HOST_OBJS))

@@ -58,6 +58,7 @@
 #define PCI_CAP_ID_VNDR        0x09     /* vendor specific (virtio's) */
 #define PCI_CAP_ID_MSIX        0x11
 
+#define PCI_CLASS_STORAGE_SCSI 0x0100     /* QEMU's virtio-blk-pci */
 #define PCI_CLASS_BRIDGE_HOST  0x0600
 #define PCI_CLASS_OTHERS       0xff00
 

@@ -1,9 +1,9 @@
 /*
  * virtio 1.x over PCI (modern), as host and guest must agree on it: the
  * virtio-pci capabilities and common configuration, the split virtqueue,
- * and the balloon device. From the OASIS virtio specification 1.2 (1.3 for
- * the newer balloon statistics), sections 2, 4.1 and 5.5. Every multi-byte
- * field is little-endian.
+ * the block device and the balloon device. From the OASIS virtio
+ * specification 1.2 (1.3 for the newer balloon statistics), sections 2,
+ * 4.1, 5.2 and 5.5. Every multi-byte field is little-endian.
  */
 #ifndef ABI_VIRTIO_H
 #define ABI_VIRTIO_H
@@ -175,5 +175,58 @@ struct virtio_balloon_stat {
 #define VIRTIO_BALLOON_S_ASYNC_RECLAIMS 14
 #define VIRTIO_BALLOON_S_DIRECT_RECLAIMS 15
 #define VIRTIO_BALLOON_S_NR             16
+
+/* ---------------------------------------------------------------- block (5.2) */
+
+#define VIRTIO_BLK_F_SIZE_MAX       1
+#define VIRTIO_BLK_F_SEG_MAX        2
+#define VIRTIO_BLK_F_GEOMETRY       4
+#define VIRTIO_BLK_F_RO             5
+#define VIRTIO_BLK_F_BLK_SIZE       6
+#define VIRTIO_BLK_F_FLUSH          9
+#define VIRTIO_BLK_F_TOPOLOGY       10
+
+#define VIRTIO_BLK_SECTOR_SHIFT     9   /* capacity, sector: 512-byte units */
+#define VIRTIO_BLK_SECTOR_SIZE      (1u << VIRTIO_BLK_SECTOR_SHIFT)
+#define VIRTIO_BLK_ID_BYTES         20  /* GET_ID's answer */
+#define VIRTIO_BLK_VQ_REQUEST       0   /* the one queue (no F_MQ) */
+
+/* The device configuration, as far as the offered features reach. */
+struct virtio_blk_config {
+	uint64_t capacity;              /* 512-byte sectors */
+	uint32_t size_max;              /* F_SIZE_MAX: bytes per segment */
+	uint32_t seg_max;               /* F_SEG_MAX: data segments per request */
+	struct {
+		uint16_t cylinders;
+		uint8_t heads;
+		uint8_t sectors;
+	} geometry;                     /* F_GEOMETRY */
+	uint32_t blk_size;              /* F_BLK_SIZE: logical block, bytes */
+	uint8_t physical_block_exp;     /* F_TOPOLOGY */
+	uint8_t alignment_offset;
+	uint16_t min_io_size;
+	uint32_t opt_io_size;
+	uint8_t writeback;              /* F_CONFIG_WCE */
+	uint8_t unused0;
+	uint16_t num_queues;            /* F_MQ */
+} __attribute__((packed));
+
+/* A request: this header (device-readable), the data (readable for OUT,
+ * writable for IN and GET_ID, none for FLUSH), then one status byte
+ * (device-writable). */
+struct virtio_blk_outhdr {
+	uint32_t type;                  /* VIRTIO_BLK_T_* */
+	uint32_t reserved;              /* ioprio in legacy */
+	uint64_t sector;                /* 512-byte units, whatever blk_size */
+} __attribute__((packed));
+
+#define VIRTIO_BLK_T_IN             0
+#define VIRTIO_BLK_T_OUT            1
+#define VIRTIO_BLK_T_FLUSH          4
+#define VIRTIO_BLK_T_GET_ID         8
+
+#define VIRTIO_BLK_S_OK             0
+#define VIRTIO_BLK_S_IOERR          1
+#define VIRTIO_BLK_S_UNSUPP         2
 
 #endif

@@ -24,19 +24,13 @@ void balloon_config_init(struct balloon_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-static int parse_onoff(const char *key, const char *val, bool *out,
-		       struct errmsg *e)
+static int parse_onoff_flag(const char *key, const char *val, bool *out,
+			    struct errmsg *e)
 {
-	if (!strcmp(val, "on")) {
-		*out = true;
-		return 0;
-	}
-	if (!strcmp(val, "off")) {
-		*out = false;
-		return 0;
-	}
-	return errmsg_user(e, -EINVAL, "--balloon: %s must be on or off, not '%s'",
-			   key, val);
+	if (parse_onoff(val, out))
+		return errmsg_user(e, -EINVAL, "--balloon: %s must be on or off, not '%s'",
+				   key, val);
+	return 0;
 }
 
 static int parse_one(struct balloon_config *cfg, char *item, struct errmsg *e)
@@ -49,9 +43,9 @@ static int parse_one(struct balloon_config *cfg, char *item, struct errmsg *e)
 				   item);
 	*val++ = '\0';
 	if (!strcmp(item, "deflate-on-oom"))
-		return parse_onoff(item, val, &cfg->deflate_on_oom, e);
+		return parse_onoff_flag(item, val, &cfg->deflate_on_oom, e);
 	if (!strcmp(item, "free-page-reporting"))
-		return parse_onoff(item, val, &cfg->free_page_reporting, e);
+		return parse_onoff_flag(item, val, &cfg->free_page_reporting, e);
 	if (!strcmp(item, "stats-period")) {
 		if (parse_uint(val, 0, UINT32_MAX, &n))
 			return errmsg_user(e, -EINVAL, "--balloon: stats-period must be a number of seconds from 0 to %u, not '%s'",

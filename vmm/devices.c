@@ -9,10 +9,12 @@
  *   uart_device     COM1, the console
  *   memhp_device    DIMM slots and the ACPI memory hotplug controller
  *   balloon_device  virtio-balloon on PCI (its slot: the first free, 1)
+ *   blk_device      a virtio-blk function per --drive (the next slots)
  *   ksm_device      memory merging with ksmd (last: registers the memory
  *                   the others made)
  */
 #include "balloon/balloon.h"
+#include "blk/blk.h"
 #include "hotplug/hotplug.h"
 #include "ksm/ksm.h"
 #include "pc/pc.h"
@@ -24,6 +26,7 @@ const struct device_ops *const vm_devices[] = {
 	&uart_device,
 	&memhp_device,
 	&balloon_device,
+	&blk_device,
 	&ksm_device,
 };
 

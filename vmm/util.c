@@ -97,6 +97,17 @@ int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+int parse_onoff(const char *s, bool *out)
+{
+	if (!strcmp(s, "on"))
+		*out = true;
+	else if (!strcmp(s, "off"))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 char *guest_kernel_beside(const char *self_path)
 {
 	const char *slash = strrchr(self_path, '/');

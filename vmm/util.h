@@ -2,6 +2,7 @@
 #ifndef VMM_UTIL_H
 #define VMM_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -15,6 +16,9 @@ int parse_size(const char *s, int default_shift, uint64_t *out);
 /* Parse a non-negative decimal integer in [min, max]. 0 or -EINVAL/-ERANGE. */
 int parse_uint(const char *s, unsigned long min, unsigned long max,
 	       unsigned long *out);
+
+/* Parse QEMU's on/off property values. 0 or -EINVAL. */
+int parse_onoff(const char *s, bool *out);
 
 /* "guest.elf" in the directory of the binary @self_path (malloc'd; NULL if
  * out of memory): where `make` puts the guest kernel next to memvisor. */

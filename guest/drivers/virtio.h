@@ -1,7 +1,7 @@
 /*
  * virtio 1.x over PCI (modern): the transport (status, features, device
  * configuration, ISR) and split virtqueues, for the device drivers
- * (virtio_balloon.c). Structures and constants are abi/virtio.h's.
+ * (virtio_balloon.c, virtio_blk.c). Structures and constants are abi/virtio.h's.
  */
 #ifndef GUEST_DRIVERS_VIRTIO_H
 #define GUEST_DRIVERS_VIRTIO_H
@@ -52,6 +52,10 @@ struct virtqueue {
  * set ACKNOWLEDGE | DRIVER. 0, -ENODEV (none, or no modern capabilities).
  */
 int virtio_pci_probe(struct virtio_device *vdev, uint32_t id);
+/* The same for the first such function after @after (NULL: the first):
+ * how a driver finds its second, third... device. */
+int virtio_pci_probe_after(struct virtio_device *vdev, uint32_t id,
+			   struct pci_dev *after);
 /* Device features (64 bits). */
 uint64_t virtio_get_features(struct virtio_device *vdev);
 /* Write @features (must include VIRTIO_F_VERSION_1), set FEATURES_OK and
@@ -74,6 +78,7 @@ void virtio_fail(struct virtio_device *vdev);
 /* Read and clear the ISR status (VIRTIO_PCI_ISR_*). */
 uint8_t virtio_read_isr(struct virtio_device *vdev);
 uint32_t virtio_cread32(struct virtio_device *vdev, unsigned int off);
+uint64_t virtio_cread64(struct virtio_device *vdev, unsigned int off);
 void virtio_cwrite32(struct virtio_device *vdev, unsigned int off, uint32_t v);
 
 /* Offer the chain @bufs[0..n) to the device with @token (not NULL).

@@ -85,10 +85,9 @@ static int map_caps(struct virtio_device *vdev, struct pci_dev *d)
 	return 0;
 }
 
-/* The first function of virtio type @id. */
-static struct pci_dev *find_function(uint32_t id)
+/* The first function of virtio type @id after @d (NULL: the first). */
+static struct pci_dev *find_function(uint32_t id, struct pci_dev *d)
 {
-	struct pci_dev *d = NULL;
 
 	while ((d = pci_find(VIRTIO_PCI_VENDOR_ID, VIRTIO_PCI_TRANSITIONAL_FIRST,
 			     VIRTIO_PCI_MODERN_DEVICE_ID(0x3f), d)) != NULL) {
@@ -102,7 +101,13 @@ static struct pci_dev *find_function(uint32_t id)
 
 int virtio_pci_probe(struct virtio_device *vdev, uint32_t id)
 {
-	struct pci_dev *d = find_function(id);
+	return virtio_pci_probe_after(vdev, id, NULL);
+}
+
+int virtio_pci_probe_after(struct virtio_device *vdev, uint32_t id,
+			   struct pci_dev *after)
+{
+	struct pci_dev *d = find_function(id, after);
 	int err;
 
 	if (!d)
@@ -177,6 +182,19 @@ uint32_t virtio_cread32(struct virtio_device *vdev, unsigned int off)
 	do {
 		gen = vdev->common->config_generation;
 		v = *(volatile uint32_t *)(vdev->device + off);
+	} while (gen != vdev->common->config_generation);
+	return v;
+}
+
+uint64_t virtio_cread64(struct virtio_device *vdev, unsigned int off)
+{
+	uint8_t gen;
+	uint64_t v;
+
+	do {
+		gen = vdev->common->config_generation;
+		v = *(volatile uint32_t *)(vdev->device + off);
+		v |= (uint64_t)*(volatile uint32_t *)(vdev->device + off + 4) << 32;
 	} while (gen != vdev->common->config_generation);
 	return v;
 }

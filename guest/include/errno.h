@@ -17,7 +17,9 @@
 #define EISDIR  21
 #define EINVAL  22
 #define ENOSPC  28
+#define EROFS   30
 #define ERANGE  34
 #define ENOSYS  38
+#define EOPNOTSUPP 95
 
 #endif

@@ -24,8 +24,11 @@
 #include "drivers/pci.h"
 #include "drivers/pm.h"
 #include "drivers/virtio_balloon.h"
+#include "drivers/virtio_blk.h"
 #include "drivers/uart.h"
 #include "kernel/bench.h"
+#include "kernel/blk_cmds.h"
+#include "kernel/blkdev.h"
 #include "kernel/bootinfo.h"
 #include "kernel/bootmem.h"
 #include "kernel/mm_boot.h"
@@ -54,6 +57,7 @@ static void probe_devices(struct work_struct *work)
 {
 	pci_init();                     /* bus 0 through 0xcf8/0xcfc */
 	virtio_balloon_init();          /* the balloon, if there is one */
+	virtio_blk_init();              /* vda, vdb, ...: one per virtio-blk function */
 }
 
 static struct work_struct probe_work;
@@ -87,6 +91,8 @@ void kernel_main(uint32_t start_info_pa)
 	task_cmds_init();               /* hog, ps, kill, verify */
 	bench_init();                   /* bench mm|syscall */
 	sysfs_init();                   /* ls, echo VALUE > FILE */
+	blkdev_init();                  /* /proc/partitions, /sys/block */
+	blk_cmds_init();                /* dd, sync */
 	memory_dev_init();              /* /sys/devices/system/memory */
 	memhp_init();                   /* DIMM slots: boot DIMMs, GPE0 bit 3 */
 	oom_init();                     /* OOM killer, /proc/PID/oom_score* */

@@ -10,7 +10,7 @@
  *   dimm del   device_del; --wait: until DEVICE_DELETED (or an _OST
  *              failure: the guest's refusal), then object-del "mem-ID"
  *   dimm list  query-memory-devices + query-acpi-ospm-status
- *   status     query-status + query-memory-size-summary
+ *   status     query-status + query-memory-size-summary + query-block
  *
  * This file: the command line (vmm/cli tables), the _OST vocabulary, list
  * and status; ctl_dimm.c: add and del. ctl checks what it can before it
@@ -176,6 +176,31 @@ static int cmd_dimm_list(struct qmpc *c)
 	return 0;
 }
 
+/* One line per disk with a medium (QEMU's pc also lists empty drives). */
+static void print_disks(struct qmpc *c)
+{
+	struct errmsg e = { .msg = "" };
+	json_t *blk = NULL, *d, *ins, *img;
+	char sz[32];
+	size_t i;
+
+	if (qmpc_execute(c, "query-block", NULL, &blk, &e))
+		return;                 /* a VMM without disks support */
+	json_array_foreach(blk, i, d) {
+		ins = json_object_get(d, "inserted");
+		if (!ins)
+			continue;
+		img = json_object_get(ins, "image");
+		printf("disk %s: %s, %s, %s, %s\n", ctl_jstr(d, "device"),
+		       ctl_jstr(ins, "file"),
+		       ctl_size(ctl_jint(img, "virtual-size"), sz, sizeof(sz)),
+		       ctl_jstr(ins, "drv"),
+		       json_is_true(json_object_get(ins, "ro")) ? "read-only" :
+								   "read-write");
+	}
+	json_decref(blk);
+}
+
 static int cmd_status(struct qmpc *c)
 {
 	struct errmsg e = { .msg = "" };
@@ -192,6 +217,7 @@ static int cmd_status(struct qmpc *c)
 	if (json_object_get(sum, "plugged-memory"))
 		printf("plugged memory: %s\n",
 		       ctl_size(ctl_jint(sum, "plugged-memory"), sz, sizeof(sz)));
+	print_disks(c);
 	json_decref(st);
 	json_decref(sum);
 	return 0;
@@ -224,7 +250,7 @@ static const char ctl_commands[] =
 "                        has, then delete its backend mem-ID\n"
 "  dimm list             the DIMMs: id, slot, base, size, node, state (the\n"
 "                        guest's last _OST answer)\n"
-"  status                VM status and memory sizes\n"
+"  status                VM status, memory sizes and disks\n"
 "  ksm get [NAME]        ksmd's tunables and statistics (Linux's names),\n"
 "                        one NAME: VALUE line each (needs --ksm)\n"
 "  ksm set NAME=VALUE    change a tunable, e.g. run=1 (needs --ksm)\n"

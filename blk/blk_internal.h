@@ -1,0 +1,139 @@
+/*
+ * Internals of blk/: the drive state shared by blk.c (the device, its
+ * queue and worker thread), request.c (request shape and I/O, pure but for
+ * the file descriptor), config.c (the --drive flags) and blk_qmp.c
+ * (query-block), and what the unit tests and the fuzz harness reach.
+ */
+#ifndef BLK_BLK_INTERNAL_H
+#define BLK_BLK_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "abi/virtio.h"
+#include "virtio/virtio.h"
+#include "vmm/error.h"
+#include "vmm/memory.h"
+
+#define BLK_MAX_DRIVES   8
+#define BLK_QUEUE_SIZE   256            /* as QEMU */
+#define BLK_SEG_MAX      (BLK_QUEUE_SIZE - 2)   /* QEMU's seg_max */
+#define BLK_MAX_IOV      VIRTQ_MAX_SEGS /* data segments we accept */
+
+/* One --drive. */
+struct blk_drive_config {
+	char *file;
+	char *id;                    /* NULL: "virtio<N>", as QEMU names it */
+	bool readonly;
+};
+
+/* The flags: --drive file=PATH[,readonly=on|off][,id=ID], repeatable. */
+struct blk_config {
+	unsigned int nr;
+	struct blk_drive_config drive[BLK_MAX_DRIVES];
+};
+
+/* The image a drive serves: what request.c needs to do I/O. */
+struct blk_image {
+	int fd;
+	bool readonly;
+	bool is_bdev;                /* a block device: cannot be truncated */
+	uint64_t capacity;           /* 512-byte sectors, fixed at open */
+	char serial[VIRTIO_BLK_ID_BYTES];  /* GET_ID (the drive id) */
+};
+
+/* A request, its shape checked (blk_parse_request). */
+struct blk_req {
+	uint32_t type;               /* VIRTIO_BLK_T_* */
+	uint64_t sector;
+	uint64_t len;                /* data bytes */
+	unsigned int niov;
+	struct iovec iov[BLK_MAX_IOV];  /* the data, in guest memory */
+	uint8_t *status;             /* the status byte, in guest memory */
+};
+
+/* What a drive counted since it was created. */
+struct blk_counters {
+	uint64_t rd_ops, wr_ops, flush_ops;
+	uint64_t rd_bytes, wr_bytes;
+	uint64_t ioerr;              /* requests answered IOERR */
+	uint64_t unsupp;             /* requests answered UNSUPP */
+	uint64_t bad_requests;       /* wrong shape: dropped */
+};
+
+struct vm;
+struct pci_bus;
+
+struct blk_drive {
+	unsigned int index;          /* among the drives: virtio<index> */
+	char *file, *id;
+	struct blk_image img;
+	uint64_t size;               /* bytes at open (virtual-size) */
+	struct guest_mem *mem;
+	struct virtio_pci *vp;
+
+	/* The worker (its own thread; inline in unit tests, vm NULL). */
+	bool threaded;
+	pthread_t worker;
+	pthread_mutex_t lock;        /* pending, stop, cnt */
+	pthread_cond_t cond;
+	bool pending;                /* the queue was notified */
+	bool stop;
+	struct blk_counters cnt;
+
+	/* The worker's own. */
+	struct virtq_elem *el;
+	struct blk_req *req;
+	uint16_t heads[BLK_QUEUE_SIZE];
+	uint32_t lens[BLK_QUEUE_SIZE];
+};
+
+struct blk {
+	unsigned int nr;
+	struct blk_drive *drive[BLK_MAX_DRIVES];
+};
+
+/* config.c */
+void blk_config_init(struct blk_config *cfg);
+/* One --drive argument, appended to @cfg. 0 or -EINVAL with @e filled. */
+int blk_parse_drive(struct blk_config *cfg, const char *arg, struct errmsg *e);
+/* Each file exists and is a regular file or block device; ids unique. */
+int blk_config_check(const struct blk_config *cfg, struct errmsg *e);
+void blk_config_free(struct blk_config *cfg);
+
+/* request.c */
+/*
+ * Check the shape of @el (header device-readable, status byte
+ * device-writable, data in the direction its type needs) and fill @req.
+ * 0, or -EINVAL: the request is dropped. Unknown types pass (UNSUPP).
+ */
+int blk_parse_request(const struct virtq_elem *el, struct blk_req *req);
+/* Do @req on @img and return its VIRTIO_BLK_S_* status (also stored in
+ * the status byte); *@written: bytes written to guest memory, status
+ * byte included. Never fails otherwise. Counts into @c. */
+uint8_t blk_execute(const struct blk_image *img, const struct blk_req *req,
+		    uint32_t *written, struct blk_counters *c);
+
+/* blk.c */
+/* Open @dc and put its device on @pb; @vm NULL (tests): work runs inline
+ * on the notifying thread. NULL with @e filled. */
+struct blk_drive *blk_drive_new(const struct blk_drive_config *dc,
+				unsigned int index, struct vm *vm,
+				struct guest_mem *mem, struct pci_bus *pb,
+				struct errmsg *e);
+void blk_drive_stop(struct blk_drive *d);
+void blk_drive_free(struct blk_drive *d);
+/* Process the queue now (what the worker does). */
+void blk_drive_process(struct blk_drive *d);
+void blk_get_counters(struct blk_drive *d, struct blk_counters *out);
+
+/* blk_qmp.c */
+struct qmp_server;
+struct json_t;
+int blk_qmp_register(struct blk *b, struct qmp_server *srv);
+/* query-block's answer: a new reference. */
+struct json_t *blk_query_block(struct blk *b);
+
+#endif
