@@ -569,6 +569,7 @@ struct balloon *balloon_new(const struct balloon_config *cfg, struct vm *vm,
 	b->mem = mem;
 	b->boot_ram = boot_ram;
 	b->poll_interval = cfg->stats_period;
+	b->policy = cfg->policy;
 	for (i = 0; i < VIRTIO_BALLOON_S_NR; i++)
 		b->stats[i] = -1;
 	pthread_mutex_init(&b->lock, NULL);
