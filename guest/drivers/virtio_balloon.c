@@ -326,6 +326,7 @@ static void offlined_report(struct virtio_balloon *vb)
 		"(%lu not told to the host), re-inflating elsewhere\n",
 		vb->offl_pages, vb->offl_untold);
 	vb->offl_pages = vb->offl_untold = 0;
+	update_actual(vb);		/* the host sees the dip, then the refill */
 }
 
 /* ------------------------------------------------------------ stats */
