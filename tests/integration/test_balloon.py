@@ -16,6 +16,7 @@ import subprocess
 import time
 
 from harness import Guest, Skip, MEMVISOR
+from test_hotplug import ctl, ctl_ok
 
 MIB = 1 << 20
 GUEST_MB = 512
@@ -293,21 +294,6 @@ def test_oom_on_inflate_off_stops_short(backend):
         assert "out of puff" in g.cmd("dmesg")
         assert vmstat(g)["oom_kill"] == 0
         assert g.poweroff() == 0
-
-
-def ctl(g, *args, timeout=60):
-    """memvisor ctl against @g's QMP socket: the CompletedProcess."""
-    cmd = [str(MEMVISOR), "ctl", "--qmp", g.qmp_path,
-           "--timeout", str(timeout)] + list(args)
-    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=timeout + 30)
-
-
-def ctl_ok(g, *args, timeout=60):
-    r = ctl(g, *args, timeout=timeout)
-    assert r.returncode == 0, "ctl %s: exit %d: %s" % (
-        " ".join(args), r.returncode, r.stderr.strip())
-    return r.stdout
 
 
 def test_dimm_removal_gives_up_balloon_pages(backend):
