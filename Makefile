@@ -127,6 +127,7 @@ bench: deps all
 	$(Q)$(BUILD)/memvisor bench boot
 	$(Q)tests/bench/mm_bench.sh
 	$(Q)$(BUILD)/memvisor bench hotplug
+	$(Q)$(BUILD)/memvisor bench balloon
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c) for every parser of untrusted

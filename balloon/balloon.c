@@ -507,6 +507,7 @@ static void stop_timer(struct balloon *b)
 	if (b->timer_started)
 		pthread_join(b->timer, NULL);
 	b->timer_started = false;
+	balloon_policy_stop(b);
 }
 
 /* ------------------------------------------------------------ life cycle */
@@ -545,6 +546,10 @@ static int balloon_setup(struct balloon *b, struct pci_bus *pb,
 		return -EINVAL;
 	if (start_timer(b))
 		return errmsg_set(e, -EAGAIN, "balloon: cannot start the stats timer");
+	if (balloon_policy_start(b))
+		return errmsg_set(e, -EAGAIN, "balloon: cannot start the policy thread");
+	if (b->cfg.policy_on)
+		balloon_policy_set(b, true, &b->cfg.policy);
 	return 0;
 }
 
@@ -564,6 +569,7 @@ struct balloon *balloon_new(const struct balloon_config *cfg, struct vm *vm,
 	b->mem = mem;
 	b->boot_ram = boot_ram;
 	b->poll_interval = cfg->stats_period;
+	b->policy = cfg->policy;
 	for (i = 0; i < VIRTIO_BALLOON_S_NR; i++)
 		b->stats[i] = -1;
 	pthread_mutex_init(&b->lock, NULL);
@@ -590,7 +596,7 @@ void balloon_free(struct balloon *b)
 
 /* ------------------------------------------------------------ the device */
 
-enum { OPT_NO_BALLOON, OPT_BALLOON };
+enum { OPT_NO_BALLOON, OPT_BALLOON, OPT_BALLOON_POLICY };
 
 static const struct cli_option balloon_options[] = {
 	{ "no-balloon", NULL, "leave out the virtio-balloon device", OPT_NO_BALLOON },
@@ -598,6 +604,12 @@ static const struct cli_option balloon_options[] = {
 	  "deflate-on-oom=on|off, free-page-reporting=on|off (both\n"
 	  "off by default), stats-period=SECONDS (0, the default:\n"
 	  "statistics are not polled)", OPT_BALLOON },
+	{ "balloon-policy", "free-host-min=SIZE[,...]",
+	  "inflate when the host's MemAvailable falls under\n"
+	  "free-host-min, deflate over free-host-max (default 2 x\n"
+	  "min); step=SIZE per action (128M), interval=SECONDS\n"
+	  "between actions (5), min-guest=SIZE floor (256M)",
+	  OPT_BALLOON_POLICY },
 	{ 0 },
 };
 
@@ -614,6 +626,10 @@ static int balloon_dev_config_parse(void *cfg, int key, const char *arg,
 	if (key == OPT_NO_BALLOON) {
 		c->disabled = true;
 		return 0;
+	}
+	if (key == OPT_BALLOON_POLICY) {
+		c->policy_on = true;
+		return balloon_policy_parse(&c->policy, arg, "--balloon-policy", e);
 	}
 	return balloon_parse_options(c, arg, e);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "abi/virtio.h"
+#include "balloon/balloon.h"
 #include "virtio/virtio.h"
 #include "vmm/error.h"
 #include "vmm/memory.h"
@@ -30,6 +31,8 @@ struct balloon_config {
 	bool deflate_on_oom;         /* VIRTIO_BALLOON_F_DEFLATE_ON_OOM */
 	bool free_page_reporting;    /* VIRTIO_BALLOON_F_REPORTING, queue 3 */
 	uint32_t stats_period;       /* seconds between stats requests; 0 off */
+	bool policy_on;              /* --balloon-policy given */
+	struct balloon_policy policy;
 };
 
 /* A guest-physical range to give back to the host. */
@@ -71,6 +74,12 @@ struct balloon {
 	bool stop;                   /* the timer thread ends */
 	struct balloon_counters cnt;
 	pthread_cond_t timer_cond;
+	uint64_t user_target;        /* last QMP balloon value; 0: none */
+	bool policy_on;              /* the host pressure policy (policy.c) */
+	struct balloon_policy policy;
+	int64_t policy_last;         /* monotonic seconds of the last action */
+	uint64_t policy_actions;
+	pthread_cond_t policy_cond;
 
 	/* Under the transport's lock: the stats request held until the
 	 * next poll, and the epoch of its queue. */
@@ -90,6 +99,8 @@ struct balloon {
 
 	pthread_t timer;
 	bool timer_started;
+	pthread_t policy_thread;
+	bool policy_started;
 };
 
 /* config.c */
@@ -129,6 +140,38 @@ void balloon_stats_poll(struct balloon *b);
 /* Process queue @q now (what the deferred work does). */
 void balloon_process(struct balloon *b, unsigned int q);
 void balloon_get_counters(struct balloon *b, struct balloon_counters *out);
+
+/* policy.c */
+enum balloon_policy_action {
+	BALLOON_POLICY_NONE,
+	BALLOON_POLICY_INFLATE,
+	BALLOON_POLICY_DEFLATE,
+};
+
+/* What the policy looks at, in bytes and monotonic seconds. */
+struct balloon_policy_input {
+	uint64_t host_avail;         /* host MemAvailable */
+	uint64_t target;             /* the guest size asked for now */
+	uint64_t actual;             /* query-balloon's actual */
+	uint64_t ceiling;            /* deflate no further than this */
+	int64_t now, last_action;    /* last_action 0: never */
+};
+
+/* What to do (pure): the action, *@new_target and *@why (its reason, or
+ * why nothing is done). */
+enum balloon_policy_action
+balloon_policy_decide(const struct balloon_policy *p,
+		      const struct balloon_policy_input *in,
+		      uint64_t *new_target, const char **why);
+/* MemAvailable of a /proc/meminfo text in bytes; 0 if absent. */
+uint64_t balloon_parse_meminfo(const char *text);
+/* Start the policy thread (idle while the policy is off); 0 or -errno. */
+int balloon_policy_start(struct balloon *b);
+/* Join it; b->stop must be set. */
+void balloon_policy_stop(struct balloon *b);
+/* Turn the policy on with @p (NULL: the settings it had) or off. */
+void balloon_policy_set(struct balloon *b, bool on,
+			const struct balloon_policy *p);
 
 /* balloon_qmp.c */
 int balloon_qmp_register(struct balloon *b, struct qmp_server *srv);

@@ -15,7 +15,21 @@
  * Without the device (--no-balloon), balloon and query-balloon answer
  * DeviceNotActive "No balloon device has been activated", as QEMU does.
  * BALLOON_CHANGE {"actual": ...} is emitted by balloon.c when the driver
- * changes `actual`. Pure argument handling; the device does the rest.
+ * changes `actual`.
+ *
+ * memvisor's own, with QEMU's x- prefix for what QEMU does not have:
+ *   x-query-balloon-stats          the device's counters since it was
+ *                                  created: {"inflated-pages",
+ *                                  "deflated-pages", "reported-pages",
+ *                                  "bad-pfns", "bad-requests", "discards",
+ *                                  "discard-errors", "released-bytes"
+ *                                  (holes punched, cumulative), "balloon-
+ *                                  bytes" (held now), "policy": {...}}
+ *   x-balloon-policy {"enable": BOOL, "free-host-min": BYTES,
+ *                     "free-host-max", "step", "interval", "min-guest"}
+ *                                  the host pressure policy (policy.c);
+ *                                  keys left out keep their value
+ * Pure argument handling; the device does the rest.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -65,6 +79,9 @@ static json_t *qmp_balloon(void *opaque, json_t *args, struct qmp_error *err)
 		qmp_error_set(err, QMP_ERROR_GENERIC, "Parameter 'target' expects a size");
 		return NULL;
 	}
+	pthread_mutex_lock(&b->lock);
+	b->user_target = value;
+	pthread_mutex_unlock(&b->lock);
 	balloon_set_target(b, value);
 	return json_object();
 }
@@ -173,6 +190,111 @@ static json_t *qmp_qom_set(void *opaque, json_t *args, struct qmp_error *err)
 	return json_object();
 }
 
+static json_t *policy_json(struct balloon *b)
+{
+	json_t *o;
+
+	pthread_mutex_lock(&b->lock);
+	o = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		      "enabled", b->policy_on,
+		      "free-host-min", (json_int_t)b->policy.free_min,
+		      "free-host-max", (json_int_t)b->policy.free_max,
+		      "step", (json_int_t)b->policy.step,
+		      "interval", (json_int_t)b->policy.interval,
+		      "min-guest", (json_int_t)b->policy.min_guest,
+		      "actions", (json_int_t)b->policy_actions);
+	pthread_mutex_unlock(&b->lock);
+	return o;
+}
+
+static json_t *qmp_query_stats(void *opaque, json_t *args,
+			       struct qmp_error *err)
+{
+	struct balloon *b = opaque;
+	struct balloon_counters c;
+	uint64_t held;
+
+	if (!active(b, err))
+		return NULL;
+	balloon_get_counters(b, &c);
+	held = balloon_ram_size(b) - balloon_actual_bytes(b);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "inflated-pages", (json_int_t)c.inflated,
+			 "deflated-pages", (json_int_t)c.deflated,
+			 "reported-pages", (json_int_t)c.reported,
+			 "bad-pfns", (json_int_t)c.bad_pfns,
+			 "bad-requests", (json_int_t)c.bad_requests,
+			 "discards", (json_int_t)c.discards,
+			 "discard-errors", (json_int_t)c.discard_errors,
+			 "released-bytes", (json_int_t)c.released,
+			 "balloon-bytes", (json_int_t)held,
+			 "policy", policy_json(b));
+}
+
+/* A size argument of x-balloon-policy, if given: > 0, in 4 KiB pages. */
+static int get_policy_size(json_t *args, const char *name, uint64_t *out,
+			   struct qmp_error *err)
+{
+	json_int_t v;
+
+	if (!json_object_get(args, name))
+		return 0;
+	if (get_int(args, name, &v, err))
+		return -EINVAL;
+	if (v <= 0 || v & (BALLOON_PAGE_SIZE - 1)) {
+		qmp_error_set(err, QMP_ERROR_GENERIC,
+			      "Parameter '%s' must be a positive multiple of 4096", name);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static json_t *qmp_balloon_policy(void *opaque, json_t *args,
+				  struct qmp_error *err)
+{
+	struct balloon *b = opaque;
+	json_t *en = json_object_get(args, "enable");
+	struct balloon_policy p;
+	struct errmsg e = { .msg = "" };
+	json_int_t iv;
+	bool had_max;
+
+	if (!active(b, err))
+		return NULL;
+	if (!json_is_boolean(en)) {
+		qmp_error_set(err, QMP_ERROR_GENERIC, "Parameter 'enable' expects a boolean");
+		return NULL;
+	}
+	pthread_mutex_lock(&b->lock);
+	p = b->policy;
+	pthread_mutex_unlock(&b->lock);
+	had_max = json_object_get(args, "free-host-max") != NULL;
+	if (get_policy_size(args, "free-host-min", &p.free_min, err) ||
+	    get_policy_size(args, "free-host-max", &p.free_max, err) ||
+	    get_policy_size(args, "step", &p.step, err) ||
+	    get_policy_size(args, "min-guest", &p.min_guest, err))
+		return NULL;
+	if (json_object_get(args, "interval")) {
+		if (get_int(args, "interval", &iv, err))
+			return NULL;
+		if (iv < 1 || iv > 86400) {
+			qmp_error_set(err, QMP_ERROR_GENERIC,
+				      "Parameter 'interval' must be from 1 to 86400 seconds");
+			return NULL;
+		}
+		p.interval = iv;
+	}
+	if (!had_max && json_object_get(args, "free-host-min"))
+		p.free_max = 2 * p.free_min;
+	if (json_is_true(en) && balloon_policy_check(&p, "x-balloon-policy", &e)) {
+		qmp_error_set(err, QMP_ERROR_GENERIC, "%s", e.msg);
+		return NULL;
+	}
+	balloon_policy_set(b, json_is_true(en), &p);
+	return json_object();
+}
+
 static const struct {
 	const char *name;
 	qmp_handler_fn fn;
@@ -182,6 +304,8 @@ static const struct {
 	{ "query-balloon", qmp_query_balloon, false },
 	{ "qom-get", qmp_qom_get, true },
 	{ "qom-set", qmp_qom_set, true },
+	{ "x-query-balloon-stats", qmp_query_stats, false },
+	{ "x-balloon-policy", qmp_balloon_policy, false },
 };
 
 json_t *balloon_qmp_execute(struct balloon *b, const char *cmd, json_t *args,

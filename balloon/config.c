@@ -22,6 +22,7 @@
 void balloon_config_init(struct balloon_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	balloon_policy_init(&cfg->policy);
 }
 
 static int parse_onoff_flag(const char *key, const char *val, bool *out,
@@ -79,5 +80,7 @@ int balloon_config_check(const struct balloon_config *cfg, struct errmsg *e)
 {
 	if (cfg->disabled && cfg->options_given)
 		return errmsg_user(e, -EINVAL, "--balloon and --no-balloon cannot be used together");
+	if (cfg->disabled && cfg->policy_on)
+		return errmsg_user(e, -EINVAL, "--balloon-policy and --no-balloon cannot be used together");
 	return 0;
 }

@@ -43,6 +43,15 @@
  * waiting (one of VB_OOM_SLOTS small buffers), from whatever context
  * allocates.
  *
+ * Memory offlining (a DIMM being removed holds balloon pages): guest/mm
+ * gives the blocks up (balloon_page_offline: freed into the range being
+ * isolated) and calls vb_offlined(), which tells the host at once with a
+ * deflate that does not wait (one of VB_OFFL_SLOTS buffers of a 2 MiB
+ * block's PFNs; none free: the host is not told, which the spec allows
+ * without MUST_TELL_HOST -- the pages are leaving anyway) and wakes the
+ * thread as a config change would: it re-inflates as many pages
+ * elsewhere, so `actual` returns to the target.
+ *
  * Waiting: each request carries a struct vb_req; vq_reap() marks the
  * returned ones done; the thread sleeps until its own is (the interrupt
  * wakes it).
@@ -71,6 +80,8 @@
 #define VB_OOM_PAGES		256	/* per OOM notification (Linux's) */
 #define VB_OOM_SLOTS		4
 #define VB_NR_STATS		10
+#define VB_OFFL_PAGES		(1U << BALLOON_MAX_ORDER)	/* a block */
+#define VB_OFFL_SLOTS		8
 
 struct vb_req {
 	bool busy;			/* offered, not returned yet */
@@ -92,6 +103,10 @@ struct virtio_balloon {
 	struct vb_req stats_req;
 	struct vb_req oom_req[VB_OOM_SLOTS];
 	uint32_t *oom_pfns;		/* VB_OOM_SLOTS x VB_OOM_PAGES */
+	struct vb_req offl_req[VB_OFFL_SLOTS];
+	uint32_t *offl_pfns;		/* VB_OFFL_SLOTS x VB_OFFL_PAGES */
+	unsigned long offl_pages;	/* given up since the thread looked */
+	unsigned long offl_untold;	/* of which the host was not told */
 	struct virtio_balloon_stat stats[VB_NR_STATS];
 	struct page *report[PAGE_REPORTING_CAPACITY];
 	struct virtq_buf bufs[PAGE_REPORTING_CAPACITY];
@@ -267,6 +282,53 @@ static unsigned long vb_oom_notify(void)
 	return got;
 }
 
+/* ------------------------------------------------------------ offlining */
+
+/* guest/mm gave up the block at @pfn (memory being offlined): tell the
+ * host without waiting, have the thread re-inflate. */
+static void vb_offlined(struct balloon_dev_info *b, pfn_t pfn,
+			unsigned int order)
+{
+	struct virtio_balloon *vb = &vb_dev;
+	unsigned long n = 1UL << order;
+	struct virtq_buf buf;
+	unsigned int slot;
+
+	(void)b;
+	vb->offl_pages += n;
+	vq_reap(vb->deflate_vq);
+	for (slot = 0; slot < VB_OFFL_SLOTS && vb->offl_req[slot].busy; slot++)
+		;
+	if (slot == VB_OFFL_SLOTS || n > VB_OFFL_PAGES) {
+		vb->offl_untold += n;
+	} else {
+		uint32_t *pfns = vb->offl_pfns + slot * VB_OFFL_PAGES;
+
+		balloon_fill_pfns(pfns, pfn, n);
+		buf = (struct virtq_buf){ .addr = __pa(pfns),
+					  .len = (uint32_t)(n * sizeof(uint32_t)) };
+		vb->offl_req[slot] = (struct vb_req){ .busy = true };
+		if (!virtqueue_add(vb->deflate_vq, &buf, 1, &vb->offl_req[slot]))
+			virtqueue_kick(vb->deflate_vq);
+		else
+			vb->offl_req[slot].busy = false, vb->offl_untold += n;
+	}
+	vb->config_changed = true;
+	wake_up_process(vb->thread);
+}
+
+/* The thread's side: say what was given up (re-inflation follows). */
+static void offlined_report(struct virtio_balloon *vb)
+{
+	if (!vb->offl_pages)
+		return;
+	pr_info("virtio_balloon: gave up %lu pages of memory being offlined "
+		"(%lu not told to the host), re-inflating elsewhere\n",
+		vb->offl_pages, vb->offl_untold);
+	vb->offl_pages = vb->offl_untold = 0;
+	update_actual(vb);		/* the host sees the dip, then the refill */
+}
+
 /* ------------------------------------------------------------ stats */
 
 static void set_stat(struct virtio_balloon *vb, unsigned int *i, uint16_t tag,
@@ -354,6 +416,7 @@ static void __noreturn vb_thread(void *arg)
 		wait_event(vb_has_work(vb));
 		if (vb->config_changed) {
 			vb->config_changed = false;
+			offlined_report(vb);
 			update_balloon_size(vb);
 		}
 		if (vb->stats_returned) {
@@ -462,16 +525,20 @@ static int vb_alloc(struct virtio_balloon *vb)
 {
 	struct page *p = alloc_pages(GFP_KERNEL, VB_PFN_ORDER);
 	struct page *o = alloc_pages(GFP_KERNEL, 2);	/* 4 x 256 PFNs */
+	struct page *f = alloc_pages(GFP_KERNEL, 2);	/* 8 x 512 PFNs */
 
-	if (!p || !o) {
+	if (!p || !o || !f) {
 		if (p)
 			__free_pages(p, VB_PFN_ORDER);
 		if (o)
 			__free_pages(o, 2);
+		if (f)
+			__free_pages(f, 2);
 		return -ENOMEM;
 	}
 	vb->pfns = page_address(p);
 	vb->oom_pfns = page_address(o);
+	vb->offl_pfns = page_address(f);
 	return 0;
 }
 
@@ -514,6 +581,7 @@ int virtio_balloon_init(void)
 		parse_bool(val, &oom_on_inflate);
 	sysfs_register(&param_dir);
 	balloon_init(&vb->b);
+	vb->b.offlined = vb_offlined;
 	vb->zeroed = ram_is_zeroed();
 	err = vb_probe(vb);
 	if (err) {

@@ -22,13 +22,28 @@
  * frees them once the host knows, known-zero when the host says so
  * (memvisor punches holes in their backing: they come back zero-filled).
  *
+ * Memory offlining (Linux's balloon compaction migrates balloon pages; this
+ * balloon gives them up instead, they are holes on the host already):
+ * every block head the balloon holds has PG_balloon, so migrate.c sees a
+ * movable page and calls balloon_page_offline(), which takes the block
+ * off b->pages, frees it into the isolated range (where it stays: the
+ * range is going away, or comes back free if the offline fails) and calls
+ * b->offlined, through which the driver tells the host (a deflate) and
+ * re-inflates as many pages elsewhere, so that `actual` returns to the
+ * target.  Nothing is lost, and the DIMM's removal is not refused.
+ *
  * Counters: BALLOON_INFLATE / BALLOON_DEFLATE in pages (/proc/vmstat's
  * balloon_inflate, balloon_deflate, as Linux's).  MemTotal is unchanged by
  * inflation, as in Linux: the balloon's pages are allocated memory.
  *
  * Locking: the caller's (one driver thread); the allocator locks itself.
+ * balloon_page_offline() runs in the offlining thread: on this kernel
+ * (one CPU, not preemptible) it cannot interleave with a list operation
+ * of the driver's, only with the driver asleep between them.
  */
 #include "mm_internal.h"
+
+static struct balloon_dev_info *balloon_owner;	/* see balloon_init */
 
 typedef uint64_t __attribute__((may_alias)) pfn_pair_t;
 
@@ -37,6 +52,26 @@ void balloon_init(struct balloon_dev_info *b)
 	INIT_LIST_HEAD(&b->pages);
 	b->nr_pages = 0;
 	b->order = BALLOON_MAX_ORDER;
+	b->offlined = NULL;
+	b->nr_offlined = 0;
+	balloon_owner = b;
+}
+
+unsigned int balloon_page_offline(struct page *page)
+{
+	struct balloon_dev_info *b = balloon_owner;
+	unsigned int order = (unsigned int)page->private;
+
+	BUG_ON(!b || !PageBalloon(page));
+	__ClearPageBalloon(page);
+	list_del(&page->lru);
+	b->nr_pages -= 1UL << order;
+	b->nr_offlined += 1UL << order;
+	count_vm_events(arch_cpu_id(), BALLOON_DEFLATE, 1UL << order);
+	__free_pages(page, order);
+	if (b->offlined)
+		b->offlined(b, page_to_pfn(page), order);
+	return order;
 }
 
 void balloon_fill_pfns(uint32_t *dst, pfn_t pfn, unsigned long n)
@@ -87,6 +122,7 @@ unsigned long balloon_inflate(struct balloon_dev_info *b, gfp_t gfp,
 			continue;
 		}
 		page->private = fit;
+		__SetPageBalloon(page);
 		list_add(&page->lru, &b->pages);
 		balloon_fill_pfns(pfns + done, page_to_pfn(page), 1UL << fit);
 		done += 1UL << fit;
@@ -114,9 +150,11 @@ unsigned long balloon_deflate(struct balloon_dev_info *b, uint32_t *pfns,
 			upper = page + (1UL << order);
 			set_page_count(upper, 1);
 			upper->private = order;
+			__SetPageBalloon(upper);
 			list_add(&upper->lru, &page->lru);
 			page->private = order;
 		}
+		__ClearPageBalloon(page);
 		list_move_tail(&page->lru, out);
 		balloon_fill_pfns(pfns + done, page_to_pfn(page), 1UL << order);
 		done += 1UL << order;

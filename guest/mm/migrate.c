@@ -9,7 +9,9 @@
  * no anon_vma chains, no rmap walk.  A 2 MiB THP is found from its head
  * (PG_head, private = 9) and mapped by one PMD leaf.
  *
- * What can move: anonymous pages and THPs.  What cannot: slab pages,
+ * What can move: anonymous pages and THPs; the balloon's blocks
+ * (PG_balloon) are not copied but given up: balloon_page_offline() frees
+ * them into the isolated range and the driver re-inflates elsewhere.  What cannot: slab pages,
  * page tables, kmalloc_large and other kernel allocations, reserved
  * pages (kernel image, boot memmap, firmware).  Free pages (buddy blocks;
  * pages with no reference, e.g. on per-CPU lists) need nothing.
@@ -43,10 +45,12 @@ void anon_rmap_barrier(void)
 	spin_unlock(&anon_rmap_lock);
 }
 
-/* Order of the in-use block headed by @page: THP heads 9, others 0. */
+/* Order of the in-use block headed by @page: THP heads 9, balloon
+ * blocks theirs, others 0. */
 static unsigned int anon_order(const struct page *page)
 {
-	return PageHead(page) ? (unsigned int)page->private : 0;
+	return PageHead(page) || PageBalloon(page) ?
+	       (unsigned int)page->private : 0;
 }
 
 /* Why the in-use page @page cannot move; NULL if it can (a boot memmap
@@ -55,7 +59,7 @@ static const char *unmovable_reason(const struct page *page)
 {
 	if (PageReserved(page))
 		return "reserved";
-	if (PageAnon(page))
+	if (PageAnon(page) || PageBalloon(page))
 		return NULL;
 	if (PageSlab(page))
 		return "slab";
@@ -97,6 +101,8 @@ const char *page_owner_kind(pfn_t pfn)
 	page = pfn_to_page(pfn);
 	if (PageBuddy(page) || (!page_count(page) && !PageReserved(page)))
 		return "free";
+	if (PageBalloon(page))
+		return "balloon";
 	return unmovable_reason(page) ? unmovable_reason(page) : "anonymous";
 }
 
@@ -266,6 +272,10 @@ int do_migrate_range(pfn_t start_pfn, pfn_t end_pfn,
 			dump_page(page, "unmovable page");
 			return migrate_failed(mc, pfn, "unmovable page",
 					      -EBUSY);
+		}
+		if (PageBalloon(page)) {
+			pfn += 1UL << balloon_page_offline(page);
+			continue;
 		}
 		ret = migrate_anon_page(page, mc);
 		if (ret == -EAGAIN)

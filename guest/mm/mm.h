@@ -191,9 +191,21 @@ struct balloon_dev_info {
 	struct list_head pages;		/* block heads, ->private = order */
 	unsigned long nr_pages;		/* 4 KiB pages held */
 	unsigned int order;		/* next inflate order to try */
+	/* Memory being offlined held the block at @pfn (2^@order pages):
+	 * it has left the balloon and is free (in the isolated range).
+	 * Called from offline_pages(); may be NULL. */
+	void (*offlined)(struct balloon_dev_info *b, pfn_t pfn,
+			 unsigned int order);
+	unsigned long nr_offlined;	/* pages given up that way, ever */
 };
 
+/* Set up @b; it becomes the balloon whose pages offline_pages() takes
+ * back (one balloon per kernel). */
 void balloon_init(struct balloon_dev_info *b);
+/* Offlining: the block headed by @page (PageBalloon) leaves the balloon
+ * and is freed into the isolated range; b->offlined is told.  Returns its
+ * order.  The caller holds mem_hotplug_lock (migrate.c). */
+unsigned int balloon_page_offline(struct page *page);
 /* Take up to @want pages from the allocator with @gfp in the largest
  * blocks it has (from b->order down, never above BALLOON_MAX_ORDER or
  * @want), write their PFNs to @pfns.  Returns the pages taken. */

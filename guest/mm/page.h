@@ -33,6 +33,8 @@
  *	slab page:		PG_slab, slab_cache, freelist, inuse/objects,
  *				lru on the cache's slab list
  *	kmalloc_large head:	PG_head, private = order
+ *	balloon block head:	PG_balloon, private = order, _count 1, lru on
+ *				the balloon's list (balloon.c)
  *	page-table page:	PG_pgtable
  *	anonymous user page:	mapping = mm | PAGE_MAPPING_ANON, index =
  *				virtual page number, _mapcount = 1, lru free
@@ -66,6 +68,7 @@ enum pageflags {
 	PG_pgtable,	/* a page-table page (pgtable.c) */
 	PG_reported,	/* free block head already reported to the host
 			 * (page_reporting.c) */
+	PG_balloon,	/* head of a block the balloon holds (balloon.c) */
 	NR_PAGEFLAGS
 };
 
@@ -93,7 +96,7 @@ BUILD_BUG_ON(sizeof(struct page) != 64);
 #define PAGE_FLAGS_CHECK_AT_FREE					\
 	((1UL << PG_locked) | (1UL << PG_lru) | (1UL << PG_active) |	\
 	 (1UL << PG_slab) | (1UL << PG_reserved) | (1UL << PG_private) | \
-	 (1UL << PG_buddy) | (1UL << PG_head))
+	 (1UL << PG_buddy) | (1UL << PG_head) | (1UL << PG_balloon))
 
 /*
  * PageFoo() tests, SetPageFoo()/ClearPageFoo() atomic updates,
@@ -126,6 +129,7 @@ PAGEFLAG(Head, head)
 PAGEFLAG(Nonzero, nonzero)
 PAGEFLAG(Pgtable, pgtable)
 PAGEFLAG(Reported, reported)
+PAGEFLAG(Balloon, balloon)
 
 /* Contents known to be zero (free block heads: the whole block). */
 static inline bool page_known_zero(const struct page *page)

@@ -139,3 +139,47 @@ def test_ctl_two_removals_at_once(backend):
         assert g.poweroff() == 0
 
 
+
+
+def test_ctl_balloon(backend):
+    """ctl balloon against both VMMs: sizes are checked before anything is
+    sent (status 2, one line), SIZE is the guest's size and --by the
+    balloon's, --wait ends at the target, stats turn polling on; `auto`
+    and the host counters are memvisor's alone."""
+    if backend == "memvisor":
+        g = Guest(backend, memory="512M", qmp=True)
+    else:
+        g = Guest(backend, memory="512M", qmp=True,
+                  extra_args=["-device", "virtio-balloon-pci,id=balloon0"])
+    with g:
+        g.wait_ready()
+        for args, frag in ((["balloon", "1G"], "more than the guest's 512M"),
+                           (["balloon", "--by", "512M"], "has only 512M"),
+                           (["balloon", "1001K"], "4K pages"),
+                           (["balloon", "lots"], "invalid size"),
+                           (["balloon", "auto", "on", "step=1M"],
+                            "free-host-min=SIZE is required")):
+            ctl_fails(g, *args, fragment=frag)
+            assert ctl(g, *args).returncode == 2
+        out = ctl_ok(g, "balloon", "384M", "--wait", timeout=120)
+        assert "the guest has 384M" in out, out
+        out = ctl_ok(g, "balloon", "--by", "200M", "--wait", timeout=120)
+        assert "the guest has 312M" in out, out
+        out = ctl_ok(g, "balloon")
+        assert "guest size: 512M\nballoon: 200M (the guest has 312M)" in out
+        out = ctl_ok(g, "balloon", "stats", timeout=60)
+        assert "statistics polling was off: turned it on" in out, out
+        assert "stat-free-memory" in out, out
+        status = ctl_ok(g, "status")
+        assert "balloon: 200M (the guest has 312M)" in status, status
+        if backend == "memvisor":
+            assert "200M held by the balloon" in ctl_ok(g, "balloon")
+            assert "inflated 51200 pages" in status, status
+            out = ctl_ok(g, "balloon", "auto", "on",
+                         "free-host-min=1M,free-host-max=2M")
+            assert "balloon policy: on" in out, out
+            ctl_ok(g, "balloon", "auto", "off")
+        else:
+            ctl_fails(g, "balloon", "auto", "off", fragment="no host pressure policy")
+        out = ctl_ok(g, "balloon", "512M", "--wait", timeout=120)
+        assert "the guest has 512M" in out, out

@@ -405,6 +405,138 @@ START_TEST(no_balloon_not_active)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ policy */
+
+START_TEST(policy_parse)
+{
+	struct balloon_policy p;
+	struct errmsg e = { .msg = "" };
+
+	balloon_policy_init(&p);
+	ck_assert_int_eq(balloon_policy_parse(&p, "free-host-min=1G", "--balloon-policy", &e), 0);
+	ck_assert_uint_eq(p.free_min, 1ull << 30);
+	ck_assert_uint_eq(p.free_max, 2ull << 30);
+	ck_assert_uint_eq(p.step, 128ull << 20);
+	ck_assert_uint_eq(p.interval, 5);
+	ck_assert_uint_eq(p.min_guest, 256ull << 20);
+	balloon_policy_init(&p);
+	ck_assert_int_eq(balloon_policy_parse(&p, "free-host-min=512M,free-host-max=3G,step=64M,interval=2,min-guest=1G",
+					      "x", &e), 0);
+	ck_assert_uint_eq(p.free_max, 3ull << 30);
+	ck_assert_uint_eq(p.step, 64ull << 20);
+	ck_assert_uint_eq(p.interval, 2);
+	ck_assert_uint_eq(p.min_guest, 1ull << 30);
+#define BAD(arg, part) do { \
+		balloon_policy_init(&p); \
+		e = (struct errmsg){ .msg = "" }; \
+		ck_assert_int_eq(balloon_policy_parse(&p, arg, "--balloon-policy", &e), -EINVAL); \
+		ck_assert_int_eq(e.user, 1); \
+		ck_assert_msg(strstr(e.msg, part), "'%s' not in '%s'", part, e.msg); \
+	} while (0)
+	BAD("", "no keys given");
+	BAD("step=1M", "free-host-min=SIZE is required");
+	BAD("free-host-min=1G,free-host-max=1G", "free-host-max must be above");
+	BAD("free-host-min=1G,interval=0", "interval must be a number of seconds");
+	BAD("free-host-min=1G,step=6K", "step must be a size in 4K pages");
+	BAD("free-host-min=lots", "free-host-min must be a size");
+	BAD("free-host-min=1G,colour=red", "unknown key 'colour'");
+	BAD("free-host-min", "is not KEY=VALUE");
+#undef BAD
+}
+END_TEST
+
+START_TEST(policy_decide)
+{
+	const uint64_t M = 1ull << 20;
+	struct balloon_policy p = { .free_min = 1024 * M, .free_max = 2048 * M,
+				    .step = 128 * M, .interval = 5,
+				    .min_guest = 256 * M };
+	struct balloon_policy_input in = { .host_avail = 512 * M, .target = 1024 * M,
+					   .actual = 1024 * M, .ceiling = 1024 * M,
+					   .now = 100 };
+	uint64_t t;
+	const char *why;
+
+	/* Under the floor: one step down. */
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_INFLATE);
+	ck_assert_uint_eq(t, 896 * M);
+	ck_assert_ptr_nonnull(strstr(why, "free-host-min"));
+	/* Rate limit: not again within the interval. */
+	in.last_action = 97;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_NONE);
+	ck_assert_str_eq(why, "rate limit");
+	ck_assert_uint_eq(t, in.target);
+	in.last_action = 95;
+	/* The guest has not caught up: wait. */
+	in.target = 896 * M;
+	in.actual = 960 * M;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_NONE);
+	ck_assert_str_eq(why, "guest still inflating");
+	/* Never under min-guest: the last step is short, then nothing. */
+	in.target = in.actual = 300 * M;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_INFLATE);
+	ck_assert_uint_eq(t, 256 * M);
+	in.target = in.actual = 256 * M;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_NONE);
+	ck_assert_str_eq(why, "guest at min-guest");
+	/* Between the bounds: nothing. */
+	in.host_avail = 1500 * M;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_NONE);
+	/* Recovered: one step up, to the ceiling at most. */
+	in.host_avail = 4096 * M;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_DEFLATE);
+	ck_assert_uint_eq(t, 384 * M);
+	in.target = 1000 * M;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_DEFLATE);
+	ck_assert_uint_eq(t, 1024 * M);
+	in.target = 1024 * M;
+	ck_assert_int_eq(balloon_policy_decide(&p, &in, &t, &why), BALLOON_POLICY_NONE);
+	ck_assert_str_eq(why, "balloon empty");
+}
+END_TEST
+
+START_TEST(policy_meminfo)
+{
+	ck_assert_uint_eq(balloon_parse_meminfo("MemTotal: 100 kB\nMemFree: 5 kB\n"
+						"MemAvailable:   23663080 kB\n"),
+			  23663080ull << 10);
+	ck_assert_uint_eq(balloon_parse_meminfo("MemTotal: 100 kB\n"), 0);
+	ck_assert_uint_eq(balloon_parse_meminfo("MemAvailable: x"), 0);
+}
+END_TEST
+
+START_TEST(qmp_policy_and_stats)
+{
+	json_t *r;
+	struct qmp_error err;
+
+	ck_assert_str_eq(qmp_err("x-balloon-policy", json_pack("{s:s}", "enable", "yes")),
+			 "Parameter 'enable' expects a boolean");
+	ck_assert_str_eq(qmp_err("x-balloon-policy", json_pack("{s:b}", "enable", 1)),
+			 "x-balloon-policy: free-host-min=SIZE is required");
+	ck_assert_str_eq(qmp_err("x-balloon-policy", json_pack("{s:b, s:i}", "enable", 1,
+							      "free-host-min", 1000)),
+			 "Parameter 'free-host-min' must be a positive multiple of 4096");
+	ck_assert_str_eq(qmp_err("x-balloon-policy", json_pack("{s:b, s:I, s:i}", "enable", 1,
+							      "free-host-min", (json_int_t)1 << 30,
+							      "interval", 0)),
+			 "Parameter 'interval' must be from 1 to 86400 seconds");
+	ck_assert_str_eq(qmp_err("x-balloon-policy", json_pack("{s:b, s:I}", "enable", 1,
+							      "free-host-min", (json_int_t)1 << 30)), "");
+	ck_assert(b->policy_on);
+	ck_assert_uint_eq(b->policy.free_max, 2ull << 30);
+	r = balloon_qmp_execute(b, "x-query-balloon-stats", NULL, &err);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(json_is_true(json_object_get(json_object_get(r, "policy"), "enabled")));
+	ck_assert_ptr_nonnull(json_object_get(r, "released-bytes"));
+	ck_assert_ptr_nonnull(json_object_get(r, "bad-pfns"));
+	json_decref(r);
+	ck_assert_str_eq(qmp_err("x-balloon-policy", json_pack("{s:b}", "enable", 0)), "");
+	ck_assert(!b->policy_on);
+}
+END_TEST
+
 Suite *balloon_suite(void)
 {
 	Suite *s = suite_create("balloon");
@@ -415,6 +547,9 @@ Suite *balloon_suite(void)
 	tcase_add_test(pure, ranges_merge);
 	tcase_add_test(pure, stats_parse);
 	tcase_add_test(pure, options);
+	tcase_add_test(pure, policy_parse);
+	tcase_add_test(pure, policy_decide);
+	tcase_add_test(pure, policy_meminfo);
 	suite_add_tcase(s, pure);
 	tcase_add_checked_fixture(dev, setup, teardown);
 	tcase_add_test(dev, inflate_releases_pages);
@@ -425,6 +560,7 @@ Suite *balloon_suite(void)
 	tcase_add_test(dev, reporting_releases_ranges);
 	tcase_add_test(dev, qmp_arguments);
 	tcase_add_test(dev, no_balloon_not_active);
+	tcase_add_test(dev, qmp_policy_and_stats);
 	suite_add_tcase(s, dev);
 	return s;
 }

@@ -65,6 +65,46 @@ START_TEST(parse_commands)
 }
 END_TEST
 
+START_TEST(parse_balloon)
+{
+	struct ctl_args a;
+	struct errmsg e;
+	uint64_t t;
+
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "balloon", NULL), 0);
+	ck_assert_int_eq(a.cmd, CTL_BALLOON_QUERY);
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "balloon", "384M", "--wait", NULL), 0);
+	ck_assert_int_eq(a.cmd, CTL_BALLOON_SET);
+	ck_assert_uint_eq(a.size, 384 * MiB);
+	ck_assert(!a.by && a.wait);
+	ck_assert_int_eq(ctl_balloon_target(&a, 512 * MiB, &t, &e), 0);
+	ck_assert_uint_eq(t, 384 * MiB);
+	ck_assert_int_eq(ctl_balloon_target(&a, 256 * MiB, &t, &e), -EINVAL);
+	ck_assert(e.user && strstr(e.msg, "more than the guest's 256M"));
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "balloon", "--by", "1G", NULL), 0);
+	ck_assert_int_eq(a.cmd, CTL_BALLOON_SET);
+	ck_assert(a.by);
+	ck_assert_int_eq(ctl_balloon_target(&a, 3 * GiB, &t, &e), 0);
+	ck_assert_uint_eq(t, 2 * GiB);
+	ck_assert_int_eq(ctl_balloon_target(&a, 1 * GiB, &t, &e), -EINVAL);
+	ck_assert(e.user && strstr(e.msg, "the guest has only 1G"));
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "balloon", "--by", "0", NULL), 0);
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "balloon", "stats", NULL), 0);
+	ck_assert_int_eq(a.cmd, CTL_BALLOON_STATS);
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "balloon", "auto", "off", NULL), 0);
+	ck_assert_int_eq(a.cmd, CTL_BALLOON_AUTO);
+	ck_assert(!a.auto_on && !a.policy_given);
+	ck_assert_int_eq(parse(&a, &e, "--qmp", "/s", "balloon", "auto", "on",
+			       "free-host-min=1G,step=64M", NULL), 0);
+	ck_assert(a.auto_on && a.policy_given);
+	ck_assert_uint_eq(a.policy.free_min, GiB);
+	ck_assert_uint_eq(a.policy.step, 64 * MiB);
+	ck_assert_str_eq(ctl_balloon_wait_state(5, 5, 99999, 10), "reached");
+	ck_assert_str_eq(ctl_balloon_wait_state(4, 5, 9, 10), "still in progress");
+	ck_assert_str_eq(ctl_balloon_wait_state(4, 5, 10, 10), "stopped");
+}
+END_TEST
+
 static void parse_fails(const char *part, ...)
 {
 	char *argv[16] = { "ctl" };
@@ -101,6 +141,19 @@ START_TEST(parse_rejects)
 	parse_fails("needs a value", "--qmp", "/s", "status", "--timeout", NULL);
 	parse_fails("takes no value", "--qmp", "/s", "dimm", "del", "a", "--wait=1", NULL);
 	parse_fails("unexpected argument 'x'", "--qmp", "/s", "status", "x", NULL);
+	parse_fails("balloon: invalid size '0'", "--qmp", "/s", "balloon", "0", NULL);
+	parse_fails("balloon: invalid size 'lots'", "--qmp", "/s", "balloon", "lots", NULL);
+	parse_fails("not a whole number of 4K pages", "--qmp", "/s", "balloon", "--by", "1001K", NULL);
+	parse_fails("not a whole number of 4K pages", "--qmp", "/s", "balloon", "1001K", NULL);
+	parse_fails("give SIZE or --by SIZE", "--qmp", "/s", "balloon", "1G", "--by", "1G", NULL);
+	parse_fails("--by only goes with balloon", "--qmp", "/s", "status", "--by", "1G", NULL);
+	parse_fails("--by only goes with balloon", "--qmp", "/s", "balloon", "stats", "--by", "1G", NULL);
+	parse_fails("--wait only goes", "--qmp", "/s", "balloon", "stats", "--wait", NULL);
+	parse_fails("balloon auto needs on or off", "--qmp", "/s", "balloon", "auto", NULL);
+	parse_fails("'maybe' is not on or off", "--qmp", "/s", "balloon", "auto", "maybe", NULL);
+	parse_fails("balloon auto off takes no settings", "--qmp", "/s", "balloon", "auto", "off", "step=1M", NULL);
+	parse_fails("balloon auto: free-host-min=SIZE is required", "--qmp", "/s", "balloon", "auto", "on", "step=1M", NULL);
+	parse_fails("unexpected argument 'x'", "--qmp", "/s", "balloon", "stats", "x", NULL);
 }
 END_TEST
 
@@ -432,6 +485,7 @@ Suite *ctl_suite(void)
 
 	tcase_add_test(parse_tc, parse_commands);
 	tcase_add_test(parse_tc, parse_rejects);
+	tcase_add_test(parse_tc, parse_balloon);
 	tcase_add_test(parse_tc, ost_words);
 	tcase_add_test(parse_tc, parse_id_rule_and_help);
 	tcase_add_test(parse_tc, sizes_have_units);

@@ -3,7 +3,8 @@
  * 2 MiB THPs) move out of a hot-added section with their contents intact
  * and their page tables updated; unmovable pages (page tables, kernel
  * pages, reserved boot memory) refuse offlining; a migration that runs out
- * of memory rolls back with nothing lost.
+ * of memory rolls back with nothing lost; balloon pages are given up to
+ * the offline, not refused.
  */
 #include <check.h>
 
@@ -259,6 +260,58 @@ START_TEST(test_migration_enomem_rolls_back)
 }
 END_TEST
 
+static unsigned long offlined_pages, offlined_calls;
+
+static void count_offlined(struct balloon_dev_info *b, pfn_t pfn,
+			   unsigned int order)
+{
+	ck_assert(pfn >= sec && pfn + (1UL << order) <= sec + PAGES_PER_SECTION);
+	ck_assert(!PageBalloon(pfn_to_page(pfn)));
+	offlined_pages += 1UL << order;
+	offlined_calls++;
+}
+
+/* Balloon pages on a section being offlined are given up, not refused;
+ * the balloon re-inflates as many elsewhere. */
+START_TEST(test_balloon_pages_given_up)
+{
+	static uint32_t pfns[16384];
+	struct balloon_dev_info bl;
+	struct list_head out = LIST_HEAD_INIT(out);
+	unsigned long got, on_dimm = 0, i;
+	pfn_t bad;
+
+	boot_with_dimm(256 * MiB, ZONE_MOVABLE);
+	balloon_init(&bl);
+	bl.offlined = count_offlined;
+	offlined_pages = offlined_calls = 0;
+	got = balloon_inflate(&bl, GFP_HIGHUSER_MOVABLE, pfns, 16384);
+	ck_assert_uint_eq(got, 16384);
+	for (i = 0; i < got; i++)
+		on_dimm += pfns[i] >= sec && pfns[i] < sec + PAGES_PER_SECTION;
+	ck_assert_uint_gt(on_dimm, 0);
+	ck_assert(!has_unmovable_pages(sec, sec + PAGES_PER_SECTION, &bad));
+
+	ck_assert_int_eq(offline_pages(sec, PAGES_PER_SECTION), 0);
+	ck_assert_uint_eq(offlined_pages, on_dimm);
+	ck_assert_uint_eq(bl.nr_offlined, on_dimm);
+	ck_assert_uint_eq(bl.nr_pages, 16384 - on_dimm);
+	ck_assert_uint_eq(global_vm_event(PGMIGRATE_SUCCESS), 0);	/* no copy */
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+	ck_assert_int_eq(sparse_remove_section(sec), 0);
+	/* the driver re-inflates elsewhere */
+	ck_assert_uint_eq(balloon_inflate(&bl, GFP_HIGHUSER_MOVABLE, pfns,
+					  on_dimm), on_dimm);
+	ck_assert_uint_eq(bl.nr_pages, 16384);
+	ck_assert_uint_eq(balloon_deflate(&bl, pfns, 16384, &out), 16384);
+	balloon_release(&out, false);
+	mmput(mm, NULL);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+}
+END_TEST
+
 Suite *mm_migrate_suite(void)
 {
 	Suite *s = suite_create("mm_migrate");
@@ -269,6 +322,7 @@ Suite *mm_migrate_suite(void)
 	tcase_add_test(tc, test_unmovable_refused);
 	tcase_add_test(tc, test_boot_memory_refused);
 	tcase_add_test(tc, test_migration_enomem_rolls_back);
+	tcase_add_test(tc, test_balloon_pages_given_up);
 	suite_add_tcase(s, tc);
 	return s;
 }

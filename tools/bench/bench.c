@@ -21,6 +21,8 @@ static const struct cli_cmd bench_cmd = {
 	"                        (memvisor bench boot --help)\n"
 	"  hotplug               DIMM hot-add and hot-remove times\n"
 	"                        (memvisor bench hotplug --help)\n"
+	"  balloon               inflate and deflate 1 GiB of a 2 GiB guest\n"
+	"                        (memvisor bench balloon --help)\n"
 	"Options:\n",
 };
 
@@ -30,15 +32,17 @@ int bench_main(int argc, char **argv, const char *self_path)
 		return bench_boot_main(argc, argv, self_path);
 	if (argc >= 1 && !strcmp(argv[0], "hotplug"))
 		return bench_hotplug_main(argc, argv, self_path);
+	if (argc >= 1 && !strcmp(argv[0], "balloon"))
+		return bench_balloon_main(argc, argv, self_path);
 	if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
 		cli_usage(&bench_cmd, stdout);
 		return 0;
 	}
 	if (argc < 1)
 		return cli_fail(bench_cmd.name, EXIT_USAGE,
-				"no benchmark given (boot or hotplug; see memvisor bench --help)");
+				"no benchmark given (boot, hotplug or balloon; see memvisor bench --help)");
 	return cli_fail(bench_cmd.name, EXIT_USAGE,
-			"unknown benchmark '%s' (boot or hotplug; see memvisor bench --help)",
+			"unknown benchmark '%s' (boot, hotplug or balloon; see memvisor bench --help)",
 			argv[0]);
 }
 

@@ -4,6 +4,8 @@
  *
  *   memvisor bench boot [options]      boot time, to the guest's ready line
  *   memvisor bench hotplug [options]   DIMM hot-add and hot-remove times
+ *   memvisor bench balloon [options]   balloon inflate/deflate speed and
+ *                                      host memory released
  *
  * `memvisor bench --help` and `memvisor bench COMMAND --help` list every
  * option. Exit status: 0 done, 1 memvisor's own row failed, 2 a usage

@@ -285,6 +285,8 @@ void bench_backend_argv(struct bench_argv *a, enum bench_backend b,
 		bench_argv_add(a, "-qmp", NULL);
 		bench_argv_addf(a, "unix:%s,server=on,wait=off", vm->qmp);
 	}
+	if (vm->balloon)
+		bench_argv_add(a, "-device", "virtio-balloon-pci,id=balloon0", NULL);
 }
 
 static bool on_path(const char *name)

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "tools/bench/bench_internal.h"
+#include "tools/bench/bench_qvm.h"
 #include "tools/qmp/qmp_client.h"
 #include "vmm/cli.h"
 #include "vmm/util.h"
@@ -44,8 +45,6 @@
 #define HP_MAX_RUNS      1000
 #define HP_TIMEOUT_MS    120000          /* boot, and any single wait */
 #define HP_DIMM_SIZE     (128ll << 20)
-#define HP_PROMPT        "\nguest# "
-#define HP_CON_MAX       (1 << 17)
 
 /* What is measured, per run. */
 enum hp_metric { M_ADD, M_GUEST_ADD, M_GUEST_ONLINE, M_DEL_EMPTY, M_DEL_32M,
@@ -57,102 +56,11 @@ struct hp_row {
 	char note[320];                 /* why the row is short or empty */
 };
 
-/* A VM and its console. */
-struct hp_vm {
-	struct bench_child ch;
-	char con[HP_CON_MAX];           /* console output not yet consumed */
-	size_t len;
-	char sock[64];
-	struct qmpc *qmp;
-};
-
 struct hp_opts {
 	unsigned long runs;
 	const char *kernel;
 	bool no_qemu;
 };
-
-/* ------------------------------------------------------------ the VM */
-
-static void hp_vm_stop(struct hp_vm *vm)
-{
-	qmpc_close(vm->qmp);
-	vm->qmp = NULL;
-	bench_child_stop(&vm->ch);
-	unlink(vm->sock);
-}
-
-/* Drop the first @upto bytes of unconsumed console output. */
-static void hp_con_consume(struct hp_vm *vm, size_t upto)
-{
-	memmove(vm->con, vm->con + upto, vm->len - upto);
-	vm->len -= upto;
-}
-
-/* Read console output until @needle appears (searched from the start of
- * what is unconsumed): its offset, or -ETIMEDOUT / -EPIPE. */
-static long hp_con_wait(struct hp_vm *vm, const char *needle, double deadline)
-{
-	char *hit;
-	ssize_t n;
-
-	for (;;) {
-		vm->con[vm->len] = '\0';
-		hit = strstr(vm->con, needle);
-		if (hit)
-			return hit - vm->con;
-		if (vm->len + 1 >= sizeof(vm->con))     /* keep the newer half */
-			hp_con_consume(vm, vm->len / 2);
-		n = bench_child_read(&vm->ch, vm->con + vm->len,
-				     sizeof(vm->con) - 1 - vm->len, deadline);
-		if (n < 0)
-			return (long)n;
-		vm->len += n;
-	}
-}
-
-/* Run @line at the prompt; its output (up to the next prompt) in @out. */
-static int hp_con_cmd(struct hp_vm *vm, const char *line, char *out, size_t size)
-{
-	double deadline = bench_now_ms() + HP_TIMEOUT_MS;
-	long end;
-	int ret;
-
-	hp_con_consume(vm, vm->len);
-	ret = bench_child_write(&vm->ch, line);
-	if (!ret)
-		ret = bench_child_write(&vm->ch, "\n");
-	if (ret)
-		return ret;
-	end = hp_con_wait(vm, HP_PROMPT, deadline);
-	if (end < 0)
-		return (int)end;
-	snprintf(out, size, "%.*s", (int)end, vm->con);
-	hp_con_consume(vm, end + strlen(HP_PROMPT));
-	return 0;
-}
-
-static int hp_vm_boot(struct hp_vm *vm, const struct bench_argv *argv,
-		      struct errmsg *e)
-{
-	double deadline = bench_now_ms() + HP_TIMEOUT_MS;
-	long r;
-	int ret = bench_child_start(&vm->ch, argv);
-
-	if (ret)
-		return errmsg_set(e, ret, "cannot start %s: %s",
-				  argv->n ? argv->v[0] : "the VMM", strerror(-ret));
-	vm->len = 0;
-	r = hp_con_wait(vm, BENCH_READY_LINE, deadline);
-	if (r >= 0)
-		r = hp_con_wait(vm, "guest# ", deadline);
-	if (r < 0)
-		return errmsg_set(e, (int)r, "the guest did not boot (%s)",
-				  r == -EPIPE ? "the VMM exited" : "timeout");
-	hp_con_consume(vm, vm->len);
-	vm->qmp = qmpc_open(vm->sock, HP_TIMEOUT_MS, e);
-	return vm->qmp ? 0 : -EIO;
-}
 
 /* ------------------------------------------------------------ QMP steps */
 
@@ -189,7 +97,7 @@ static bool hp_match(json_t *ev, const void *arg)
 }
 
 /* Wait for @event about @id; an _OST must report success (status 0). */
-static int hp_wait(struct hp_vm *vm, const char *event, const char *id,
+static int hp_wait(struct bench_qvm *vm, const char *event, const char *id,
 		   struct errmsg *e)
 {
 	struct hp_wait w = { id, event };
@@ -213,16 +121,16 @@ static int hp_wait(struct hp_vm *vm, const char *event, const char *id,
  * (its log lines, the rest of the slot scan) is done and the next timed
  * operation does not queue behind it.
  */
-static int hp_sync(struct hp_vm *vm, struct errmsg *e)
+static int hp_sync(struct bench_qvm *vm, struct errmsg *e)
 {
 	char out[256];
-	int r = hp_con_cmd(vm, "echo sync", out, sizeof(out));
+	int r = bench_qvm_cmd(vm, "echo sync", out, sizeof(out));
 
 	return r ? errmsg_set(e, r, "the guest console stopped answering") : 0;
 }
 
 /* object-add + device_add; *@ms: device_add to the guest's _OST. */
-static int hp_add(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e)
+static int hp_add(struct bench_qvm *vm, const char *id, double *ms, struct errmsg *e)
 {
 	char mem[64];
 	double t0;
@@ -245,7 +153,7 @@ static int hp_add(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e
 }
 
 /* device_del until DEVICE_DELETED, then object-del; *@ms: the first part. */
-static int hp_del(struct hp_vm *vm, const char *id, double *ms, struct errmsg *e)
+static int hp_del(struct bench_qvm *vm, const char *id, double *ms, struct errmsg *e)
 {
 	double t0;
 	char mem[64];
@@ -281,13 +189,13 @@ static const char *hp_last(const char *s, const char *what)
 }
 
 /* The guest's last hot-add lines: "... in X ms" for add and for online. */
-static void hp_guest_add_account(struct hp_vm *vm, struct hp_row *row)
+static void hp_guest_add_account(struct bench_qvm *vm, struct hp_row *row)
 {
-	static char out[HP_CON_MAX];
+	static char out[BENCH_CON_MAX];
 	const char *add, *on;
 	double a, o;
 
-	if (hp_con_cmd(vm, "dmesg", out, sizeof(out)))
+	if (bench_qvm_cmd(vm, "dmesg", out, sizeof(out)))
 		return;
 	add = hp_last(out, "on the memory itself, in ");
 	on = hp_last(out, "(online_movable) in ");
@@ -298,7 +206,7 @@ static void hp_guest_add_account(struct hp_vm *vm, struct hp_row *row)
 	}
 }
 
-static int hp_run_add(struct hp_vm *vm, struct hp_row *row, unsigned i,
+static int hp_run_add(struct bench_qvm *vm, struct hp_row *row, unsigned i,
 		      struct errmsg *e)
 {
 	char id[32];
@@ -318,14 +226,14 @@ static int hp_run_add(struct hp_vm *vm, struct hp_row *row, unsigned i,
 }
 
 /* The guest's last "offlined and removed" line: migrated, offline, remove. */
-static void hp_guest_account(struct hp_vm *vm, struct hp_row *row)
+static void hp_guest_account(struct bench_qvm *vm, struct hp_row *row)
 {
-	static char out[HP_CON_MAX];
+	static char out[BENCH_CON_MAX];
 	unsigned long pages;
 	const char *p;
 	double off, rm;
 
-	if (hp_con_cmd(vm, "dmesg", out, sizeof(out)))
+	if (bench_qvm_cmd(vm, "dmesg", out, sizeof(out)))
 		return;
 	p = hp_last(out, "offlined and removed");
 	p = p ? strstr(p, "migrated ") : NULL;
@@ -337,7 +245,7 @@ static void hp_guest_account(struct hp_vm *vm, struct hp_row *row)
 	}
 }
 
-static int hp_run_remove(struct hp_vm *vm, struct hp_row *row, unsigned i,
+static int hp_run_remove(struct bench_qvm *vm, struct hp_row *row, unsigned i,
 			 struct errmsg *e)
 {
 	static char out[4096];
@@ -348,7 +256,7 @@ static int hp_run_remove(struct hp_vm *vm, struct hp_row *row, unsigned i,
 	snprintf(id, sizeof(id), "br%u", i);
 	r = hp_add(vm, id, &ms, e);
 	if (!r)
-		r = hp_con_cmd(vm, "hog 32M random", out, sizeof(out));
+		r = bench_qvm_cmd(vm, "hog 32M random", out, sizeof(out));
 	if (!r && ((p = strstr(out, "pid ")) == NULL || sscanf(p, "pid %d", &pid) != 1))
 		r = errmsg_set(e, -EIO, "hog did not start: %.80s", out);
 	if (!r)
@@ -357,7 +265,7 @@ static int hp_run_remove(struct hp_vm *vm, struct hp_row *row, unsigned i,
 		hp_sample(row, M_DEL_32M, ms);
 		hp_guest_account(vm, row);
 		snprintf(out, sizeof(out), "kill %d", pid);
-		r = hp_con_cmd(vm, out, out, sizeof(out));
+		r = bench_qvm_cmd(vm, out, out, sizeof(out));
 	}
 	return r;
 }
@@ -365,7 +273,7 @@ static int hp_run_remove(struct hp_vm *vm, struct hp_row *row, unsigned i,
 static void hp_backend(enum bench_backend b, const struct hp_opts *o,
 		       const char *self, struct hp_row *row)
 {
-	struct hp_vm *vm = calloc(1, sizeof(*vm));
+	struct bench_qvm *vm = calloc(1, sizeof(*vm));
 	struct bench_vm spec = { .self = self, .kernel = o->kernel,
 				 .memory = "256M", .slots = 8, .maxmem = "4G" };
 	struct bench_argv argv = { .n = 0 };
@@ -384,7 +292,7 @@ static void hp_backend(enum bench_backend b, const struct hp_opts *o,
 	spec.qmp = vm->sock;
 	bench_backend_argv(&argv, b, &spec);
 	fprintf(stderr, "%s: booting\n", bench_backend_name[b]);
-	r = hp_vm_boot(vm, &argv, &e);
+	r = bench_qvm_boot(vm, &argv, HP_TIMEOUT_MS, &e);
 	for (i = 0; !r && i < o->runs; i++)
 		r = hp_run_add(vm, row, i, &e);
 	for (i = 0; !r && i < o->runs; i++)
@@ -392,7 +300,7 @@ static void hp_backend(enum bench_backend b, const struct hp_opts *o,
 	if (r)
 		snprintf(row->note, sizeof(row->note), "%s: %s",
 			 bench_backend_name[b], e.msg);
-	hp_vm_stop(vm);
+	bench_qvm_stop(vm);
 	bench_argv_free(&argv);
 	free(vm);
 }

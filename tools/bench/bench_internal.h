@@ -102,6 +102,8 @@ struct bench_vm {
 	unsigned int slots;     /* DIMM slots; 0: no hotplug options */
 	const char *maxmem;     /* with slots */
 	const char *qmp;        /* QMP socket path, or NULL */
+	bool balloon;           /* QEMU: -device virtio-balloon-pci,id=balloon0
+				 * (memvisor always has one) */
 };
 
 /* Append backend @b's command line for @vm to @a. */
@@ -141,8 +143,9 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		 const char *self_path, const char **kernel, char **alloc,
 		 int *status);
 
-/* The subcommands: @argv[0] is "boot" or "hotplug". Exit statuses. */
+/* The subcommands: @argv[0] is "boot", "hotplug" or "balloon". Exit statuses. */
 int bench_boot_main(int argc, char **argv, const char *self_path);
 int bench_hotplug_main(int argc, char **argv, const char *self_path);
+int bench_balloon_main(int argc, char **argv, const char *self_path);
 
 #endif

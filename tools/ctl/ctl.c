@@ -10,7 +10,12 @@
  *   dimm del   device_del; --wait: until DEVICE_DELETED (or an _OST
  *              failure: the guest's refusal), then object-del "mem-ID"
  *   dimm list  query-memory-devices + query-acpi-ospm-status
- *   status     query-status + query-memory-size-summary + query-block
+ *   status     query-status + query-memory-size-summary + query-block,
+ *              and the balloon
+ *
+ * and the balloon's (ctl_balloon.c): balloon [SIZE | --by SIZE | stats |
+ * auto on|off], from QEMU's balloon, query-balloon, qom-get/qom-set, plus
+ * memvisor's x-query-balloon-stats and x-balloon-policy where it has them.
  *
  * This file: the command line (vmm/cli tables), the _OST vocabulary, list
  * and status; ctl_dimm.c: add and del. ctl checks what it can before it
@@ -217,6 +222,8 @@ static int cmd_status(struct qmpc *c)
 	if (json_object_get(sum, "plugged-memory"))
 		printf("plugged memory: %s\n",
 		       ctl_size(ctl_jint(sum, "plugged-memory"), sz, sizeof(sz)));
+	ctl_balloon_status(c, ctl_jint(sum, "base-memory") +
+			   ctl_jint(sum, "plugged-memory"));
 	print_disks(c);
 	json_decref(st);
 	json_decref(sum);
@@ -225,7 +232,7 @@ static int cmd_status(struct qmpc *c)
 
 /* ------------------------------------------------------------ arguments */
 
-enum { OPT_QMP, OPT_TIMEOUT, OPT_ID, OPT_NODE, OPT_WAIT, OPT_KSM };
+enum { OPT_QMP, OPT_TIMEOUT, OPT_ID, OPT_NODE, OPT_WAIT, OPT_KSM, OPT_BY };
 
 static const struct cli_option ctl_options[] = {
 	{ "qmp", "PATH", "the VMM's QMP socket (required but for ksm)", OPT_QMP },
@@ -236,7 +243,11 @@ static const struct cli_option ctl_options[] = {
 	  "dimmN): a letter, then letters, digits, '-', '.'\n"
 	  "or '_', at most 59 characters", OPT_ID },
 	{ "node", "N", "dimm add: the NUMA node (default 0)", OPT_NODE },
-	{ "wait", NULL, "dimm add, dimm del: wait for the guest's answer", OPT_WAIT },
+	{ "wait", NULL, "dimm add, dimm del: wait for the guest's answer;\n"
+	  "balloon SIZE: until the balloon reaches its target\n"
+	  "or stops moving", OPT_WAIT },
+	{ "by", "SIZE", "balloon: state the balloon's size instead of the\n"
+	  "guest's (target = guest size - SIZE)", OPT_BY },
 	{ 0 },
 };
 
@@ -250,7 +261,14 @@ static const char ctl_commands[] =
 "                        has, then delete its backend mem-ID\n"
 "  dimm list             the DIMMs: id, slot, base, size, node, state (the\n"
 "                        guest's last _OST answer)\n"
-"  status                VM status, memory sizes and disks\n"
+"  balloon               guest size, balloon size, host memory released\n"
+"  balloon SIZE [--wait] set the guest's size to SIZE (like virsh setmem;\n"
+"                        QMP balloon); --by SIZE: the balloon's size instead\n"
+"  balloon stats         the guest's statistics (turns polling on if off)\n"
+"  balloon auto on|off [free-host-min=SIZE,free-host-max=SIZE,step=SIZE,\n"
+"                       interval=SECONDS,min-guest=SIZE]\n"
+"                        memvisor's host pressure policy (x-balloon-policy)\n"
+"  status                VM status, memory sizes, the balloon, the disks\n"
 "  ksm get [NAME]        ksmd's tunables and statistics (Linux's names),\n"
 "                        one NAME: VALUE line each (needs --ksm)\n"
 "  ksm set NAME=VALUE    change a tunable, e.g. run=1 (needs --ksm)\n"
@@ -259,6 +277,7 @@ static const char ctl_commands[] =
 struct ctl_parse {
 	struct ctl_args *a;
 	bool has_id, has_node;
+	const char *by;
 };
 
 static int ctl_option(void *opaque, int key, const char *arg, struct errmsg *e)
@@ -292,21 +311,83 @@ static int ctl_option(void *opaque, int key, const char *arg, struct errmsg *e)
 		p->a->node = n;
 		p->has_node = true;
 		return 0;
+	case OPT_BY:
+		p->by = arg;
+		return 0;
 	default:
 		p->a->wait = 1;
 		return 0;
 	}
 }
 
+#define COMMANDS "dimm add, dimm del, dimm list, balloon, status or ksm"
+
+/* balloon's words: [SIZE | stats | auto on|off [KEY=VALUE,...]]. */
+static int parse_balloon(const char **pos, unsigned int npos,
+			 const struct ctl_parse *p, struct ctl_args *a,
+			 struct errmsg *e)
+{
+	unsigned int need = 1;
+
+	if (npos == 1)
+		a->cmd = p->by ? CTL_BALLOON_SET : CTL_BALLOON_QUERY;
+	else if (!strcmp(pos[1], "stats"))
+		a->cmd = CTL_BALLOON_STATS, need = 2;
+	else if (!strcmp(pos[1], "auto"))
+		a->cmd = CTL_BALLOON_AUTO, need = npos < 4 ? 3 : 4;
+	else
+		a->cmd = CTL_BALLOON_SET, need = 2;
+	if (a->cmd == CTL_BALLOON_SET && p->by && npos > 1)
+		return errmsg_user(e, -EINVAL, "balloon: give SIZE or --by SIZE, not both");
+	if (a->cmd == CTL_BALLOON_AUTO && npos < 3)
+		return errmsg_user(e, -EINVAL, "balloon auto needs on or off");
+	if (npos > need)
+		return errmsg_user(e, -EINVAL, "unexpected argument '%s'", pos[need]);
+	if (p->by && a->cmd != CTL_BALLOON_SET)
+		return errmsg_user(e, -EINVAL, "--by only goes with balloon");
+	return 0;
+}
+
+/* balloon SIZE / --by SIZE / auto's operands, checked before anything is
+ * sent. */
+static int check_balloon(const char **pos, unsigned int npos,
+			 const struct ctl_parse *p, struct ctl_args *a,
+			 struct errmsg *e)
+{
+	const char *sz = p->by ? p->by : pos[1];
+
+	if (a->cmd == CTL_BALLOON_AUTO) {
+		if (strcmp(pos[2], "on") && strcmp(pos[2], "off"))
+			return errmsg_user(e, -EINVAL, "balloon auto: '%s' is not on or off", pos[2]);
+		a->auto_on = !strcmp(pos[2], "on");
+		if (npos < 4)
+			return 0;
+		if (!a->auto_on)
+			return errmsg_user(e, -EINVAL, "balloon auto off takes no settings");
+		a->policy_given = true;
+		return balloon_policy_parse(&a->policy, pos[3], "balloon auto", e);
+	}
+	if (a->cmd != CTL_BALLOON_SET)
+		return 0;
+	a->by = p->by != NULL;
+	if (parse_size(sz, 20, &a->size) || (!a->size && !a->by))
+		return errmsg_user(e, -EINVAL, "balloon: invalid size '%s' (a number with an optional K, M, G or T suffix, e.g. 512M)",
+				   sz);
+	if (a->size & 4095)
+		return errmsg_user(e, -EINVAL, "balloon: size '%s' is not a whole number of 4K pages", sz);
+	return 0;
+}
+
 /* The command from its words. */
-static int parse_words(const char **pos, unsigned int npos, struct ctl_args *a,
+static int parse_words(const char **pos, unsigned int npos,
+		       const struct ctl_parse *p, struct ctl_args *a,
 		       struct errmsg *e)
 {
 	bool dimm = npos >= 2 && !strcmp(pos[0], "dimm");
 	unsigned int need = 1;
 
 	if (!npos)
-		return errmsg_user(e, -EINVAL, "no command given (dimm add, dimm del, dimm list, status or ksm)");
+		return errmsg_user(e, -EINVAL, "no command given (" COMMANDS ")");
 	if (!strcmp(pos[0], "ksm")) {
 		if (npos >= 2 && !strcmp(pos[1], "get") && npos <= 3)
 			a->cmd = CTL_KSM_GET;
@@ -319,6 +400,10 @@ static int parse_words(const char **pos, unsigned int npos, struct ctl_args *a,
 			return errmsg_user(e, -EINVAL, "ksm set: expected NAME=VALUE, not '%s'", pos[2]);
 		return 0;
 	}
+	if (!strcmp(pos[0], "balloon"))
+		return parse_balloon(pos, npos, p, a, e);
+	if (p->by)
+		return errmsg_user(e, -EINVAL, "--by only goes with balloon");
 	if (dimm && !strcmp(pos[1], "add"))
 		a->cmd = CTL_DIMM_ADD, need = 3;
 	else if (dimm && !strcmp(pos[1], "del"))
@@ -328,7 +413,7 @@ static int parse_words(const char **pos, unsigned int npos, struct ctl_args *a,
 	else if (!strcmp(pos[0], "status"))
 		a->cmd = CTL_STATUS;
 	else
-		return errmsg_user(e, -EINVAL, "unknown command '%s%s%s' (dimm add, dimm del, dimm list or status)",
+		return errmsg_user(e, -EINVAL, "unknown command '%s%s%s' (" COMMANDS ")",
 				   pos[0], npos > 1 ? " " : "", npos > 1 ? pos[1] : "");
 	if (npos < need)
 		return errmsg_user(e, -EINVAL, "dimm %s needs %s", pos[1],
@@ -339,16 +424,20 @@ static int parse_words(const char **pos, unsigned int npos, struct ctl_args *a,
 }
 
 /* The options that go with the command, and its operand. */
-static int check_command(const char **pos, const struct ctl_parse *p,
-			 struct ctl_args *a, struct errmsg *e)
+static int check_command(const char **pos, unsigned int npos,
+			 const struct ctl_parse *p, struct ctl_args *a,
+			 struct errmsg *e)
 {
 	struct errmsg why = { .msg = "" };
 
 	if ((p->has_id || p->has_node) && a->cmd != CTL_DIMM_ADD)
 		return errmsg_user(e, -EINVAL, "--%s only goes with dimm add",
 				   p->has_id ? "id" : "node");
-	if (a->wait && a->cmd != CTL_DIMM_ADD && a->cmd != CTL_DIMM_DEL)
-		return errmsg_user(e, -EINVAL, "--wait only goes with dimm add or dimm del");
+	if (a->wait && a->cmd != CTL_DIMM_ADD && a->cmd != CTL_DIMM_DEL &&
+	    a->cmd != CTL_BALLOON_SET)
+		return errmsg_user(e, -EINVAL, "--wait only goes with dimm add, dimm del or balloon SIZE");
+	if (a->cmd >= CTL_BALLOON_QUERY)
+		return check_balloon(pos, npos, p, a, e);
 	if (a->cmd == CTL_DIMM_DEL) {
 		if (hotplug_dimm_id_check(pos[2], &why))
 			return errmsg_user(e, -EINVAL, "dimm del: %s", why.msg);
@@ -372,16 +461,17 @@ int ctl_parse_args(int argc, char **argv, struct ctl_args *a, struct errmsg *e)
 		.name = CTL_NAME, .synopsis = "--qmp PATH [--timeout SEC] COMMAND",
 		.description = ctl_commands, .tables = &table, .nr_tables = 1,
 	};
-	const char *pos[3];
+	const char *pos[4];
 	unsigned int npos;
 	int ret;
 
 	*a = (struct ctl_args){ .timeout = CTL_DEFAULT_TIMEOUT };
+	balloon_policy_init(&a->policy);
 	ret = cli_parse(&cmd, argc, argv, pos, ARRAY_SIZE(pos), &npos, e);
 	if (!ret)
-		ret = parse_words(pos, npos, a, e);
+		ret = parse_words(pos, npos, &p, a, e);
 	if (!ret)
-		ret = check_command(pos, &p, a, e);
+		ret = check_command(pos, npos, &p, a, e);
 	if (!ret && (a->cmd == CTL_KSM_GET || a->cmd == CTL_KSM_SET)) {
 		if (!a->ksm)
 			ret = errmsg_user(e, -EINVAL, "--ksm PATH is required (ksmd's socket)");
@@ -401,7 +491,11 @@ static int run(struct qmpc *c, const struct ctl_args *a)
 	case CTL_DIMM_DEL:  return ctl_dimm_del(c, a);
 	case CTL_DIMM_LIST: return cmd_dimm_list(c);
 	case CTL_STATUS:    return cmd_status(c);
-	default:            return EXIT_USAGE;
+	case CTL_BALLOON_QUERY:
+	case CTL_BALLOON_SET:
+	case CTL_BALLOON_STATS:
+	case CTL_BALLOON_AUTO:  return ctl_balloon(c, a);
+	default:            return EXIT_USAGE;   /* ksm: handled without QMP */
 	}
 }
 

@@ -1,11 +1,12 @@
 /*
- * memvisor ctl: a QMP client for DIMM hotplug that works the same against
+ * memvisor ctl: a QMP client for DIMM hotplug and the balloon that works the same against
  * memvisor and QEMU.
  *
  *   memvisor ctl --qmp PATH [--timeout SEC] COMMAND
  *     dimm add SIZE [--node N] [--id ID] [--wait]
  *     dimm del ID [--wait]
  *     dimm list
+ *     balloon [SIZE [--wait] | --by SIZE [--wait] | stats | auto on|off [KEYS]]
  *     status
  *
  * Exit status: 0 done, 1 the VMM or the guest reported a failure (or did

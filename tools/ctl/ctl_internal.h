@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "balloon/balloon.h"
 #include "tools/ctl/ctl.h"
 #include "tools/qmp/qmp_client.h"
 #include "vmm/error.h"
@@ -23,18 +24,26 @@ enum ctl_cmd {
 	CTL_STATUS,
 	CTL_KSM_GET,
 	CTL_KSM_SET,
+	CTL_BALLOON_QUERY,      /* balloon */
+	CTL_BALLOON_SET,        /* balloon SIZE, balloon --by SIZE */
+	CTL_BALLOON_STATS,      /* balloon stats */
+	CTL_BALLOON_AUTO,       /* balloon auto on|off [KEY=VALUE,...] */
 };
 
 struct ctl_args {
 	const char *qmp;
 	const char *ksm;             /* ksmd's socket (ksm get/set) */
-	const char *ksm_arg;         /* NAME, NAME=VALUE or NULL */        /* socket path */
+	const char *ksm_arg;         /* NAME, NAME=VALUE or NULL */
 	unsigned int timeout;   /* seconds, for every wait */
 	enum ctl_cmd cmd;
 	uint64_t size;          /* dimm add */
 	unsigned int node;      /* dimm add */
 	const char *id;         /* dimm add (NULL: pick dimmN), dimm del */
-	int wait;               /* dimm add/del --wait */
+	int wait;               /* dimm add/del, balloon SIZE --wait */
+	bool by;                /* balloon --by: size is the balloon's */
+	bool auto_on;           /* balloon auto on */
+	bool policy_given;      /* balloon auto on KEY=VALUE,... */
+	struct balloon_policy policy;
 };
 
 /* Parse the command line (pure); 0, 1 if --help was printed, or -EINVAL
@@ -66,6 +75,20 @@ json_t *ctl_find_dimm(struct qmpc *c, const char *id, struct errmsg *e);
 /* Print the error in @e as ctl's one line on stderr; EXIT_FAIL. */
 int ctl_fail_msg(const struct errmsg *e);
 
+/* The guest size balloon SIZE / --by SIZE asks for, given the guest's
+ * size @guest (bytes); 0, or -EINVAL with @e filled (the user's mistake:
+ * more than the guest has, or nothing left). Pure. */
+int ctl_balloon_target(const struct ctl_args *a, uint64_t guest,
+		       uint64_t *target, struct errmsg *e);
+
+/* The end of a balloon --wait, in words: "reached", "still in progress"
+ * (actual moved within the last @stall_ms) or "stopped". Pure. */
+const char *ctl_balloon_wait_state(uint64_t actual, uint64_t target,
+				   int64_t since_move_ms, int64_t stall_ms);
+
+int ctl_balloon(struct qmpc *c, const struct ctl_args *a);
+/* ctl status's balloon lines, for a guest of @guest bytes. */
+void ctl_balloon_status(struct qmpc *c, uint64_t guest);
 int ctl_dimm_add(struct qmpc *c, const struct ctl_args *a);
 int ctl_dimm_del(struct qmpc *c, const struct ctl_args *a);
 

@@ -5,6 +5,11 @@
  * it into JSON messages, as the server does), the queue of events read
  * while waiting for an answer (a JSON array, oldest first) and the next
  * request id. Single-threaded; the caller owns the client.
+ *
+ * QEMU prints an unavailable uint64 (a balloon statistic the guest did not
+ * report, in qom-get guest-stats) as 18446744073709551615, which jansson
+ * (int64) rejects; such a number becomes -1, what memvisor answers there,
+ * before the buffer is parsed.
  */
 #include <errno.h>
 #include <poll.h>
@@ -45,6 +50,25 @@ int64_t qmpc_timeout_ms(const struct qmpc *c)
 	return c->timeout_ms;
 }
 
+#define U64_MAX_TEXT "18446744073709551615"
+
+/* Rewrite each JSON number 2^64-1 in @buf (a whole token: after ':', ','
+ * '[' or a space, before a delimiter) as "-1" padded with spaces. */
+static void qmpc_u64_max_to_minus1(char *buf, size_t len)
+{
+	const size_t n = sizeof(U64_MAX_TEXT) - 1;
+	char *p = buf, *end = buf + len;
+
+	while ((p = memmem(p, end - p, U64_MAX_TEXT, n)) != NULL) {
+		if (p > buf && strchr(":,[ ", p[-1]) && p + n < end &&
+		    strchr(",}] \r\n", p[n]) && p[n]) {
+			memset(p, ' ', n);
+			memcpy(p, "-1", 2);
+		}
+		p += n;
+	}
+}
+
 /* Next message from the server: 1, 0 on timeout, or -errno (-EPIPE: the
  * server closed the connection). */
 static int qmpc_read(struct qmpc *c, int64_t deadline, json_t **msg)
@@ -56,6 +80,7 @@ static int qmpc_read(struct qmpc *c, int64_t deadline, json_t **msg)
 	int ret;
 
 	for (;;) {
+		qmpc_u64_max_to_minus1(c->buf, c->len);
 		ret = qmp_stream_next(c->buf, c->len, &used, msg, &err);
 		memmove(c->buf, c->buf + used, c->len - used);
 		c->len -= used;
