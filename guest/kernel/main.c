@@ -46,12 +46,12 @@
 void kernel_main(uint32_t start_info_pa);
 
 /*
- * PCI and virtio drivers probe after the ready line, from the first idle
- * point of the console loop, before the first command runs (as Linux's
- * asynchronous probing): their port and MMIO accesses exit to the VMM and
- * their set-up is some 25k ring-0 instructions, which boot need not wait
- * for. A balloon target set before the probe is read when the driver
- * starts.
+ * PCI and virtio drivers probe right after the ready line, before the
+ * first prompt (shell_run flushes the work queue), so no command runs before
+ * them (as Linux's asynchronous probing): their port and MMIO accesses exit
+ * to the VMM and their set-up is some 25k ring-0 instructions, which boot
+ * need not wait for. A balloon target set before the probe is read when the
+ * driver starts.
  */
 static void probe_devices(struct work_struct *work)
 {

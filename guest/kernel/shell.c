@@ -11,6 +11,7 @@
  * wins (registering does not scan for duplicates: boot stays O(commands)).
  */
 #include "kernel/shell.h"
+#include "kernel/workqueue.h"
 #include "kernel/shell_cmds.h"
 #include "kernel/string.h"
 #include "kernel/sysfs.h"
@@ -138,6 +139,7 @@ void shell_run(void)
 	char line[SHELL_LINE_MAX];
 
 	console_puts(READY_LINE);
+	flush_scheduled_work();         /* device probes: before any command */
 	for (;;) {
 		console_puts(PROMPT);
 		read_line(line, sizeof(line));
