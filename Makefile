@@ -48,7 +48,7 @@ GUEST_SRCS := $(shell find guest -name '*.c' -o -name '*.S' 2>/dev/null | sort)
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all deps run test unit integration bench clean
+.PHONY: all deps run test unit integration bench soak clean
 all: $(BUILD)/memvisor $(BUILD)/guest.elf
 
 deps:
@@ -116,6 +116,15 @@ bench: deps all
 	$(Q)$(BUILD)/memvisor bench boot
 	$(Q)tests/bench/mm_bench.sh
 	$(Q)$(BUILD)/memvisor bench hotplug
+
+# Randomized DIMM hotplug soak (tests/integration/soak.py): a seeded
+# sequence of adds, removes, hogs, sysfs on/offlines and bad requests with
+# the invariants checked after each; the seed is printed, SEED= replays.
+SOAK_OPS     ?= $(if $(OPS),$(OPS),200)
+SOAK_BACKEND ?= $(if $(BACKEND),$(BACKEND),both)
+soak: all
+	$(Q)python3 tests/integration/soak.py --ops $(SOAK_OPS) \
+	  --backend $(SOAK_BACKEND) $(if $(SEED),--seed $(SEED))
 
 clean:
 	rm -rf $(BUILD)
