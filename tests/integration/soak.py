@@ -11,9 +11,10 @@ Then OPS operations drawn from a seeded random.Random:
 
     add     a DIMM of a random size 128M-16G (log-uniform; half of them
             powers of two, which end on 4 GiB boundaries often, the others
-            any multiple of 128M) on a random node; memvisor refuses it only if the node's
-            window of the hotplug region has no free range that large, the
-            soak checks that prediction (first fit, hotplug/region.c)
+            any multiple of 128M) on a random node; memvisor refuses it
+            only if the node's window of the hotplug region has no free
+            range that large, the soak checks that prediction (first fit,
+            hotplug/region.c)
     remove  a random DIMM (`dimm del --wait`): its hogs' pages migrate
     hog     a hog of 1-16 MiB with a random pattern and seed (all hogs
             together at most 64 MiB: removing a DIMM costs ~0.2 s per MiB
@@ -40,7 +41,10 @@ After every operation the invariants are checked:
     grow by what migration copied into boot RAM).
 
 Replay: every choice comes from the seed and the model, so the same SEED
-and OPS replay the same sequence on the same backend. On a failure the
+and OPS replay the same sequence on the same backend (the two backends
+part ways at the first add one of them refuses: QEMU places DIMMs its own
+way). --kernel runs another guest.elf (e.g. an older build, to show a
+fix). On a failure the
 console log (and the VMM's stderr) is kept as build/soak-SEED-BACKEND.log
 and the summary names it and the seed.
 
