@@ -50,7 +50,7 @@ GUEST_SRCS := $(shell find guest -name '*.c' -o -name '*.S' 2>/dev/null | sort)
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all deps run test unit integration bench clean check-layering
+.PHONY: all deps run test unit integration bench soak clean check-layering
 all: $(BUILD)/memvisor $(BUILD)/guest.elf
 
 deps:
@@ -177,6 +177,15 @@ $(BUILD)/host/tests/unit/test_guest_acpi.o: HOST_CFLAGS += -Itests/fuzz/acpi_shi
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libmemvisor.a
 	$(call say,LD-FZ,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $(filter %.o %.a,$^) $(HOST_LIBS)
+
+# Randomized DIMM hotplug soak (tests/integration/soak.py): a seeded
+# sequence of adds, removes, hogs, sysfs on/offlines and bad requests with
+# the invariants checked after each; the seed is printed, SEED= replays.
+SOAK_OPS     ?= $(if $(OPS),$(OPS),1000)
+SOAK_BACKEND ?= $(if $(BACKEND),$(BACKEND),both)
+soak: all
+	$(Q)/usr/bin/python3 -B tests/integration/soak.py --ops $(SOAK_OPS) \
+	  --backend $(SOAK_BACKEND) $(if $(SEED),--seed $(SEED))
 
 clean:
 	rm -rf $(BUILD)

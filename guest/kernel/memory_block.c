@@ -330,7 +330,9 @@ static void rollback_offline(unsigned long first, unsigned long stop,
 			pr_err("memory: could not online block %lu again\n", b);
 }
 
-#define MHP_MAX_BLOCKS 512      /* 64 GiB per DIMM */
+/* Blocks of the largest range add_memory() accepts (range_ok: the whole
+ * direct map), so that whatever was added can be removed; 16 KiB of zids. */
+#define MHP_MAX_BLOCKS (DIRECT_MAP_SIZE / MEMORY_BLOCK_SIZE)
 
 static int offline_blocks(unsigned long first, unsigned long nr, int *zids)
 {

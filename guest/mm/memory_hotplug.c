@@ -27,6 +27,12 @@
  * undoes the isolation: the block is online as before, nothing is lost,
  * and dmesg says why, in Linux's words.
  *
+ * Boundaries: nothing here looks up the section of a pfn outside the
+ * range being worked on.  The pfn just past a range may have no section,
+ * not even a root page of mem_section (a DIMM that ends on a 4 GiB root
+ * boundary with nothing above it, issue 12), so loops walk section by
+ * section and stop at the range's end before any lookup.
+ *
  * Locking: mem_hotplug_lock serialises online/offline; it is a spinlock
  * taken with interrupts on (drain_all_pages() sends IPIs) and should become
  * a sleeping lock once the guest has one and migration may sleep.
@@ -202,26 +208,37 @@ void undo_isolate_page_range(pfn_t start_pfn, pfn_t end_pfn, int migratetype)
 		unset_migratetype_isolate(pfn, migratetype);
 }
 
-/* First pfn >= @pfn that may be a managed page (skips memmap, holes). */
-static pfn_t skip_unmanaged(pfn_t pfn)
+/*
+ * 0 if the managed pages of [start, end), inside the one section at @sec,
+ * are all free buddy blocks, else -EBUSY.  Skips the section's memmap and
+ * the holes at its ends; a buddy block never crosses a section.
+ */
+static int section_pages_free(pfn_t sec, pfn_t start, pfn_t end)
 {
-	const struct mem_section *ms = __pfn_to_section(pfn);
-	pfn_t sec = pfn & PAGE_SECTION_MASK;
-	pfn_t first = sec + ms->valid_start + ms->nr_memmap_pages;
+	const struct mem_section *ms = __pfn_to_section(sec);
+	pfn_t pfn = max(start, sec + ms->valid_start + ms->nr_memmap_pages);
 
-	if (pfn < first)
-		return first;
-	if (pfn >= sec + ms->valid_end)
-		return sec + PAGES_PER_SECTION;
-	return pfn;
+	end = min(end, sec + ms->valid_end);
+	while (pfn < end) {
+		const struct page *page = pfn_to_page(pfn);
+
+		if (!PageBuddy(page))
+			return -EBUSY;
+		pfn += 1UL << page->private;
+	}
+	return 0;
 }
 
-/* 0 if every managed page of the isolated range is free, else -EBUSY. */
+/*
+ * 0 if every managed page of the isolated range is free, else -EBUSY.
+ * Section by section: only sections inside [start_pfn, end_pfn) are
+ * looked up (the pfn at end_pfn may have no section, not even a root).
+ */
 int test_pages_isolated(pfn_t start_pfn, pfn_t end_pfn)
 {
-	pfn_t pfn = start_pfn;
 	unsigned long flags;
 	struct zone *zone;
+	pfn_t pfn, sec;
 	int ret = 0;
 
 	for (pfn = start_pfn; pfn < end_pfn; pfn += pageblock_nr_pages)
@@ -230,16 +247,10 @@ int test_pages_isolated(pfn_t start_pfn, pfn_t end_pfn)
 			return -EBUSY;
 	zone = pfn_zone(start_pfn);
 	spin_lock_irqsave(&zone->lock, flags);
-	for (pfn = skip_unmanaged(start_pfn); pfn < end_pfn;
-	     pfn = skip_unmanaged(pfn)) {
-		struct page *page = pfn_to_page(pfn);
-
-		if (!PageBuddy(page)) {
-			ret = -EBUSY;
-			break;
-		}
-		pfn += 1UL << page->private;
-	}
+	for (sec = start_pfn & PAGE_SECTION_MASK; sec < end_pfn && !ret;
+	     sec += PAGES_PER_SECTION)
+		ret = section_pages_free(sec, max(start_pfn, sec),
+					 min(end_pfn, sec + PAGES_PER_SECTION));
 	spin_unlock_irqrestore(&zone->lock, flags);
 	return ret;
 }

@@ -108,24 +108,26 @@ const char *page_owner_kind(pfn_t pfn)
 
 /*
  * The first page at or after *@pfn, below @end, that is in use (has a
- * reference, is reserved, or holds a boot memmap); NULL if none.  Steps over free buddy blocks
- * whole, over holes and memmap a section range at a time.
+ * reference, is reserved, or holds a boot memmap); NULL if none.  Steps
+ * over free buddy blocks whole, over holes and memmap a section range at
+ * a time.  Looks up only sections below @end.
  */
 static struct page *next_page_in_use(pfn_t *pfn, pfn_t end)
 {
 	while (*pfn < end) {
-		struct mem_section *ms = __pfn_to_section(*pfn);
+		const struct mem_section *ms =
+			__nr_to_section(pfn_to_section_nr(*pfn));
 		pfn_t sec = *pfn & PAGE_SECTION_MASK;
-		pfn_t first = sec + ms->valid_start + ms->nr_memmap_pages;
-		pfn_t last = min(end, sec + ms->valid_end);
 		struct page *page;
 
-		if (!(ms->flags & SECTION_PRESENT) || *pfn >= last) {
+		/* no section (not even a root), or past its valid range */
+		if (!ms || !(ms->flags & SECTION_PRESENT) ||
+		    *pfn >= sec + ms->valid_end) {
 			*pfn = sec + PAGES_PER_SECTION;
 			continue;
 		}
-		if (*pfn < first) {
-			*pfn = first;
+		if (*pfn < sec + ms->valid_start + ms->nr_memmap_pages) {
+			*pfn = sec + ms->valid_start + ms->nr_memmap_pages;
 			continue;
 		}
 		page = pfn_to_page(*pfn);

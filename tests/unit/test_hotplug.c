@@ -205,6 +205,67 @@ START_TEST(first_fit)
 }
 END_TEST
 
+/*
+ * Region edges (issue 12): 512M of RAM, maxmem 64G puts 63.5G at 4G;
+ * DIMMs of every power of two from 128M to 64G fit exactly up to the
+ * top of the region (or of their node's window), never past it.
+ */
+START_TEST(region_edges_pow2)
+{
+	struct memhp_range used[2], w;
+	struct memhp_layout l;
+	gpa_t at, top;
+
+	ck_assert_int_eq(memhp_layout_init(&l, 512 * MiB, 64 * GiB, 1), 0);
+	ck_assert_uint_eq(l.base, 4 * GiB);
+	ck_assert_uint_eq(l.size, 63 * GiB + 512 * MiB);
+	w = memhp_layout_window(&l, 0);
+	top = w.base + w.size;
+	for (uint64_t size = 128 * MiB; size <= 64 * GiB; size *= 2) {
+		int fits = size <= w.size ? 0 : -ENOSPC;
+
+		ck_assert_int_eq(memhp_first_fit(w, NULL, 0, size, &at), fits);
+		if (fits)
+			continue;
+		ck_assert_uint_eq(at, 4 * GiB);
+		/* everything below taken: it goes at the very top */
+		used[0] = (struct memhp_range){ w.base, w.size - size };
+		ck_assert_int_eq(memhp_first_fit(w, used, 1, size, &at), 0);
+		ck_assert_uint_eq(at + size, top);
+		ck_assert_int_eq(memhp_first_fit(w, used, 1, size + 128 * MiB,
+						 &at), -ENOSPC);
+		/* a gap of exactly its size between two DIMMs */
+		used[0] = (struct memhp_range){ w.base, 128 * MiB };
+		used[1] = (struct memhp_range){ w.base + 128 * MiB + size,
+						w.size - 128 * MiB - size };
+		if (used[1].size) {
+			ck_assert_int_eq(memhp_first_fit(w, used, 2, size, &at), 0);
+			ck_assert_uint_eq(at, w.base + 128 * MiB);
+		}
+	}
+	/* maxmem 128G: a 64G DIMM fits, and ends at 4G + 64G on node 0 */
+	ck_assert_int_eq(memhp_layout_init(&l, 512 * MiB, 128 * GiB, 2), 0);
+	w = memhp_layout_window(&l, 0);
+	ck_assert_uint_eq(w.size, 63 * GiB + 768 * MiB);
+	ck_assert_int_eq(memhp_first_fit(w, NULL, 0, 64 * GiB, &at), -ENOSPC);
+	w = memhp_layout_window(&l, 1);
+	ck_assert_uint_eq(w.base + w.size, l.base + l.size);
+	ck_assert_int_eq(memhp_first_fit(w, NULL, 0, 32 * GiB, &at), 0);
+	ck_assert_uint_eq(at, l.base + 63 * GiB + 768 * MiB);
+	/* two nodes under 64G: a DIMM never crosses into the next window */
+	ck_assert_int_eq(memhp_layout_init(&l, 512 * MiB, 64 * GiB, 2), 0);
+	w = memhp_layout_window(&l, 0);
+	ck_assert_uint_eq(w.size, 31 * GiB + 768 * MiB);
+	ck_assert_int_eq(memhp_first_fit(w, NULL, 0, 32 * GiB, &at), -ENOSPC);
+	ck_assert_int_eq(memhp_first_fit(w, NULL, 0, 16 * GiB, &at), 0);
+	used[0] = (struct memhp_range){ at, 16 * GiB };
+	ck_assert_int_eq(memhp_first_fit(w, used, 1, 16 * GiB, &at), -ENOSPC);
+	ck_assert_int_eq(memhp_first_fit(w, used, 1, 8 * GiB, &at), 0);
+	ck_assert_uint_eq(at, 20 * GiB);
+	ck_assert_uint_le(at + 8 * GiB, w.base + w.size);
+}
+END_TEST
+
 /* ------------------------------------------------------------ CLI */
 
 static struct hotplug_config cfg;
@@ -680,6 +741,7 @@ Suite *hotplug_suite(void)
 	tcase_add_test(regs_tc, regs_ost);
 	tcase_add_test(region_tc, layout_places_region);
 	tcase_add_test(region_tc, first_fit);
+	tcase_add_test(region_tc, region_edges_pow2);
 	tcase_add_test(cli_tc, cli_parses);
 	tcase_add_test(cli_tc, cli_region_above_hole);
 	tcase_add_test(cli_tc, cli_rejects);

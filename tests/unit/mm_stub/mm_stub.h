@@ -28,7 +28,7 @@
 
 #include "guest/mm/mm_types.h"
 
-#define MM_STUB_PHYS_SIZE	(16UL << 30)	/* simulated address space */
+#define MM_STUB_PHYS_SIZE	(128UL << 30)	/* simulated address space: 64G DIMMs */
 
 extern char *mm_host_membase;
 extern unsigned int mm_stub_cpu;
