@@ -54,7 +54,7 @@ static void take_slots(struct swap_info_struct *si, unsigned long off,
 	}
 	si->cluster_used[off / SWAPFILE_CLUSTER] += (unsigned short)nr;
 	si->inuse_pages += nr;
-	nr_swap_pages -= (long)nr;
+	nr_swap_pages -= (long)nr;	/* only SWP_WRITEOK types allocate */
 }
 
 /* A cluster with no slot taken, from cluster_next's on; -1 if none. */
@@ -172,7 +172,8 @@ static void release_slots(struct swap_info_struct *si, unsigned long off,
 	}
 	si->cluster_used[off / SWAPFILE_CLUSTER] -= (unsigned short)nr;
 	si->inuse_pages -= nr;
-	nr_swap_pages += (long)nr;
+	if (si->flags & SWP_WRITEOK)	/* else not counted free: swapoff */
+		nr_swap_pages += (long)nr;
 }
 
 void swap_free(swp_entry_t entry, unsigned int order)
@@ -213,7 +214,7 @@ int swap_io(unsigned int type, bool write, const struct swap_iov *iov,
 
 static void swap_info_free(struct swap_info_struct *si)
 {
-	vfree(si->map);
+	kfree(si->map);
 	kfree(si->cluster_used);
 	kfree(si);
 }
@@ -226,7 +227,7 @@ static struct swap_info_struct *swap_info_alloc(unsigned long nr_pages)
 		return NULL;
 	si->max = ALIGN_DOWN(nr_pages, BITS_PER_LONG);
 	si->nr_clusters = (si->max + SWAPFILE_CLUSTER - 1) / SWAPFILE_CLUSTER;
-	si->map = vzalloc(si->nr_clusters * SWAPFILE_CLUSTER / 8);
+	si->map = kzalloc(si->nr_clusters * SWAPFILE_CLUSTER / 8, GFP_KERNEL);
 	si->cluster_used = kzalloc(si->nr_clusters * sizeof(unsigned short),
 				   GFP_KERNEL);
 	if (!si->map || !si->cluster_used) {
@@ -317,12 +318,11 @@ int swapoff(const char *name)
 	spin_unlock_irqrestore(&swap_lock, flags);
 	err = try_to_unuse(si);
 	spin_lock_irqsave(&swap_lock, flags);
-	nr_swap_pages += (long)(si->max - si->inuse_pages);
 	if (err) {
 		si->flags |= SWP_WRITEOK;
+		nr_swap_pages += (long)(si->max - si->inuse_pages);
 	} else {
 		swap_info[si->type] = NULL;
-		nr_swap_pages -= (long)si->max;
 		total_swap_pages -= si->max;
 	}
 	spin_unlock_irqrestore(&swap_lock, flags);
