@@ -39,6 +39,7 @@
 #include "kernel/memory_block.h"
 #include "kernel/sched.h"
 #include "kernel/shell.h"
+#include "kernel/swap.h"
 #include "kernel/sysfs.h"
 #include "kernel/task_cmds.h"
 #include "kernel/workqueue.h"
@@ -96,6 +97,7 @@ void kernel_main(uint32_t start_info_pa)
 	memory_dev_init();              /* /sys/devices/system/memory */
 	memhp_init();                   /* DIMM slots: boot DIMMs, GPE0 bit 3 */
 	oom_init();                     /* OOM killer, /proc/PID/oom_score* */
+	swap_init();                    /* reclaim hooks, swapon, /proc/swaps, kswapd */
 	INIT_WORK(&probe_work, probe_devices);
 	schedule_work(&probe_work);     /* PCI, virtio: after the ready line */
 	pr_info("Memory: %luK RAM, %luK reserved, %u CPUs, %u node(s)\n",

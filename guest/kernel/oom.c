@@ -65,6 +65,7 @@ static void task_candidate(const struct task_struct *t,
 		.pid = t->pid,
 		.rss = t->mm ? get_mm_rss(t->mm) : 0,
 		.pgtables = t->mm ? t->mm->nr_ptes : 0,
+		.swapents = t->mm ? t->mm->rss_stat[MM_SWAPENTS] : 0,
 		.oom_score_adj = t->oom_score_adj,
 	};
 }
@@ -89,7 +90,7 @@ static void dump_tasks(const struct oom_scan *s)
 		pr_info("[%7d] %5d %5d %8lu %8lu %8lu %8lu %13d %s\n",
 			s->c[i].pid, 0, s->c[i].pid,
 			task_total_vm_kb(s->t[i]) >> 2, s->c[i].rss,
-			s->c[i].pgtables << PAGE_SHIFT, 0UL,
+			s->c[i].pgtables << PAGE_SHIFT, s->c[i].swapents,
 			s->c[i].oom_score_adj, s->t[i]->comm);
 }
 

@@ -48,6 +48,33 @@
 #define MTHP_NR		(1UL << MTHP_ORDER)
 #define MTHP_SIZE	(MTHP_NR << PAGE_SHIFT)
 #define VM_FAULT_FALLBACK 0x0800		/* internal: try smaller */
+#define VM_FAULT_NEED_PAGE 0x1000		/* internal: allocate unlocked */
+/* Under mm->lock: no direct reclaim (it could not take this mm's pages);
+ * on failure the fault allocates again unlocked (handle_mm_fault). */
+#define GFP_FAULT_LOCKED ((GFP_HIGHUSER_MOVABLE & ~__GFP_DIRECT_RECLAIM) | \
+			  __GFP_NOWARN)
+
+/* The page a fault asked for outside the lock, and whether zeroed. */
+struct fault_alloc {
+	struct page *page;
+	bool zero;
+};
+
+/* The preallocated page if any, else one without direct reclaim; NULL
+ * means: ask for one unlocked (VM_FAULT_NEED_PAGE). */
+static struct page *fault_page(struct fault_alloc *fa, bool zero)
+{
+	struct page *page = fa->page;
+
+	if (page) {
+		fa->page = NULL;
+		if (fa->zero || !zero)
+			return page;
+		__free_page(page);		/* not zeroed: ask again */
+	}
+	fa->zero = zero;
+	return alloc_page(GFP_FAULT_LOCKED | (zero ? __GFP_ZERO : 0));
+}
 
 /* Chunk orders faults may use (Linux's huge_anon_orders_always). */
 unsigned long huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
@@ -84,6 +111,20 @@ static void map_anon_pages(struct vm_area_struct *vma, pte_t *pte,
 		pte[i] = e + (i << PAGE_SHIFT);
 	}
 	account_anon(mm, page, (long)nr);
+	lru_cache_add_anon_range(page, nr);
+}
+
+/* Map the order-9 block @page as a THP at @haddr through @pmd. */
+static void map_huge_page(struct vm_area_struct *vma, pmd_t *pmd,
+			  struct page *page, unsigned long haddr)
+{
+	__SetPageHead(page);
+	page->private = HPAGE_PMD_ORDER;
+	page_set_anon(page, vma->vm_mm, haddr >> PAGE_SHIFT);
+	*pmd = page_to_phys(page) | vma->vm_page_prot | _PAGE_PSE;
+	account_anon(vma->vm_mm, page, HPAGE_PMD_NR);
+	mod_zone_page_state(page_zone(page), NR_ANON_THPS, HPAGE_PMD_NR);
+	lru_cache_add_anon(page);
 }
 
 static vm_fault_t do_huge_pmd_anonymous_page(struct vm_area_struct *vma,
@@ -96,12 +137,7 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_area_struct *vma,
 		count_vm_events(arch_cpu_id(), THP_FAULT_FALLBACK, 1);
 		return VM_FAULT_FALLBACK;
 	}
-	__SetPageHead(page);
-	page->private = HPAGE_PMD_ORDER;
-	page_set_anon(page, vma->vm_mm, haddr >> PAGE_SHIFT);
-	*pmd = page_to_phys(page) | vma->vm_page_prot | _PAGE_PSE;
-	account_anon(vma->vm_mm, page, HPAGE_PMD_NR);
-	mod_zone_page_state(page_zone(page), NR_ANON_THPS, HPAGE_PMD_NR);
+	map_huge_page(vma, pmd, page, haddr);
 	count_vm_events(arch_cpu_id(), THP_FAULT_ALLOC, 1);
 	return 0;
 }
@@ -115,9 +151,113 @@ static inline bool ptes_none(const pte_t *pte, unsigned long nr)
 	return !any;
 }
 
+/* ---------------------------------------------------------- swap-in */
+
+void free_swap_entry(struct mm_struct *mm, pteval_t e, bool pmd)
+{
+	unsigned int order = pmd ? HPAGE_PMD_ORDER : 0;
+
+	swap_free(pte_to_swp_entry(e), order);
+	mm->rss_stat[MM_SWAPENTS] -= 1UL << order;
+}
+
+/* Are the @nr entries from @pte swap entries of consecutive slots? */
+static bool swap_run(const pte_t *pte, unsigned long nr)
+{
+	pteval_t first = pte[0];
+
+	if (!is_swap_pte(first))
+		return false;
+	for (unsigned long i = 1; i < nr; i++)
+		if (pte[i] != first + (i << PAGE_SHIFT))
+			return false;
+	return true;
+}
+
+/* Read the @nr pages at the swap entry @e into @page; free the slots. */
+static int swap_read(struct mm_struct *mm, pteval_t e, struct page *page,
+		     unsigned long nr, unsigned int order)
+{
+	swp_entry_t swp = pte_to_swp_entry(e);
+	struct swap_iov iov = { swp_offset(swp), page_to_phys(page),
+				nr << PAGE_SHIFT };
+	int err = swap_io(swp_type(swp), false, &iov, 1);
+
+	if (err) {
+		mm_log(MM_LOG_ERR, "swap: read error %d at slot %lu", err,
+		       swp_offset(swp));
+		return err;
+	}
+	swap_free(swp, order);
+	mm->rss_stat[MM_SWAPENTS] -= nr;
+	count_vm_events(arch_cpu_id(), PSWPIN, nr);
+	count_vm_events(arch_cpu_id(), PGMAJFAULT, 1);
+	return 0;
+}
+
+/*
+ * The PTE at @addr holds a swap entry: read the page back, the whole
+ * 64 KiB chunk when its 16 entries are consecutive slots (as pageout
+ * leaves a 64 KiB chunk) and an order-4 block is free: one read.
+ */
+static vm_fault_t do_swap_page(struct vm_area_struct *vma, pte_t *pt,
+			       unsigned long addr, struct fault_alloc *fa)
+{
+	unsigned long caddr = addr & ~(MTHP_SIZE - 1);
+	pte_t *cpte = &pt[pte_index(caddr)];
+	struct page *page = NULL;
+	unsigned long nr = 1;
+
+	if (caddr >= vma->vm_start && caddr + MTHP_SIZE <= vma->vm_end &&
+	    swap_run(cpte, MTHP_NR)) {
+		page = alloc_pages(GFP_TRANSHUGE_LIGHT, MTHP_ORDER);
+		nr = MTHP_NR;
+	}
+	if (!page) {
+		page = fault_page(fa, false);
+		if (!page)
+			return VM_FAULT_NEED_PAGE;
+		nr = 1;
+		caddr = addr & PAGE_MASK;
+		cpte = &pt[pte_index(caddr)];
+	}
+	if (swap_read(vma->vm_mm, *cpte, page, nr, nr > 1 ? MTHP_ORDER : 0)) {
+		__free_pages(page, nr > 1 ? MTHP_ORDER : 0);
+		return VM_FAULT_SIGSEGV;
+	}
+	map_anon_pages(vma, cpte, page, caddr, nr);
+	return 0;
+}
+
+/*
+ * The PD entry at @haddr holds a 2 MiB swap entry: read it back whole
+ * into an order-9 block (one read), or, if none is free, turn it into
+ * 512 PTE swap entries and let the PTE path (VM_FAULT_FALLBACK) bring
+ * back what is touched.
+ */
+static vm_fault_t do_swap_pmd(struct vm_area_struct *vma, pmd_t *pmd,
+			      unsigned long haddr)
+{
+	struct page *page = NULL;
+
+	if ((huge_anon_orders & (1UL << HPAGE_PMD_ORDER)) &&
+	    !(vma->vm_flags & VM_NOHUGEPAGE))
+		page = alloc_pages(GFP_TRANSHUGE_LIGHT, HPAGE_PMD_ORDER);
+	if (!page)
+		return split_huge_pmd(vma->vm_mm, pmd, haddr) ?
+		       VM_FAULT_OOM : VM_FAULT_FALLBACK;
+	if (swap_read(vma->vm_mm, *pmd, page, HPAGE_PMD_NR,
+		      HPAGE_PMD_ORDER)) {
+		__free_pages(page, HPAGE_PMD_ORDER);
+		return VM_FAULT_SIGSEGV;
+	}
+	map_huge_page(vma, pmd, page, haddr);
+	return 0;
+}
+
 /* 64 KiB chunk around @addr if it fits and is empty, else one page. */
 static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
-				    unsigned long addr)
+				    unsigned long addr, struct fault_alloc *fa)
 {
 	unsigned long caddr = addr & ~(MTHP_SIZE - 1);
 	pte_t *pt = pte_alloc(vma->vm_mm, pmd);
@@ -127,6 +267,8 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
 		return VM_FAULT_OOM;
 	if (unlikely(pte_present(pt[pte_index(addr)])))
 		return 0;			/* raced, or spurious */
+	if (is_swap_pte(pt[pte_index(addr)]))
+		return do_swap_page(vma, pt, addr, fa);
 	if (caddr >= vma->vm_start && caddr + MTHP_SIZE <= vma->vm_end &&
 	    (huge_anon_orders & (1UL << MTHP_ORDER)) &&
 	    !(vma->vm_flags & VM_NOHUGEPAGE) &&
@@ -140,15 +282,15 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
 			return 0;
 		}
 	}
-	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+	page = fault_page(fa, true);
 	if (unlikely(!page))
-		return VM_FAULT_OOM;
+		return VM_FAULT_NEED_PAGE;
 	map_anon_pages(vma, &pt[pte_index(addr)], page, addr & PAGE_MASK, 1);
 	return 0;
 }
 
 static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
-				    unsigned long addr)
+				    unsigned long addr, struct fault_alloc *fa)
 {
 	unsigned long haddr = addr & PMD_MASK;
 	pmd_t *pmd;
@@ -159,6 +301,12 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 		return VM_FAULT_OOM;
 	if (unlikely(level != PT_LEVEL_PMD))
 		return VM_FAULT_SIGSEGV;	/* a 1 GiB leaf: not ours */
+	if (is_swap_pmd(*pmd)) {
+		vm_fault_t ret = do_swap_pmd(vma, pmd, haddr);
+
+		if (ret != VM_FAULT_FALLBACK)
+			return ret;
+	}
 	if (!pte_present(*pmd) && haddr >= vma->vm_start &&
 	    haddr + PMD_SIZE <= vma->vm_end &&
 	    (huge_anon_orders & (1UL << HPAGE_PMD_ORDER)) &&
@@ -167,7 +315,7 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 		return 0;
 	if (pt_leaf(*pmd))
 		return 0;			/* raced, or spurious */
-	return do_anonymous_page(vma, pmd, addr);
+	return do_anonymous_page(vma, pmd, addr, fa);
 }
 
 /*
@@ -180,18 +328,108 @@ vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
 			   unsigned int flags)
 {
 	struct vm_area_struct *vma;
+	struct fault_alloc fa = { NULL, false };
 	vm_fault_t ret;
 
 	count_vm_events(arch_cpu_id(), PGFAULT, 1);
-	spin_lock(&mm->lock);
-	vma = find_vma(mm, address);
-	if (unlikely(!vma || address < vma->vm_start ||
-		     access_error(vma, flags)))
-		ret = VM_FAULT_SIGSEGV;
-	else
-		ret = __handle_mm_fault(vma, address);
-	spin_unlock(&mm->lock);
+	for (;;) {
+		spin_lock(&mm->lock);
+		vma = find_vma(mm, address);
+		if (unlikely(!vma || address < vma->vm_start ||
+			     access_error(vma, flags)))
+			ret = VM_FAULT_SIGSEGV;
+		else
+			ret = __handle_mm_fault(vma, address, &fa);
+		spin_unlock(&mm->lock);
+		if (ret != VM_FAULT_NEED_PAGE)
+			break;
+		/* unlocked: direct reclaim may take this mm's pages too,
+		 * and the OOM killer comes after it */
+		fa.page = alloc_page(GFP_HIGHUSER_MOVABLE |
+				     (fa.zero ? __GFP_ZERO : 0));
+		if (!fa.page) {
+			ret = VM_FAULT_OOM;
+			break;
+		}
+	}
+	if (fa.page)
+		__free_page(fa.page);
 	return ret;
+}
+
+/* ---------------------------------------------------------- swapoff */
+
+/* Fault in @addr for swapoff, allocating unlocked when needed (no OOM
+ * killer: swapoff fails instead).  mm->lock held, dropped meanwhile. */
+static int unuse_addr(struct mm_struct *mm, unsigned long addr)
+{
+	struct fault_alloc fa = { NULL, false };
+	struct vm_area_struct *vma;
+	vm_fault_t ret;
+
+	for (;;) {
+		vma = find_vma(mm, addr);
+		if (!vma || addr < vma->vm_start)
+			return 0;		/* gone meanwhile */
+		ret = __handle_mm_fault(vma, addr, &fa);
+		if (ret != VM_FAULT_NEED_PAGE)
+			break;
+		spin_unlock(&mm->lock);
+		fa.page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NORETRY |
+				     __GFP_NOWARN | (fa.zero ? __GFP_ZERO : 0));
+		spin_lock(&mm->lock);
+		if (!fa.page)
+			return -ENOMEM;
+	}
+	if (fa.page)
+		__free_page(fa.page);
+	return ret ? -ENOMEM : 0;
+}
+
+/* swapoff: each PD entry of [start, end) in @mm, then each PTE. */
+static int unuse_range(struct mm_struct *mm, unsigned long start,
+		       unsigned long end, unsigned int type)
+{
+	for (unsigned long a = start, next; a < end; a = next) {
+		int level, err = 0;
+		pmd_t *pmd = walk(mm, a, PT_LEVEL_PMD, false, &level);
+
+		next = min((a & PMD_MASK) + PMD_SIZE, end);
+		if (!pmd || level != PT_LEVEL_PMD)
+			continue;
+		if (is_swap_pmd(*pmd) &&
+		    swp_type(pte_to_swp_entry(*pmd)) == type)
+			err = unuse_addr(mm, a);	/* may leave a PT */
+		if (!err && pte_present(*pmd) && !pt_leaf(*pmd)) {
+			for (unsigned long v = a; v < next && !err;
+			     v += PAGE_SIZE) {
+				pte_t e = pt_table(*pmd)[pte_index(v)];
+
+				if (is_swap_pte(e) &&
+				    swp_type(pte_to_swp_entry(e)) == type)
+					err = unuse_addr(mm, v);
+			}
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int unuse_mm(struct mm_struct *mm, unsigned int type)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	spin_lock(&mm->lock);
+	if (mm->rss_stat[MM_SWAPENTS])
+		list_for_each_entry(vma, &mm->mmap, vm_list) {
+			err = unuse_range(mm, vma->vm_start, vma->vm_end, type);
+			if (err)
+				break;
+		}
+	spin_unlock(&mm->lock);
+	return err;
 }
 
 /*
@@ -206,14 +444,24 @@ int split_huge_pmd(struct mm_struct *mm, pmd_t *pmd, unsigned long haddr)
 	struct page *page, *ptp;
 	pte_t *pt;
 
-	if (!pt_leaf(old))
+	if (!pt_leaf(old) && !is_swap_pmd(old))
 		return 0;
 	ptp = pgtable_page_alloc(mm);
 	if (!ptp)
 		return -ENOMEM;
 	pt = page_address(ptp);
+	if (is_swap_pmd(old)) {
+		swp_entry_t swp = pte_to_swp_entry(old);
+
+		for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+			pt[i] = swp_entry_to_pte(swp_entry(swp_type(swp),
+						swp_offset(swp) + i));
+		*pmd = page_to_phys(ptp) | _PAGE_TABLE;
+		return 0;
+	}
 	page = pfn_to_page(pmd_pfn(old));
 	BUG_ON(!PageHead(page) || page_anon_mm(page) != mm);
+	lru_del(page);
 	__ClearPageHead(page);
 	page->private = 0;
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
@@ -222,6 +470,7 @@ int split_huge_pmd(struct mm_struct *mm, pmd_t *pmd, unsigned long haddr)
 		pt[i] = (page_to_phys(page) + (i << PAGE_SHIFT)) | prot;
 	}
 	mod_zone_page_state(page_zone(page), NR_ANON_THPS, -(long)HPAGE_PMD_NR);
+	lru_cache_add_anon_range(page, HPAGE_PMD_NR);
 	*pmd = page_to_phys(ptp) | _PAGE_TABLE;
 	arch_flush_tlb_page(mm, haddr);
 	count_vm_events(arch_cpu_id(), THP_SPLIT_PMD, 1);
@@ -246,6 +495,7 @@ static void zap_page(struct mm_struct *mm, pfn_t pfn, unsigned int order,
 	long nr = 1L << order;
 
 	BUG_ON(page_anon_mm(page) != mm || page_count(page) != 1);
+	lru_del(page);
 	page->mapping = NULL;
 	page->_mapcount = 0;
 	if (order) {
@@ -274,8 +524,17 @@ static void zap_table(struct mm_struct *mm, pteval_t *table, int level,
 		pteval_t *e = &table[pt_index(va, level)];
 
 		next = min(base + size, end);
-		if (!pte_present(*e))
+		if (!pte_present(*e)) {
+			if (is_swap_pte(*e)) {
+				BUG_ON(level > PT_LEVEL_PMD ||
+				       (level == PT_LEVEL_PMD &&
+					(base < zd->floor ||
+					 base + size > zd->ceiling)));
+				free_swap_entry(mm, *e, level == PT_LEVEL_PMD);
+				*e = 0;
+			}
 			continue;
+		}
 		if (level == PT_LEVEL_PTE) {
 			zap_page(mm, pte_pfn(*e), 0, zd);
 		} else if (pt_leaf(*e)) {

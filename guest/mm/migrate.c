@@ -175,6 +175,19 @@ static struct mm_struct *page_lock_anon_mm(struct page *page)
 	return mm;
 }
 
+struct mm_struct *page_trylock_anon_mm(struct page *page)
+{
+	struct mm_struct *mm;
+
+	if (!spin_trylock(&anon_rmap_lock))
+		return NULL;
+	mm = PageAnon(page) ? page_anon_mm(page) : NULL;
+	if (mm && !spin_trylock(&mm->lock))
+		mm = NULL;
+	spin_unlock(&anon_rmap_lock);
+	return mm;
+}
+
 static void copy_pages(struct page *dst, struct page *src, unsigned int nr)
 {
 	for (unsigned int i = 0; i < nr; i++)
@@ -199,6 +212,9 @@ static void move_anon_page(struct mm_struct *mm, pteval_t *entry,
 	if (order) {
 		__SetPageHead(new);
 		new->private = order;
+	}
+	lru_replace(old, new);
+	if (order) {
 		__ClearPageHead(old);
 		old->private = 0;
 		mod_zone_page_state(page_zone(old), NR_ANON_THPS, -nr);

@@ -56,6 +56,14 @@ bool zone_watermark_ok(struct zone *z, unsigned int order,
 #define __free_page(page)	__free_pages(page, 0)
 #define free_page(addr)		free_pages(addr, 0)
 
+/* One run of swap I/O: @len bytes at guest-physical @addr <-> the slots
+ * from @slot (4 KiB each) of the device. */
+struct swap_iov {
+	unsigned long slot;
+	phys_addr_t addr;
+	unsigned long len;
+};
+
 /*
  * Hooks for later parts (reclaim).  NULL = absent.  Called
  * without locks held, from allocating context.
@@ -70,6 +78,11 @@ struct mm_hooks {
 	bool (*out_of_memory)(gfp_t gfp, unsigned int order);
 	/* a free block of order >= PAGE_REPORTING_MIN_ORDER was freed */
 	void (*page_reporting_notify)(void);
+	/* swap I/O: read or write (@write) the @n runs of @iov on the swap
+	 * device @bdev, all before returning, without sleeping on a lock
+	 * (the caller may hold an mm->lock).  0 or -EIO. */
+	int (*swap_rw)(void *bdev, bool write, const struct swap_iov *iov,
+		       unsigned int n);
 };
 extern struct mm_hooks mm_hooks;
 
@@ -130,7 +143,7 @@ typedef unsigned int vm_fault_t;
 #define VM_FAULT_OOM		0x0001	/* no memory: kill the task */
 #define VM_FAULT_SIGSEGV	0x0040	/* no VMA, or not allowed */
 
-enum { MM_ANONPAGES, NR_MM_COUNTERS };	/* mm->rss_stat[] */
+enum { MM_ANONPAGES, MM_SWAPENTS, NR_MM_COUNTERS };	/* mm->rss_stat[] */
 
 /* Orders a fault may map at once: bit 9 (2 MiB), bit 4 (64 KiB). */
 #define MTHP_ORDER	4
@@ -156,6 +169,7 @@ struct mm_struct {
 	unsigned long nr_ptes;		/* page-table pages, PML4 included */
 	unsigned int map_count;		/* VMAs */
 	int mm_users;			/* references; the last mmput frees */
+	struct list_head mmlist;	/* on the list of all mms (swapoff) */
 	spinlock_t lock;		/* everything above and the tables */
 };
 
@@ -258,6 +272,33 @@ int oom_select(const struct oom_candidate *c, unsigned int n,
 /* Linux's show_mem(): "Mem-Info:" and a line per zone, to the log. */
 void show_mem(void);
 unsigned long oom_totalpages(void);
+
+/* ---- swap: swapfile.c (the swap map, swapon/swapoff, /proc/swaps) */
+/* Use the @nr_pages 4 KiB slots of @bdev (named @name, "/dev/vdb") as
+ * swap space.  0, -EBUSY (already on), -ENOSPC (no free type), -EINVAL
+ * (too small) or -ENOMEM. */
+int swapon(void *bdev, const char *name, unsigned long nr_pages);
+/* Bring every page on @name back into memory and stop using it.  0,
+ * -EINVAL (not swap), -ENOMEM (no room for the pages: still on). */
+int swapoff(const char *name);
+/* Swap slots in all, and free, in pages. */
+void si_swapinfo(unsigned long *total, unsigned long *free);
+int mm_show_swaps(char *buf, size_t len);
+
+/* ---- reclaim: vmscan.c (LRU lists per node, kswapd, direct reclaim) */
+extern int vm_swappiness;		/* 0..200, /proc/sys/vm/swappiness */
+/* Direct reclaim (mm_hooks.try_to_free_pages): pages freed. */
+unsigned long try_to_free_pages(gfp_t gfp, unsigned int order);
+/* Is a zone of node @nid below its high watermark, with something to
+ * reclaim?  (kswapd's reason to run) */
+bool kswapd_needed(int nid);
+/* One round of kswapd on node @nid: reclaim toward the high watermarks;
+ * true if it made progress and more is wanted (call again, after letting
+ * others run). */
+bool kswapd_balance(int nid);
+/* /proc/sys/vm/min_free_kbytes: set it and recompute the watermarks. */
+int set_min_free_kbytes(int kbytes);
+extern int min_free_kbytes;
 
 /* ---- slab: slab.c */
 #define SLAB_HWCACHE_ALIGN	0x2000u	/* align objects to 64 bytes */

@@ -41,6 +41,7 @@ bool mm_initialized;			/* buddy usable (memblock closed) */
 unsigned long totalram_pages;		/* managed pages, all zones */
 unsigned long totalreserve_pages;	/* not available to user space */
 int min_free_kbytes = 1024;		/* see the overview */
+static int user_min_free_kbytes;	/* written by the user, 0: computed */
 int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 256, 32, 0 };
 
 const char *const zone_names[MAX_NR_ZONES] = {
@@ -217,12 +218,24 @@ void setup_per_zone_wmarks(void)
 		for (int z = 0; z < ZONE_MOVABLE; z++)
 			lowmem_pages += pgdat->node_zones[z].managed_pages;
 	kbytes = lowmem_pages * (PAGE_SIZE >> 10);
-	min_free_kbytes = (int)clamp(int_sqrt(kbytes * 16), 128UL, 65536UL);
+	min_free_kbytes = user_min_free_kbytes ? user_min_free_kbytes :
+			  (int)clamp(int_sqrt(kbytes * 16), 128UL, 65536UL);
 	for_each_online_pgdat(pgdat)
 		for (int z = 0; z < MAX_NR_ZONES; z++)
 			set_zone_wmarks(&pgdat->node_zones[z],
 					(unsigned long)min_free_kbytes >>
 					(PAGE_SHIFT - 10), lowmem_pages);
+}
+
+/* /proc/sys/vm/min_free_kbytes written: it stays, across hotplug too. */
+int set_min_free_kbytes(int kbytes)
+{
+	if (kbytes < 128 || kbytes > 1048576)
+		return -EINVAL;
+	user_min_free_kbytes = kbytes;
+	setup_per_zone_wmarks();
+	calculate_totalreserve_pages();
+	return 0;
 }
 
 void setup_per_zone_lowmem_reserve(void)
@@ -387,9 +400,12 @@ void mm_host_reset(void)
 	page_alloc_host_reset();
 	slab_host_reset();
 	vmalloc_host_reset();
+	swap_host_reset();
+	INIT_LIST_HEAD(&mmlist);
 	mm_initialized = false;
 	totalram_pages = 0;
 	totalreserve_pages = 0;
 	min_free_kbytes = 1024;
+	user_min_free_kbytes = 0;
 }
 #endif

@@ -110,6 +110,77 @@ void unmap_region(struct mm_struct *mm, unsigned long floor,
 		  unsigned long ceiling, bool flush, struct unmap_stats *st);
 void anon_rmap_barrier(void);
 
+/* ---- swapfile.c: the swap map */
+#define SWAPFILE_CLUSTER	512	/* slots per cluster: one 2 MiB chunk */
+#define SWP_USED		0x1	/* the type is taken */
+#define SWP_WRITEOK		0x2	/* slots may be allocated */
+
+struct swap_info_struct {
+	unsigned int flags;		/* SWP_* */
+	unsigned int type;		/* index in swap_info[] */
+	void *bdev;			/* the kernel's disk, for swap_rw */
+	char name[16];			/* "/dev/vdb" */
+	unsigned long max;		/* slots (4 KiB each) */
+	unsigned long inuse_pages;	/* slots taken */
+	unsigned long *map;		/* bit per slot, 1 = taken */
+	unsigned short *cluster_used;	/* taken slots per cluster */
+	unsigned long nr_clusters;
+	unsigned long cluster_next;	/* where the next 4K/64K search starts */
+};
+
+extern struct swap_info_struct *swap_info[MAX_SWAPFILES];
+extern long nr_swap_pages;		/* free slots, all devices */
+
+/* 2^@order consecutive slots (order 0, 4 or 9), aligned to their size,
+ * in *@entry.  0 or -ENOSPC. */
+int swap_alloc(unsigned int order, swp_entry_t *entry);
+/* Give back the 2^@order slots from @entry. */
+void swap_free(swp_entry_t entry, unsigned int order);
+/* Are all 2^@order slots from @entry taken? (checks, tests) */
+bool swap_slots_taken(swp_entry_t entry, unsigned int order);
+/* Synchronous I/O of @n runs on the device of @type: 0 or -EIO. */
+int swap_io(unsigned int type, bool write, const struct swap_iov *iov,
+	    unsigned int n);
+
+/* ---- vmscan.c: LRU lists */
+#define SWAP_CLUSTER_MAX	32UL	/* pages reclaimed per round */
+
+/* A new anonymous page (or THP head: 512 pages) goes on the inactive
+ * list of its node. */
+void lru_cache_add_anon(struct page *page);
+/* @nr consecutive new pages from @page, one lock round. */
+void lru_cache_add_anon_range(struct page *page, unsigned long nr);
+/* Take @page off its LRU list (it is being unmapped or freed). */
+void lru_del(struct page *page);
+/* Migration: @new takes @old's place on its LRU list. */
+void lru_replace(struct page *old, struct page *new);
+/* Linux's inactive_is_low(): below 1 GiB the lists are kept equal. */
+bool inactive_is_low(unsigned long inactive, unsigned long active);
+/* How many of @lru_pages anon pages to scan at @priority, given the
+ * swappiness and free swap: 0 when anon cannot be reclaimed. */
+unsigned long anon_scan_count(unsigned long lru_pages, int priority,
+			      int swappiness, long free_swap);
+/* Reclaim from node @nid until @nr_to_reclaim pages are freed or a
+ * pass finds nothing; @kswapd picks the counters.  Pages freed. */
+unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
+			  int priority, bool kswapd);
+
+/* Is reclaim running (its allocations may use the reserves)? */
+bool reclaim_in_progress(void);
+
+/* ---- migrate.c: the reverse map */
+/* Trylock the mm mapping @page; NULL if none or it is busy. */
+struct mm_struct *page_trylock_anon_mm(struct page *page);
+
+/* ---- memory.c: swap entries in page tables */
+/* Free the swap slots held by the swap entry @e (a PTE, or a PMD). */
+void free_swap_entry(struct mm_struct *mm, pteval_t e, bool pmd);
+/* swapoff: bring back every page of @mm on swap type @type.  0 or
+ * -ENOMEM. */
+int unuse_mm(struct mm_struct *mm, unsigned int type);
+extern struct list_head mmlist;		/* every user mm (mmap.c) */
+extern spinlock_t mmlist_lock;
+
 /* ---- slab.c, vmalloc.c */
 void kmem_cache_init(void);
 void vmalloc_init(void);
@@ -123,6 +194,7 @@ void sparse_host_reset(void);
 void page_alloc_host_reset(void);
 void slab_host_reset(void);
 void vmalloc_host_reset(void);
+void swap_host_reset(void);
 #endif
 
 #endif /* GUEST_MM_MM_INTERNAL_H */

@@ -57,6 +57,9 @@ static void create_mm_caches(void)
 	spin_unlock(&lock);
 }
 
+struct list_head mmlist = LIST_HEAD_INIT(mmlist);			/* every user mm, for swapoff */
+spinlock_t mmlist_lock;			/* mmlist */
+
 /* A new, empty address space with one reference; NULL without memory. */
 struct mm_struct *mm_alloc(void)
 {
@@ -74,6 +77,9 @@ struct mm_struct *mm_alloc(void)
 		kmem_cache_free(mm_cachep, mm);
 		return NULL;
 	}
+	spin_lock(&mmlist_lock);
+	list_add_tail(&mm->mmlist, &mmlist);
+	spin_unlock(&mmlist_lock);
 	return mm;
 }
 
@@ -107,9 +113,13 @@ void mmput(struct mm_struct *mm, struct unmap_stats *freed)
 		unmap_region(mm, 0, USER_PGTABLES_CEILING, false, &st);
 		spin_unlock(&mm->lock);
 		anon_rmap_barrier();	/* migration is done with mm */
+		spin_lock(&mmlist_lock);
+		list_del(&mm->mmlist);
+		spin_unlock(&mmlist_lock);
 		pgd_free(mm);
 		st.pgtables++;
-		BUG_ON(mm->rss_stat[MM_ANONPAGES] || mm->nr_ptes ||
+		BUG_ON(mm->rss_stat[MM_ANONPAGES] ||
+		       mm->rss_stat[MM_SWAPENTS] || mm->nr_ptes ||
 		       mm->map_count);
 		kmem_cache_free(mm_cachep, mm);
 	}
@@ -301,7 +311,8 @@ static int split_at(struct mm_struct *mm, unsigned long addr)
 	if (IS_ALIGNED(addr, PMD_SIZE))
 		return 0;
 	pmd = walk(mm, addr, PT_LEVEL_PMD, false, &level);
-	if (!pmd || level != PT_LEVEL_PMD || !pt_leaf(*pmd))
+	if (!pmd || level != PT_LEVEL_PMD ||
+	    !(pt_leaf(*pmd) || is_swap_pmd(*pmd)))
 		return 0;
 	return split_huge_pmd(mm, pmd, addr & PMD_MASK);
 }

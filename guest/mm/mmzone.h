@@ -156,8 +156,18 @@ struct zoneref {
 
 #define MAX_ZONELIST	(MAX_NUMNODES * MAX_NR_ZONES + 1)
 
+/* The LRU lists of a node (vmscan.c): anon only, no page cache yet. */
+enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, NR_LRU_LISTS };
+
+struct lruvec {
+	struct list_head lists[NR_LRU_LISTS];	/* head: newest */
+	unsigned long nr_pages[NR_LRU_LISTS];	/* 4 KiB pages on each */
+	spinlock_t lru_lock;			/* the lists and counts */
+};
+
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
+	struct lruvec lruvec;		/* per node, as Linux since 4.8 */
 	struct zoneref node_zonelist[MAX_ZONELIST];	/* highest first */
 	int node_id;
 	bool online;			/* has (had) memory */

@@ -27,7 +27,10 @@
 
 unsigned long oom_totalpages(void)
 {
-	return totalram_pages;		/* no swap yet */
+	unsigned long swap, free;
+
+	si_swapinfo(&swap, &free);
+	return totalram_pages + swap;
 }
 
 long oom_badness(const struct oom_candidate *c, unsigned long totalpages)

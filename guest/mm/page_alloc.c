@@ -487,6 +487,12 @@ static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order,
 	unsigned int alloc_flags = ALLOC_WMARK_MIN;
 	struct page *page;
 
+	if (unlikely(reclaim_in_progress())) {
+		/* reclaim's own allocations: the reserves, no recursion */
+		page = get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS,
+					      zl, highest);
+		goto out;
+	}
 	if (gfp & __GFP_HIGH)
 		alloc_flags |= ALLOC_HIGH;
 	if (gfp & __GFP_ATOMIC)

@@ -85,8 +85,9 @@ void pgtable_page_free(struct mm_struct *mm, struct page *page)
 /*
  * Walk @mm's tables towards @va, down to level @stop (PT_LEVEL_PTE: the
  * PTE; PT_LEVEL_PMD: the PD entry).  Returns the entry at @stop, or the
- * huge leaf met above it, with its level in *@level.  A missing table is
- * allocated if @alloc, else (or if that fails) the result is NULL.
+ * huge leaf or 2 MiB swap entry met above it, with its level in *@level.
+ * A missing table is allocated if @alloc, else (or if that fails) the
+ * result is NULL.
  */
 pteval_t *walk(struct mm_struct *mm, unsigned long va, int stop, bool alloc,
 	       int *level)
@@ -100,6 +101,10 @@ pteval_t *walk(struct mm_struct *mm, unsigned long va, int stop, bool alloc,
 		if (unlikely(!pte_present(*e))) {
 			struct page *page;
 
+			if (unlikely(*e & _PAGE_SWP_MARK)) {
+				*level = l;	/* a 2 MiB swap entry */
+				return e;
+			}
 			if (!alloc || !(page = pgtable_page_alloc(mm)))
 				return NULL;
 			*e = page_to_phys(page) | (mm == &init_mm ?

@@ -127,6 +127,79 @@ static inline pfn_t pmd_pfn(pmd_t e)
 	return PHYS_PFN(e & PMD_PFN_MASK);
 }
 
+/*
+ * Swap entries (swapfile.c): a leaf entry with P clear and _PAGE_SWP_MARK
+ * set says where its page went.  Linux's swp_entry_t is the same pair
+ * (type = which swap device, offset = which 4 KiB slot), kept in a form
+ * independent of the PTE layout; swp_entry_to_pte() places it:
+ *
+ *   63 ..... 52 51 .................... 12 11 10  9  8  7  6 .. 4 3 .. 1 0
+ *  +-----------+--------------------------+-----+--+--+--+------+-----+--+
+ *  |     0     |   offset (the first slot) |  0  |SW| 0|PS|  0   |type |P0|
+ *  +-----------+--------------------------+-----+--+--+--+------+-----+--+
+ *
+ * SW (_PAGE_SWP_MARK, an ignored bit) tells a swap entry from an empty
+ * one even for type 0 / offset 0.  In a PD entry, PS set means a 2 MiB
+ * chunk swapped out whole: 512 consecutive slots from offset (Linux's
+ * PMD swap entry of a THP).  The CPU ignores every bit but P of a
+ * not-present entry, so none of this is ever seen by the MMU.
+ */
+#define _PAGE_SWP_MARK		(1UL << 9)
+#define SWP_TYPE_SHIFT		1
+#define SWP_TYPE_BITS		3
+#define MAX_SWAPFILES		(1 << SWP_TYPE_BITS)
+#define SWP_OFFSET_MASK		((1UL << 40) - 1)
+
+typedef struct {
+	unsigned long val;	/* type << 58 | offset */
+} swp_entry_t;
+
+static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
+{
+	swp_entry_t e = { ((unsigned long)type << 58) |
+			  (offset & SWP_OFFSET_MASK) };
+	return e;
+}
+
+static inline unsigned int swp_type(swp_entry_t e)
+{
+	return (unsigned int)(e.val >> 58);
+}
+
+static inline unsigned long swp_offset(swp_entry_t e)
+{
+	return e.val & SWP_OFFSET_MASK;
+}
+
+static inline bool is_swap_pte(pteval_t e)
+{
+	return (e & (_PAGE_PRESENT | _PAGE_SWP_MARK)) == _PAGE_SWP_MARK;
+}
+
+/* A PD entry holding a whole 2 MiB chunk's swap entry. */
+static inline bool is_swap_pmd(pmd_t e)
+{
+	return (e & (_PAGE_PRESENT | _PAGE_SWP_MARK | _PAGE_PSE)) ==
+	       (_PAGE_SWP_MARK | _PAGE_PSE);
+}
+
+static inline pteval_t swp_entry_to_pte(swp_entry_t e)
+{
+	return (swp_offset(e) << PAGE_SHIFT) |
+	       ((pteval_t)swp_type(e) << SWP_TYPE_SHIFT) | _PAGE_SWP_MARK;
+}
+
+static inline pmd_t swp_entry_to_pmd(swp_entry_t e)
+{
+	return swp_entry_to_pte(e) | _PAGE_PSE;
+}
+
+static inline swp_entry_t pte_to_swp_entry(pteval_t e)
+{
+	return swp_entry((unsigned int)(e >> SWP_TYPE_SHIFT) &
+			 (MAX_SWAPFILES - 1), (e & PTE_PFN_MASK) >> PAGE_SHIFT);
+}
+
 struct mm_struct;
 struct page;
 

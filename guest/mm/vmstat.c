@@ -5,8 +5,7 @@
  * /proc/meminfo, /proc/vmstat.  (/proc/slabinfo is in slab.c,
  * /proc/vmallocinfo in vmalloc.c.)
  *
- * Counters we do not have yet (swap, page cache, LRU lists before reclaim
- * exists) print as 0 so parsers of Linux's files keep working.  Two
+ * Counters we do not have yet (the page cache, the swap cache) print as 0 so parsers of Linux's files keep working.  Two
  * memvisor counters follow Linux's in /proc/vmstat: pgzero_skipped and
  * pgzero_cleared (pages handed out for __GFP_ZERO that were known zero /
  * had to be cleared), and mthp_fault_alloc_64kb (64 KiB anonymous chunks
@@ -318,6 +317,7 @@ int mm_show_meminfo(char *buf, size_t len)
 	struct mm_seq s = { buf, len, 0 };
 	unsigned long sr = global_page_state(NR_SLAB_RECLAIMABLE);
 	unsigned long su = global_page_state(NR_SLAB_UNRECLAIMABLE);
+	unsigned long swap_total, swap_free;
 
 	show_val_kb(&s, "MemTotal:", totalram_pages);
 	show_val_kb(&s, "MemFree:", global_page_state(NR_FREE_PAGES));
@@ -326,8 +326,9 @@ int mm_show_meminfo(char *buf, size_t len)
 	show_val_kb(&s, "Cached:", global_page_state(NR_FILE_PAGES));
 	show_val_kb(&s, "SwapCached:", 0);
 	meminfo_lru(&s);
-	show_val_kb(&s, "SwapTotal:", 0);
-	show_val_kb(&s, "SwapFree:", 0);
+	si_swapinfo(&swap_total, &swap_free);
+	show_val_kb(&s, "SwapTotal:", swap_total);
+	show_val_kb(&s, "SwapFree:", swap_free);
 	show_val_kb(&s, "Dirty:", global_page_state(NR_FILE_DIRTY));
 	show_val_kb(&s, "Writeback:", global_page_state(NR_WRITEBACK));
 	show_val_kb(&s, "AnonPages:", global_page_state(NR_ANON_MAPPED));

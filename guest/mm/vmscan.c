@@ -1,0 +1,553 @@
+/*
+ * Reclaim: the LRU lists, the scanner that ages them and writes cold
+ * anonymous pages to swap, direct reclaim and kswapd's rounds.
+ *
+ * LRU lists are per node (struct lruvec in pg_data_t, as Linux since
+ * 4.8): an inactive and an active list of anonymous pages (no page
+ * cache yet, so no file lists).  An entry is a page, or a whole 2 MiB
+ * THP by its head (counted as 512).  New pages go to the head of the
+ * inactive list.  Pages are found from the lists and mapped through the
+ * reverse map of migrate.c (->mapping = mm, ->index = virtual page).
+ *
+ * Aging, Linux's second-chance rule (page_check_references):
+ *  - shrink_inactive_list takes pages from the tail.  If the accessed
+ *    bit of the page's PTE (PMD for a THP) is set, it is cleared; a page
+ *    already PG_referenced is activated (moved to the active list:
+ *    pgactivate), otherwise it gets PG_referenced and another trip round
+ *    the inactive list.  A page not referenced since the last scan is
+ *    written to swap and freed.
+ *  - shrink_active_list moves pages from the active tail to the inactive
+ *    head (pgdeactivate), clearing their accessed bits and PG_referenced,
+ *    whenever the inactive list is smaller than the active one
+ *    (inactive_is_low).
+ *
+ * Pageout is batched: the pages of one mm taken in one pass get their
+ * swap slots (consecutive, swapfile.c), their entries become swap
+ * entries, the TLB is flushed once, and the pages are written with one
+ * swap_io() of merged runs (a 2 MiB THP is one run; the sixteen pages of
+ * a 64 KiB chunk, physically and in swap consecutive, merge into one);
+ * then they are freed.  Nothing is copied by the CPU.  On an I/O error
+ * the entries are put back and the pages activated.
+ *
+ * Balance: without a page cache there is only anon to scan, and only
+ * while swap has room (anon_scan_count); swappiness will weigh anon
+ * against file once file pages exist, and is kept for that.
+ *
+ * Callers: direct reclaim (try_to_free_pages, the allocator's slow path
+ * through mm_hooks, before the OOM killer) counts pgscan_direct and
+ * pgsteal_direct; kswapd (the kernel's thread, one kswapd_balance round
+ * at a time) counts pgscan_kswapd and pgsteal_kswapd.
+ *
+ * Locking: lruvec->lru_lock (irqs off) for the lists; an mm's lock for
+ * its entries, taken with trylock (reclaim may run inside an allocation
+ * made under some mm->lock: that mm's pages are skipped this time).
+ * Swap I/O completes before swap_io() returns (the kernel polls for it
+ * without scheduling), so no page is ever seen half swapped out.
+ */
+#include "mm_internal.h"
+
+int vm_swappiness = 60;			/* /proc/sys/vm/swappiness */
+
+#define DEF_PRIORITY		12
+#define PAGEOUT_BATCH		256	/* entries written per swap_io() */
+#define ISOLATE_BATCH		256	/* entries taken off a list at once */
+
+struct scan_control {
+	unsigned long nr_to_reclaim;
+	unsigned long nr_reclaimed;
+	unsigned long nr_scanned;	/* pages (4 KiB units) looked at */
+	bool kswapd;
+};
+
+/* --------------------------------------------------------- the lists */
+
+static struct lruvec *node_lruvec(int nid)
+{
+	struct lruvec *l = &node_data[nid].lruvec;
+
+	if (unlikely(!l->lists[0].next))
+		for (int i = 0; i < NR_LRU_LISTS; i++)
+			INIT_LIST_HEAD(&l->lists[i]);
+	return l;
+}
+
+static inline unsigned long lru_nr(const struct page *page)
+{
+	return PageHead(page) ? 1UL << page->private : 1;
+}
+
+/* Counts for @nr pages from @page joining (+) or leaving (-) @lru. */
+static void lru_account(struct lruvec *l, struct page *page,
+			enum lru_list lru, long nr)
+{
+	struct zone *zone = page_zone(page);
+
+	l->nr_pages[lru] += (unsigned long)nr;
+	mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru, nr);
+	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
+}
+
+/* Put @page (off any list) on @lru's head.  lru_lock held. */
+static void __lru_add(struct lruvec *l, struct page *page, enum lru_list lru)
+{
+	list_add(&page->lru, &l->lists[lru]);
+	__SetPageLRU(page);
+	if (lru == LRU_ACTIVE_ANON)
+		__SetPageActive(page);
+	lru_account(l, page, lru, (long)lru_nr(page));
+}
+
+/* Take @page off its list.  lru_lock held. */
+static void __lru_del(struct lruvec *l, struct page *page)
+{
+	enum lru_list lru = PageActive(page) ? LRU_ACTIVE_ANON :
+			    LRU_INACTIVE_ANON;
+
+	list_del(&page->lru);
+	__ClearPageLRU(page);
+	__ClearPageActive(page);
+	lru_account(l, page, lru, -(long)lru_nr(page));
+}
+
+void lru_cache_add_anon_range(struct page *page, unsigned long nr)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	for (unsigned long i = 0; i < nr; i++) {
+		list_add(&page[i].lru, &l->lists[LRU_INACTIVE_ANON]);
+		__SetPageLRU(&page[i]);
+	}
+	lru_account(l, page, LRU_INACTIVE_ANON, (long)nr);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void lru_cache_add_anon(struct page *page)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	__lru_add(l, page, LRU_INACTIVE_ANON);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void lru_del(struct page *page)
+{
+	struct lruvec *l;
+	unsigned long flags;
+
+	if (!PageLRU(page))
+		return;
+	l = node_lruvec(page_to_nid(page));
+	spin_lock_irqsave(&l->lru_lock, flags);
+	__lru_del(l, page);
+	__ClearPageReferenced(page);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void lru_replace(struct page *old, struct page *new)
+{
+	enum lru_list lru = PageActive(old) ? LRU_ACTIVE_ANON :
+			    LRU_INACTIVE_ANON;
+	bool ref = PageReferenced(old);
+
+	if (!PageLRU(old))
+		return;
+	lru_del(old);
+	if (ref)
+		__SetPageReferenced(new);
+	{
+		struct lruvec *l = node_lruvec(page_to_nid(new));
+		unsigned long flags;
+
+		spin_lock_irqsave(&l->lru_lock, flags);
+		__lru_add(l, new, lru);
+		spin_unlock_irqrestore(&l->lru_lock, flags);
+	}
+}
+
+/* Move up to @nr entries from the tail of @lru onto @out. */
+static unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
+				       unsigned long nr,
+				       struct list_head *out)
+{
+	unsigned long flags, n = 0;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	while (n < nr && !list_empty(&l->lists[lru])) {
+		struct page *page = list_last_entry(&l->lists[lru],
+						    struct page, lru);
+
+		__lru_del(l, page);
+		list_add_tail(&page->lru, out);
+		n++;
+	}
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+	return n;
+}
+
+static void putback(struct page *page, enum lru_list lru)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	__lru_add(l, page, lru);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+/* ------------------------------------------------------ the decisions */
+
+bool inactive_is_low(unsigned long inactive, unsigned long active)
+{
+	unsigned long gb = (inactive + active) >> (30 - PAGE_SHIFT);
+	unsigned long ratio = gb ? int_sqrt(10 * gb) : 1;
+
+	return inactive * ratio < active;
+}
+
+unsigned long anon_scan_count(unsigned long lru_pages, int priority,
+			      int swappiness, long free_swap)
+{
+	unsigned long scan;
+
+	(void)swappiness;	/* anon is all there is: see the overview */
+	if (free_swap <= 0 || !lru_pages)
+		return 0;
+	scan = lru_pages >> priority;
+	return max(scan, min(lru_pages, SWAP_CLUSTER_MAX));
+}
+
+/* ------------------------------------------------------------ pageout */
+
+/* The entry mapping @page in @mm (locked), or NULL if it does not. */
+static pteval_t *page_entry(struct mm_struct *mm, struct page *page)
+{
+	bool huge = PageHead(page);
+	int level;
+	pteval_t *e = walk(mm, page->index << PAGE_SHIFT,
+			   huge ? PT_LEVEL_PMD : PT_LEVEL_PTE, false, &level);
+
+	if (!e || level != (huge ? PT_LEVEL_PMD : PT_LEVEL_PTE) ||
+	    !pte_present(*e) || (huge && !pt_leaf(*e)))
+		return NULL;
+	if ((huge ? pmd_pfn(*e) : pte_pfn(*e)) != page_to_pfn(page))
+		return NULL;
+	return e;
+}
+
+static spinlock_t reclaim_lock;		/* one reclaimer at a time */
+
+bool reclaim_in_progress(void)
+{
+	return __atomic_load_n(&reclaim_lock.locked, __ATOMIC_RELAXED);
+}
+
+struct pageout {
+	struct mm_struct *mm;		/* locked; every page is its */
+	unsigned int type;		/* every slot on this device */
+	unsigned int n, niov;
+	struct page *page[PAGEOUT_BATCH];
+	pteval_t *entry[PAGEOUT_BATCH];
+	pteval_t old[PAGEOUT_BATCH];	/* for an I/O error */
+	swp_entry_t swp[PAGEOUT_BATCH];
+	struct swap_iov iov[PAGEOUT_BATCH];
+};
+
+static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
+			swp_entry_t swp)
+{
+	unsigned long nr = lru_nr(page);
+	struct swap_iov *last = po->niov ? &po->iov[po->niov - 1] : NULL;
+
+	po->type = swp_type(swp);
+	po->page[po->n] = page;
+	po->entry[po->n] = e;
+	po->old[po->n] = *e;
+	po->swp[po->n] = swp;
+	po->n++;
+	*e = PageHead(page) ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
+	if (last && last->slot + last->len / PAGE_SIZE == swp_offset(swp) &&
+	    last->addr + last->len == page_to_phys(page)) {
+		last->len += nr << PAGE_SHIFT;
+		return;
+	}
+	po->iov[po->niov].slot = swp_offset(swp);
+	po->iov[po->niov].addr = page_to_phys(page);
+	po->iov[po->niov].len = nr << PAGE_SHIFT;
+	po->niov++;
+}
+
+/* The page is on swap now: unaccount and free it. */
+static void pageout_done(struct mm_struct *mm, struct page *page)
+{
+	long nr = (long)lru_nr(page);
+	struct zone *zone = page_zone(page);
+	unsigned int order = 0;
+
+	if (PageHead(page)) {
+		order = HPAGE_PMD_ORDER;
+		__ClearPageHead(page);
+		mod_zone_page_state(zone, NR_ANON_THPS, -nr);
+	}
+	__ClearPageReferenced(page);
+	page->mapping = NULL;
+	page->_mapcount = 0;
+	mm->rss_stat[MM_ANONPAGES] -= (unsigned long)nr;
+	mm->rss_stat[MM_SWAPENTS] += (unsigned long)nr;
+	mod_zone_page_state(zone, NR_ANON_MAPPED, -nr);
+	__free_pages(page, order);
+}
+
+/* Write the batch, then free its pages (or undo on error). */
+static void pageout_flush(struct pageout *po, struct scan_control *sc)
+{
+	unsigned long done = 0;
+	int err;
+
+	if (!po->n)
+		return;
+	arch_flush_tlb_mm(po->mm);
+	err = swap_io(po->type, true, po->iov, po->niov);
+	for (unsigned int i = 0; i < po->n; i++) {
+		struct page *page = po->page[i];
+		unsigned long nr = lru_nr(page);
+
+		if (err) {
+			*po->entry[i] = po->old[i];
+			swap_free(po->swp[i], PageHead(page) ?
+				  HPAGE_PMD_ORDER : 0);
+			putback(page, LRU_ACTIVE_ANON);
+			continue;
+		}
+		pageout_done(po->mm, page);
+		done += nr;
+	}
+	if (err)
+		mm_log(MM_LOG_WARN, "swap: write error %d, %u pages kept",
+		       err, po->n);
+	count_vm_events(arch_cpu_id(), PSWPOUT, done);
+	count_vm_events(arch_cpu_id(), sc->kswapd ? PGSTEAL_KSWAPD :
+			PGSTEAL_DIRECT, done);
+	sc->nr_reclaimed += done;
+	po->n = po->niov = 0;
+}
+
+static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
+			      struct scan_control *sc)
+{
+	if (po->mm) {
+		pageout_flush(po, sc);
+		spin_unlock(&po->mm->lock);
+	}
+	po->mm = mm;
+}
+
+/*
+ * One inactive page (of po->mm, locked) at entry @e: age it (back on a
+ * list), or add it to the pageout batch.
+ */
+static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
+			struct scan_control *sc)
+{
+	unsigned int order = PageHead(page) ? HPAGE_PMD_ORDER : 0;
+	swp_entry_t swp;
+
+	if (*e & _PAGE_ACCESSED) {
+		*e &= ~_PAGE_ACCESSED;
+		if (PageReferenced(page)) {
+			count_vm_events(arch_cpu_id(), PGACTIVATE,
+					lru_nr(page));
+			putback(page, LRU_ACTIVE_ANON);
+		} else {
+			__SetPageReferenced(page);
+			putback(page, LRU_INACTIVE_ANON);
+		}
+		return;
+	}
+	if (swap_alloc(order, &swp)) {
+		/* no free 2 MiB cluster: reclaim the THP's pages singly */
+		if (order && !split_huge_pmd(po->mm, e, page->index <<
+					     PAGE_SHIFT))
+			return;		/* split put them on the list */
+		putback(page, LRU_ACTIVE_ANON);
+		return;
+	}
+	if (po->n && (po->type != swp_type(swp) || po->n == PAGEOUT_BATCH))
+		pageout_flush(po, sc);
+	pageout_add(po, page, e, swp);
+}
+
+/* Lock the owner of @page for the batch; false: skip the page. */
+static bool pageout_lock(struct pageout *po, struct page *page,
+			 struct scan_control *sc)
+{
+	struct mm_struct *mm = PageAnon(page) ? page_anon_mm(page) : NULL;
+
+	if (mm == po->mm && mm)
+		return true;
+	pageout_switch_mm(po, NULL, sc);
+	po->mm = page_trylock_anon_mm(page);
+	return po->mm != NULL;
+}
+
+
+static struct pageout pageout_batch;	/* under reclaim_lock */
+
+static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
+				 struct scan_control *sc)
+{
+	struct pageout *po = &pageout_batch;
+	struct page *page, *next;
+	struct list_head isolated = LIST_HEAD_INIT(isolated);
+
+	isolate_lru_pages(l, LRU_INACTIVE_ANON, min(nr, (unsigned long)
+						    ISOLATE_BATCH), &isolated);
+	list_for_each_entry_safe(page, next, &isolated, lru) {
+		pteval_t *e;
+
+		list_del(&page->lru);
+		sc->nr_scanned += lru_nr(page);
+		if (!pageout_lock(po, page, sc)) {
+			putback(page, LRU_INACTIVE_ANON);
+			continue;
+		}
+		e = page_entry(po->mm, page);
+		if (!e) {
+			putback(page, LRU_INACTIVE_ANON);
+			continue;
+		}
+		shrink_page(po, page, e, sc);
+	}
+	pageout_switch_mm(po, NULL, sc);
+	count_vm_events(arch_cpu_id(), sc->kswapd ? PGSCAN_KSWAPD :
+			PGSCAN_DIRECT, sc->nr_scanned);
+}
+
+/* Deactivate up to @nr active entries, clearing their accessed bits. */
+static void shrink_active_list(struct lruvec *l, unsigned long nr)
+{
+	struct page *page, *next;
+	struct mm_struct *locked = NULL;
+	unsigned long moved = 0;
+	struct list_head isolated = LIST_HEAD_INIT(isolated);
+
+	isolate_lru_pages(l, LRU_ACTIVE_ANON, nr, &isolated);
+	list_for_each_entry_safe(page, next, &isolated, lru) {
+		pteval_t *e;
+
+		list_del(&page->lru);
+		if (PageAnon(page) && page_anon_mm(page) != locked) {
+			if (locked)
+				spin_unlock(&locked->lock);
+			locked = page_trylock_anon_mm(page);
+		}
+		if (locked && page_anon_mm(page) == locked &&
+		    (e = page_entry(locked, page)) != NULL)
+			*e &= ~_PAGE_ACCESSED;
+		__ClearPageReferenced(page);
+		putback(page, LRU_INACTIVE_ANON);
+		moved += lru_nr(page);
+	}
+	if (locked)
+		spin_unlock(&locked->lock);
+	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
+}
+
+static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
+				   int priority, bool kswapd)
+{
+	struct lruvec *l = node_lruvec(nid);
+	struct scan_control sc = { .nr_to_reclaim = nr_to_reclaim,
+				   .kswapd = kswapd };
+	unsigned long budget = anon_scan_count(
+		l->nr_pages[LRU_INACTIVE_ANON] + l->nr_pages[LRU_ACTIVE_ANON],
+		priority, vm_swappiness, nr_swap_pages);
+
+	while (sc.nr_reclaimed < sc.nr_to_reclaim && sc.nr_scanned < budget &&
+	       nr_swap_pages > 0) {
+		unsigned long ina = l->nr_pages[LRU_INACTIVE_ANON];
+		unsigned long act = l->nr_pages[LRU_ACTIVE_ANON];
+		unsigned long before = sc.nr_scanned;
+
+		if (inactive_is_low(ina, act))
+			shrink_active_list(l, min(act - ina + SWAP_CLUSTER_MAX,
+						  (unsigned long)ISOLATE_BATCH));
+		if (list_empty(&l->lists[LRU_INACTIVE_ANON]))
+			break;
+		shrink_inactive_list(l, budget - sc.nr_scanned, &sc);
+		if (sc.nr_scanned == before)
+			break;
+	}
+	return sc.nr_reclaimed;
+}
+
+unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
+			  int priority, bool kswapd)
+{
+	unsigned long flags, ret;
+
+	/* one reclaimer at a time: a second (an allocation inside the
+	 * first's, which the allocator serves from the reserves as Linux
+	 * does for PF_MEMALLOC) finds nothing to do rather than deadlock */
+	flags = arch_local_irq_save();
+	if (!spin_trylock(&reclaim_lock)) {
+		arch_local_irq_restore(flags);
+		return 0;
+	}
+	arch_local_irq_restore(flags);
+	ret = __shrink_node(nid, nr_to_reclaim, priority, kswapd);
+	spin_unlock(&reclaim_lock);
+	return ret;
+}
+
+/* -------------------------------------------------- direct and kswapd */
+
+unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
+{
+	unsigned long want = max(SWAP_CLUSTER_MAX, 1UL << order), got = 0;
+	pg_data_t *pgdat;
+
+	if (!(gfp & __GFP_IO))
+		return 0;
+	for (int prio = DEF_PRIORITY; prio >= 0 && got < want; prio--)
+		for_each_online_pgdat(pgdat)
+			if (got < want)
+				got += shrink_node(pgdat->node_id, want - got,
+						   prio, false);
+	return got;
+}
+
+static bool node_below_high(int nid)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &node_data[nid].node_zones[z];
+
+		if (populated_zone(zone) &&
+		    zone_page_state(zone, NR_FREE_PAGES) <
+		    high_wmark_pages(zone))
+			return true;
+	}
+	return false;
+}
+
+bool kswapd_needed(int nid)
+{
+	struct lruvec *l = node_lruvec(nid);
+
+	return nr_swap_pages > 0 && node_below_high(nid) &&
+	       l->nr_pages[LRU_INACTIVE_ANON] + l->nr_pages[LRU_ACTIVE_ANON];
+}
+
+bool kswapd_balance(int nid)
+{
+	unsigned long got;
+
+	if (!kswapd_needed(nid))
+		return false;
+	count_vm_events(arch_cpu_id(), PAGEOUTRUN, 1);
+	got = shrink_node(nid, SWAP_CLUSTER_MAX * 16, DEF_PRIORITY - 2, true);
+	return got && kswapd_needed(nid);
+}

@@ -1,0 +1,185 @@
+"""Reclaim: swap on a virtio-blk disk, the LRU scanner, kswapd and direct
+reclaim. With swap on, a hog of 1.5 x RAM completes and verifies, pages
+went out and came back (pswpout, pswpin); swapoff brings every page back;
+a balloon inflated past RAM + swap kills exactly the largest task;
+without swap nothing changes (no kswapd, SwapTotal 0).
+
+Every test runs on memvisor (--drive) and on QEMU (-drive ...,if=virtio)
+with a sparse swap image the test makes. Swap rates measured from the
+guest are printed (pytest -s shows them), never asserted.
+"""
+
+import re
+import time
+
+from harness import Guest
+from test_blk import drive_args
+from test_balloon import (balloon_guest, ready as balloon_ready, set_target,
+                          inflate_target, hog as balloon_hog, ps)
+
+MIB = 1 << 20
+WAIT_S = 600
+
+
+def swap_image(tmp_path, mib):
+    path = tmp_path / "swap.img"
+    with open(path, "wb") as f:
+        f.truncate(mib * MIB)
+    return str(path)
+
+
+def meminfo(g):
+    return {k: int(v) for k, v in
+            re.findall(r"^(\S+):\s+(\d+)", g.cmd("cat /proc/meminfo"), re.M)}
+
+
+def vmstat(g):
+    return {k: int(v) for k, v in
+            re.findall(r"^(\w+) (\d+)$", g.cmd("cat /proc/vmstat"), re.M)}
+
+
+def wait_disk(g, name="vda", timeout=30):
+    deadline = time.monotonic() + timeout
+    while name not in g.cmd("cat /proc/partitions"):
+        assert time.monotonic() < deadline, "no %s" % name
+        time.sleep(0.5)
+
+
+def swap_guest(backend, path, memory="256M"):
+    g = Guest(backend, memory=memory, extra_args=drive_args(backend, path))
+    return g
+
+
+def swapon(g, dev="/dev/vda"):
+    wait_disk(g, dev[5:])
+    out = g.cmd("swapon " + dev)
+    assert out.strip() == "", out
+    swaps = g.cmd("cat /proc/swaps")
+    assert re.search(r"^%s\s+partition\t\d+\t\t\d+\t\t-2$" % dev, swaps,
+                     re.M), swaps
+
+
+def hog(g, args, timeout=WAIT_S):
+    """Run a hog in the foreground; (pid, fill ms)."""
+    out = g.cmd("hog " + args, timeout=timeout)
+    m = re.search(r"^hog: pid (\d+) filled \d+ MiB \(\w+(, seed \d+)?\) "
+                  r"in (\d+) ms$", out, re.M)
+    assert m, out
+    return int(m.group(1)), int(m.group(3))
+
+
+def rate(pages, ms):
+    return pages * 4096 / MIB / max(ms / 1000.0, 1e-3)
+
+
+def test_swap_hog_larger_than_ram(backend, tmp_path):
+    with swap_guest(backend, swap_image(tmp_path, 512)) as g:
+        g.wait_ready()
+        swapon(g)
+        mi = meminfo(g)
+        assert mi["SwapTotal"] == 512 * 1024 and mi["SwapFree"] == mi[
+            "SwapTotal"], mi
+        assert "[kswapd0]" in g.cmd("ps")
+        before = vmstat(g)
+        pid, fill_ms = hog(g, "384M random")
+        mid = vmstat(g)
+        t0 = time.monotonic()
+        out = g.cmd("verify", timeout=WAIT_S)
+        verify_ms = (time.monotonic() - t0) * 1000
+        assert re.search(r"^verify: pid %d \(hog\) ok 98304 pages$" % pid,
+                         out, re.M), out
+        after = vmstat(g)
+        assert after["pswpout"] > 0 and after["pswpin"] > 0, after
+        assert after["oom_kill"] == 0, after
+        assert after["pgsteal_kswapd"] + after["pgsteal_direct"] == \
+            after["pswpout"], after
+        mi = meminfo(g)
+        assert mi["SwapFree"] < mi["SwapTotal"], mi
+        assert mi["Inactive(anon)"] + mi["Active(anon)"] > 0, mi
+        out_pages = mid["pswpout"] - before["pswpout"]
+        in_pages = after["pswpin"] - mid["pswpin"]
+        print("  %s: fill 384 MiB in %d ms swapping out %d MiB (%.1f MB/s);"
+              " verify in %d ms swapping in %d MiB (%.1f MB/s)"
+              % (backend, fill_ms, out_pages >> 8, rate(out_pages, fill_ms),
+                 verify_ms, in_pages >> 8, rate(in_pages, verify_ms)))
+        assert g.poweroff() == 0
+
+
+def test_swapoff_brings_everything_back(backend, tmp_path):
+    with swap_guest(backend, swap_image(tmp_path, 256)) as g:
+        g.wait_ready()
+        swapon(g)
+        a, _ = hog(g, "150M random --name a")
+        b, _ = hog(g, "150M random --seed 2 --name b")
+        mi = meminfo(g)
+        assert mi["SwapFree"] < mi["SwapTotal"], mi
+        g.cmd("kill %d" % b)
+        time.sleep(0.5)
+        mi = meminfo(g)
+        assert mi["SwapFree"] < mi["SwapTotal"], mi    # a's pages remain
+        pswpin = vmstat(g)["pswpin"]
+        out = g.cmd("swapoff /dev/vda", timeout=WAIT_S)
+        assert out.strip() == "", out
+        mi = meminfo(g)
+        assert mi["SwapTotal"] == 0 and mi["SwapFree"] == 0, mi
+        swaps = g.cmd("cat /proc/swaps").strip().splitlines()
+        assert len(swaps) == 1 and swaps[0].startswith("Filename"), swaps
+        assert vmstat(g)["pswpin"] > pswpin
+        out = g.cmd("verify", timeout=WAIT_S)
+        assert re.search(r"^verify: pid %d \(a\) ok 38400 pages$" % a, out,
+                         re.M), out
+        # on again, and the device is usable a second time
+        swapon(g)
+        assert "already in use" in g.cmd("swapon /dev/vda")
+        assert g.poweroff() == 0
+
+
+def test_without_swap_nothing_changes(backend, tmp_path):
+    with swap_guest(backend, swap_image(tmp_path, 64)) as g:
+        g.wait_ready()
+        wait_disk(g)
+        assert "kswapd" not in g.cmd("ps")
+        mi = meminfo(g)
+        assert mi["SwapTotal"] == 0 and mi["SwapFree"] == 0, mi
+        assert g.cmd("cat /proc/swaps").strip().startswith("Filename")
+        assert g.cmd("cat /proc/sys/vm/swappiness").strip() == "60"
+        g.cmd("echo 10 > /proc/sys/vm/swappiness")
+        assert g.cmd("cat /proc/sys/vm/swappiness").strip() == "10"
+        mfk = int(g.cmd("cat /proc/sys/vm/min_free_kbytes"))
+        g.cmd("echo %d > /proc/sys/vm/min_free_kbytes" % (mfk * 2))
+        assert int(g.cmd("cat /proc/sys/vm/min_free_kbytes")) == mfk * 2
+        assert "swapoff: /dev/vda: not a swap device" in \
+            g.cmd("swapoff /dev/vda")
+        out = g.cmd("hog 512M", timeout=WAIT_S)
+        assert re.search(r"Out of memory: Killed process \d+ \(hog\)", out +
+                         g.cmd("dmesg")), out
+        st = vmstat(g)
+        assert st["pswpout"] == 0 and st["pgsteal_direct"] == 0, st
+        assert g.poweroff() == 0
+
+
+def test_balloon_past_ram_and_swap_kills_the_largest(backend, tmp_path):
+    path = swap_image(tmp_path, 64)
+    g = balloon_guest(backend)
+    g.extra_args = g.extra_args + drive_args(backend, path)
+    with g:
+        balloon_ready(g)
+        swapon(g)
+        pids = {}
+        for mib, name in ((64, "small"), (96, "medium"), (128, "large")):
+            pids[name] = balloon_hog(g, mib, name)
+        free_kb = meminfo(g)["MemFree"]
+        # all of swap and 80 MiB more than is free: swap fills first,
+        # then only the 128 MiB hog need go
+        set_target(g, inflate_target(free_kb, -(64 + 80)), timeout=WAIT_S)
+        st = vmstat(g)
+        assert st["pswpout"] > 0, st
+        dmesg = g.cmd("dmesg")
+        kills = re.findall(r"Out of memory: Killed process (\d+) \((\w+)\)",
+                           dmesg)
+        assert kills == [(str(pids["large"]), "large")], dmesg[-3000:]
+        tasks = ps(g)
+        assert pids["small"] in tasks and pids["medium"] in tasks
+        assert re.search(r"^verify: ok \d+ pages in 2 tasks$",
+                         g.cmd("verify", timeout=WAIT_S), re.M)
+        assert g.poweroff() == 0

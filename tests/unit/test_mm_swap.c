@@ -1,0 +1,346 @@
+/*
+ * guest/mm swap and reclaim: the swap entry encoding, the swap map's
+ * clustering, the LRU decisions, pageout through the reverse map (2 MiB
+ * chunks as one run, 4 KiB pages merged into runs), swap-in on fault,
+ * munmap freeing slots, and swapoff bringing everything back -- on a
+ * fake disk (host memory) behind mm_hooks.swap_rw, with the invariant
+ * checker after each step.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "guest/mm/mm_internal.h"
+#include "mm_check.h"
+
+#define MiB (1UL << 20)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define RW (PROT_READ | PROT_WRITE)
+#define DISK_SLOTS 8192UL		/* 32 MiB of swap */
+
+static char why[256];
+static struct mm_struct *mm;
+static unsigned char *disk;
+static int disk_dummy;
+static unsigned long io_calls, io_runs, io_bytes[2];
+
+static int fake_swap_rw(void *bdev, bool write, const struct swap_iov *iov,
+			unsigned int n)
+{
+	ck_assert_ptr_eq(bdev, &disk_dummy);
+	io_calls++;
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned char *d = disk + iov[i].slot * PAGE_SIZE;
+
+		ck_assert_uint_le(iov[i].slot * PAGE_SIZE + iov[i].len,
+				  DISK_SLOTS * PAGE_SIZE);
+		if (write)
+			memcpy(d, __va(iov[i].addr), iov[i].len);
+		else
+			memcpy(__va(iov[i].addr), d, iov[i].len);
+		io_runs++;
+		io_bytes[write] += iov[i].len;
+	}
+	return 0;
+}
+
+static void boot(void)
+{
+	const struct mm_stub_range map[] = { { 0, 64 * MiB, 0 } };
+
+	mm_stub_boot(map, 1, 2 * MiB);
+	mm = mm_alloc();
+	ck_assert_ptr_nonnull(mm);
+	disk = calloc(DISK_SLOTS, PAGE_SIZE);
+	ck_assert_ptr_nonnull(disk);
+	io_calls = io_runs = io_bytes[0] = io_bytes[1] = 0;
+	mm_hooks.swap_rw = fake_swap_rw;
+	ck_assert_int_eq(swapon(&disk_dummy, "/dev/vdb", DISK_SLOTS), 0);
+}
+
+static void teardown(void)
+{
+	free(disk);
+}
+
+static void check(void)
+{
+	ck_assert_msg(mm_check_all(NULL, 0, false, why, sizeof(why)) == 0,
+		      "%s", why);
+}
+
+static unsigned long swap_used(void)
+{
+	unsigned long total, free;
+
+	si_swapinfo(&total, &free);
+	return total - free;
+}
+
+static unsigned long map(unsigned long len)
+{
+	unsigned long a = 0;
+
+	ck_assert_int_eq(do_mmap(mm, 0, len, RW, ANON, &a), 0);
+	return a;
+}
+
+static unsigned long *user_word(unsigned long va)
+{
+	phys_addr_t pa;
+
+	ck_assert_int_eq(follow_phys(mm, va, &pa, NULL), 0);
+	return __va(pa);
+}
+
+/* Fault in and write a pattern to every page of [a, a + len). */
+static void fill(unsigned long a, unsigned long len)
+{
+	for (unsigned long v = a; v < a + len; v += PAGE_SIZE) {
+		ck_assert_uint_eq(handle_mm_fault(mm, v, FAULT_FLAG_WRITE |
+						  FAULT_FLAG_USER), 0);
+		*user_word(v) = v * 2654435761UL;
+	}
+}
+
+/* Fault every page back and compare. */
+static void verify(unsigned long a, unsigned long len)
+{
+	for (unsigned long v = a; v < a + len; v += PAGE_SIZE) {
+		ck_assert_uint_eq(handle_mm_fault(mm, v, FAULT_FLAG_USER), 0);
+		ck_assert_uint_eq(*user_word(v), v * 2654435761UL);
+	}
+}
+
+static unsigned long reclaim_all(void)
+{
+	unsigned long got = 0;
+
+	/* twice: the first pass clears the accessed bits (second chance) */
+	for (int i = 0; i < 3; i++)
+		got += shrink_node(0, ~0UL >> 1, 0, false);
+	return got;
+}
+
+START_TEST(test_swap_entry_encoding)
+{
+	static const unsigned long offs[] = { 0, 1, 511, 512, 0xfffffffffUL };
+
+	for (unsigned int t = 0; t < MAX_SWAPFILES; t++)
+		for (unsigned int i = 0; i < 5; i++) {
+			swp_entry_t e = swp_entry(t, offs[i]);
+			pteval_t pte = swp_entry_to_pte(e);
+			pmd_t pmd = swp_entry_to_pmd(e);
+
+			ck_assert(pte != 0 && !pte_present(pte));
+			ck_assert(is_swap_pte(pte) && !is_swap_pmd(pte));
+			ck_assert(is_swap_pte(pmd) && is_swap_pmd(pmd));
+			ck_assert(!pt_leaf(pmd));
+			ck_assert_uint_eq(swp_type(pte_to_swp_entry(pte)), t);
+			ck_assert_uint_eq(swp_offset(pte_to_swp_entry(pte)),
+					  offs[i]);
+			ck_assert_uint_eq(pte_to_swp_entry(pmd).val, e.val);
+		}
+	/* an empty entry and a present one are not swap entries */
+	ck_assert(!is_swap_pte(0));
+	ck_assert(!is_swap_pte(_PAGE_PRESENT | _PAGE_SWP_MARK | 0x1000));
+}
+END_TEST
+
+START_TEST(test_swap_map_clusters)
+{
+	swp_entry_t e[4], big, mid, x;
+	unsigned long used;
+
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(swap_alloc(0, &e[i]), 0);
+		if (i)	/* consecutive pages get consecutive slots */
+			ck_assert_uint_eq(swp_offset(e[i]),
+					  swp_offset(e[i - 1]) + 1);
+	}
+	ck_assert_int_eq(swap_alloc(HPAGE_PMD_ORDER, &big), 0);
+	ck_assert_uint_eq(swp_offset(big) % SWAPFILE_CLUSTER, 0);
+	ck_assert_uint_ne(swp_offset(big) / SWAPFILE_CLUSTER,
+			  swp_offset(e[0]) / SWAPFILE_CLUSTER);
+	ck_assert(swap_slots_taken(big, HPAGE_PMD_ORDER));
+	ck_assert_int_eq(swap_alloc(4, &mid), 0);
+	ck_assert_uint_eq(swp_offset(mid) % 16, 0);
+	ck_assert(swap_slots_taken(mid, 4));
+	ck_assert_uint_eq(swap_used(), 4 + 512 + 16);
+	swap_free(big, HPAGE_PMD_ORDER);
+	swap_free(mid, 4);
+	for (int i = 0; i < 4; i++)
+		swap_free(e[i], 0);
+	ck_assert_uint_eq(swap_used(), 0);
+	/* every slot: then nothing */
+	for (unsigned long i = 0; i < DISK_SLOTS; i++)
+		ck_assert_int_eq(swap_alloc(0, &x), 0);
+	ck_assert_int_eq(swap_alloc(0, &x), -ENOSPC);
+	/* one slot free in every cluster: no 2 MiB or 64 KiB run */
+	for (unsigned long c = 0; c < DISK_SLOTS / SWAPFILE_CLUSTER; c++)
+		swap_free(swp_entry(0, c * SWAPFILE_CLUSTER + 7), 0);
+	used = swap_used();
+	ck_assert_uint_eq(used, DISK_SLOTS - DISK_SLOTS / SWAPFILE_CLUSTER);
+	ck_assert_int_eq(swap_alloc(HPAGE_PMD_ORDER, &x), -ENOSPC);
+	ck_assert_int_eq(swap_alloc(4, &x), -ENOSPC);
+	ck_assert_int_eq(swap_alloc(0, &x), 0);
+	ck_assert_uint_eq(swp_offset(x) % SWAPFILE_CLUSTER, 7);
+	ck_assert_int_eq(swapon(&disk_dummy, "/dev/vdb", DISK_SLOTS), -EBUSY);
+	ck_assert_int_eq(swapoff("/dev/vdc"), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_lru_decisions)
+{
+	ck_assert(inactive_is_low(1, 2));
+	ck_assert(!inactive_is_low(2, 2));
+	ck_assert(!inactive_is_low(0, 0));
+	/* 10 GiB: ratio sqrt(100) = 10 */
+	ck_assert(!inactive_is_low(240000, 2400000));
+	ck_assert(inactive_is_low(200000, 2400000));
+	ck_assert_uint_eq(anon_scan_count(100000, 0, 60, 0), 0);
+	ck_assert_uint_eq(anon_scan_count(0, 0, 60, 100), 0);
+	ck_assert_uint_eq(anon_scan_count(100, 12, 60, 100), 32);
+	ck_assert_uint_eq(anon_scan_count(10, 12, 60, 100), 10);
+	ck_assert_uint_eq(anon_scan_count(1UL << 20, 12, 60, 100), 256);
+	ck_assert_uint_eq(anon_scan_count(1UL << 20, 0, 60, 100), 1UL << 20);
+}
+END_TEST
+
+START_TEST(test_lru_aging_second_chance)
+{
+	unsigned long a = map(64 * 4096), active;
+
+	/* 4 KiB pages only: VM_NOHUGEPAGE-free but 4 KiB-sized chunks */
+	huge_anon_orders = 0;
+	fill(a, 64 * 4096);
+	huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_ANON), 64);
+	/* first pass: all were referenced at fault: nothing written */
+	ck_assert_uint_eq(shrink_node(0, 1000, 0, false), 0);
+	ck_assert_uint_eq(io_calls, 0);
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_ANON), 64);
+	/* touch half again (the CPU would set A): they are activated */
+	for (unsigned long i = 0; i < 32; i++) {
+		int level;
+		pteval_t *e = walk(mm, a + i * 4096, PT_LEVEL_PTE, false,
+				   &level);
+
+		*e |= _PAGE_ACCESSED;
+	}
+	ck_assert_uint_eq(shrink_node(0, 1000, 0, false), 32);
+	active = global_page_state(NR_ACTIVE_ANON);
+	ck_assert_uint_eq(active, 32);
+	ck_assert_uint_eq(vm_event_states[0].event[PGACTIVATE], 32);
+	/* the 32 cold ones went in one run of consecutive slots */
+	ck_assert_uint_eq(io_bytes[1], 32 * 4096);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 32);
+	ck_assert_uint_eq(mm->rss_stat[MM_ANONPAGES], 32);
+	check();
+	verify(a, 64 * 4096);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
+	ck_assert_uint_eq(swap_used(), 0);
+	check();
+}
+END_TEST
+
+START_TEST(test_pageout_thp_and_swapin)
+{
+	unsigned long a = map(8 * MiB), got, runs;
+
+	fill(a, 8 * MiB);
+	ck_assert_uint_eq(global_page_state(NR_ANON_THPS), 8 * MiB / 4096);
+	got = reclaim_all();
+	ck_assert_uint_eq(got, 8 * MiB / 4096);
+	ck_assert_uint_eq(global_page_state(NR_ANON_MAPPED), 0);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 2048);
+	/* each 2 MiB chunk: one run at most (neighbours merge), and a
+	 * PMD swap entry */
+	ck_assert_uint_le(io_runs, 4);
+	ck_assert_uint_eq(io_bytes[1], 8 * MiB);
+	for (unsigned long v = a; v < a + 8 * MiB; v += 2 * MiB) {
+		int level;
+		pteval_t *e = walk(mm, v, PT_LEVEL_PMD, false, &level);
+
+		ck_assert(e && is_swap_pmd(*e));
+	}
+	ck_assert_uint_eq(vm_event_states[0].event[PSWPOUT], 2048);
+	check();
+	/* back whole: a fault reads 2 MiB at once */
+	runs = io_runs;
+	verify(a, 8 * MiB);
+	ck_assert_uint_eq(io_runs, runs + 4);
+	ck_assert_uint_eq(global_page_state(NR_ANON_THPS), 2048);
+	ck_assert_uint_eq(swap_used(), 0);
+	/* out again, then munmap frees the slots without reading them */
+	reclaim_all();
+	ck_assert_uint_eq(swap_used(), 2048);
+	ck_assert_int_eq(do_munmap(mm, a + MiB, 2 * MiB), 0); /* splits */
+	ck_assert_uint_eq(swap_used(), 1536);
+	ck_assert_int_eq(do_munmap(mm, a, 8 * MiB), 0);
+	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
+	check();
+}
+END_TEST
+
+START_TEST(test_mthp_swapin_whole)
+{
+	unsigned long a = map(64 * 1024) , runs;
+
+	huge_anon_orders = 1UL << MTHP_ORDER;
+	fill(a, 64 * 1024);
+	huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+	reclaim_all();
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 16);
+	ck_assert_uint_eq(io_runs, 1);		/* 16 pages, one run */
+	runs = io_runs;
+	verify(a + 5 * 4096, 4096);		/* one fault ... */
+	ck_assert_uint_eq(io_runs, runs + 1);	/* ... one 64 KiB read */
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
+	verify(a, 64 * 1024);
+	check();
+}
+END_TEST
+
+START_TEST(test_swapoff_brings_back)
+{
+	unsigned long a = map(4 * MiB), b = map(256 * 4096);
+
+	fill(a, 4 * MiB);
+	huge_anon_orders = 0;
+	fill(b, 256 * 4096);
+	huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+	reclaim_all();
+	ck_assert_uint_eq(swap_used(), 1024 + 256);
+	ck_assert_int_eq(swapoff("/dev/vdb"), 0);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
+	ck_assert_uint_eq(mm->rss_stat[MM_ANONPAGES], 1024 + 256);
+	ck_assert_uint_eq(swap_used(), 0);
+	check();
+	/* everything is present: no fault reads anything */
+	io_calls = 0;
+	verify(a, 4 * MiB);
+	verify(b, 256 * 4096);
+	ck_assert_uint_eq(io_calls, 0);
+	/* and no swap: reclaim finds nothing to do */
+	ck_assert_uint_eq(reclaim_all(), 0);
+}
+END_TEST
+
+Suite *mm_swap_suite(void)
+{
+	Suite *s = suite_create("mm_swap");
+	TCase *tc = tcase_create("swap");
+
+	tcase_add_checked_fixture(tc, boot, teardown);
+	tcase_add_test(tc, test_swap_entry_encoding);
+	tcase_add_test(tc, test_swap_map_clusters);
+	tcase_add_test(tc, test_lru_decisions);
+	tcase_add_test(tc, test_lru_aging_second_chance);
+	tcase_add_test(tc, test_pageout_thp_and_swapin);
+	tcase_add_test(tc, test_mthp_swapin_whole);
+	tcase_add_test(tc, test_swapoff_brings_back);
+	suite_add_tcase(s, tc);
+	return s;
+}
