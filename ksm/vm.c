@@ -532,6 +532,7 @@ static void *ksm_create(struct vm *vm, const void *cfg, struct errmsg *e)
 		goto fail;
 	}
 	k->thread_started = true;
+	pthread_setname_np(k->thread, "ksm");   /* its CPU, for bench density */
 	return k;
 fail:
 	ksm_vm_free(k);

@@ -21,6 +21,9 @@ static const struct cli_cmd bench_cmd = {
 	"                        (memvisor bench boot --help)\n"
 	"  hotplug               DIMM hot-add and hot-remove times\n"
 	"                        (memvisor bench hotplug --help)\n"
+	"  density               memory saved by memvisor's ksmd, by Linux KSM\n"
+	"                        under QEMU, and without dedup\n"
+	"                        (memvisor bench density --help)\n"
 	"Options:\n",
 };
 
@@ -30,15 +33,17 @@ int bench_main(int argc, char **argv, const char *self_path)
 		return bench_boot_main(argc, argv, self_path);
 	if (argc >= 1 && !strcmp(argv[0], "hotplug"))
 		return bench_hotplug_main(argc, argv, self_path);
+	if (argc >= 1 && !strcmp(argv[0], "density"))
+		return bench_density_main(argc, argv, self_path);
 	if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
 		cli_usage(&bench_cmd, stdout);
 		return 0;
 	}
 	if (argc < 1)
 		return cli_fail(bench_cmd.name, EXIT_USAGE,
-				"no benchmark given (boot or hotplug; see memvisor bench --help)");
+				"no benchmark given (boot, hotplug or density; see memvisor bench --help)");
 	return cli_fail(bench_cmd.name, EXIT_USAGE,
-			"unknown benchmark '%s' (boot or hotplug; see memvisor bench --help)",
+			"unknown benchmark '%s' (boot, hotplug or density; see memvisor bench --help)",
 			argv[0]);
 }
 

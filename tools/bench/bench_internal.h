@@ -102,6 +102,8 @@ struct bench_vm {
 	unsigned int slots;     /* DIMM slots; 0: no hotplug options */
 	const char *maxmem;     /* with slots */
 	const char *qmp;        /* QMP socket path, or NULL */
+	const char *ksm;        /* memvisor: --ksm PATH, or NULL */
+	bool mem_merge;         /* QEMU: -machine pc,mem-merge=on */
 };
 
 /* Append backend @b's command line for @vm to @a. */
@@ -141,8 +143,10 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		 const char *self_path, const char **kernel, char **alloc,
 		 int *status);
 
-/* The subcommands: @argv[0] is "boot" or "hotplug". Exit statuses. */
+/* The subcommands: @argv[0] is "boot", "hotplug" or "density". Exit
+ * statuses. */
 int bench_boot_main(int argc, char **argv, const char *self_path);
 int bench_hotplug_main(int argc, char **argv, const char *self_path);
+int bench_density_main(int argc, char **argv, const char *self_path);
 
 #endif
