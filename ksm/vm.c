@@ -29,16 +29,21 @@
  * shared and tells ksmd (DROPPED); the core's MADV_REMOVE then does what it
  * always did. If ksmd goes away, nothing changes in the mappings: merged
  * pages stay valid (the pool memfd lives while mapped) and copy-on-write is
- * the kernel's; the VM logs it once.
+ * the kernel's; the VM logs it once and dials the same path again (back-off
+ * 100 ms doubling to 5 s). When a new ksmd answers, the VM folds every
+ * merged page back into its memfd (as UNMERGE), drops the old pool, and
+ * registers its regions again: the new ksmd merges them afresh and can
+ * unmerge them, and no page stays tied to a pool nobody manages.
  *
  * Data structures: struct kregion per registered region, with one byte per
  * page (merged or not). Locking: ksm_vm.lock protects the regions and every
  * change of mappings (the ksm thread's requests, the memory hooks from the
  * vCPU, QMP and balloon threads); send_lock orders messages on the socket.
- * Threads: one, reading ksmd's requests.
+ * Threads: one, reading ksmd's requests, and redialling when it goes.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -79,6 +84,8 @@ struct ksm_vm {
 	uint64_t merging;               /* pages mapping the pool */
 	uint64_t rmap_items, zero_pages;  /* as ksmd last said */
 	bool stopped, limit_logged, gone;
+	volatile bool quit;             /* the VM ends: no more reconnecting */
+	uint64_t merging_folded;        /* folded back at the last reattach */
 	char reason[96];
 	uint8_t tmp[PG];
 };
@@ -276,9 +283,9 @@ static int handle_request(struct ksm_vm *k, const struct ksm_msg *m)
 	return -EINVAL;
 }
 
-static void *ksm_thread(void *arg)
+/* Serve ksmd's requests until the connection ends. */
+static void ksm_serve(struct ksm_vm *k)
 {
-	struct ksm_vm *k = arg;
 	struct ksm_msg m;
 	int fd;
 
@@ -296,22 +303,100 @@ static void *ksm_thread(void *arg)
 		pthread_mutex_unlock(&k->lock);
 		send_msg(k, &m, -1);
 	}
+}
+
+static int ksm_dial(const char *path, int *sock, int *pool_fd, struct errmsg *e);
+static void kregion_announce(struct ksm_vm *k, struct kregion *r);
+
+/*
+ * A new ksmd on the same path: fold every merged page back into its
+ * region's memfd (the old daemon's pool pages are dropped, so nothing of
+ * the old pool stays mapped), then register every region again; the new
+ * ksmd scans and merges them afresh.
+ */
+static void ksm_reattach(struct ksm_vm *k, int sock, int pool_fd)
+{
+	unsigned int i;
+	uint64_t p;
+
+	pthread_mutex_lock(&k->lock);
+	for (i = 0; i < KSM_MAX_REGIONS; i++)
+		for (p = 0; k->reg[i].used && p < k->reg[i].nr_pages; p++)
+			if (k->reg[i].merged[p])
+				do_unmerge(k, &k->reg[i], p);
 	pthread_mutex_lock(&k->send_lock);
-	if (!k->gone)
-		fprintf(stderr, "memvisor: ksm: the scanner at %s went away; merged pages stay valid and copy-on-write\n",
-			k->path);
-	k->gone = true;
+	close(k->sock);
+	close(k->pool_fd);
+	k->sock = sock;
+	k->pool_fd = pool_fd;
+	k->gone = false;
 	pthread_mutex_unlock(&k->send_lock);
+	k->rmap_items = k->zero_pages = 0;
+	k->stopped = k->limit_logged = false;
+	k->reason[0] = '\0';
+	for (i = 0; i < KSM_MAX_REGIONS; i++)
+		if (k->reg[i].used)
+			kregion_announce(k, &k->reg[i]);
+	pthread_mutex_unlock(&k->lock);
+	fprintf(stderr, "memvisor: ksm: registered again with the scanner at %s (%" PRIu64 " merged pages folded back)\n",
+		k->path, k->merging_folded);
+}
+
+/* After ksmd went away: try again, 100 ms doubling to 5 s, until a new one
+ * answers or the VM ends. */
+static bool ksm_redial(struct ksm_vm *k)
+{
+	unsigned int wait_ms = 100, slept;
+	struct errmsg e = { .msg = "" };
+	int sock, pool_fd;
+
+	while (!k->quit) {
+		for (slept = 0; slept < wait_ms && !k->quit; slept += 20)
+			usleep(20000);
+		if (k->quit)
+			break;
+		if (!ksm_dial(k->path, &sock, &pool_fd, &e)) {
+			k->merging_folded = k->merging;
+			ksm_reattach(k, sock, pool_fd);
+			return true;
+		}
+		wait_ms = wait_ms >= 2500 ? 5000 : wait_ms * 2;
+	}
+	return false;
+}
+
+static void *ksm_thread(void *arg)
+{
+	struct ksm_vm *k = arg;
+
+	do {
+		ksm_serve(k);
+		if (k->quit)
+			break;
+		pthread_mutex_lock(&k->send_lock);
+		if (!k->gone)
+			fprintf(stderr, "memvisor: ksm: the scanner at %s went away; merged pages stay valid and copy-on-write; trying to reconnect\n",
+				k->path);
+		k->gone = true;
+		pthread_mutex_unlock(&k->send_lock);
+	} while (ksm_redial(k));
 	return NULL;
 }
 
 /* ------------------------------------------------------------ memory hooks */
 
+/* REGION_ADD with the region's memfd. */
+static void kregion_announce(struct ksm_vm *k, struct kregion *r)
+{
+	struct ksm_msg m = { .type = KSM_REGION_ADD, .region = r->id,
+			     .a = r->nr_pages };
+
+	send_msg(k, &m, r->memfd);
+}
+
 static int kregion_add(struct ksm_vm *k, uint32_t id, int memfd, uint8_t *hva,
 		       uint64_t size)
 {
-	struct ksm_msg m = { .type = KSM_REGION_ADD, .region = id,
-			     .a = size / PG };
 	unsigned int i;
 
 	for (i = 0; i < KSM_MAX_REGIONS && k->reg[i].used; i++)
@@ -328,7 +413,7 @@ static int kregion_add(struct ksm_vm *k, uint32_t id, int memfd, uint8_t *hva,
 	if (uffd_register(k, hva, size))
 		fprintf(stderr, "memvisor: ksm: cannot write-protect guest memory (userfaultfd): region %u is not merged\n", id);
 	else
-		send_msg(k, &m, memfd);
+		kregion_announce(k, &k->reg[i]);
 	return 0;
 }
 
@@ -448,27 +533,46 @@ static int ksm_config_parse(void *cfg, int key, const char *arg,
 	return c->path ? 0 : errmsg_set(e, -ENOMEM, "out of memory");
 }
 
-/* HELLO and the pool fd in answer. */
-static int ksm_connect(struct ksm_vm *k, struct errmsg *e)
+/* Connect to ksmd at @path, HELLO, and its pool fd in answer. */
+static int ksm_dial(const char *path, int *sock, int *pool_fd, struct errmsg *e)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct timeval tv = { 5, 0 };
 	struct ksm_msg m = { .type = KSM_HELLO, .a = (uint64_t)getpid() };
+	int s, ret;
 
-	if (strlen(k->path) >= sizeof(a.sun_path))
+	*pool_fd = -1;
+	if (strlen(path) >= sizeof(a.sun_path))
 		return errmsg_user(e, -ENAMETOOLONG, "--ksm: path too long");
-	strcpy(a.sun_path, k->path);
-	k->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (k->sock < 0 || connect(k->sock, (struct sockaddr *)&a, sizeof(a)) < 0)
-		return errmsg_user(e, -errno, "--ksm: cannot reach ksmd at %s: %s",
-				   k->path, strerror(errno));
-	setsockopt(k->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (ksm_msg_send(k->sock, &m, -1) || ksm_msg_recv(k->sock, &m, &k->pool_fd) ||
-	    m.type != KSM_HELLO || k->pool_fd < 0)
-		return errmsg_set(e, -EPROTO, "--ksm: ksmd at %s did not answer", k->path);
+	strcpy(a.sun_path, path);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		ret = errmsg_user(e, -errno, "--ksm: cannot reach ksmd at %s: %s",
+				  path, strerror(errno));
+		goto fail;
+	}
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (ksm_msg_send(s, &m, -1) || ksm_msg_recv(s, &m, pool_fd) ||
+	    m.type != KSM_HELLO || *pool_fd < 0) {
+		ret = errmsg_set(e, -EPROTO, "--ksm: ksmd at %s did not answer", path);
+		goto fail;
+	}
 	tv.tv_sec = 0;
-	setsockopt(k->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	*sock = s;
 	return 0;
+fail:
+	if (*pool_fd >= 0)
+		close(*pool_fd);
+	*pool_fd = -1;
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+static int ksm_connect(struct ksm_vm *k, struct errmsg *e)
+{
+	return ksm_dial(k->path, &k->sock, &k->pool_fd, e);
 }
 
 static int ksm_open_uffd(struct ksm_vm *k, struct errmsg *e)
@@ -489,7 +593,10 @@ static void ksm_vm_free(struct ksm_vm *k)
 	unsigned int i;
 
 	if (k->thread_started) {
+		k->quit = true;
+		pthread_mutex_lock(&k->send_lock);
 		shutdown(k->sock, SHUT_RDWR);
+		pthread_mutex_unlock(&k->send_lock);
 		pthread_join(k->thread, NULL);
 	}
 	for (i = 0; i < KSM_MAX_REGIONS; i++)
