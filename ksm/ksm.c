@@ -799,3 +799,19 @@ void ksm_page_dropped(struct ksm_region *r, uint64_t idx)
 	if (idx < r->nr_pages)
 		rmap_item_free(r->mm->ksm, r, &r->items[idx]);
 }
+
+void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
+		      int err)
+{
+	struct ksm_rmap_item *it;
+
+	if (err == -ENOMEM || err == -ENOSPC)
+		mm_stop_merging(r->mm, err);
+	r->mm->ksm->stats.merge_failures++;
+	if (idx >= r->nr_pages)
+		return;
+	it = &r->items[idx];
+	/* still the merge that failed, not one made since */
+	if ((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx)
+		rmap_item_free(r->mm->ksm, r, it);
+}

@@ -186,6 +186,12 @@ struct ksm_region *ksm_region_find(struct ksm_mm *mm, uint32_t id);
 void ksm_region_remove(struct ksm_mm *mm, struct ksm_region *r);
 /* The VM dropped its merged page @idx (discard, unmerge on its own). */
 void ksm_page_dropped(struct ksm_region *r, uint64_t idx);
+/* A merge of page @idx onto pool page @pidx that ops->merge accepted (0)
+ * for later was refused by the VM with @err: the page's rmap item is
+ * forgotten if it still stands for that merge, and -ENOMEM/-ENOSPC stop
+ * merging for the VM. Only between scan batches. */
+void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
+		      int err);
 
 /* Scan up to @nr pages; returns how many were scanned. */
 unsigned int ksm_scan(struct ksm *ksm, unsigned int nr);
@@ -227,6 +233,8 @@ void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
  */
 #define KSM_MSG_MAGIC 0x4b534d31u    /* "KSM1" */
 #define KSM_MAX_REGION_PAGES (1ull << 28)  /* 1 TiB */
+#define KSM_POOL_MAX_PAGES (1ull << 26)    /* the pool: 256 GiB */
+#define KSM_RUN_MAX 1024                   /* pages in one MERGE_RUN */
 
 enum ksm_msg_type {
 	KSM_HELLO = 1,       /* VM -> d: a = pid; d -> VM: pool fd */
@@ -243,6 +251,11 @@ enum ksm_msg_type {
 	KSM_CTL_SET,         /* ctl -> d: text = name=value */
 	KSM_LINE,            /* d -> ctl: text */
 	KSM_END,             /* d -> ctl: result, text = error */
+	KSM_MERGE_RUN,       /* d -> VM: region, a = first page, b = first
+				pool page, nid = pages (<= KSM_RUN_MAX): MERGE
+				of a+i with b+i for each i; the answer's text
+				has bit i set for each page not merged and
+				result the error of those (0: -EAGAIN) */
 	KSM_MSG_MAX,
 };
 

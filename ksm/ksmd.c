@@ -20,6 +20,15 @@
  * first, so merges made in one pass lie at consecutive pool offsets and a
  * VM's run of merged pages stays one mapping.
  *
+ * Merges go out in runs: the core's merge of page a onto pool page b is
+ * taken as done at once and added to the VM's pending run while the next
+ * ones continue it (a+1 onto b+1, ...); the run goes out as one MERGE_RUN
+ * when it breaks, is full (KSM_RUN_MAX), before any other request to that
+ * VM, and at the end of the scan batch. The VM merges a run with one
+ * mapping change; the pages it refused come back as a bitmap and are
+ * undone (ksm_merge_failed) between batches, like the messages queued.
+ * One socket round trip and one mmap per run instead of per page.
+ *
  * Threads: one. poll() on the listening socket and the clients; between
  * polls, a batch of pages_to_scan pages every sleep_millisecs (run=1).
  * A request to a VM waits for its answer at most REPLY_TIMEOUT_MS.
@@ -46,11 +55,18 @@
 #define MAX_QUEUED 512
 #define REPLY_TIMEOUT_MS 5000
 #define POOL_CHUNK 4096                 /* pages */
-#define POOL_MAX (1ull << 26)           /* pages: 256 GiB */
+#define POOL_MAX KSM_POOL_MAX_PAGES
 
 struct queued {
 	struct ksm_msg m;
 	int fd;
+};
+
+/* A merge the VM refused after the core took it as done (see runs). */
+struct failed {
+	uint32_t region;
+	int err;
+	uint64_t idx, pidx;
 };
 
 struct client {
@@ -61,6 +77,10 @@ struct client {
 	uint32_t seq;
 	unsigned int nr_queued;
 	struct queued q[MAX_QUEUED];
+	/* merges not yet sent: pages a.. onto pool pages b.., n of them */
+	struct { uint32_t region; uint32_t n; uint64_t a, b; } run;
+	struct failed *failed;          /* applied between batches */
+	unsigned int nr_failed, failed_cap;
 };
 
 struct ksmd {
@@ -185,14 +205,19 @@ static void client_queue(struct client *c, const struct ksm_msg *m, int fd)
 	c->q[c->nr_queued++] = (struct queued){ *m, fd };
 }
 
-/* Send @m to the VM and wait for its answer: the answer's result. */
-static int vm_request(struct client *c, struct ksm_msg *m)
+static int run_flush(struct client *c);
+
+/* Send @m to the VM and wait for its answer (kept in @ans if not NULL):
+ * the answer's result. A pending run goes first. */
+static int vm_request(struct client *c, struct ksm_msg *m, struct ksm_msg *ans)
 {
 	struct pollfd p = { c->sock, POLLIN, 0 };
 	uint64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
 	struct ksm_msg r;
 	int fd, ret;
 
+	if (c->run.n)
+		run_flush(c);
 	if (c->dead)
 		return -EPIPE;
 	m->seq = ++c->seq;
@@ -209,6 +234,8 @@ static int vm_request(struct client *c, struct ksm_msg *m)
 		if (r.type == m->type && r.seq == m->seq) {
 			if (fd >= 0)
 				close(fd);
+			if (ans)
+				*ans = r;
 			return r.result;
 		}
 		client_queue(c, &r, fd);
@@ -229,17 +256,67 @@ static int op(struct ksm_region *r, uint16_t type, uint64_t idx, uint64_t b)
 {
 	struct ksm_msg m = { .type = type, .region = r->id, .a = idx, .b = b };
 
-	return vm_request(region_client(r), &m);
+	return vm_request(region_client(r), &m, NULL);
 }
 
-static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
+static void failed_add(struct client *c, uint32_t region, uint64_t idx,
+		       uint64_t pidx, int err)
 {
-	int ret = op(r, KSM_MERGE, idx, pidx);
+	if (c->nr_failed == c->failed_cap) {
+		unsigned int cap = c->failed_cap ? 2 * c->failed_cap : 256;
+		struct failed *n = realloc(c->failed, cap * sizeof(*n));
 
+		if (!n) {
+			c->dead = true;         /* cannot keep the books: drop it */
+			return;
+		}
+		c->failed = n;
+		c->failed_cap = cap;
+	}
+	c->failed[c->nr_failed++] = (struct failed){ region, err, idx, pidx };
+}
+
+/* Send the pending run; note the pages the VM did not merge. */
+static int run_flush(struct client *c)
+{
+	struct ksm_msg m = { .type = KSM_MERGE_RUN, .region = c->run.region,
+			     .a = c->run.a, .b = c->run.b, .nid = c->run.n };
+	struct ksm_msg ans = { .result = -EPIPE };
+	uint32_t i;
+	int ret;
+
+	c->run.n = 0;
+	ret = vm_request(c, &m, &ans);
 	if (ret == -ENOMEM)
 		fprintf(stderr, "ksmd: VM pid %u: mapping limit reached (vm.max_map_count): no more merging for it\n",
-			region_client(r)->pid);
+			c->pid);
+	for (i = 0; i < m.nid; i++)
+		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1))
+			failed_add(c, m.region, m.a + i, m.b + i, ret ? ret : -EAGAIN);
 	return ret;
+}
+
+/* Taken as done; the VM's verdict comes with the run (see the overview). */
+static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
+{
+	struct client *c = region_client(r);
+
+	if (c->dead)
+		return -EPIPE;
+	if (c->run.n && c->run.region == r->id && idx == c->run.a + c->run.n &&
+	    pidx == c->run.b + c->run.n && c->run.n < KSM_RUN_MAX) {
+		c->run.n++;
+		return 0;
+	}
+	if (c->run.n)
+		run_flush(c);
+	if (c->dead)
+		return -EPIPE;
+	c->run.region = r->id;
+	c->run.a = idx;
+	c->run.b = pidx;
+	c->run.n = 1;
+	return 0;
 }
 
 static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
@@ -422,6 +499,7 @@ static void client_free(struct ksmd *d, unsigned int i)
 	for (k = 0; k < c->nr_queued; k++)
 		if (c->q[k].fd >= 0)
 			close(c->q[k].fd);
+	free(c->failed);
 	if (c->mm) {
 		while (c->mm->nr_regions)
 			region_del(d, c, c->mm->regions[0]->id);
@@ -433,13 +511,26 @@ static void client_free(struct ksmd *d, unsigned int i)
 	d->cl[i] = d->cl[--d->nr_cl];
 }
 
-/* What VMs sent while ksmd waited for their answers; the dead go. */
+/* Pending runs out; merges the VMs refused undone; what VMs sent while
+ * ksmd waited for their answers; the dead go. */
 static void clients_settle(struct ksmd *d)
 {
 	unsigned int i, k;
 
+	for (i = 0; i < d->nr_cl; i++)
+		if (d->cl[i]->run.n)
+			run_flush(d->cl[i]);
 	for (i = 0; i < d->nr_cl; i++) {
 		struct client *c = d->cl[i];
+
+		for (k = 0; k < c->nr_failed && !c->dead && c->mm; k++) {
+			struct ksm_region *r = ksm_region_find(c->mm, c->failed[k].region);
+
+			if (r)
+				ksm_merge_failed(r, c->failed[k].idx, c->failed[k].pidx,
+						 c->failed[k].err);
+		}
+		c->nr_failed = 0;
 
 		for (k = 0; k < c->nr_queued && !c->dead; k++)
 			handle_msg(d, c, &c->q[k].m, c->q[k].fd);

@@ -15,6 +15,10 @@
  *                 new mapping for WP; then wake any blocked writer. If the
  *                 contents differ: -EAGAIN; if mmap hits vm.max_map_count:
  *                 -ENOMEM, merging stops for this VM, nothing is lost.
+ *   MERGE_RUN     MERGE for each of n neighbouring pages onto n neighbouring
+ *                 pool pages: one write-protect of the range, a compare per
+ *                 page (against the pool mapped read-only), one mmap per
+ *                 run of equal pages; a bitmap of the pages not merged.
  *   MERGE_ZERO    the same for an all-zero page: it is punched out (a hole
  *                 reads as zeros).
  *   UNMERGE       write-protect, copy what the guest sees back into the
@@ -88,6 +92,7 @@ struct ksm_vm {
 	uint64_t merging_folded;        /* folded back at the last reattach */
 	char reason[96];
 	uint8_t tmp[PG];
+	const uint8_t *pool_view;       /* the pool, read-only, for MERGE_RUN */
 };
 
 struct ksm_vm_config {
@@ -96,21 +101,31 @@ struct ksm_vm_config {
 
 /* ------------------------------------------------------------ helpers */
 
-static int uffd_wp(struct ksm_vm *k, uint8_t *hva, bool on)
+static int uffd_wp_range(struct ksm_vm *k, uint8_t *hva, uint64_t len, bool on)
 {
 	struct uffdio_writeprotect w = {
-		.range = { (uintptr_t)hva, PG },
+		.range = { (uintptr_t)hva, len },
 		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
 	};
 
 	return ioctl(k->uffd, UFFDIO_WRITEPROTECT, &w) < 0 ? -errno : 0;
 }
 
-static void uffd_wake(struct ksm_vm *k, uint8_t *hva)
+static int uffd_wp(struct ksm_vm *k, uint8_t *hva, bool on)
 {
-	struct uffdio_range r = { (uintptr_t)hva, PG };
+	return uffd_wp_range(k, hva, PG, on);
+}
+
+static void uffd_wake_range(struct ksm_vm *k, uint8_t *hva, uint64_t len)
+{
+	struct uffdio_range r = { (uintptr_t)hva, len };
 
 	ioctl(k->uffd, UFFDIO_WAKE, &r);
+}
+
+static void uffd_wake(struct ksm_vm *k, uint8_t *hva)
+{
+	uffd_wake_range(k, hva, PG);
 }
 
 static int uffd_register(struct ksm_vm *k, uint8_t *hva, uint64_t len)
@@ -248,6 +263,93 @@ static int do_merge_zero(struct ksm_vm *k, struct kregion *r, uint64_t idx)
 	return ret;
 }
 
+/* The pool mapped read-only (KSM_POOL_MAX_PAGES reserved; a page is read
+ * only below the pool's size): compare without a pread per page. */
+static const uint8_t *pool_view(struct ksm_vm *k)
+{
+	void *p;
+
+	if (k->pool_view)
+		return k->pool_view;
+	p = mmap(NULL, KSM_POOL_MAX_PAGES * PG, PROT_READ, MAP_SHARED | MAP_NORESERVE,
+		 k->pool_fd, 0);
+	k->pool_view = p == MAP_FAILED ? NULL : p;
+	return k->pool_view;
+}
+
+static void pool_view_drop(struct ksm_vm *k)
+{
+	if (k->pool_view)
+		munmap((void *)k->pool_view, KSM_POOL_MAX_PAGES * PG);
+	k->pool_view = NULL;
+}
+
+/* Map pool pages [pidx, pidx+n) at pages [idx, idx+n), all frozen and
+ * equal: 0 or -errno (nothing changed). */
+static int map_pool_run(struct ksm_vm *k, struct kregion *r, uint64_t idx,
+			uint64_t pidx, uint64_t n)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	uint64_t i;
+
+	if (mmap(hva, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		 k->pool_fd, pidx * PG) == MAP_FAILED)
+		return -errno;
+	fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  idx * PG, n * PG);
+	uffd_register(k, hva, n * PG);
+	for (i = 0; i < n; i++)
+		r->merged[idx + i] = 1;
+	k->merging += n;
+	return 0;
+}
+
+/*
+ * MERGE_RUN: pages [a, a+n) onto pool pages [b, b+n), each only if equal
+ * while frozen; equal neighbours are mapped with one mmap. Bit i of @bad
+ * is set for each page not merged; the result is their error (0: they
+ * differed or were not candidates; -ENOMEM: the mapping limit).
+ */
+static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
+			uint64_t b, uint32_t n, uint8_t *bad)
+{
+	const uint8_t *pool = pool_view(k);
+	uint8_t *hva = r->hva + a * PG;
+	struct stat st;
+	uint32_t i, s;
+	int err = 0;
+
+	memset(bad, 0xff, (n + 7) / 8);
+	if (k->stopped)
+		return -ENOMEM;
+	if (a + n > r->nr_pages || !pool || fstat(k->pool_fd, &st) < 0 ||
+	    (uint64_t)st.st_size < (b + n) * PG)
+		return -EINVAL;
+	if (uffd_wp_range(k, hva, (uint64_t)n * PG, true))
+		return -EAGAIN;
+	for (i = 0; i < n; i++)         /* frozen: the final word */
+		if (!r->merged[a + i] && is_data(r, a + i) &&
+		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i) * PG, PG))
+			bad[i / 8] &= ~(1u << (i % 8));
+	for (i = 0; i < n && !err; i = s) {
+		for (; i < n && (bad[i / 8] >> (i % 8) & 1); i++)
+			;
+		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1); s++)
+			;
+		if (s > i && (err = map_pool_run(k, r, a + i, b + i, s - i))) {
+			for (s = i; s < n; s++)
+				bad[s / 8] |= 1u << (s % 8);
+			if (err == -ENOMEM)
+				limit_hit(k);
+		}
+	}
+	for (i = 0; i < n; i++)         /* the pages left as they were */
+		if (bad[i / 8] >> (i % 8) & 1)
+			uffd_wp(k, hva + (uint64_t)i * PG, false);
+	uffd_wake_range(k, hva, (uint64_t)n * PG);
+	return err;
+}
+
 /* 1 still the pool page; 0 not merged (a copy-on-write break is folded
  * back into the memfd). */
 static int do_still(struct ksm_vm *k, struct kregion *r, uint64_t idx)
@@ -264,13 +366,17 @@ static int do_still(struct ksm_vm *k, struct kregion *r, uint64_t idx)
 	return do_unmerge(k, r, idx) ? 1 : 0;
 }
 
-static int handle_request(struct ksm_vm *k, const struct ksm_msg *m)
+static int handle_request(struct ksm_vm *k, struct ksm_msg *m)
 {
 	struct kregion *r = kregion_by_id(k, m->region);
 
+	if (m->type == KSM_MERGE_RUN)
+		memset(m->text, 0xff, (m->nid + 7) / 8);
 	if (!r || m->a >= r->nr_pages)
 		return -ENOENT;
 	switch (m->type) {
+	case KSM_MERGE_RUN:
+		return do_merge_run(k, r, m->a, m->b, m->nid, (uint8_t *)m->text);
 	case KSM_MERGE:
 		return k->stopped ? -ENOMEM : do_merge(k, r, m->a, m->b);
 	case KSM_MERGE_ZERO:
@@ -326,6 +432,7 @@ static void ksm_reattach(struct ksm_vm *k, int sock, int pool_fd)
 				do_unmerge(k, &k->reg[i], p);
 	pthread_mutex_lock(&k->send_lock);
 	close(k->sock);
+	pool_view_drop(k);
 	close(k->pool_fd);
 	k->sock = sock;
 	k->pool_fd = pool_fd;
@@ -601,6 +708,7 @@ static void ksm_vm_free(struct ksm_vm *k)
 	}
 	for (i = 0; i < KSM_MAX_REGIONS; i++)
 		free(k->reg[i].merged);
+	pool_view_drop(k);
 	if (k->sock >= 0)
 		close(k->sock);
 	if (k->pool_fd >= 0)

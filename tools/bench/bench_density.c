@@ -395,6 +395,10 @@ static void run_memvisor(const struct dn_opts *o, const char *self,
 		}
 	}
 	sample(&s, o, r);
+	if (kind == DN_MEMVISOR)
+		fprintf(stderr, "  memvisor CPU: ksmd %.2f s, the VMs' ksm threads %.2f s\n",
+			density_cpu_s(s.ksmd.pid, NULL), take_cpu(&s) -
+			density_cpu_s(s.ksmd.pid, NULL));
 out:
 	setup_stop(&s);
 }
