@@ -280,8 +280,7 @@ enum { OPT_RUNS, OPT_MEMORY, OPT_KERNEL, OPT_TIMEOUT, OPT_NO_QEMU };
 static const struct cli_option boot_options[] = {
 	{ "runs", "N", "boots per backend (default 10, at most 1000)", OPT_RUNS },
 	{ "memory", "SIZE", "guest RAM in whole MiB (default 256M)", OPT_MEMORY },
-	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
-	  "the memvisor binary)", OPT_KERNEL },
+	{ "kernel", "PATH", BENCH_KERNEL_HELP, OPT_KERNEL },
 	{ "timeout", "SECONDS", "per run (default 120)", OPT_TIMEOUT },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
 	{ 0 },

@@ -544,8 +544,7 @@ static const struct cli_option dn_options[] = {
 	{ "timeout", "S", "longest a setup is sampled (default 300)", OPT_TIMEOUT },
 	{ "out", "PREFIX", "PREFIX.dat, .gp, .png (default docs/bench/density)",
 	  OPT_OUT },
-	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
-	  "the memvisor binary)", OPT_KERNEL },
+	{ "kernel", "PATH", BENCH_KERNEL_HELP, OPT_KERNEL },
 	{ "no-qemu", NULL, "skip QEMU with Linux KSM", OPT_NO_QEMU },
 	{ 0 },
 };

@@ -485,8 +485,7 @@ enum { OPT_RUNS, OPT_KERNEL, OPT_NO_QEMU };
 static const struct cli_option hp_options[] = {
 	{ "runs", "N", "hot-adds and hot-removes per backend (default 20,\n"
 	  "at most 1000)", OPT_RUNS },
-	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
-	  "the memvisor binary)", OPT_KERNEL },
+	{ "kernel", "PATH", BENCH_KERNEL_HELP, OPT_KERNEL },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
 	{ 0 },
 };

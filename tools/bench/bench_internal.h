@@ -22,6 +22,9 @@
 /* What the guest kernel prints on its console once it is up. */
 #define BENCH_READY_LINE "memvisor guest ready"
 #define BENCH_QEMU       "qemu-system-x86_64"
+/* Every benchmark's --kernel PATH. */
+#define BENCH_KERNEL_HELP \
+	"the guest kernel (default: guest.elf next to\nthe memvisor binary)"
 
 /* ------------------------------------------------------------ statistics */
 
