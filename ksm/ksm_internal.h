@@ -94,6 +94,11 @@ struct ksm_ops {
 	/* Copy page @idx of @r to @buf: 0, -ENODATA for a hole, -errno. */
 	int (*read_page)(void *opaque, struct ksm_region *r, uint64_t idx,
 			 void *buf);
+	/* Optional: read_page for the scan cursor, which moves forward over
+	 * pages next_data() just named: the daemon may read ahead (what it
+	 * returns may be as old as the current scan batch). */
+	int (*read_scan)(void *opaque, struct ksm_region *r, uint64_t idx,
+			 void *buf);
 	/* First page at or after @idx holding data (SEEK_DATA), or nr_pages. */
 	uint64_t (*next_data)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* Contents of pool page @pidx (read only). */

@@ -83,8 +83,15 @@ struct client {
 	unsigned int nr_failed, failed_cap;
 };
 
+#define RA_PAGES 32                     /* read-ahead of the scan cursor */
+
 struct ksmd {
 	struct ksm ksm;
+	/* the scan cursor's read-ahead and the data extent it is in; both
+	 * forgotten at every batch and when their region goes */
+	struct { struct ksm_region *r; uint64_t first, n; } win;
+	struct { struct ksm_region *r; uint64_t from, to; } ext;
+	uint8_t *win_buf;               /* RA_PAGES pages */
 	int lsock;
 	int pool_fd;
 	uint8_t *pool;                  /* the whole reservation */
@@ -173,10 +180,20 @@ static int region_fd(const struct ksm_region *r)
 
 static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
 {
-	off_t off = lseek(region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
+	struct ksmd *d = o;
+	off_t off, end;
 
+	if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to)
+		return idx;
+	off = lseek(region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
 	if (off < 0 || (uint64_t)off >= r->nr_pages * KSM_PAGE_SIZE)
 		return r->nr_pages;
+	end = lseek(region_fd(r), off, SEEK_HOLE);
+	if (end > off) {
+		d->ext.r = r;
+		d->ext.from = off / KSM_PAGE_SIZE;
+		d->ext.to = end / KSM_PAGE_SIZE;
+	}
 	return off / KSM_PAGE_SIZE;
 }
 
@@ -190,6 +207,39 @@ static int read_page(void *o, struct ksm_region *r, uint64_t idx, void *buf)
 	if (pread(fd, buf, KSM_PAGE_SIZE, off) != KSM_PAGE_SIZE)
 		return -EIO;
 	return 0;
+}
+
+/* The cursor's page, from a window of RA_PAGES read at once (pread of a
+ * hole reads zeros and allocates nothing). */
+static int read_scan(void *o, struct ksm_region *r, uint64_t idx, void *buf)
+{
+	struct ksmd *d = o;
+	uint64_t n = RA_PAGES;
+	ssize_t got;
+
+	if (!(d->win.r == r && idx >= d->win.first && idx < d->win.first + d->win.n)) {
+		if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to &&
+		    d->ext.to - idx < n)
+			n = d->ext.to - idx;
+		if (idx + n > r->nr_pages)
+			n = r->nr_pages - idx;
+		got = pread(region_fd(r), d->win_buf, n * KSM_PAGE_SIZE,
+			    idx * KSM_PAGE_SIZE);
+		d->win.r = NULL;
+		if (got < KSM_PAGE_SIZE)
+			return read_page(o, r, idx, buf);
+		d->win.r = r;
+		d->win.first = idx;
+		d->win.n = got / KSM_PAGE_SIZE;
+	}
+	memcpy(buf, d->win_buf + (idx - d->win.first) * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
+	return 0;
+}
+
+static void read_forget(struct ksmd *d)
+{
+	d->win.r = NULL;
+	d->ext.r = NULL;
 }
 
 /* ------------------------------------------------------------ asking VMs */
@@ -335,7 +385,7 @@ static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 }
 
 static const struct ksm_ops ksmd_ops = {
-	.read_page = read_page, .next_data = next_data,
+	.read_page = read_page, .read_scan = read_scan, .next_data = next_data,
 	.pool_page = pool_page, .pool_alloc = pool_alloc,
 	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
 	.unmerge = unmerge, .still_merged = still_merged,
@@ -376,6 +426,7 @@ static void region_del(struct ksmd *d, struct client *c, uint32_t id)
 	if (!r)
 		return;
 	fd = region_fd(r);
+	read_forget(d);
 	ksm_region_remove(c->mm, r);
 	close(fd);
 }
@@ -598,6 +649,7 @@ static void scan_batch(struct ksmd *d)
 	struct ksm *k = &d->ksm;
 	uint64_t scans = k->stats.full_scans;
 
+	read_forget(d);
 	if (k->knobs.run == 2 && !d->unmerged) {
 		ksm_unmerge_all(k);
 		d->unmerged = true;
@@ -683,6 +735,11 @@ int ksmd_serve(const char *path, struct errmsg *e)
 	ret = ksm_init(&d->ksm, &ksmd_ops, d);
 	if (ret)
 		goto out_free;
+	d->win_buf = malloc(RA_PAGES * KSM_PAGE_SIZE);
+	if (!d->win_buf) {
+		ret = errmsg_set(e, -ENOMEM, "out of memory");
+		goto out_ksm;
+	}
 	d->pool_fd = memfd_create("memvisor-ksm-pool", MFD_CLOEXEC);
 	d->pool = mmap(NULL, POOL_MAX * KSM_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_NORESERVE, d->pool_fd, 0);
@@ -713,6 +770,7 @@ out_pool:
 out_ksm:
 	ksm_destroy(&d->ksm);
 out_free:
+	free(d->win_buf);
 	free(d->pool_free);
 	free(d);
 	return ret;
