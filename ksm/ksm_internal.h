@@ -261,6 +261,9 @@ enum ksm_msg_type {
 				of a+i with b+i for each i; the answer's text
 				has bit i set for each page not merged and
 				result the error of those (0: -EAGAIN) */
+	KSM_STILL_RUN,       /* d -> VM: region, a = first page, nid = pages
+				(<= KSM_RUN_MAX): STILL for each; the answer's
+				text has bit i set for each still merged */
 	KSM_MSG_MAX,
 };
 

@@ -27,7 +27,9 @@
  * VM, and at the end of the scan batch. The VM merges a run with one
  * mapping change; the pages it refused come back as a bitmap and are
  * undone (ksm_merge_failed) between batches, like the messages queued.
- * One socket round trip and one mmap per run instead of per page.
+ * One socket round trip and one mmap per run instead of per page. The
+ * scan's "is it still merged?" goes the same way: one STILL_RUN answers
+ * for up to KSM_RUN_MAX pages until the batch ends.
  *
  * Threads: one. poll() on the listening socket and the clients; between
  * polls, a batch of pages_to_scan pages every sleep_millisecs (run=1).
@@ -90,7 +92,10 @@ struct ksmd {
 	/* the scan cursor's read-ahead and the data extent it is in; both
 	 * forgotten at every batch and when their region goes */
 	struct { struct ksm_region *r; uint64_t first, n; } win;
-	struct { struct ksm_region *r; uint64_t from, to; } ext;
+	struct { struct ksm_region *r; uint64_t from, to; bool hole; } ext;
+	/* STILL answers for a run of pages, asked once per batch */
+	struct { struct ksm_region *r; uint64_t first, n;
+		 uint8_t yes[KSM_RUN_MAX / 8]; } still;
 	uint8_t *win_buf;               /* RA_PAGES pages */
 	int lsock;
 	int pool_fd;
@@ -184,13 +189,21 @@ static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
 	off_t off, end;
 
 	if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to)
-		return idx;
+		return d->ext.hole ? d->ext.to : idx;
 	off = lseek(region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
 	if (off < 0 || (uint64_t)off >= r->nr_pages * KSM_PAGE_SIZE)
-		return r->nr_pages;
+		off = r->nr_pages * KSM_PAGE_SIZE;
+	if ((uint64_t)off > idx * KSM_PAGE_SIZE) {   /* a hole: merged pages */
+		d->ext.r = r;
+		d->ext.hole = true;
+		d->ext.from = idx;
+		d->ext.to = off / KSM_PAGE_SIZE;
+		return d->ext.to;
+	}
 	end = lseek(region_fd(r), off, SEEK_HOLE);
 	if (end > off) {
 		d->ext.r = r;
+		d->ext.hole = false;
 		d->ext.from = off / KSM_PAGE_SIZE;
 		d->ext.to = end / KSM_PAGE_SIZE;
 	}
@@ -240,6 +253,7 @@ static void read_forget(struct ksmd *d)
 {
 	d->win.r = NULL;
 	d->ext.r = NULL;
+	d->still.r = NULL;
 }
 
 /* ------------------------------------------------------------ asking VMs */
@@ -350,7 +364,10 @@ static int run_flush(struct client *c)
 static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
 {
 	struct client *c = region_client(r);
+	struct ksmd *d = o;
 
+	if (d->still.r == r)
+		d->still.r = NULL;
 	if (c->dead)
 		return -EPIPE;
 	if (c->run.n && c->run.region == r->id && idx == c->run.a + c->run.n &&
@@ -376,12 +393,37 @@ static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
 
 static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
 {
+	struct ksmd *d = o;
+
+	if (d->still.r == r)
+		d->still.r = NULL;
 	return op(r, KSM_UNMERGE, idx, 0);
 }
 
+/* Asked for the run of pages from @idx at once; later pages of the run
+ * are answered from that until the batch ends. */
 static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 {
-	return op(r, KSM_STILL, idx, 0);
+	struct ksmd *d = o;
+	struct ksm_msg m = { .type = KSM_STILL_RUN, .region = r->id, .a = idx };
+	struct ksm_msg ans;
+	uint64_t i;
+	int ret;
+
+	if (!(d->still.r == r && idx >= d->still.first &&
+	      idx < d->still.first + d->still.n)) {
+		m.nid = r->nr_pages - idx < KSM_RUN_MAX ? r->nr_pages - idx : KSM_RUN_MAX;
+		d->still.r = NULL;
+		ret = vm_request(region_client(r), &m, &ans);
+		if (ret)
+			return ret;
+		d->still.r = r;
+		d->still.first = idx;
+		d->still.n = m.nid;
+		memcpy(d->still.yes, ans.text, sizeof(d->still.yes));
+	}
+	i = idx - d->still.first;
+	return d->still.yes[i / 8] >> (i % 8) & 1;
 }
 
 static const struct ksm_ops ksmd_ops = {

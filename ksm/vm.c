@@ -19,6 +19,8 @@
  *                 pool pages: one write-protect of the range, a compare per
  *                 page (against the pool mapped read-only), one mmap per
  *                 run of equal pages; a bitmap of the pages not merged.
+ *   STILL_RUN     STILL for n neighbouring pages (one pagemap read); a
+ *                 bitmap of those still merged.
  *   MERGE_ZERO    the same for an all-zero page: it is punched out (a hole
  *                 reads as zeros).
  *   UNMERGE       write-protect, copy what the guest sees back into the
@@ -366,17 +368,45 @@ static int do_still(struct ksm_vm *k, struct kregion *r, uint64_t idx)
 	return do_unmerge(k, r, idx) ? 1 : 0;
 }
 
+/* STILL for pages [a, a+n): bit i of @yes set for each still merged. */
+static int do_still_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
+			uint32_t n, uint8_t *yes)
+{
+	uint64_t e[KSM_RUN_MAX], vpn = (uintptr_t)(r->hva + a * PG) / PG;
+	bool have;
+	uint32_t i;
+
+	memset(yes, 0, (n + 7) / 8);
+	if (a + n > r->nr_pages)
+		n = r->nr_pages - a;
+	have = pread(k->pagemap_fd, e, n * 8, vpn * 8) == (ssize_t)n * 8;
+	for (i = 0; i < n; i++) {
+		if (!r->merged[a + i])
+			continue;
+		/* not faulted in, or the pool's page: still merged */
+		if (have && (e[i] >> 63 & 1) && !(e[i] >> 61 & 1) &&
+		    !do_unmerge(k, r, a + i))
+			continue;
+		yes[i / 8] |= 1u << (i % 8);
+	}
+	return 0;
+}
+
 static int handle_request(struct ksm_vm *k, struct ksm_msg *m)
 {
 	struct kregion *r = kregion_by_id(k, m->region);
 
 	if (m->type == KSM_MERGE_RUN)
 		memset(m->text, 0xff, (m->nid + 7) / 8);
+	if (m->type == KSM_STILL_RUN)
+		memset(m->text, 0, (m->nid + 7) / 8);
 	if (!r || m->a >= r->nr_pages)
 		return -ENOENT;
 	switch (m->type) {
 	case KSM_MERGE_RUN:
 		return do_merge_run(k, r, m->a, m->b, m->nid, (uint8_t *)m->text);
+	case KSM_STILL_RUN:
+		return do_still_run(k, r, m->a, m->nid, (uint8_t *)m->text);
 	case KSM_MERGE:
 		return k->stopped ? -ENOMEM : do_merge(k, r, m->a, m->b);
 	case KSM_MERGE_ZERO:
