@@ -513,6 +513,12 @@ static void report(const struct dn_opts *o, const struct density_run *runs,
 		}
 		l = &r->s[r->nr - 1];
 		gib = r->scanned95 * 4096.0 / (1 << 30);
+		if (!l->merged) {               /* nothing to time */
+			printf("%-36s %12d %9.1f %9.1f %7s %8s %10s %9s %11s\n",
+			       r->name, 0, (r->base_kib - l->kib) / 1024.0,
+			       l->kib / 1024.0, "-", "-", "-", "-", "-");
+			continue;
+		}
 		printf("%-36s %12lu %9.1f %9.1f %7.1f %8.2f %10.2f %9.0f %11.1f\n",
 		       r->name, l->merged, (r->base_kib - l->kib) / 1024.0,
 		       l->kib / 1024.0, r->t95, r->cpu95,
