@@ -240,6 +240,7 @@ void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
 #define KSM_MAX_REGION_PAGES (1ull << 28)  /* 1 TiB */
 #define KSM_POOL_MAX_PAGES (1ull << 26)    /* the pool: 256 GiB */
 #define KSM_RUN_MAX 1024                   /* pages in one MERGE_RUN */
+#define KSM_RUN_SAME 0x1                   /* MERGE_RUN onto one pool page */
 
 enum ksm_msg_type {
 	KSM_HELLO = 1,       /* VM -> d: a = pid; d -> VM: pool fd */
@@ -260,7 +261,9 @@ enum ksm_msg_type {
 				pool page, nid = pages (<= KSM_RUN_MAX): MERGE
 				of a+i with b+i for each i; the answer's text
 				has bit i set for each page not merged and
-				result the error of those (0: -EAGAIN) */
+				result the error of those (0: -EAGAIN); with
+				flags KSM_RUN_SAME every page onto pool page b
+				(identical pages: a chain's dup) */
 	KSM_STILL_RUN,       /* d -> VM: region, a = first page, nid = pages
 				(<= KSM_RUN_MAX): STILL for each; the answer's
 				text has bit i set for each still merged */
@@ -270,7 +273,7 @@ enum ksm_msg_type {
 struct ksm_msg {
 	uint32_t magic;
 	uint16_t type;
-	uint16_t pad;
+	uint16_t flags;      /* MERGE_RUN: KSM_RUN_SAME */
 	uint32_t seq;
 	int32_t result;
 	uint32_t region;

@@ -80,7 +80,7 @@ struct client {
 	unsigned int nr_queued;
 	struct queued q[MAX_QUEUED];
 	/* merges not yet sent: pages a.. onto pool pages b.., n of them */
-	struct { uint32_t region; uint32_t n; uint64_t a, b; } run;
+	struct { uint32_t region; uint32_t n; uint64_t a, b; bool same; } run;
 	struct failed *failed;          /* applied between batches */
 	unsigned int nr_failed, failed_cap;
 };
@@ -344,7 +344,8 @@ static void failed_add(struct client *c, uint32_t region, uint64_t idx,
 static int run_flush(struct client *c)
 {
 	struct ksm_msg m = { .type = KSM_MERGE_RUN, .region = c->run.region,
-			     .a = c->run.a, .b = c->run.b, .nid = c->run.n };
+			     .a = c->run.a, .b = c->run.b, .nid = c->run.n,
+			     .flags = c->run.same ? KSM_RUN_SAME : 0 };
 	struct ksm_msg ans = { .result = -EPIPE };
 	uint32_t i;
 	int ret;
@@ -356,7 +357,8 @@ static int run_flush(struct client *c)
 			c->pid);
 	for (i = 0; i < m.nid; i++)
 		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1))
-			failed_add(c, m.region, m.a + i, m.b + i, ret ? ret : -EAGAIN);
+			failed_add(c, m.region, m.a + i, m.b + (m.flags & KSM_RUN_SAME ? 0 : i),
+				   ret ? ret : -EAGAIN);
 	return ret;
 }
 
@@ -371,9 +373,13 @@ static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
 	if (c->dead)
 		return -EPIPE;
 	if (c->run.n && c->run.region == r->id && idx == c->run.a + c->run.n &&
-	    pidx == c->run.b + c->run.n && c->run.n < KSM_RUN_MAX) {
-		c->run.n++;
-		return 0;
+	    c->run.n < KSM_RUN_MAX) {
+		if (c->run.n == 1 && pidx == c->run.b)
+			c->run.same = true;
+		if (pidx == c->run.b + (c->run.same ? 0 : c->run.n)) {
+			c->run.n++;
+			return 0;
+		}
 	}
 	if (c->run.n)
 		run_flush(c);
@@ -383,6 +389,7 @@ static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
 	c->run.a = idx;
 	c->run.b = pidx;
 	c->run.n = 1;
+	c->run.same = false;
 	return 0;
 }
 

@@ -19,6 +19,7 @@
  *                 pool pages: one write-protect of the range, a compare per
  *                 page (against the pool mapped read-only), one mmap per
  *                 run of equal pages; a bitmap of the pages not merged.
+ *                 With KSM_RUN_SAME all onto one pool page (a mapping each).
  *   STILL_RUN     STILL for n neighbouring pages (one pagemap read); a
  *                 bitmap of those still merged.
  *   MERGE_ZERO    the same for an all-zero page: it is punched out (a hole
@@ -313,8 +314,9 @@ static int map_pool_run(struct ksm_vm *k, struct kregion *r, uint64_t idx,
  * differed or were not candidates; -ENOMEM: the mapping limit).
  */
 static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
-			uint64_t b, uint32_t n, uint8_t *bad)
+			uint64_t b, uint32_t n, bool same, uint8_t *bad)
 {
+	uint64_t step = same ? 0 : 1;
 	const uint8_t *pool = pool_view(k);
 	uint8_t *hva = r->hva + a * PG;
 	struct stat st;
@@ -325,20 +327,21 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	if (k->stopped)
 		return -ENOMEM;
 	if (a + n > r->nr_pages || !pool || fstat(k->pool_fd, &st) < 0 ||
-	    (uint64_t)st.st_size < (b + n) * PG)
+	    (uint64_t)st.st_size < (b + (n - 1) * step + 1) * PG)
 		return -EINVAL;
 	if (uffd_wp_range(k, hva, (uint64_t)n * PG, true))
 		return -EAGAIN;
 	for (i = 0; i < n; i++)         /* frozen: the final word */
 		if (!r->merged[a + i] && is_data(r, a + i) &&
-		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i) * PG, PG))
+		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i * step) * PG, PG))
 			bad[i / 8] &= ~(1u << (i % 8));
 	for (i = 0; i < n && !err; i = s) {
 		for (; i < n && (bad[i / 8] >> (i % 8) & 1); i++)
 			;
-		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1); s++)
-			;
-		if (s > i && (err = map_pool_run(k, r, a + i, b + i, s - i))) {
+		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1) &&
+		     (!same || s == i); s++)
+			;                       /* one pool page: page by page */
+		if (s > i && (err = map_pool_run(k, r, a + i, b + i * step, s - i))) {
 			for (s = i; s < n; s++)
 				bad[s / 8] |= 1u << (s % 8);
 			if (err == -ENOMEM)
@@ -404,7 +407,8 @@ static int handle_request(struct ksm_vm *k, struct ksm_msg *m)
 		return -ENOENT;
 	switch (m->type) {
 	case KSM_MERGE_RUN:
-		return do_merge_run(k, r, m->a, m->b, m->nid, (uint8_t *)m->text);
+		return do_merge_run(k, r, m->a, m->b, m->nid,
+				    m->flags & KSM_RUN_SAME, (uint8_t *)m->text);
 	case KSM_STILL_RUN:
 		return do_still_run(k, r, m->a, m->nid, (uint8_t *)m->text);
 	case KSM_MERGE:
