@@ -20,16 +20,8 @@
  * first, so merges made in one pass lie at consecutive pool offsets and a
  * VM's run of merged pages stays one mapping.
  *
- * Merges go out in runs: the core's merge of page a onto pool page b is
- * taken as done at once and added to the VM's pending run while the next
- * ones continue it (a+1 onto b+1, ...); the run goes out as one MERGE_RUN
- * when it breaks, is full (KSM_RUN_MAX), before any other request to that
- * VM, and at the end of the scan batch. The VM merges a run with one
- * mapping change; the pages it refused come back as a bitmap and are
- * undone (ksm_merge_failed) between batches, like the messages queued.
- * One socket round trip and one mmap per run instead of per page. The
- * scan's "is it still merged?" goes the same way: one STILL_RUN answers
- * for up to KSM_RUN_MAX pages until the batch ends.
+ * What ksmd does for the core (the ksm_ops: the pool, reading guest
+ * memory, asking VMs, merges sent in runs) is in ksmd_ops.c.
  *
  * Threads: one. poll() on the listening socket and the clients; between
  * polls, a batch of pages_to_scan pages every sleep_millisecs (run=1).
@@ -52,70 +44,7 @@
 
 #include "ksm/ksm.h"
 #include "ksm/ksm_internal.h"
-
-#define MAX_CLIENTS 64
-#define MAX_QUEUED 512
-#define REPLY_TIMEOUT_MS 5000
-#define POOL_CHUNK 4096                 /* pages */
-#define POOL_MAX KSM_POOL_MAX_PAGES
-
-struct queued {
-	struct ksm_msg m;
-	int fd;
-};
-
-/* A merge the VM refused after the core took it as done (see runs). */
-struct failed {
-	uint32_t region;
-	int err;
-	uint64_t idx, pidx;
-};
-
-struct client {
-	int sock;
-	bool is_vm, dead;
-	uint32_t pid;
-	struct ksm_mm *mm;
-	uint32_t seq;
-	unsigned int nr_queued;
-	struct queued q[MAX_QUEUED];
-	/* merges not yet sent: pages a.. onto pool pages b.., n of them */
-	struct { uint32_t region; uint32_t n; uint64_t a, b; bool same; } run;
-	struct failed *failed;          /* applied between batches */
-	unsigned int nr_failed, failed_cap;
-};
-
-#define RA_PAGES 32                     /* read-ahead of the scan cursor */
-
-struct ksmd {
-	struct ksm ksm;
-	/* the scan cursor's read-ahead and the data extent it is in; both
-	 * forgotten at every batch and when their region goes */
-	struct { struct ksm_region *r; uint64_t first, n; } win;
-	struct { struct ksm_region *r; uint64_t from, to; bool hole; } ext;
-	/* STILL answers for a run of pages, asked once per batch */
-	struct { struct ksm_region *r; uint64_t first, n;
-		 uint8_t yes[KSM_RUN_MAX / 8]; } still;
-	uint8_t *win_buf;               /* RA_PAGES pages */
-	int lsock;
-	int pool_fd;
-	uint8_t *pool;                  /* the whole reservation */
-	uint64_t pool_pages, pool_next; /* file size, bump pointer */
-	uint64_t *pool_free;            /* stack of freed pages */
-	uint64_t nr_free, free_cap;
-	struct client *cl[MAX_CLIENTS];
-	unsigned int nr_cl;
-	uint32_t next_mm_id;
-	bool unmerged;                  /* run=2 done */
-};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
+#include "ksm/ksmd_internal.h"
 
 static uint64_t cpu_us(void)
 {
@@ -125,320 +54,6 @@ static uint64_t cpu_us(void)
 	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull +
 	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
 }
-
-/* ------------------------------------------------------------ the pool */
-
-static int pool_alloc(void *o, const void *buf, uint64_t *pidx)
-{
-	struct ksmd *d = o;
-	uint64_t p;
-
-	if (d->nr_free) {
-		p = d->pool_free[--d->nr_free];
-	} else {
-		if (d->pool_next == POOL_MAX)
-			return -ENOSPC;
-		if (d->pool_next == d->pool_pages) {
-			if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
-				      KSM_PAGE_SIZE) < 0)
-				return -errno;
-			d->pool_pages += POOL_CHUNK;
-		}
-		p = d->pool_next++;
-	}
-	memcpy(d->pool + p * KSM_PAGE_SIZE, buf, KSM_PAGE_SIZE);
-	*pidx = p;
-	return 0;
-}
-
-static void pool_free(void *o, uint64_t pidx)
-{
-	struct ksmd *d = o;
-
-	fallocate(d->pool_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		  pidx * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
-	if (d->nr_free == d->free_cap) {
-		uint64_t cap = d->free_cap ? 2 * d->free_cap : 1024;
-		uint64_t *n = realloc(d->pool_free, cap * sizeof(*n));
-
-		if (!n)
-			return;                 /* leaks one pool slot */
-		d->pool_free = n;
-		d->free_cap = cap;
-	}
-	d->pool_free[d->nr_free++] = pidx;
-}
-
-static const void *pool_page(void *o, uint64_t pidx)
-{
-	struct ksmd *d = o;
-
-	return d->pool + pidx * KSM_PAGE_SIZE;
-}
-
-/* ------------------------------------------------------------ reading VMs */
-
-static int region_fd(const struct ksm_region *r)
-{
-	return (int)(intptr_t)r->priv;
-}
-
-static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
-{
-	struct ksmd *d = o;
-	off_t off, end;
-
-	if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to)
-		return d->ext.hole ? d->ext.to : idx;
-	off = lseek(region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
-	if (off < 0 || (uint64_t)off >= r->nr_pages * KSM_PAGE_SIZE)
-		off = r->nr_pages * KSM_PAGE_SIZE;
-	if ((uint64_t)off > idx * KSM_PAGE_SIZE) {   /* a hole: merged pages */
-		d->ext.r = r;
-		d->ext.hole = true;
-		d->ext.from = idx;
-		d->ext.to = off / KSM_PAGE_SIZE;
-		return d->ext.to;
-	}
-	end = lseek(region_fd(r), off, SEEK_HOLE);
-	if (end > off) {
-		d->ext.r = r;
-		d->ext.hole = false;
-		d->ext.from = off / KSM_PAGE_SIZE;
-		d->ext.to = end / KSM_PAGE_SIZE;
-	}
-	return off / KSM_PAGE_SIZE;
-}
-
-static int read_page(void *o, struct ksm_region *r, uint64_t idx, void *buf)
-{
-	int fd = region_fd(r);
-	off_t off = idx * KSM_PAGE_SIZE;
-
-	if (lseek(fd, off, SEEK_DATA) != off)
-		return -ENODATA;
-	if (pread(fd, buf, KSM_PAGE_SIZE, off) != KSM_PAGE_SIZE)
-		return -EIO;
-	return 0;
-}
-
-/* The cursor's page, from a window of RA_PAGES read at once (pread of a
- * hole reads zeros and allocates nothing). */
-static int read_scan(void *o, struct ksm_region *r, uint64_t idx, void *buf)
-{
-	struct ksmd *d = o;
-	uint64_t n = RA_PAGES;
-	ssize_t got;
-
-	if (!(d->win.r == r && idx >= d->win.first && idx < d->win.first + d->win.n)) {
-		if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to &&
-		    d->ext.to - idx < n)
-			n = d->ext.to - idx;
-		if (idx + n > r->nr_pages)
-			n = r->nr_pages - idx;
-		got = pread(region_fd(r), d->win_buf, n * KSM_PAGE_SIZE,
-			    idx * KSM_PAGE_SIZE);
-		d->win.r = NULL;
-		if (got < KSM_PAGE_SIZE)
-			return read_page(o, r, idx, buf);
-		d->win.r = r;
-		d->win.first = idx;
-		d->win.n = got / KSM_PAGE_SIZE;
-	}
-	memcpy(buf, d->win_buf + (idx - d->win.first) * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
-	return 0;
-}
-
-static void read_forget(struct ksmd *d)
-{
-	d->win.r = NULL;
-	d->ext.r = NULL;
-	d->still.r = NULL;
-}
-
-/* ------------------------------------------------------------ asking VMs */
-
-static void client_queue(struct client *c, const struct ksm_msg *m, int fd)
-{
-	if (c->nr_queued == MAX_QUEUED) {
-		c->dead = true;                 /* flooding us: drop it */
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	c->q[c->nr_queued++] = (struct queued){ *m, fd };
-}
-
-static int run_flush(struct client *c);
-
-/* Send @m to the VM and wait for its answer (kept in @ans if not NULL):
- * the answer's result. A pending run goes first. */
-static int vm_request(struct client *c, struct ksm_msg *m, struct ksm_msg *ans)
-{
-	struct pollfd p = { c->sock, POLLIN, 0 };
-	uint64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
-	struct ksm_msg r;
-	int fd, ret;
-
-	if (c->run.n)
-		run_flush(c);
-	if (c->dead)
-		return -EPIPE;
-	m->seq = ++c->seq;
-	if (ksm_msg_send(c->sock, m, -1))
-		goto dead;
-	for (;;) {
-		uint64_t t = now_ms();
-
-		if (t >= deadline || poll(&p, 1, deadline - t) <= 0)
-			goto dead;
-		ret = ksm_msg_recv(c->sock, &r, &fd);
-		if (ret)
-			goto dead;
-		if (r.type == m->type && r.seq == m->seq) {
-			if (fd >= 0)
-				close(fd);
-			if (ans)
-				*ans = r;
-			return r.result;
-		}
-		client_queue(c, &r, fd);
-		if (c->dead)
-			return -EPIPE;
-	}
-dead:
-	c->dead = true;
-	return -EPIPE;
-}
-
-static struct client *region_client(struct ksm_region *r)
-{
-	return r->mm->priv;
-}
-
-static int op(struct ksm_region *r, uint16_t type, uint64_t idx, uint64_t b)
-{
-	struct ksm_msg m = { .type = type, .region = r->id, .a = idx, .b = b };
-
-	return vm_request(region_client(r), &m, NULL);
-}
-
-static void failed_add(struct client *c, uint32_t region, uint64_t idx,
-		       uint64_t pidx, int err)
-{
-	if (c->nr_failed == c->failed_cap) {
-		unsigned int cap = c->failed_cap ? 2 * c->failed_cap : 256;
-		struct failed *n = realloc(c->failed, cap * sizeof(*n));
-
-		if (!n) {
-			c->dead = true;         /* cannot keep the books: drop it */
-			return;
-		}
-		c->failed = n;
-		c->failed_cap = cap;
-	}
-	c->failed[c->nr_failed++] = (struct failed){ region, err, idx, pidx };
-}
-
-/* Send the pending run; note the pages the VM did not merge. */
-static int run_flush(struct client *c)
-{
-	struct ksm_msg m = { .type = KSM_MERGE_RUN, .region = c->run.region,
-			     .a = c->run.a, .b = c->run.b, .nid = c->run.n,
-			     .flags = c->run.same ? KSM_RUN_SAME : 0 };
-	struct ksm_msg ans = { .result = -EPIPE };
-	uint32_t i;
-	int ret;
-
-	c->run.n = 0;
-	ret = vm_request(c, &m, &ans);
-	if (ret == -ENOMEM)
-		fprintf(stderr, "ksmd: VM pid %u: mapping limit reached (vm.max_map_count): no more merging for it\n",
-			c->pid);
-	for (i = 0; i < m.nid; i++)
-		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1))
-			failed_add(c, m.region, m.a + i, m.b + (m.flags & KSM_RUN_SAME ? 0 : i),
-				   ret ? ret : -EAGAIN);
-	return ret;
-}
-
-/* Taken as done; the VM's verdict comes with the run (see the overview). */
-static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
-{
-	struct client *c = region_client(r);
-	struct ksmd *d = o;
-
-	if (d->still.r == r)
-		d->still.r = NULL;
-	if (c->dead)
-		return -EPIPE;
-	if (c->run.n && c->run.region == r->id && idx == c->run.a + c->run.n &&
-	    c->run.n < KSM_RUN_MAX) {
-		if (c->run.n == 1 && pidx == c->run.b)
-			c->run.same = true;
-		if (pidx == c->run.b + (c->run.same ? 0 : c->run.n)) {
-			c->run.n++;
-			return 0;
-		}
-	}
-	if (c->run.n)
-		run_flush(c);
-	if (c->dead)
-		return -EPIPE;
-	c->run.region = r->id;
-	c->run.a = idx;
-	c->run.b = pidx;
-	c->run.n = 1;
-	c->run.same = false;
-	return 0;
-}
-
-static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
-{
-	return op(r, KSM_MERGE_ZERO, idx, 0);
-}
-
-static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
-{
-	struct ksmd *d = o;
-
-	if (d->still.r == r)
-		d->still.r = NULL;
-	return op(r, KSM_UNMERGE, idx, 0);
-}
-
-/* Asked for the run of pages from @idx at once; later pages of the run
- * are answered from that until the batch ends. */
-static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
-{
-	struct ksmd *d = o;
-	struct ksm_msg m = { .type = KSM_STILL_RUN, .region = r->id, .a = idx };
-	struct ksm_msg ans;
-	uint64_t i;
-	int ret;
-
-	if (!(d->still.r == r && idx >= d->still.first &&
-	      idx < d->still.first + d->still.n)) {
-		m.nid = r->nr_pages - idx < KSM_RUN_MAX ? r->nr_pages - idx : KSM_RUN_MAX;
-		d->still.r = NULL;
-		ret = vm_request(region_client(r), &m, &ans);
-		if (ret)
-			return ret;
-		d->still.r = r;
-		d->still.first = idx;
-		d->still.n = m.nid;
-		memcpy(d->still.yes, ans.text, sizeof(d->still.yes));
-	}
-	i = idx - d->still.first;
-	return d->still.yes[i / 8] >> (i % 8) & 1;
-}
-
-static const struct ksm_ops ksmd_ops = {
-	.read_page = read_page, .read_scan = read_scan, .next_data = next_data,
-	.pool_page = pool_page, .pool_alloc = pool_alloc,
-	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
-	.unmerge = unmerge, .still_merged = still_merged,
-};
 
 /* ------------------------------------------------------------ messages */
 
@@ -474,8 +89,8 @@ static void region_del(struct ksmd *d, struct client *c, uint32_t id)
 
 	if (!r)
 		return;
-	fd = region_fd(r);
-	read_forget(d);
+	fd = ksmd_region_fd(r);
+	ksmd_read_forget(d);
 	ksm_region_remove(c->mm, r);
 	close(fd);
 }
@@ -619,7 +234,7 @@ static void clients_settle(struct ksmd *d)
 
 	for (i = 0; i < d->nr_cl; i++)
 		if (d->cl[i]->run.n)
-			run_flush(d->cl[i]);
+			ksmd_run_flush(d->cl[i]);
 	for (i = 0; i < d->nr_cl; i++) {
 		struct client *c = d->cl[i];
 
@@ -698,7 +313,7 @@ static void scan_batch(struct ksmd *d)
 	struct ksm *k = &d->ksm;
 	uint64_t scans = k->stats.full_scans;
 
-	read_forget(d);
+	ksmd_read_forget(d);
 	if (k->knobs.run == 2 && !d->unmerged) {
 		ksm_unmerge_all(k);
 		d->unmerged = true;
@@ -706,7 +321,7 @@ static void scan_batch(struct ksmd *d)
 	if (k->knobs.run == 1)
 		ksm_scan(k, k->knobs.pages_to_scan);
 	if (k->stats.full_scans != scans)
-		ksm_advisor_full_scan(k, now_ms(), cpu_us());
+		ksm_advisor_full_scan(k, ksmd_now_ms(), cpu_us());
 }
 
 static int listen_on(const char *path)
@@ -745,11 +360,11 @@ static void on_signal(int sig)
 static void serve(struct ksmd *d)
 {
 	struct pollfd p[MAX_CLIENTS + 1];
-	uint64_t next = now_ms();
+	uint64_t next = ksmd_now_ms();
 	unsigned int i, n;
 
 	while (!stop) {
-		uint64_t t = now_ms();
+		uint64_t t = ksmd_now_ms();
 		int timeout = t >= next ? 0 : (int)(next - t);
 
 		if (d->ksm.knobs.run != 1 || !d->ksm.mm_list)
@@ -765,11 +380,11 @@ static void serve(struct ksmd *d)
 		if (p[0].revents & POLLIN)
 			accept_client(d);
 		clients_settle(d);
-		if (now_ms() >= next) {
+		if (ksmd_now_ms() >= next) {
 			scan_batch(d);
 			clients_settle(d);
 			push_stats(d);
-			next = now_ms() + d->ksm.knobs.sleep_millisecs;
+			next = ksmd_now_ms() + d->ksm.knobs.sleep_millisecs;
 		}
 	}
 }
