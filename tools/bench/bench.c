@@ -67,6 +67,21 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 	return true;
 }
 
+int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,
+		  const char *self_path, const char **kernel,
+		  int (*run)(const void *opts, const char *self_path),
+		  const void *opts)
+{
+	char *alloc = NULL;
+	int status;
+
+	if (!bench_parse(cmd, argc, argv, self_path, kernel, &alloc, &status))
+		return status;
+	status = run(opts, self_path);
+	free(alloc);
+	return status;
+}
+
 /* ------------------------------------------------------------ statistics */
 
 static int cmp_double(const void *a, const void *b)

@@ -242,8 +242,9 @@ static void print_table(const struct bench_row *rows,
 	       BENCH_READY_LINE);
 }
 
-static int bench_boot(const struct bench_opts *o, const char *self_path)
+static int bench_boot(const void *opts, const char *self_path)
 {
+	const struct bench_opts *o = opts;
 	struct bench_row rows[BENCH_NR_BACKENDS];
 	const char *skip;
 	int b, ret = 0;
@@ -343,12 +344,5 @@ int bench_boot_main(int argc, char **argv, const char *self_path)
 		"\"" BENCH_READY_LINE "\").\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	char *kernel = NULL;
-	int status;
-
-	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
-		return status;
-	status = bench_boot(&o, self_path);
-	free(kernel);
-	return status;
+	return bench_cmd_run(&cmd, argc, argv, self_path, &o.kernel, bench_boot, &o);
 }

@@ -598,8 +598,9 @@ static int dn_option(void *opaque, int key, const char *arg, struct errmsg *e)
 	}
 }
 
-static int dn_bench(const struct dn_opts *o, const char *self)
+static int dn_bench(const void *opts, const char *self)
 {
+	const struct dn_opts *o = opts;
 	struct density_run runs[DN_MAX_RUNS] = { 0 };
 	unsigned int n = 0, i;
 	const char *why;
@@ -676,12 +677,5 @@ int bench_density_main(int argc, char **argv, const char *self_path)
 		"Prints a table and writes a plot (gnuplot).\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	char *kernel = NULL;
-	int status;
-
-	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
-		return status;
-	status = dn_bench(&o, self_path);
-	free(kernel);
-	return status;
+	return bench_cmd_run(&cmd, argc, argv, self_path, &o.kernel, dn_bench, &o);
 }

@@ -526,8 +526,9 @@ static void hp_rows_free(struct hp_row *rows)
 			free(rows[b].v[m]);
 }
 
-static int hp_bench(const struct hp_opts *o, const char *self_path)
+static int hp_bench(const void *opts, const char *self_path)
 {
+	const struct hp_opts *o = opts;
 	struct hp_row rows[BENCH_NR_BACKENDS] = { 0 };
 	const char *why;
 
@@ -563,12 +564,5 @@ int bench_hotplug_main(int argc, char **argv, const char *self_path)
 		"time between the guest's migration and the rest.\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	char *kernel = NULL;
-	int status;
-
-	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
-		return status;
-	status = hp_bench(&o, self_path);
-	free(kernel);
-	return status;
+	return bench_cmd_run(&cmd, argc, argv, self_path, &o.kernel, hp_bench, &o);
 }

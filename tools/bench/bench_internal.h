@@ -146,6 +146,15 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		 const char *self_path, const char **kernel, char **alloc,
 		 int *status);
 
+/*
+ * A benchmark's entry: bench_parse() with @cmd (its tables fill @opts,
+ * *@kernel is defaulted), then @run(@opts, @self_path). The exit status.
+ */
+int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,
+		  const char *self_path, const char **kernel,
+		  int (*run)(const void *opts, const char *self_path),
+		  const void *opts);
+
 /* The subcommands: @argv[0] is "boot", "hotplug" or "density". Exit
  * statuses. */
 int bench_boot_main(int argc, char **argv, const char *self_path);
