@@ -122,12 +122,15 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory integration
 
 # Boot (memvisor vs QEMU kvm/tcg), guest/mm's instruction counts under
-# callgrind, then DIMM hot-add/remove (memvisor vs QEMU; ~10 minutes).
+# callgrind, DIMM hot-add/remove (memvisor vs QEMU; ~10 minutes), then KSM
+# density (memvisor ksmd vs Linux KSM vs none; changes and restores the
+# host's /sys/kernel/mm/ksm; a few minutes).
 bench: deps all
 	$(Q)$(BUILD)/memvisor bench boot
 	$(Q)tests/bench/mm_bench.sh
 	$(Q)$(BUILD)/memvisor bench hotplug
 	$(Q)$(BUILD)/memvisor bench balloon
+	$(Q)$(BUILD)/memvisor bench density
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c) for every parser of untrusted

@@ -528,13 +528,16 @@ static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
 {
 	struct ksm_rmap_item *it = rmap_item_get(ksm, r, idx);
 	struct tree_key k = { .nid = key_nid(ksm, r), .page = ksm->buf };
+	int (*read)(void *, struct ksm_region *, uint64_t, void *) =
+		ksm->ops->read_scan ? ksm->ops->read_scan : ksm->ops->read_page;
 
 	if (it->flags & RMAP_STABLE) {
 		if (ksm->ops->still_merged(ksm->opaque, r, idx) == 1)
 			return;
 		remove_rmap_item_from_tree(ksm, r, it);
+		read = ksm->ops->read_page;     /* just folded back: fresh */
 	}
-	if (ksm->ops->read_page(ksm->opaque, r, idx, ksm->buf))
+	if (read(ksm->opaque, r, idx, ksm->buf))
 		return;
 	/* data where the zero page was: the guest wrote it */
 	if (it->flags & RMAP_ZERO)
@@ -798,4 +801,20 @@ void ksm_page_dropped(struct ksm_region *r, uint64_t idx)
 {
 	if (idx < r->nr_pages)
 		rmap_item_free(r->mm->ksm, r, &r->items[idx]);
+}
+
+void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
+		      int err)
+{
+	struct ksm_rmap_item *it;
+
+	if (err == -ENOMEM || err == -ENOSPC)
+		mm_stop_merging(r->mm, err);
+	r->mm->ksm->stats.merge_failures++;
+	if (idx >= r->nr_pages)
+		return;
+	it = &r->items[idx];
+	/* still the merge that failed, not one made since */
+	if ((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx)
+		rmap_item_free(r->mm->ksm, r, it);
 }

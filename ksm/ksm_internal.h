@@ -94,6 +94,11 @@ struct ksm_ops {
 	/* Copy page @idx of @r to @buf: 0, -ENODATA for a hole, -errno. */
 	int (*read_page)(void *opaque, struct ksm_region *r, uint64_t idx,
 			 void *buf);
+	/* Optional: read_page for the scan cursor, which moves forward over
+	 * pages next_data() just named: the daemon may read ahead (what it
+	 * returns may be as old as the current scan batch). */
+	int (*read_scan)(void *opaque, struct ksm_region *r, uint64_t idx,
+			 void *buf);
 	/* First page at or after @idx holding data (SEEK_DATA), or nr_pages. */
 	uint64_t (*next_data)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* Contents of pool page @pidx (read only). */
@@ -186,6 +191,12 @@ struct ksm_region *ksm_region_find(struct ksm_mm *mm, uint32_t id);
 void ksm_region_remove(struct ksm_mm *mm, struct ksm_region *r);
 /* The VM dropped its merged page @idx (discard, unmerge on its own). */
 void ksm_page_dropped(struct ksm_region *r, uint64_t idx);
+/* A merge of page @idx onto pool page @pidx that ops->merge accepted (0)
+ * for later was refused by the VM with @err: the page's rmap item is
+ * forgotten if it still stands for that merge, and -ENOMEM/-ENOSPC stop
+ * merging for the VM. Only between scan batches. */
+void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
+		      int err);
 
 /* Scan up to @nr pages; returns how many were scanned. */
 unsigned int ksm_scan(struct ksm *ksm, unsigned int nr);
@@ -227,6 +238,9 @@ void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
  */
 #define KSM_MSG_MAGIC 0x4b534d31u    /* "KSM1" */
 #define KSM_MAX_REGION_PAGES (1ull << 28)  /* 1 TiB */
+#define KSM_POOL_MAX_PAGES (1ull << 26)    /* the pool: 256 GiB */
+#define KSM_RUN_MAX 1024                   /* pages in one MERGE_RUN */
+#define KSM_RUN_SAME 0x1                   /* MERGE_RUN onto one pool page */
 
 enum ksm_msg_type {
 	KSM_HELLO = 1,       /* VM -> d: a = pid; d -> VM: pool fd */
@@ -243,13 +257,23 @@ enum ksm_msg_type {
 	KSM_CTL_SET,         /* ctl -> d: text = name=value */
 	KSM_LINE,            /* d -> ctl: text */
 	KSM_END,             /* d -> ctl: result, text = error */
+	KSM_MERGE_RUN,       /* d -> VM: region, a = first page, b = first
+				pool page, nid = pages (<= KSM_RUN_MAX): MERGE
+				of a+i with b+i for each i; the answer's text
+				has bit i set for each page not merged and
+				result the error of those (0: -EAGAIN); with
+				flags KSM_RUN_SAME every page onto pool page b
+				(identical pages: a chain's dup) */
+	KSM_STILL_RUN,       /* d -> VM: region, a = first page, nid = pages
+				(<= KSM_RUN_MAX): STILL for each; the answer's
+				text has bit i set for each still merged */
 	KSM_MSG_MAX,
 };
 
 struct ksm_msg {
 	uint32_t magic;
 	uint16_t type;
-	uint16_t pad;
+	uint16_t flags;      /* MERGE_RUN: KSM_RUN_SAME */
 	uint32_t seq;
 	int32_t result;
 	uint32_t region;

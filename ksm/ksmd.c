@@ -20,6 +20,9 @@
  * first, so merges made in one pass lie at consecutive pool offsets and a
  * VM's run of merged pages stays one mapping.
  *
+ * What ksmd does for the core (the ksm_ops: the pool, reading guest
+ * memory, asking VMs, merges sent in runs) is in ksmd_ops.c.
+ *
  * Threads: one. poll() on the listening socket and the clients; between
  * polls, a batch of pages_to_scan pages every sleep_millisecs (run=1).
  * A request to a VM waits for its answer at most REPLY_TIMEOUT_MS.
@@ -41,49 +44,7 @@
 
 #include "ksm/ksm.h"
 #include "ksm/ksm_internal.h"
-
-#define MAX_CLIENTS 64
-#define MAX_QUEUED 512
-#define REPLY_TIMEOUT_MS 5000
-#define POOL_CHUNK 4096                 /* pages */
-#define POOL_MAX (1ull << 26)           /* pages: 256 GiB */
-
-struct queued {
-	struct ksm_msg m;
-	int fd;
-};
-
-struct client {
-	int sock;
-	bool is_vm, dead;
-	uint32_t pid;
-	struct ksm_mm *mm;
-	uint32_t seq;
-	unsigned int nr_queued;
-	struct queued q[MAX_QUEUED];
-};
-
-struct ksmd {
-	struct ksm ksm;
-	int lsock;
-	int pool_fd;
-	uint8_t *pool;                  /* the whole reservation */
-	uint64_t pool_pages, pool_next; /* file size, bump pointer */
-	uint64_t *pool_free;            /* stack of freed pages */
-	uint64_t nr_free, free_cap;
-	struct client *cl[MAX_CLIENTS];
-	unsigned int nr_cl;
-	uint32_t next_mm_id;
-	bool unmerged;                  /* run=2 done */
-};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
+#include "ksm/ksmd_internal.h"
 
 static uint64_t cpu_us(void)
 {
@@ -93,176 +54,6 @@ static uint64_t cpu_us(void)
 	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull +
 	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
 }
-
-/* ------------------------------------------------------------ the pool */
-
-static int pool_alloc(void *o, const void *buf, uint64_t *pidx)
-{
-	struct ksmd *d = o;
-	uint64_t p;
-
-	if (d->nr_free) {
-		p = d->pool_free[--d->nr_free];
-	} else {
-		if (d->pool_next == POOL_MAX)
-			return -ENOSPC;
-		if (d->pool_next == d->pool_pages) {
-			if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
-				      KSM_PAGE_SIZE) < 0)
-				return -errno;
-			d->pool_pages += POOL_CHUNK;
-		}
-		p = d->pool_next++;
-	}
-	memcpy(d->pool + p * KSM_PAGE_SIZE, buf, KSM_PAGE_SIZE);
-	*pidx = p;
-	return 0;
-}
-
-static void pool_free(void *o, uint64_t pidx)
-{
-	struct ksmd *d = o;
-
-	fallocate(d->pool_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		  pidx * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
-	if (d->nr_free == d->free_cap) {
-		uint64_t cap = d->free_cap ? 2 * d->free_cap : 1024;
-		uint64_t *n = realloc(d->pool_free, cap * sizeof(*n));
-
-		if (!n)
-			return;                 /* leaks one pool slot */
-		d->pool_free = n;
-		d->free_cap = cap;
-	}
-	d->pool_free[d->nr_free++] = pidx;
-}
-
-static const void *pool_page(void *o, uint64_t pidx)
-{
-	struct ksmd *d = o;
-
-	return d->pool + pidx * KSM_PAGE_SIZE;
-}
-
-/* ------------------------------------------------------------ reading VMs */
-
-static int region_fd(const struct ksm_region *r)
-{
-	return (int)(intptr_t)r->priv;
-}
-
-static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
-{
-	off_t off = lseek(region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
-
-	if (off < 0 || (uint64_t)off >= r->nr_pages * KSM_PAGE_SIZE)
-		return r->nr_pages;
-	return off / KSM_PAGE_SIZE;
-}
-
-static int read_page(void *o, struct ksm_region *r, uint64_t idx, void *buf)
-{
-	int fd = region_fd(r);
-	off_t off = idx * KSM_PAGE_SIZE;
-
-	if (lseek(fd, off, SEEK_DATA) != off)
-		return -ENODATA;
-	if (pread(fd, buf, KSM_PAGE_SIZE, off) != KSM_PAGE_SIZE)
-		return -EIO;
-	return 0;
-}
-
-/* ------------------------------------------------------------ asking VMs */
-
-static void client_queue(struct client *c, const struct ksm_msg *m, int fd)
-{
-	if (c->nr_queued == MAX_QUEUED) {
-		c->dead = true;                 /* flooding us: drop it */
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	c->q[c->nr_queued++] = (struct queued){ *m, fd };
-}
-
-/* Send @m to the VM and wait for its answer: the answer's result. */
-static int vm_request(struct client *c, struct ksm_msg *m)
-{
-	struct pollfd p = { c->sock, POLLIN, 0 };
-	uint64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
-	struct ksm_msg r;
-	int fd, ret;
-
-	if (c->dead)
-		return -EPIPE;
-	m->seq = ++c->seq;
-	if (ksm_msg_send(c->sock, m, -1))
-		goto dead;
-	for (;;) {
-		uint64_t t = now_ms();
-
-		if (t >= deadline || poll(&p, 1, deadline - t) <= 0)
-			goto dead;
-		ret = ksm_msg_recv(c->sock, &r, &fd);
-		if (ret)
-			goto dead;
-		if (r.type == m->type && r.seq == m->seq) {
-			if (fd >= 0)
-				close(fd);
-			return r.result;
-		}
-		client_queue(c, &r, fd);
-		if (c->dead)
-			return -EPIPE;
-	}
-dead:
-	c->dead = true;
-	return -EPIPE;
-}
-
-static struct client *region_client(struct ksm_region *r)
-{
-	return r->mm->priv;
-}
-
-static int op(struct ksm_region *r, uint16_t type, uint64_t idx, uint64_t b)
-{
-	struct ksm_msg m = { .type = type, .region = r->id, .a = idx, .b = b };
-
-	return vm_request(region_client(r), &m);
-}
-
-static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
-{
-	int ret = op(r, KSM_MERGE, idx, pidx);
-
-	if (ret == -ENOMEM)
-		fprintf(stderr, "ksmd: VM pid %u: mapping limit reached (vm.max_map_count): no more merging for it\n",
-			region_client(r)->pid);
-	return ret;
-}
-
-static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
-{
-	return op(r, KSM_MERGE_ZERO, idx, 0);
-}
-
-static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
-{
-	return op(r, KSM_UNMERGE, idx, 0);
-}
-
-static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
-{
-	return op(r, KSM_STILL, idx, 0);
-}
-
-static const struct ksm_ops ksmd_ops = {
-	.read_page = read_page, .next_data = next_data,
-	.pool_page = pool_page, .pool_alloc = pool_alloc,
-	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
-	.unmerge = unmerge, .still_merged = still_merged,
-};
 
 /* ------------------------------------------------------------ messages */
 
@@ -298,7 +89,8 @@ static void region_del(struct ksmd *d, struct client *c, uint32_t id)
 
 	if (!r)
 		return;
-	fd = region_fd(r);
+	fd = ksmd_region_fd(r);
+	ksmd_read_forget(d);
 	ksm_region_remove(c->mm, r);
 	close(fd);
 }
@@ -422,6 +214,7 @@ static void client_free(struct ksmd *d, unsigned int i)
 	for (k = 0; k < c->nr_queued; k++)
 		if (c->q[k].fd >= 0)
 			close(c->q[k].fd);
+	free(c->failed);
 	if (c->mm) {
 		while (c->mm->nr_regions)
 			region_del(d, c, c->mm->regions[0]->id);
@@ -433,13 +226,26 @@ static void client_free(struct ksmd *d, unsigned int i)
 	d->cl[i] = d->cl[--d->nr_cl];
 }
 
-/* What VMs sent while ksmd waited for their answers; the dead go. */
+/* Pending runs out; merges the VMs refused undone; what VMs sent while
+ * ksmd waited for their answers; the dead go. */
 static void clients_settle(struct ksmd *d)
 {
 	unsigned int i, k;
 
+	for (i = 0; i < d->nr_cl; i++)
+		if (d->cl[i]->run.n)
+			ksmd_run_flush(d->cl[i]);
 	for (i = 0; i < d->nr_cl; i++) {
 		struct client *c = d->cl[i];
+
+		for (k = 0; k < c->nr_failed && !c->dead && c->mm; k++) {
+			struct ksm_region *r = ksm_region_find(c->mm, c->failed[k].region);
+
+			if (r)
+				ksm_merge_failed(r, c->failed[k].idx, c->failed[k].pidx,
+						 c->failed[k].err);
+		}
+		c->nr_failed = 0;
 
 		for (k = 0; k < c->nr_queued && !c->dead; k++)
 			handle_msg(d, c, &c->q[k].m, c->q[k].fd);
@@ -507,6 +313,7 @@ static void scan_batch(struct ksmd *d)
 	struct ksm *k = &d->ksm;
 	uint64_t scans = k->stats.full_scans;
 
+	ksmd_read_forget(d);
 	if (k->knobs.run == 2 && !d->unmerged) {
 		ksm_unmerge_all(k);
 		d->unmerged = true;
@@ -514,7 +321,7 @@ static void scan_batch(struct ksmd *d)
 	if (k->knobs.run == 1)
 		ksm_scan(k, k->knobs.pages_to_scan);
 	if (k->stats.full_scans != scans)
-		ksm_advisor_full_scan(k, now_ms(), cpu_us());
+		ksm_advisor_full_scan(k, ksmd_now_ms(), cpu_us());
 }
 
 static int listen_on(const char *path)
@@ -553,11 +360,11 @@ static void on_signal(int sig)
 static void serve(struct ksmd *d)
 {
 	struct pollfd p[MAX_CLIENTS + 1];
-	uint64_t next = now_ms();
+	uint64_t next = ksmd_now_ms();
 	unsigned int i, n;
 
 	while (!stop) {
-		uint64_t t = now_ms();
+		uint64_t t = ksmd_now_ms();
 		int timeout = t >= next ? 0 : (int)(next - t);
 
 		if (d->ksm.knobs.run != 1 || !d->ksm.mm_list)
@@ -573,11 +380,11 @@ static void serve(struct ksmd *d)
 		if (p[0].revents & POLLIN)
 			accept_client(d);
 		clients_settle(d);
-		if (now_ms() >= next) {
+		if (ksmd_now_ms() >= next) {
 			scan_batch(d);
 			clients_settle(d);
 			push_stats(d);
-			next = now_ms() + d->ksm.knobs.sleep_millisecs;
+			next = ksmd_now_ms() + d->ksm.knobs.sleep_millisecs;
 		}
 	}
 }
@@ -592,6 +399,11 @@ int ksmd_serve(const char *path, struct errmsg *e)
 	ret = ksm_init(&d->ksm, &ksmd_ops, d);
 	if (ret)
 		goto out_free;
+	d->win_buf = malloc(RA_PAGES * KSM_PAGE_SIZE);
+	if (!d->win_buf) {
+		ret = errmsg_set(e, -ENOMEM, "out of memory");
+		goto out_ksm;
+	}
 	d->pool_fd = memfd_create("memvisor-ksm-pool", MFD_CLOEXEC);
 	d->pool = mmap(NULL, POOL_MAX * KSM_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_NORESERVE, d->pool_fd, 0);
@@ -622,6 +434,7 @@ out_pool:
 out_ksm:
 	ksm_destroy(&d->ksm);
 out_free:
+	free(d->win_buf);
 	free(d->pool_free);
 	free(d);
 	return ret;

@@ -3,42 +3,30 @@
  *
  * What: registers the VM's guest memory with ksmd (boot RAM, every DIMM,
  * hot-added ones as they come, removed ones dropped) by passing each
- * region's memfd, and carries out what ksmd asks, since only this process
- * can change its own mappings:
- *
- *   MERGE r,i,p   write-protect page i (userfaultfd WP: a writer, a vCPU
- *                 under KVM included, blocks in the kernel), compare it
- *                 whole with pool page p; if equal, map pool page p there
- *                 MAP_PRIVATE (the kernel gives any later writer, guest or
- *                 VMM, its own copy: that is the copy-on-write break),
- *                 punch the page out of the region's memfd, re-register the
- *                 new mapping for WP; then wake any blocked writer. If the
- *                 contents differ: -EAGAIN; if mmap hits vm.max_map_count:
- *                 -ENOMEM, merging stops for this VM, nothing is lost.
- *   MERGE_ZERO    the same for an all-zero page: it is punched out (a hole
- *                 reads as zeros).
- *   UNMERGE       write-protect, copy what the guest sees back into the
- *                 memfd, map the memfd there again (MAP_SHARED), wake.
- *   STILL         is page i still the pool page? /proc/self/pagemap tells
- *                 a file page from an anonymous one: after a copy-on-write
- *                 break it is anonymous, and the page is folded back into
- *                 the memfd (as UNMERGE) and reported not merged.
+ * region's memfd, and carries out what ksmd asks (vm_pages.c: merge, merge
+ * runs, unmerge, still merged?), since only this process can change its own
+ * mappings.
  *
  * The balloon's guest_mem_discard on a merged page: the core calls the
  * discard hook first, which maps the (punched, so zero) memfd page back
  * shared and tells ksmd (DROPPED); the core's MADV_REMOVE then does what it
  * always did. If ksmd goes away, nothing changes in the mappings: merged
  * pages stay valid (the pool memfd lives while mapped) and copy-on-write is
- * the kernel's; the VM logs it once.
+ * the kernel's; the VM logs it once and dials the same path again (back-off
+ * 100 ms doubling to 5 s). When a new ksmd answers, the VM folds every
+ * merged page back into its memfd (as UNMERGE), drops the old pool, and
+ * registers its regions again: the new ksmd merges them afresh and can
+ * unmerge them, and no page stays tied to a pool nobody manages.
  *
  * Data structures: struct kregion per registered region, with one byte per
  * page (merged or not). Locking: ksm_vm.lock protects the regions and every
  * change of mappings (the ksm thread's requests, the memory hooks from the
  * vCPU, QMP and balloon threads); send_lock orders messages on the socket.
- * Threads: one, reading ksmd's requests.
+ * Threads: one, reading ksmd's requests, and redialling when it goes.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -54,67 +42,16 @@
 
 #include "ksm/ksm.h"
 #include "ksm/ksm_internal.h"
+#include "ksm/vm_internal.h"
 #include "vmm/memory.h"
 #include "vmm/qmp.h"
 #include "vmm/vm.h"
-
-#define PG KSM_PAGE_SIZE
-
-struct kregion {
-	bool used;
-	uint32_t id;
-	int memfd;
-	uint8_t *hva;
-	uint64_t nr_pages;
-	uint8_t *merged;
-};
-
-struct ksm_vm {
-	const char *path;               /* NULL: no --ksm */
-	int sock, pool_fd, uffd, pagemap_fd;
-	pthread_mutex_t lock, send_lock;
-	pthread_t thread;
-	bool thread_started;
-	struct kregion reg[KSM_MAX_REGIONS];
-	uint64_t merging;               /* pages mapping the pool */
-	uint64_t rmap_items, zero_pages;  /* as ksmd last said */
-	bool stopped, limit_logged, gone;
-	char reason[96];
-	uint8_t tmp[PG];
-};
 
 struct ksm_vm_config {
 	char *path;
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static int uffd_wp(struct ksm_vm *k, uint8_t *hva, bool on)
-{
-	struct uffdio_writeprotect w = {
-		.range = { (uintptr_t)hva, PG },
-		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
-	};
-
-	return ioctl(k->uffd, UFFDIO_WRITEPROTECT, &w) < 0 ? -errno : 0;
-}
-
-static void uffd_wake(struct ksm_vm *k, uint8_t *hva)
-{
-	struct uffdio_range r = { (uintptr_t)hva, PG };
-
-	ioctl(k->uffd, UFFDIO_WAKE, &r);
-}
-
-static int uffd_register(struct ksm_vm *k, uint8_t *hva, uint64_t len)
-{
-	struct uffdio_register r = {
-		.range = { (uintptr_t)hva, len },
-		.mode = UFFDIO_REGISTER_MODE_WP,
-	};
-
-	return ioctl(k->uffd, UFFDIO_REGISTER, &r) < 0 ? -errno : 0;
-}
 
 static void send_msg(struct ksm_vm *k, struct ksm_msg *m, int fd)
 {
@@ -124,161 +61,9 @@ static void send_msg(struct ksm_vm *k, struct ksm_msg *m, int fd)
 	pthread_mutex_unlock(&k->send_lock);
 }
 
-static struct kregion *kregion_by_id(struct ksm_vm *k, uint32_t id)
+/* Serve ksmd's requests until the connection ends. */
+static void ksm_serve(struct ksm_vm *k)
 {
-	unsigned int i;
-
-	for (i = 0; i < KSM_MAX_REGIONS; i++)
-		if (k->reg[i].used && k->reg[i].id == id)
-			return &k->reg[i];
-	return NULL;
-}
-
-static bool is_data(const struct kregion *r, uint64_t idx)
-{
-	off_t off = idx * PG;
-
-	return lseek(r->memfd, off, SEEK_DATA) == off;
-}
-
-/* ------------------------------------------------------------ requests */
-
-/* Map the memfd back at page @idx (its contents are already there). */
-static int map_own(struct ksm_vm *k, struct kregion *r, uint64_t idx)
-{
-	uint8_t *hva = r->hva + idx * PG;
-
-	if (mmap(hva, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		 r->memfd, idx * PG) == MAP_FAILED)
-		return -errno;
-	uffd_register(k, hva, PG);
-	r->merged[idx] = 0;
-	k->merging--;
-	return 0;
-}
-
-static int do_unmerge(struct ksm_vm *k, struct kregion *r, uint64_t idx)
-{
-	uint8_t *hva = r->hva + idx * PG;
-	int ret;
-
-	if (!r->merged[idx])
-		return 0;
-	uffd_wp(k, hva, true);
-	if (pwrite(r->memfd, hva, PG, idx * PG) != PG) {
-		ret = -errno;
-		uffd_wp(k, hva, false);
-		return ret ? ret : -EIO;
-	}
-	ret = map_own(k, r, idx);
-	if (ret)
-		uffd_wp(k, hva, false);
-	uffd_wake(k, hva);
-	return ret;
-}
-
-static void limit_hit(struct ksm_vm *k)
-{
-	k->stopped = true;
-	snprintf(k->reason, sizeof(k->reason), "mapping limit reached (vm.max_map_count)");
-	if (!k->limit_logged)
-		fprintf(stderr, "memvisor: ksm: %s: no more pages of this VM are merged\n",
-			k->reason);
-	k->limit_logged = true;
-}
-
-static int do_merge(struct ksm_vm *k, struct kregion *r, uint64_t idx,
-		    uint64_t pidx)
-{
-	uint8_t *hva = r->hva + idx * PG;
-	struct stat st;
-	int ret;
-
-	if (r->merged[idx] || !is_data(r, idx))
-		return -EAGAIN;
-	if (fstat(k->pool_fd, &st) < 0 || (uint64_t)st.st_size < (pidx + 1) * PG ||
-	    pread(k->pool_fd, k->tmp, PG, pidx * PG) != PG)
-		return -EINVAL;
-	ret = uffd_wp(k, hva, true);
-	if (ret)
-		return ret;
-	if (memcmp(hva, k->tmp, PG)) {          /* frozen: the final word */
-		uffd_wp(k, hva, false);
-		return -EAGAIN;
-	}
-	if (mmap(hva, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-		 k->pool_fd, pidx * PG) == MAP_FAILED) {
-		ret = -errno;
-		if (ret == -ENOMEM)
-			limit_hit(k);
-		uffd_wp(k, hva, false);
-		return ret;
-	}
-	fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		  idx * PG, PG);
-	uffd_register(k, hva, PG);
-	r->merged[idx] = 1;
-	k->merging++;
-	uffd_wake(k, hva);
-	return 0;
-}
-
-static int do_merge_zero(struct ksm_vm *k, struct kregion *r, uint64_t idx)
-{
-	static const uint8_t zero[PG];
-	uint8_t *hva = r->hva + idx * PG;
-	int ret;
-
-	if (r->merged[idx] || !is_data(r, idx))
-		return -EAGAIN;
-	ret = uffd_wp(k, hva, true);
-	if (ret)
-		return ret;
-	ret = memcmp(hva, zero, PG) ? -EAGAIN : 0;
-	if (!ret && madvise(hva, PG, MADV_REMOVE) < 0)
-		ret = -errno;
-	uffd_wp(k, hva, false);
-	return ret;
-}
-
-/* 1 still the pool page; 0 not merged (a copy-on-write break is folded
- * back into the memfd). */
-static int do_still(struct ksm_vm *k, struct kregion *r, uint64_t idx)
-{
-	uint8_t *hva = r->hva + idx * PG;
-	uint64_t e;
-
-	if (!r->merged[idx])
-		return 0;
-	if (pread(k->pagemap_fd, &e, 8, ((uintptr_t)hva / PG) * 8) != 8)
-		return 1;
-	if (!(e >> 63 & 1) || (e >> 61 & 1))
-		return 1;               /* not faulted in, or the pool's page */
-	return do_unmerge(k, r, idx) ? 1 : 0;
-}
-
-static int handle_request(struct ksm_vm *k, const struct ksm_msg *m)
-{
-	struct kregion *r = kregion_by_id(k, m->region);
-
-	if (!r || m->a >= r->nr_pages)
-		return -ENOENT;
-	switch (m->type) {
-	case KSM_MERGE:
-		return k->stopped ? -ENOMEM : do_merge(k, r, m->a, m->b);
-	case KSM_MERGE_ZERO:
-		return do_merge_zero(k, r, m->a);
-	case KSM_UNMERGE:
-		return do_unmerge(k, r, m->a);
-	case KSM_STILL:
-		return do_still(k, r, m->a);
-	}
-	return -EINVAL;
-}
-
-static void *ksm_thread(void *arg)
-{
-	struct ksm_vm *k = arg;
 	struct ksm_msg m;
 	int fd;
 
@@ -292,26 +77,105 @@ static void *ksm_thread(void *arg)
 			pthread_mutex_unlock(&k->lock);
 			continue;
 		}
-		m.result = handle_request(k, &m);
+		m.result = ksm_vm_handle(k, &m);
 		pthread_mutex_unlock(&k->lock);
 		send_msg(k, &m, -1);
 	}
+}
+
+static int ksm_dial(const char *path, int *sock, int *pool_fd, struct errmsg *e);
+static void kregion_announce(struct ksm_vm *k, struct kregion *r);
+
+/*
+ * A new ksmd on the same path: fold every merged page back into its
+ * region's memfd (the old daemon's pool pages are dropped, so nothing of
+ * the old pool stays mapped), then register every region again; the new
+ * ksmd scans and merges them afresh.
+ */
+static void ksm_reattach(struct ksm_vm *k, int sock, int pool_fd)
+{
+	unsigned int i;
+	uint64_t p;
+
+	pthread_mutex_lock(&k->lock);
+	for (i = 0; i < KSM_MAX_REGIONS; i++)
+		for (p = 0; k->reg[i].used && p < k->reg[i].nr_pages; p++)
+			if (k->reg[i].merged[p])
+				ksm_vm_unmerge_page(k, &k->reg[i], p);
 	pthread_mutex_lock(&k->send_lock);
-	if (!k->gone)
-		fprintf(stderr, "memvisor: ksm: the scanner at %s went away; merged pages stay valid and copy-on-write\n",
-			k->path);
-	k->gone = true;
+	close(k->sock);
+	ksm_vm_pool_view_drop(k);
+	close(k->pool_fd);
+	k->sock = sock;
+	k->pool_fd = pool_fd;
+	k->gone = false;
 	pthread_mutex_unlock(&k->send_lock);
+	k->rmap_items = k->zero_pages = 0;
+	k->stopped = k->limit_logged = false;
+	k->reason[0] = '\0';
+	for (i = 0; i < KSM_MAX_REGIONS; i++)
+		if (k->reg[i].used)
+			kregion_announce(k, &k->reg[i]);
+	pthread_mutex_unlock(&k->lock);
+	fprintf(stderr, "memvisor: ksm: registered again with the scanner at %s (%" PRIu64 " merged pages folded back)\n",
+		k->path, k->merging_folded);
+}
+
+/* After ksmd went away: try again, 100 ms doubling to 5 s, until a new one
+ * answers or the VM ends. */
+static bool ksm_redial(struct ksm_vm *k)
+{
+	unsigned int wait_ms = 100, slept;
+	struct errmsg e = { .msg = "" };
+	int sock, pool_fd;
+
+	while (!k->quit) {
+		for (slept = 0; slept < wait_ms && !k->quit; slept += 20)
+			usleep(20000);
+		if (k->quit)
+			break;
+		if (!ksm_dial(k->path, &sock, &pool_fd, &e)) {
+			k->merging_folded = k->merging;
+			ksm_reattach(k, sock, pool_fd);
+			return true;
+		}
+		wait_ms = wait_ms >= 2500 ? 5000 : wait_ms * 2;
+	}
+	return false;
+}
+
+static void *ksm_thread(void *arg)
+{
+	struct ksm_vm *k = arg;
+
+	do {
+		ksm_serve(k);
+		if (k->quit)
+			break;
+		pthread_mutex_lock(&k->send_lock);
+		if (!k->gone)
+			fprintf(stderr, "memvisor: ksm: the scanner at %s went away; merged pages stay valid and copy-on-write; trying to reconnect\n",
+				k->path);
+		k->gone = true;
+		pthread_mutex_unlock(&k->send_lock);
+	} while (ksm_redial(k));
 	return NULL;
 }
 
 /* ------------------------------------------------------------ memory hooks */
 
+/* REGION_ADD with the region's memfd. */
+static void kregion_announce(struct ksm_vm *k, struct kregion *r)
+{
+	struct ksm_msg m = { .type = KSM_REGION_ADD, .region = r->id,
+			     .a = r->nr_pages };
+
+	send_msg(k, &m, r->memfd);
+}
+
 static int kregion_add(struct ksm_vm *k, uint32_t id, int memfd, uint8_t *hva,
 		       uint64_t size)
 {
-	struct ksm_msg m = { .type = KSM_REGION_ADD, .region = id,
-			     .a = size / PG };
 	unsigned int i;
 
 	for (i = 0; i < KSM_MAX_REGIONS && k->reg[i].used; i++)
@@ -325,10 +189,10 @@ static int kregion_add(struct ksm_vm *k, uint32_t id, int memfd, uint8_t *hva,
 		k->reg[i].used = false;
 		return -ENOMEM;
 	}
-	if (uffd_register(k, hva, size))
+	if (ksm_vm_uffd_register(k, hva, size))
 		fprintf(stderr, "memvisor: ksm: cannot write-protect guest memory (userfaultfd): region %u is not merged\n", id);
 	else
-		send_msg(k, &m, memfd);
+		kregion_announce(k, &k->reg[i]);
 	return 0;
 }
 
@@ -391,7 +255,7 @@ static void on_discard(void *opaque, uint8_t *hva, uint64_t len)
 		if (!r)
 			continue;
 		idx = (hva - r->hva) / PG;
-		if (!r->merged[idx] || map_own(k, r, idx))
+		if (!r->merged[idx] || ksm_vm_map_own(k, r, idx))
 			continue;
 		m.region = r->id;
 		m.a = idx;
@@ -448,27 +312,46 @@ static int ksm_config_parse(void *cfg, int key, const char *arg,
 	return c->path ? 0 : errmsg_set(e, -ENOMEM, "out of memory");
 }
 
-/* HELLO and the pool fd in answer. */
-static int ksm_connect(struct ksm_vm *k, struct errmsg *e)
+/* Connect to ksmd at @path, HELLO, and its pool fd in answer. */
+static int ksm_dial(const char *path, int *sock, int *pool_fd, struct errmsg *e)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct timeval tv = { 5, 0 };
 	struct ksm_msg m = { .type = KSM_HELLO, .a = (uint64_t)getpid() };
+	int s, ret;
 
-	if (strlen(k->path) >= sizeof(a.sun_path))
+	*pool_fd = -1;
+	if (strlen(path) >= sizeof(a.sun_path))
 		return errmsg_user(e, -ENAMETOOLONG, "--ksm: path too long");
-	strcpy(a.sun_path, k->path);
-	k->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (k->sock < 0 || connect(k->sock, (struct sockaddr *)&a, sizeof(a)) < 0)
-		return errmsg_user(e, -errno, "--ksm: cannot reach ksmd at %s: %s",
-				   k->path, strerror(errno));
-	setsockopt(k->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (ksm_msg_send(k->sock, &m, -1) || ksm_msg_recv(k->sock, &m, &k->pool_fd) ||
-	    m.type != KSM_HELLO || k->pool_fd < 0)
-		return errmsg_set(e, -EPROTO, "--ksm: ksmd at %s did not answer", k->path);
+	strcpy(a.sun_path, path);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		ret = errmsg_user(e, -errno, "--ksm: cannot reach ksmd at %s: %s",
+				  path, strerror(errno));
+		goto fail;
+	}
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (ksm_msg_send(s, &m, -1) || ksm_msg_recv(s, &m, pool_fd) ||
+	    m.type != KSM_HELLO || *pool_fd < 0) {
+		ret = errmsg_set(e, -EPROTO, "--ksm: ksmd at %s did not answer", path);
+		goto fail;
+	}
 	tv.tv_sec = 0;
-	setsockopt(k->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	*sock = s;
 	return 0;
+fail:
+	if (*pool_fd >= 0)
+		close(*pool_fd);
+	*pool_fd = -1;
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+static int ksm_connect(struct ksm_vm *k, struct errmsg *e)
+{
+	return ksm_dial(k->path, &k->sock, &k->pool_fd, e);
 }
 
 static int ksm_open_uffd(struct ksm_vm *k, struct errmsg *e)
@@ -489,11 +372,15 @@ static void ksm_vm_free(struct ksm_vm *k)
 	unsigned int i;
 
 	if (k->thread_started) {
+		k->quit = true;
+		pthread_mutex_lock(&k->send_lock);
 		shutdown(k->sock, SHUT_RDWR);
+		pthread_mutex_unlock(&k->send_lock);
 		pthread_join(k->thread, NULL);
 	}
 	for (i = 0; i < KSM_MAX_REGIONS; i++)
 		free(k->reg[i].merged);
+	ksm_vm_pool_view_drop(k);
 	if (k->sock >= 0)
 		close(k->sock);
 	if (k->pool_fd >= 0)
@@ -532,6 +419,7 @@ static void *ksm_create(struct vm *vm, const void *cfg, struct errmsg *e)
 		goto fail;
 	}
 	k->thread_started = true;
+	pthread_setname_np(k->thread, "ksm");   /* its CPU, for bench density */
 	return k;
 fail:
 	ksm_vm_free(k);

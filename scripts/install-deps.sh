@@ -17,6 +17,7 @@ PKGS=(
   python3-pexpect       # integration tests: the guest console
   socat                 # driving QMP sockets by hand (README)
   valgrind              # callgrind instruction counts (make bench)
+  gnuplot-nox           # bench density's plot (docs/bench/)
   clang                 # make fuzz: libFuzzer harnesses (clang 14 on bookworm)
   libclang-rt-14-dev    # libFuzzer, ASan and UBSan runtimes for clang 14
 )

@@ -20,9 +20,11 @@ DEADLINE_S = 600          # a generous bound, not a timing threshold
 class Ksmd:
     """A ksmd the test starts and always stops."""
 
-    def __init__(self):
+    def __init__(self, sock=None):
         self.dir = tempfile.mkdtemp(prefix="memvisor-ksm-")
-        self.sock = os.path.join(self.dir, "ksmd.sock")
+        self.sock = sock or os.path.join(self.dir, "ksmd.sock")
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)          # a killed ksmd's
         self.log = open(os.path.join(self.dir, "ksmd.log"), "w+")
         self.proc = subprocess.Popen([str(MEMVISOR), "ksmd", "--socket", self.sock],
                                      stderr=self.log, cwd=str(ROOT))
@@ -79,8 +81,9 @@ def wait_for(pred, what):
         time.sleep(0.5)
 
 
-def start_vm(d):
-    g = Guest("memvisor", memory="256M", qmp=True, extra_args=["--ksm", d.sock])
+def start_vm(d, extra=()):
+    g = Guest("memvisor", memory="256M", qmp=True,
+              extra_args=["--ksm", d.sock] + list(extra))
     g.start()
     g.wait_ready()
     return g
@@ -89,6 +92,7 @@ def start_vm(d):
 def hog(g, args):
     out = g.cmd("hog " + args, timeout=DEADLINE_S)
     assert "filled" in out, out
+    return int(re.search(r"hog: pid (\d+) filled", out).group(1))
 
 
 def verify_ok(g):
@@ -157,6 +161,45 @@ def test_ksmd_killed_mid_scan(ksmd):
         b.kill()
 
 
+def merge_fast(d):
+    d.ctl("set", "pages_to_scan=5000")
+    d.ctl("set", "sleep_millisecs=50")
+    d.ctl("set", "run=1")
+
+
+def test_restarted_ksmd_picks_vms_up(ksmd):
+    """ksmd SIGKILLed, a new one on the same socket: the VMs fold their
+    merged pages back, register again, and merge anew; run=2 unmerges."""
+    a, b, _ = two_merged_vms(ksmd)
+    d2 = None
+    try:
+        ksmd.kill()
+        wait_for(lambda: "went away" in a.stderr_text(), "the VM logs it")
+        hog(a, "16M random --seed 11 --name while-gone")   # COW meanwhile
+        d2 = Ksmd(sock=ksmd.sock)
+        for g in (a, b):
+            wait_for(lambda: "registered again" in g.stderr_text(), "re-registered")
+            assert g.qmp("x-query-ksm")["connected"] is True
+        verify_ok(a)
+        verify_ok(b)
+        merge_fast(d2)
+        wait_for(lambda: int(d2.get()["pages_sharing"]) >= PAGES_128M * 95 // 100,
+                 "merged again by the new ksmd")
+        verify_ok(a)
+        verify_ok(b)
+        d2.ctl("set", "run=2")
+        wait_for(lambda: int(d2.get()["pages_shared"]) == 0, "unmerged")
+        for g in (a, b):
+            wait_for(lambda: g.qmp("x-query-ksm")["ksm_merging_pages"] == 0,
+                     "no merged page in the VM")
+            verify_ok(g)
+    finally:
+        a.kill()
+        b.kill()
+        if d2:
+            d2.kill()
+
+
 def test_ctl_refuses_bad_settings(ksmd):
     r = ksmd.ctl("set", "no_such=1", check=False)
     assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1, r.stderr
@@ -166,3 +209,115 @@ def test_ctl_refuses_bad_settings(ksmd):
     r = ksmd.ctl("get", "pages_sharing")
     assert r.stdout == "pages_sharing: 0\n"
     ksmd.stop()
+
+
+# ------------------------------------------------------------ together
+
+def merging(g):
+    return g.qmp("x-query-ksm")["ksm_merging_pages"]
+
+
+def test_balloon_over_merged_pages(ksmd):
+    """The hog of VM a ends, its balloon inflates over the freed (merged)
+    pages: a drops its references, the pool pages stay for b, ballooned
+    pages are holes that ksmd does not count or merge."""
+    a, b, _ = two_merged_vms(ksmd)
+    try:
+        pid = int(re.search(r"^\s*(\d+)\s+hog", a.cmd("ps"), re.M).group(1))
+        before = merging(a)
+        a.cmd("kill %d" % pid)
+        a.qmp("balloon", value=64 << 20)            # inflate 192 MiB
+        wait_for(lambda: a.qmp("query-balloon")["actual"] <= (64 << 20),
+                 "the balloon inflated")
+        wait_for(lambda: merging(a) <= before // 2, "a dropped its references")
+        st = ksmd.get()
+        assert int(st["pages_shared"]) >= PAGES_128M * 95 // 100, st
+        assert merging(b) >= PAGES_128M * 95 // 100
+        verify_ok(b)
+        # ballooned pages stay holes: a full scan later nothing of a's
+        # balloon is merged again, b is intact
+        scans = int(st["full_scans"])
+        wait_for(lambda: int(ksmd.get()["full_scans"]) >= scans + 2, "full scans")
+        assert merging(a) <= before // 2
+        verify_ok(b)
+        a.qmp("balloon", value=256 << 20)           # deflate, and use it
+        wait_for(lambda: a.qmp("query-balloon")["actual"] >= (256 << 20),
+                 "the balloon deflated")
+        hog(a, "96M random --seed 7 --name again")
+        verify_ok(a)
+        verify_ok(b)
+    finally:
+        a.kill()
+        b.kill()
+
+
+def qctl(g, *args):
+    r = subprocess.run([str(MEMVISOR), "ctl", "--qmp", g.qmp_path, "--timeout",
+                        "120"] + list(args), capture_output=True, text=True,
+                       timeout=180)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_dimm_with_merged_pages(ksmd):
+    """A hog on a hot-added DIMM merges with another VM's; removing the
+    DIMM migrates the pages out (the VM drops the DIMM's references), both
+    verify, and ksmd merges the migrated copies again."""
+    a = start_vm(ksmd, ["--slots", "2", "--maxmem", "768M"])
+    b = start_vm(ksmd)
+    try:
+        qctl(a, "dimm", "add", "256M", "--id", "k0", "--wait")
+        hog(a, "128M random --seed 7")              # lands on the DIMM
+        hog(b, "128M random --seed 7")
+        merge_fast(ksmd)
+        wait_for(lambda: int(ksmd.get()["pages_sharing"]) >= PAGES_128M * 95 // 100,
+                 "merged")
+        qctl(a, "dimm", "del", "k0", "--wait")
+        verify_ok(a)
+        verify_ok(b)
+        wait_for(lambda: int(ksmd.get()["pages_sharing"]) >= PAGES_128M * 95 // 100,
+                 "merged again after the migration")
+        verify_ok(a)
+        verify_ok(b)
+    finally:
+        a.kill()
+        b.kill()
+
+
+def map_count(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        return sum(1 for _ in f)
+
+
+def test_max_map_count_stops_merging(ksmd):
+    """Identical pages within one VM map one pool page each at the same
+    offset: two maps entries per merged page. Under a low vm.max_map_count
+    merging stops for that VM with a reason; nothing is lost."""
+    path = "/proc/sys/vm/max_map_count"
+    if not os.access(path, os.W_OK):
+        pytest.skip("cannot write %s (needs root)" % path)
+    with open(path) as f:
+        saved = f.read().strip()
+    a = start_vm(ksmd)
+    try:
+        hog(a, "8M same --seed 5")                  # 2048 identical pages
+        limit = map_count(a.proc.pid) + 1000
+        with open(path, "w") as f:
+            f.write(str(limit))
+        merge_fast(ksmd)
+        wait_for(lambda: a.qmp("x-query-ksm")["merging_stopped"], "merging stops")
+        q = a.qmp("x-query-ksm")
+        assert "max_map_count" in q["reason"], q
+        assert "mapping limit" in a.stderr_text()
+        verify_ok(a)
+        with open(path, "w") as f:
+            f.write(saved)
+        hog(a, "16M random --seed 3 --name after")  # the guest runs on
+        verify_ok(a)
+        ksmd.ctl("set", "run=2")
+        wait_for(lambda: merging(a) == 0, "unmerged")
+        verify_ok(a)
+    finally:
+        with open(path, "w") as f:
+            f.write(saved)
+        a.kill()

@@ -375,6 +375,36 @@ START_TEST(map_limit_stops_merging)
 }
 END_TEST
 
+/* ksmd takes a merge as done and hears later that the VM refused it */
+START_TEST(deferred_merge_refused)
+{
+	struct ksm_region *ra, *rb;
+	uint64_t p;
+
+	two_vms(48, &ra, &rb);
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.pages_sharing, 48);
+	p = F->reg[1][5].pidx;
+	F->reg[1][5].state = DATA;              /* the VM did not map it */
+	ksm_merge_failed(rb, 5, p + 1, -EAGAIN); /* not that merge: kept */
+	ck_assert_uint_eq(rb->mm->ksm_merging_pages, 48);
+	ksm_merge_failed(rb, 5, p, -EAGAIN);
+	ck_assert_uint_eq(rb->mm->ksm_merging_pages, 47);
+	ck_assert_uint_eq(K.stats.pages_sharing, 47);
+	ck_assert(!rb->mm->merge_stopped);
+	full_scans(3);                          /* merged again */
+	ck_assert_uint_eq(K.stats.pages_sharing, 48);
+	ck_assert_int_eq(F->reg[1][5].state, MAPPED);
+	p = F->reg[0][7].pidx;
+	F->reg[0][7].state = DATA;
+	ksm_merge_failed(ra, 7, p, -ENOMEM);    /* the mapping limit */
+	ck_assert(ra->mm->merge_stopped);
+	ck_assert_ptr_nonnull(strstr(ra->mm->stop_reason, "max_map_count"));
+	check_contents(0, 48, 1000);
+	check_contents(1, 48, 1000);
+}
+END_TEST
+
 START_TEST(unmerge_all_restores)
 {
 	struct ksm_region *ra, *rb;
@@ -510,6 +540,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, zero_pages);
 	tcase_add_test(tc, smart_scan_skips);
 	tcase_add_test(tc, map_limit_stops_merging);
+	tcase_add_test(tc, deferred_merge_refused);
 	tcase_add_test(tc, unmerge_all_restores);
 	tcase_add_test(tc, vm_gone_releases_pool);
 	tcase_add_test(tc, knobs_by_name);

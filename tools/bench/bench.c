@@ -23,6 +23,9 @@ static const struct cli_cmd bench_cmd = {
 	"                        (memvisor bench hotplug --help)\n"
 	"  balloon               inflate and deflate 1 GiB of a 2 GiB guest\n"
 	"                        (memvisor bench balloon --help)\n"
+	"  density               memory saved by memvisor's ksmd, by Linux KSM\n"
+	"                        under QEMU, and without dedup\n"
+	"                        (memvisor bench density --help)\n"
 	"Options:\n",
 };
 
@@ -34,15 +37,17 @@ int bench_main(int argc, char **argv, const char *self_path)
 		return bench_hotplug_main(argc, argv, self_path);
 	if (argc >= 1 && !strcmp(argv[0], "balloon"))
 		return bench_balloon_main(argc, argv, self_path);
+	if (argc >= 1 && !strcmp(argv[0], "density"))
+		return bench_density_main(argc, argv, self_path);
 	if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
 		cli_usage(&bench_cmd, stdout);
 		return 0;
 	}
 	if (argc < 1)
 		return cli_fail(bench_cmd.name, EXIT_USAGE,
-				"no benchmark given (boot, hotplug or balloon; see memvisor bench --help)");
+				"no benchmark given (boot, hotplug, balloon or density; see memvisor bench --help)");
 	return cli_fail(bench_cmd.name, EXIT_USAGE,
-			"unknown benchmark '%s' (boot, hotplug or balloon; see memvisor bench --help)",
+			"unknown benchmark '%s' (boot, hotplug, balloon or density; see memvisor bench --help)",
 			argv[0]);
 }
 
@@ -64,6 +69,21 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		return false;
 	}
 	return true;
+}
+
+int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,
+		  const char *self_path, const char **kernel,
+		  int (*run)(const void *opts, const char *self_path),
+		  const void *opts)
+{
+	char *alloc = NULL;
+	int status;
+
+	if (!bench_parse(cmd, argc, argv, self_path, kernel, &alloc, &status))
+		return status;
+	status = run(opts, self_path);
+	free(alloc);
+	return status;
 }
 
 /* ------------------------------------------------------------ statistics */

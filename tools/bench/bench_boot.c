@@ -242,8 +242,9 @@ static void print_table(const struct bench_row *rows,
 	       BENCH_READY_LINE);
 }
 
-static int bench_boot(const struct bench_opts *o, const char *self_path)
+static int bench_boot(const void *opts, const char *self_path)
 {
+	const struct bench_opts *o = opts;
 	struct bench_row rows[BENCH_NR_BACKENDS];
 	const char *skip;
 	int b, ret = 0;
@@ -280,8 +281,7 @@ enum { OPT_RUNS, OPT_MEMORY, OPT_KERNEL, OPT_TIMEOUT, OPT_NO_QEMU };
 static const struct cli_option boot_options[] = {
 	{ "runs", "N", "boots per backend (default 10, at most 1000)", OPT_RUNS },
 	{ "memory", "SIZE", "guest RAM in whole MiB (default 256M)", OPT_MEMORY },
-	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
-	  "the memvisor binary)", OPT_KERNEL },
+	{ "kernel", "PATH", BENCH_KERNEL_HELP, OPT_KERNEL },
 	{ "timeout", "SECONDS", "per run (default 120)", OPT_TIMEOUT },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
 	{ 0 },
@@ -344,12 +344,5 @@ int bench_boot_main(int argc, char **argv, const char *self_path)
 		"\"" BENCH_READY_LINE "\").\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	char *kernel = NULL;
-	int status;
-
-	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
-		return status;
-	status = bench_boot(&o, self_path);
-	free(kernel);
-	return status;
+	return bench_cmd_run(&cmd, argc, argv, self_path, &o.kernel, bench_boot, &o);
 }

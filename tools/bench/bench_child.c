@@ -270,9 +270,12 @@ void bench_backend_argv(struct bench_argv *a, enum bench_backend b,
 		bench_argv_add(a, "--kernel", vm->kernel, NULL);
 		if (vm->qmp)
 			bench_argv_add(a, "--qmp", vm->qmp, NULL);
+		if (vm->ksm)
+			bench_argv_add(a, "--ksm", vm->ksm, NULL);
 		return;
 	}
-	bench_argv_add(a, BENCH_QEMU, "-M", "pc", "-accel",
+	bench_argv_add(a, BENCH_QEMU, "-M", vm->mem_merge ? "pc,mem-merge=on" : "pc",
+		       "-accel",
 		       b == BENCH_QEMU_KVM ? "kvm" : "tcg", "-m", NULL);
 	if (vm->slots)
 		bench_argv_addf(a, "%s,slots=%u,maxmem=%s", vm->memory,

@@ -393,8 +393,7 @@ enum { OPT_RUNS, OPT_KERNEL, OPT_NO_QEMU };
 static const struct cli_option hp_options[] = {
 	{ "runs", "N", "hot-adds and hot-removes per backend (default 20,\n"
 	  "at most 1000)", OPT_RUNS },
-	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
-	  "the memvisor binary)", OPT_KERNEL },
+	{ "kernel", "PATH", BENCH_KERNEL_HELP, OPT_KERNEL },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
 	{ 0 },
 };
@@ -435,8 +434,9 @@ static void hp_rows_free(struct hp_row *rows)
 			free(rows[b].v[m]);
 }
 
-static int hp_bench(const struct hp_opts *o, const char *self_path)
+static int hp_bench(const void *opts, const char *self_path)
 {
+	const struct hp_opts *o = opts;
 	struct hp_row rows[BENCH_NR_BACKENDS] = { 0 };
 	const char *why;
 
@@ -472,12 +472,5 @@ int bench_hotplug_main(int argc, char **argv, const char *self_path)
 		"time between the guest's migration and the rest.\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	char *kernel = NULL;
-	int status;
-
-	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
-		return status;
-	status = hp_bench(&o, self_path);
-	free(kernel);
-	return status;
+	return bench_cmd_run(&cmd, argc, argv, self_path, &o.kernel, hp_bench, &o);
 }

@@ -22,6 +22,9 @@
 /* What the guest kernel prints on its console once it is up. */
 #define BENCH_READY_LINE "memvisor guest ready"
 #define BENCH_QEMU       "qemu-system-x86_64"
+/* Every benchmark's --kernel PATH. */
+#define BENCH_KERNEL_HELP \
+	"the guest kernel (default: guest.elf next to\nthe memvisor binary)"
 
 /* ------------------------------------------------------------ statistics */
 
@@ -104,6 +107,8 @@ struct bench_vm {
 	const char *qmp;        /* QMP socket path, or NULL */
 	bool balloon;           /* QEMU: -device virtio-balloon-pci,id=balloon0
 				 * (memvisor always has one) */
+	const char *ksm;        /* memvisor: --ksm PATH, or NULL */
+	bool mem_merge;         /* QEMU: -machine pc,mem-merge=on */
 };
 
 /* Append backend @b's command line for @vm to @a. */
@@ -143,9 +148,21 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		 const char *self_path, const char **kernel, char **alloc,
 		 int *status);
 
-/* The subcommands: @argv[0] is "boot", "hotplug" or "balloon". Exit statuses. */
+/*
+ * A benchmark's entry: bench_parse() with @cmd (its tables fill @opts,
+ * *@kernel is defaulted), then @run(@opts, @self_path). The exit status.
+ */
+int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,
+		  const char *self_path, const char **kernel,
+		  int (*run)(const void *opts, const char *self_path),
+		  const void *opts);
+
+/* The subcommands: @argv[0] is "boot", "hotplug", "balloon" or
+ * "density". Exit
+ * statuses. */
 int bench_boot_main(int argc, char **argv, const char *self_path);
 int bench_hotplug_main(int argc, char **argv, const char *self_path);
 int bench_balloon_main(int argc, char **argv, const char *self_path);
+int bench_density_main(int argc, char **argv, const char *self_path);
 
 #endif

@@ -1,0 +1,84 @@
+/*
+ * The daemon's state (ksm/ only): ksmd.c (connections, messages, the
+ * loop) and ksmd_ops.c (the pool, reading guest memory, asking VMs). See
+ * the overview at the top of ksmd.c.
+ */
+#ifndef KSM_KSMD_INTERNAL_H
+#define KSM_KSMD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ksm/ksm_internal.h"
+
+#define MAX_CLIENTS 64
+#define MAX_QUEUED 512
+#define REPLY_TIMEOUT_MS 5000
+#define POOL_CHUNK 4096                 /* pages */
+#define POOL_MAX KSM_POOL_MAX_PAGES
+
+struct queued {
+	struct ksm_msg m;
+	int fd;
+};
+
+/* A merge the VM refused after the core took it as done (see runs). */
+struct failed {
+	uint32_t region;
+	int err;
+	uint64_t idx, pidx;
+};
+
+struct client {
+	int sock;
+	bool is_vm, dead;
+	uint32_t pid;
+	struct ksm_mm *mm;
+	uint32_t seq;
+	unsigned int nr_queued;
+	struct queued q[MAX_QUEUED];
+	/* merges not yet sent: pages a.. onto pool pages b.., n of them */
+	struct { uint32_t region; uint32_t n; uint64_t a, b; bool same; } run;
+	struct failed *failed;          /* applied between batches */
+	unsigned int nr_failed, failed_cap;
+};
+
+#define RA_PAGES 32                     /* read-ahead of the scan cursor */
+
+struct ksmd {
+	struct ksm ksm;
+	/* the scan cursor's read-ahead and the data extent it is in; both
+	 * forgotten at every batch and when their region goes */
+	struct { struct ksm_region *r; uint64_t first, n; } win;
+	struct { struct ksm_region *r; uint64_t from, to; bool hole; } ext;
+	/* STILL answers for a run of pages, asked once per batch */
+	struct { struct ksm_region *r; uint64_t first, n;
+		 uint8_t yes[KSM_RUN_MAX / 8]; } still;
+	uint8_t *win_buf;               /* RA_PAGES pages */
+	int lsock;
+	int pool_fd;
+	uint8_t *pool;                  /* the whole reservation */
+	uint64_t pool_pages, pool_next; /* file size, bump pointer */
+	uint64_t *pool_free;            /* stack of freed pages */
+	uint64_t nr_free, free_cap;
+	struct client *cl[MAX_CLIENTS];
+	unsigned int nr_cl;
+	uint32_t next_mm_id;
+	bool unmerged;                  /* run=2 done */
+};
+
+extern const struct ksm_ops ksmd_ops;
+
+/* CLOCK_MONOTONIC in ms. */
+uint64_t ksmd_now_ms(void);
+/* Region @r's memfd. */
+int ksmd_region_fd(const struct ksm_region *r);
+/* Forget the read-ahead, the extent and the STILL answers (a new batch, or
+ * a region gone). */
+void ksmd_read_forget(struct ksmd *d);
+/* Send @c's pending merge run (see ksmd_ops.c): its result. */
+int ksmd_run_flush(struct client *c);
+/* Keep a message @c sent while ksmd waited for an answer. */
+void ksmd_client_queue(struct client *c, const struct ksm_msg *m, int fd);
+
+#endif

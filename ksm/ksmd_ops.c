@@ -1,0 +1,356 @@
+/*
+ * What ksmd does for the scanner's core (the struct ksm_ops of ksmd.c's
+ * struct ksm): the pool of merged pages, reading guest memory, and asking
+ * VMs to change their mappings.
+ *
+ * Reading: SEEK_DATA/SEEK_HOLE find the data extents of a region's memfd
+ * (a hole is never read through a mapping, which would allocate it again);
+ * the scan cursor reads RA_PAGES at a time with pread (a hole reads as
+ * zeros and allocates nothing). Both are forgotten at every batch.
+ *
+ * Merges go out in runs: the core's merge of page a onto pool page b is
+ * taken as done at once and added to the VM's pending run while the next
+ * ones continue it (a+1 onto b+1, ...); the run goes out as one MERGE_RUN
+ * when it breaks, is full (KSM_RUN_MAX), before any other request to that
+ * VM, and at the end of the scan batch. The VM merges a run with one
+ * mapping change; the pages it refused come back as a bitmap and are
+ * undone (ksm_merge_failed) between batches, like the messages queued.
+ * One socket round trip and one mmap per run instead of per page. The
+ * scan's "is it still merged?" goes the same way: one STILL_RUN answers
+ * for up to KSM_RUN_MAX pages until the batch ends.
+ *
+ * A request to a VM waits for its answer at most REPLY_TIMEOUT_MS; what the
+ * VM sends meanwhile is queued for ksmd.c to apply between batches.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ksm/ksmd_internal.h"
+
+uint64_t ksmd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------ the pool */
+
+static int pool_alloc(void *o, const void *buf, uint64_t *pidx)
+{
+	struct ksmd *d = o;
+	uint64_t p;
+
+	if (d->nr_free) {
+		p = d->pool_free[--d->nr_free];
+	} else {
+		if (d->pool_next == POOL_MAX)
+			return -ENOSPC;
+		if (d->pool_next == d->pool_pages) {
+			if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
+				      KSM_PAGE_SIZE) < 0)
+				return -errno;
+			d->pool_pages += POOL_CHUNK;
+		}
+		p = d->pool_next++;
+	}
+	memcpy(d->pool + p * KSM_PAGE_SIZE, buf, KSM_PAGE_SIZE);
+	*pidx = p;
+	return 0;
+}
+
+static void pool_free(void *o, uint64_t pidx)
+{
+	struct ksmd *d = o;
+
+	fallocate(d->pool_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  pidx * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
+	if (d->nr_free == d->free_cap) {
+		uint64_t cap = d->free_cap ? 2 * d->free_cap : 1024;
+		uint64_t *n = realloc(d->pool_free, cap * sizeof(*n));
+
+		if (!n)
+			return;                 /* leaks one pool slot */
+		d->pool_free = n;
+		d->free_cap = cap;
+	}
+	d->pool_free[d->nr_free++] = pidx;
+}
+
+static const void *pool_page(void *o, uint64_t pidx)
+{
+	struct ksmd *d = o;
+
+	return d->pool + pidx * KSM_PAGE_SIZE;
+}
+
+/* ------------------------------------------------------------ reading VMs */
+
+int ksmd_region_fd(const struct ksm_region *r)
+{
+	return (int)(intptr_t)r->priv;
+}
+
+static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
+{
+	struct ksmd *d = o;
+	off_t off, end;
+
+	if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to)
+		return d->ext.hole ? d->ext.to : idx;
+	off = lseek(ksmd_region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
+	if (off < 0 || (uint64_t)off >= r->nr_pages * KSM_PAGE_SIZE)
+		off = r->nr_pages * KSM_PAGE_SIZE;
+	if ((uint64_t)off > idx * KSM_PAGE_SIZE) {   /* a hole: merged pages */
+		d->ext.r = r;
+		d->ext.hole = true;
+		d->ext.from = idx;
+		d->ext.to = off / KSM_PAGE_SIZE;
+		return d->ext.to;
+	}
+	end = lseek(ksmd_region_fd(r), off, SEEK_HOLE);
+	if (end > off) {
+		d->ext.r = r;
+		d->ext.hole = false;
+		d->ext.from = off / KSM_PAGE_SIZE;
+		d->ext.to = end / KSM_PAGE_SIZE;
+	}
+	return off / KSM_PAGE_SIZE;
+}
+
+static int read_page(void *o, struct ksm_region *r, uint64_t idx, void *buf)
+{
+	int fd = ksmd_region_fd(r);
+	off_t off = idx * KSM_PAGE_SIZE;
+
+	if (lseek(fd, off, SEEK_DATA) != off)
+		return -ENODATA;
+	if (pread(fd, buf, KSM_PAGE_SIZE, off) != KSM_PAGE_SIZE)
+		return -EIO;
+	return 0;
+}
+
+/* The cursor's page, from a window of RA_PAGES read at once (pread of a
+ * hole reads zeros and allocates nothing). */
+static int read_scan(void *o, struct ksm_region *r, uint64_t idx, void *buf)
+{
+	struct ksmd *d = o;
+	uint64_t n = RA_PAGES;
+	ssize_t got;
+
+	if (!(d->win.r == r && idx >= d->win.first && idx < d->win.first + d->win.n)) {
+		if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to &&
+		    d->ext.to - idx < n)
+			n = d->ext.to - idx;
+		if (idx + n > r->nr_pages)
+			n = r->nr_pages - idx;
+		got = pread(ksmd_region_fd(r), d->win_buf, n * KSM_PAGE_SIZE,
+			    idx * KSM_PAGE_SIZE);
+		d->win.r = NULL;
+		if (got < KSM_PAGE_SIZE)
+			return read_page(o, r, idx, buf);
+		d->win.r = r;
+		d->win.first = idx;
+		d->win.n = got / KSM_PAGE_SIZE;
+	}
+	memcpy(buf, d->win_buf + (idx - d->win.first) * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
+	return 0;
+}
+
+void ksmd_read_forget(struct ksmd *d)
+{
+	d->win.r = NULL;
+	d->ext.r = NULL;
+	d->still.r = NULL;
+}
+
+/* ------------------------------------------------------------ asking VMs */
+
+void ksmd_client_queue(struct client *c, const struct ksm_msg *m, int fd)
+{
+	if (c->nr_queued == MAX_QUEUED) {
+		c->dead = true;                 /* flooding us: drop it */
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	c->q[c->nr_queued++] = (struct queued){ *m, fd };
+}
+
+
+/* Send @m to the VM and wait for its answer (kept in @ans if not NULL):
+ * the answer's result. A pending run goes first. */
+static int vm_request(struct client *c, struct ksm_msg *m, struct ksm_msg *ans)
+{
+	struct pollfd p = { c->sock, POLLIN, 0 };
+	uint64_t deadline = ksmd_now_ms() + REPLY_TIMEOUT_MS;
+	struct ksm_msg r;
+	int fd, ret;
+
+	if (c->run.n)
+		ksmd_run_flush(c);
+	if (c->dead)
+		return -EPIPE;
+	m->seq = ++c->seq;
+	if (ksm_msg_send(c->sock, m, -1))
+		goto dead;
+	for (;;) {
+		uint64_t t = ksmd_now_ms();
+
+		if (t >= deadline || poll(&p, 1, deadline - t) <= 0)
+			goto dead;
+		ret = ksm_msg_recv(c->sock, &r, &fd);
+		if (ret)
+			goto dead;
+		if (r.type == m->type && r.seq == m->seq) {
+			if (fd >= 0)
+				close(fd);
+			if (ans)
+				*ans = r;
+			return r.result;
+		}
+		ksmd_client_queue(c, &r, fd);
+		if (c->dead)
+			return -EPIPE;
+	}
+dead:
+	c->dead = true;
+	return -EPIPE;
+}
+
+static struct client *region_client(struct ksm_region *r)
+{
+	return r->mm->priv;
+}
+
+static int op(struct ksm_region *r, uint16_t type, uint64_t idx, uint64_t b)
+{
+	struct ksm_msg m = { .type = type, .region = r->id, .a = idx, .b = b };
+
+	return vm_request(region_client(r), &m, NULL);
+}
+
+static void failed_add(struct client *c, uint32_t region, uint64_t idx,
+		       uint64_t pidx, int err)
+{
+	if (c->nr_failed == c->failed_cap) {
+		unsigned int cap = c->failed_cap ? 2 * c->failed_cap : 256;
+		struct failed *n = realloc(c->failed, cap * sizeof(*n));
+
+		if (!n) {
+			c->dead = true;         /* cannot keep the books: drop it */
+			return;
+		}
+		c->failed = n;
+		c->failed_cap = cap;
+	}
+	c->failed[c->nr_failed++] = (struct failed){ region, err, idx, pidx };
+}
+
+/* Send the pending run; note the pages the VM did not merge. */
+int ksmd_run_flush(struct client *c)
+{
+	struct ksm_msg m = { .type = KSM_MERGE_RUN, .region = c->run.region,
+			     .a = c->run.a, .b = c->run.b, .nid = c->run.n,
+			     .flags = c->run.same ? KSM_RUN_SAME : 0 };
+	struct ksm_msg ans = { .result = -EPIPE };
+	uint32_t i;
+	int ret;
+
+	c->run.n = 0;
+	ret = vm_request(c, &m, &ans);
+	if (ret == -ENOMEM)
+		fprintf(stderr, "ksmd: VM pid %u: mapping limit reached (vm.max_map_count): no more merging for it\n",
+			c->pid);
+	for (i = 0; i < m.nid; i++)
+		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1))
+			failed_add(c, m.region, m.a + i, m.b + (m.flags & KSM_RUN_SAME ? 0 : i),
+				   ret ? ret : -EAGAIN);
+	return ret;
+}
+
+/* Taken as done; the VM's verdict comes with the run (see the overview). */
+static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
+{
+	struct client *c = region_client(r);
+	struct ksmd *d = o;
+
+	if (d->still.r == r)
+		d->still.r = NULL;
+	if (c->dead)
+		return -EPIPE;
+	if (c->run.n && c->run.region == r->id && idx == c->run.a + c->run.n &&
+	    c->run.n < KSM_RUN_MAX) {
+		if (c->run.n == 1 && pidx == c->run.b)
+			c->run.same = true;
+		if (pidx == c->run.b + (c->run.same ? 0 : c->run.n)) {
+			c->run.n++;
+			return 0;
+		}
+	}
+	if (c->run.n)
+		ksmd_run_flush(c);
+	if (c->dead)
+		return -EPIPE;
+	c->run.region = r->id;
+	c->run.a = idx;
+	c->run.b = pidx;
+	c->run.n = 1;
+	c->run.same = false;
+	return 0;
+}
+
+static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
+{
+	return op(r, KSM_MERGE_ZERO, idx, 0);
+}
+
+static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
+{
+	struct ksmd *d = o;
+
+	if (d->still.r == r)
+		d->still.r = NULL;
+	return op(r, KSM_UNMERGE, idx, 0);
+}
+
+/* Asked for the run of pages from @idx at once; later pages of the run
+ * are answered from that until the batch ends. */
+static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
+{
+	struct ksmd *d = o;
+	struct ksm_msg m = { .type = KSM_STILL_RUN, .region = r->id, .a = idx };
+	struct ksm_msg ans;
+	uint64_t i;
+	int ret;
+
+	if (!(d->still.r == r && idx >= d->still.first &&
+	      idx < d->still.first + d->still.n)) {
+		m.nid = r->nr_pages - idx < KSM_RUN_MAX ? r->nr_pages - idx : KSM_RUN_MAX;
+		d->still.r = NULL;
+		ret = vm_request(region_client(r), &m, &ans);
+		if (ret)
+			return ret;
+		d->still.r = r;
+		d->still.first = idx;
+		d->still.n = m.nid;
+		memcpy(d->still.yes, ans.text, sizeof(d->still.yes));
+	}
+	i = idx - d->still.first;
+	return d->still.yes[i / 8] >> (i % 8) & 1;
+}
+
+const struct ksm_ops ksmd_ops = {
+	.read_page = read_page, .read_scan = read_scan, .next_data = next_data,
+	.pool_page = pool_page, .pool_alloc = pool_alloc,
+	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
+	.unmerge = unmerge, .still_merged = still_merged,
+};
+

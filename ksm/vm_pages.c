@@ -1,0 +1,358 @@
+/*
+ * What the VM does to its own pages when ksmd asks (the ksm device's
+ * requests; only this process can change its mappings):
+ *
+ *   MERGE r,i,p   write-protect page i (userfaultfd WP: a writer, a vCPU
+ *                 under KVM included, blocks in the kernel), compare it
+ *                 whole with pool page p; if equal, map pool page p there
+ *                 MAP_PRIVATE (the kernel gives any later writer, guest or
+ *                 VMM, its own copy: that is the copy-on-write break),
+ *                 punch the page out of the region's memfd, re-register the
+ *                 new mapping for WP; then wake any blocked writer. If the
+ *                 contents differ: -EAGAIN; if mmap hits vm.max_map_count:
+ *                 -ENOMEM, merging stops for this VM, nothing is lost.
+ *   MERGE_ZERO    the same for an all-zero page: it is punched out (a hole
+ *                 reads as zeros).
+ *   UNMERGE       write-protect, copy what the guest sees back into the
+ *                 memfd, map the memfd there again (MAP_SHARED), wake.
+ *   STILL         is page i still the pool page? /proc/self/pagemap tells
+ *                 a file page from an anonymous one: after a copy-on-write
+ *                 break it is anonymous, and the page is folded back into
+ *                 the memfd (as UNMERGE) and reported not merged.
+ *   MERGE_RUN     MERGE for each of n neighbouring pages onto n neighbouring
+ *                 pool pages: one write-protect of the range, a compare per
+ *                 page (against the pool mapped read-only), one mmap per
+ *                 run of equal pages; a bitmap of the pages not merged.
+ *                 With KSM_RUN_SAME all onto one pool page (a mapping each).
+ *   STILL_RUN     STILL for n neighbouring pages (one pagemap read); a
+ *                 bitmap of those still merged.
+ *
+ * Every request runs under ksm_vm.lock (vm.c), so no memory hook changes
+ * a mapping meanwhile. A page is never merged on ksmd's word alone: it is
+ * frozen (write-protected) and compared whole with the pool page first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ksm/vm_internal.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static int uffd_wp_range(struct ksm_vm *k, uint8_t *hva, uint64_t len, bool on)
+{
+	struct uffdio_writeprotect w = {
+		.range = { (uintptr_t)hva, len },
+		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	return ioctl(k->uffd, UFFDIO_WRITEPROTECT, &w) < 0 ? -errno : 0;
+}
+
+static int uffd_wp(struct ksm_vm *k, uint8_t *hva, bool on)
+{
+	return uffd_wp_range(k, hva, PG, on);
+}
+
+static void uffd_wake_range(struct ksm_vm *k, uint8_t *hva, uint64_t len)
+{
+	struct uffdio_range r = { (uintptr_t)hva, len };
+
+	ioctl(k->uffd, UFFDIO_WAKE, &r);
+}
+
+static void uffd_wake(struct ksm_vm *k, uint8_t *hva)
+{
+	uffd_wake_range(k, hva, PG);
+}
+
+int ksm_vm_uffd_register(struct ksm_vm *k, uint8_t *hva, uint64_t len)
+{
+	struct uffdio_register r = {
+		.range = { (uintptr_t)hva, len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+
+	return ioctl(k->uffd, UFFDIO_REGISTER, &r) < 0 ? -errno : 0;
+}
+
+static struct kregion *kregion_by_id(struct ksm_vm *k, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < KSM_MAX_REGIONS; i++)
+		if (k->reg[i].used && k->reg[i].id == id)
+			return &k->reg[i];
+	return NULL;
+}
+
+static bool is_data(const struct kregion *r, uint64_t idx)
+{
+	off_t off = idx * PG;
+
+	return lseek(r->memfd, off, SEEK_DATA) == off;
+}
+
+/* ------------------------------------------------------------ requests */
+
+/* Map the memfd back at page @idx (its contents are already there). */
+int ksm_vm_map_own(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+
+	if (mmap(hva, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 r->memfd, idx * PG) == MAP_FAILED)
+		return -errno;
+	ksm_vm_uffd_register(k, hva, PG);
+	r->merged[idx] = 0;
+	k->merging--;
+	return 0;
+}
+
+int ksm_vm_unmerge_page(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	int ret;
+
+	if (!r->merged[idx])
+		return 0;
+	uffd_wp(k, hva, true);
+	if (pwrite(r->memfd, hva, PG, idx * PG) != PG) {
+		ret = -errno;
+		uffd_wp(k, hva, false);
+		return ret ? ret : -EIO;
+	}
+	ret = ksm_vm_map_own(k, r, idx);
+	if (ret)
+		uffd_wp(k, hva, false);
+	uffd_wake(k, hva);
+	return ret;
+}
+
+static void limit_hit(struct ksm_vm *k)
+{
+	k->stopped = true;
+	snprintf(k->reason, sizeof(k->reason), "mapping limit reached (vm.max_map_count)");
+	if (!k->limit_logged)
+		fprintf(stderr, "memvisor: ksm: %s: no more pages of this VM are merged\n",
+			k->reason);
+	k->limit_logged = true;
+}
+
+static int do_merge(struct ksm_vm *k, struct kregion *r, uint64_t idx,
+		    uint64_t pidx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	struct stat st;
+	int ret;
+
+	if (r->merged[idx] || !is_data(r, idx))
+		return -EAGAIN;
+	if (fstat(k->pool_fd, &st) < 0 || (uint64_t)st.st_size < (pidx + 1) * PG ||
+	    pread(k->pool_fd, k->tmp, PG, pidx * PG) != PG)
+		return -EINVAL;
+	ret = uffd_wp(k, hva, true);
+	if (ret)
+		return ret;
+	if (memcmp(hva, k->tmp, PG)) {          /* frozen: the final word */
+		uffd_wp(k, hva, false);
+		return -EAGAIN;
+	}
+	if (mmap(hva, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		 k->pool_fd, pidx * PG) == MAP_FAILED) {
+		ret = -errno;
+		if (ret == -ENOMEM)
+			limit_hit(k);
+		uffd_wp(k, hva, false);
+		return ret;
+	}
+	fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  idx * PG, PG);
+	ksm_vm_uffd_register(k, hva, PG);
+	r->merged[idx] = 1;
+	k->merging++;
+	uffd_wake(k, hva);
+	return 0;
+}
+
+static int do_merge_zero(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	static const uint8_t zero[PG];
+	uint8_t *hva = r->hva + idx * PG;
+	int ret;
+
+	if (r->merged[idx] || !is_data(r, idx))
+		return -EAGAIN;
+	ret = uffd_wp(k, hva, true);
+	if (ret)
+		return ret;
+	ret = memcmp(hva, zero, PG) ? -EAGAIN : 0;
+	if (!ret && madvise(hva, PG, MADV_REMOVE) < 0)
+		ret = -errno;
+	uffd_wp(k, hva, false);
+	return ret;
+}
+
+/* The pool mapped read-only (KSM_POOL_MAX_PAGES reserved; a page is read
+ * only below the pool's size): compare without a pread per page. */
+static const uint8_t *pool_view(struct ksm_vm *k)
+{
+	void *p;
+
+	if (k->pool_view)
+		return k->pool_view;
+	p = mmap(NULL, KSM_POOL_MAX_PAGES * PG, PROT_READ, MAP_SHARED | MAP_NORESERVE,
+		 k->pool_fd, 0);
+	k->pool_view = p == MAP_FAILED ? NULL : p;
+	return k->pool_view;
+}
+
+void ksm_vm_pool_view_drop(struct ksm_vm *k)
+{
+	if (k->pool_view)
+		munmap((void *)k->pool_view, KSM_POOL_MAX_PAGES * PG);
+	k->pool_view = NULL;
+}
+
+/* Map pool pages [pidx, pidx+n) at pages [idx, idx+n), all frozen and
+ * equal: 0 or -errno (nothing changed). */
+static int map_pool_run(struct ksm_vm *k, struct kregion *r, uint64_t idx,
+			uint64_t pidx, uint64_t n)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	uint64_t i;
+
+	if (mmap(hva, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		 k->pool_fd, pidx * PG) == MAP_FAILED)
+		return -errno;
+	fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  idx * PG, n * PG);
+	ksm_vm_uffd_register(k, hva, n * PG);
+	for (i = 0; i < n; i++)
+		r->merged[idx + i] = 1;
+	k->merging += n;
+	return 0;
+}
+
+/*
+ * MERGE_RUN: pages [a, a+n) onto pool pages [b, b+n), each only if equal
+ * while frozen; equal neighbours are mapped with one mmap. Bit i of @bad
+ * is set for each page not merged; the result is their error (0: they
+ * differed or were not candidates; -ENOMEM: the mapping limit).
+ */
+static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
+			uint64_t b, uint32_t n, bool same, uint8_t *bad)
+{
+	uint64_t step = same ? 0 : 1;
+	const uint8_t *pool = pool_view(k);
+	uint8_t *hva = r->hva + a * PG;
+	struct stat st;
+	uint32_t i, s;
+	int err = 0;
+
+	memset(bad, 0xff, (n + 7) / 8);
+	if (k->stopped)
+		return -ENOMEM;
+	if (a + n > r->nr_pages || !pool || fstat(k->pool_fd, &st) < 0 ||
+	    (uint64_t)st.st_size < (b + (n - 1) * step + 1) * PG)
+		return -EINVAL;
+	if (uffd_wp_range(k, hva, (uint64_t)n * PG, true))
+		return -EAGAIN;
+	for (i = 0; i < n; i++)         /* frozen: the final word */
+		if (!r->merged[a + i] && is_data(r, a + i) &&
+		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i * step) * PG, PG))
+			bad[i / 8] &= ~(1u << (i % 8));
+	for (i = 0; i < n && !err; i = s) {
+		for (; i < n && (bad[i / 8] >> (i % 8) & 1); i++)
+			;
+		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1) &&
+		     (!same || s == i); s++)
+			;                       /* one pool page: page by page */
+		if (s > i && (err = map_pool_run(k, r, a + i, b + i * step, s - i))) {
+			for (s = i; s < n; s++)
+				bad[s / 8] |= 1u << (s % 8);
+			if (err == -ENOMEM)
+				limit_hit(k);
+		}
+	}
+	for (i = 0; i < n; i++)         /* the pages left as they were */
+		if (bad[i / 8] >> (i % 8) & 1)
+			uffd_wp(k, hva + (uint64_t)i * PG, false);
+	uffd_wake_range(k, hva, (uint64_t)n * PG);
+	return err;
+}
+
+/* 1 still the pool page; 0 not merged (a copy-on-write break is folded
+ * back into the memfd). */
+static int do_still(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	uint8_t *hva = r->hva + idx * PG;
+	uint64_t e;
+
+	if (!r->merged[idx])
+		return 0;
+	if (pread(k->pagemap_fd, &e, 8, ((uintptr_t)hva / PG) * 8) != 8)
+		return 1;
+	if (!(e >> 63 & 1) || (e >> 61 & 1))
+		return 1;               /* not faulted in, or the pool's page */
+	return ksm_vm_unmerge_page(k, r, idx) ? 1 : 0;
+}
+
+/* STILL for pages [a, a+n): bit i of @yes set for each still merged. */
+static int do_still_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
+			uint32_t n, uint8_t *yes)
+{
+	uint64_t e[KSM_RUN_MAX], vpn = (uintptr_t)(r->hva + a * PG) / PG;
+	bool have;
+	uint32_t i;
+
+	memset(yes, 0, (n + 7) / 8);
+	if (a + n > r->nr_pages)
+		n = r->nr_pages - a;
+	have = pread(k->pagemap_fd, e, n * 8, vpn * 8) == (ssize_t)n * 8;
+	for (i = 0; i < n; i++) {
+		if (!r->merged[a + i])
+			continue;
+		/* not faulted in, or the pool's page: still merged */
+		if (have && (e[i] >> 63 & 1) && !(e[i] >> 61 & 1) &&
+		    !ksm_vm_unmerge_page(k, r, a + i))
+			continue;
+		yes[i / 8] |= 1u << (i % 8);
+	}
+	return 0;
+}
+
+int ksm_vm_handle(struct ksm_vm *k, struct ksm_msg *m)
+{
+	struct kregion *r = kregion_by_id(k, m->region);
+
+	if (m->type == KSM_MERGE_RUN)
+		memset(m->text, 0xff, (m->nid + 7) / 8);
+	if (m->type == KSM_STILL_RUN)
+		memset(m->text, 0, (m->nid + 7) / 8);
+	if (!r || m->a >= r->nr_pages)
+		return -ENOENT;
+	switch (m->type) {
+	case KSM_MERGE_RUN:
+		return do_merge_run(k, r, m->a, m->b, m->nid,
+				    m->flags & KSM_RUN_SAME, (uint8_t *)m->text);
+	case KSM_STILL_RUN:
+		return do_still_run(k, r, m->a, m->nid, (uint8_t *)m->text);
+	case KSM_MERGE:
+		return k->stopped ? -ENOMEM : do_merge(k, r, m->a, m->b);
+	case KSM_MERGE_ZERO:
+		return do_merge_zero(k, r, m->a);
+	case KSM_UNMERGE:
+		return ksm_vm_unmerge_page(k, r, m->a);
+	case KSM_STILL:
+		return do_still(k, r, m->a);
+	}
+	return -EINVAL;
+}
+
