@@ -158,8 +158,7 @@ int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,
 		  const void *opts);
 
 /* The subcommands: @argv[0] is "boot", "hotplug", "balloon" or
- * "density". Exit
- * statuses. */
+ * "density". Exit statuses. */
 int bench_boot_main(int argc, char **argv, const char *self_path);
 int bench_hotplug_main(int argc, char **argv, const char *self_path);
 int bench_balloon_main(int argc, char **argv, const char *self_path);
