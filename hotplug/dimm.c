@@ -173,6 +173,33 @@ err:
 }
 
 /* Give the DIMM's memory back to the host. */
+/*
+ * An ejected DIMM's memory goes back to the host (its memfd is closed and
+ * its pages freed), but its address range stays mapped, to anonymous
+ * scratch that costs nothing until written: a device thread that looked up
+ * a guest address on the DIMM just before the removal (a virtqueue buffer,
+ * a balloon page, a disk request) then writes into scratch, never into
+ * memory something else has mapped there since. The scratch ranges are
+ * unmapped when the controller is freed, after every device is gone.
+ */
+static void dimm_retire(struct memhp *hp, struct dimm *d)
+{
+	void *scratch;
+
+	if (!d->hva)
+		return;
+	scratch = mmap(d->hva, d->size, PROT_READ | PROT_WRITE,
+		       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (scratch == MAP_FAILED || hp->nr_retired == MEMHP_MAX_RETIRED) {
+		munmap(d->hva, d->size);        /* no room to keep it: unmap */
+	} else {
+		hp->retired[hp->nr_retired].hva = d->hva;
+		hp->retired[hp->nr_retired++].size = d->size;
+	}
+	d->hva = NULL;
+}
+
 static void dimm_unmap(struct dimm *d)
 {
 	if (d->hva)
@@ -358,6 +385,7 @@ static void dimm_eject(struct memhp *hp, unsigned int slot,
 	if (ret)
 		fprintf(stderr, "memvisor: DIMM '%s': cannot remove its memslot: %s\n",
 			d->id, strerror(-ret));
+	dimm_retire(hp, d);
 	dimm_unmap(d);
 	hp->memdev[d->memdev].dimm = -1;
 	memhp_regs_unplug(&hp->regs, slot);
@@ -527,6 +555,8 @@ void memhp_free(struct memhp *hp)
 		guest_mem_remove_region(hp->mem, hp->dimm[i].base);
 		dimm_unmap(&hp->dimm[i]);
 	}
+	for (i = 0; i < hp->nr_retired; i++)
+		munmap(hp->retired[i].hva, hp->retired[i].size);
 	pthread_mutex_destroy(&hp->lock);
 	free(hp);
 }

@@ -182,6 +182,7 @@ int memhp_first_fit(struct memhp_range win, const struct memhp_range *used,
 /* ------------------------------------------------------------ dimm.c */
 
 #define MEMHP_MAX_MEMDEVS     (2 * MEMHP_MAX_SLOTS)
+#define MEMHP_MAX_RETIRED     4096   /* scratch ranges kept (dimm_retire) */
 
 /* A memory backend (object-add memory-backend-ram/-memfd): only a size
  * until a DIMM uses it; the DIMM owns the memory. */
@@ -237,6 +238,8 @@ struct memhp {
 	struct memdev memdev[MEMHP_MAX_MEMDEVS];
 	memhp_emit_fn emit;             /* NULL: no events */
 	void *emit_opaque;
+	unsigned int nr_retired;        /* ejected DIMMs' scratch ranges */
+	struct { uint8_t *hva; uint64_t size; } retired[MEMHP_MAX_RETIRED];
 };
 
 /* memhp_create() without the bus and the VM: for unit tests too. */

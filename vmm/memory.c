@@ -79,9 +79,11 @@ int guest_mem_add_region(struct guest_mem *mem, gpa_t gpa, uint64_t size,
 		free_slot(mem, slot);
 		return ret;
 	}
+	pthread_rwlock_wrlock(&mem->lock);
 	r = &mem->regions[mem->nr_regions++];
 	*r = (struct mem_region){ .gpa = gpa, .size = size, .hva = hva,
 				  .memfd = memfd, .slot = slot };
+	pthread_rwlock_unlock(&mem->lock);
 	if (mem->obs && memfd != mem->ram_fd)
 		mem->obs->region_added(mem->obs_opaque, r);
 	return 0;
@@ -104,7 +106,9 @@ int guest_mem_remove_region(struct guest_mem *mem, gpa_t gpa)
 		if (ret)
 			return ret;
 		free_slot(mem, r->slot);
+		pthread_rwlock_wrlock(&mem->lock);
 		mem->regions[i] = mem->regions[--mem->nr_regions];
+		pthread_rwlock_unlock(&mem->lock);
 		return 0;
 	}
 	return -ENOENT;
@@ -178,18 +182,35 @@ void guest_mem_set_observer(struct guest_mem *mem,
 	mem->obs_opaque = opaque;
 }
 
+/* The region table is read under mem->lock; callers cast away const only
+ * to take it. */
+static void mem_rdlock(const struct guest_mem *mem)
+{
+	pthread_rwlock_rdlock((pthread_rwlock_t *)&mem->lock);
+}
+
+static void mem_unlock(const struct guest_mem *mem)
+{
+	pthread_rwlock_unlock((pthread_rwlock_t *)&mem->lock);
+}
+
 void *guest_mem_ptr(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
 {
+	void *hva = NULL;
 	unsigned int i;
 
+	mem_rdlock(mem);
 	for (i = 0; i < mem->nr_regions; i++) {
 		const struct mem_region *r = &mem->regions[i];
 
 		if (gpa >= r->gpa && gpa - r->gpa <= r->size &&
-		    len <= r->size - (gpa - r->gpa))
-			return r->hva + (gpa - r->gpa);
+		    len <= r->size - (gpa - r->gpa)) {
+			hva = r->hva + (gpa - r->gpa);
+			break;
+		}
 	}
-	return NULL;
+	mem_unlock(mem);
+	return hva;
 }
 
 /* Boot RAM minus the areas the e820 map reserves below 1 MiB. */
@@ -221,7 +242,8 @@ static const struct mem_region *region_of(const struct guest_mem *mem,
 	return NULL;
 }
 
-bool guest_mem_is_any_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
+/* As guest_mem_is_any_ram, with mem->lock held. */
+static bool __is_any_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
 {
 	const struct mem_region *r;
 
@@ -229,6 +251,16 @@ bool guest_mem_is_any_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
 		return true;
 	r = region_of(mem, gpa);
 	return r && !r->is_boot_ram && len <= r->size - (gpa - r->gpa);
+}
+
+bool guest_mem_is_any_ram(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
+{
+	bool ret;
+
+	mem_rdlock(mem);
+	ret = __is_any_ram(mem, gpa, len);
+	mem_unlock(mem);
+	return ret;
 }
 
 /* Is all of [gpa, gpa+len) guest RAM, region by region? */
@@ -243,7 +275,7 @@ static bool discardable(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
 		n = r->size - (gpa - r->gpa);
 		if (n > len)
 			n = len;
-		if (!guest_mem_is_any_ram(mem, gpa, n))
+		if (!__is_any_ram(mem, gpa, n))
 			return false;
 		gpa += n;
 		len -= n;
@@ -251,12 +283,9 @@ static bool discardable(const struct guest_mem *mem, gpa_t gpa, uint64_t len)
 	return true;
 }
 
-int guest_mem_discard(struct guest_mem *mem, gpa_t gpa, uint64_t len)
+/* guest_mem_discard with mem->lock held for reading. */
+static int __discard(struct guest_mem *mem, gpa_t gpa, uint64_t len)
 {
-	const uint64_t page = 4096;
-
-	if ((gpa | len) & (page - 1) || gpa + len < gpa)
-		return -EINVAL;
 	if (!discardable(mem, gpa, len))
 		return -EFAULT;
 	while (len) {
@@ -273,6 +302,19 @@ int guest_mem_discard(struct guest_mem *mem, gpa_t gpa, uint64_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+int guest_mem_discard(struct guest_mem *mem, gpa_t gpa, uint64_t len)
+{
+	const uint64_t page = 4096;
+	int ret;
+
+	if ((gpa | len) & (page - 1) || gpa + len < gpa)
+		return -EINVAL;
+	mem_rdlock(mem);
+	ret = __discard(mem, gpa, len);
+	mem_unlock(mem);
+	return ret;
 }
 
 static int memmap_add(struct hvm_memmap_table_entry *map, unsigned int *n,

@@ -7,6 +7,7 @@
 #define VMM_MEMORY_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "abi/pvh.h"
@@ -36,7 +37,19 @@ struct guest_mem_observer {
 	void (*discard)(void *opaque, uint8_t *hva, uint64_t len);
 };
 
+/*
+ * Locking: `lock` guards the region table. Lookups (guest_mem_ptr,
+ * guest_mem_is_any_ram, guest_mem_discard) take it for reading, so a
+ * device thread never reads a region while hotplug adds or removes one;
+ * adding and removing take it for writing. A zero-filled struct is an
+ * unlocked one (glibc's PTHREAD_RWLOCK_INITIALIZER), as the unit tests make
+ * them. A host pointer a lookup returns stays mapped after its region is
+ * removed: the region's owner replaces a removed mapping with scratch
+ * memory instead of unmapping it (hotplug/dimm.c), so a device that raced
+ * the removal writes into scratch, never outside the VMM's own memory.
+ */
 struct guest_mem {
+	pthread_rwlock_t lock;
 	int vm_fd;
 	const struct guest_mem_observer *obs;
 	void *obs_opaque;

@@ -686,6 +686,12 @@ START_TEST(dimm_eject_frees_host_memory)
 	ck_assert_int_le(rss_shmem_kb(), touched - 120 * 1024);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
 	ck_assert_ptr_null(guest_mem_ptr(&mem, 1 * GiB + 128 * MiB, 128 * MiB));
+	/* A device that looked the DIMM up before the eject writes into
+	 * scratch, not into unmapped memory, and the host keeps its memory. */
+	ck_assert_uint_eq(hp->nr_retired, 1);
+	p[0] = 1;
+	p[128 * MiB - 1] = 1;
+	ck_assert_int_le(rss_shmem_kb(), touched - 120 * 1024);
 	ck_assert_uint_eq(memhp_plugged_size(hp), 128 * MiB);
 	ck_assert_uint_eq(json_array_size(events), 1);
 	o = json_array_get(events, 0);
