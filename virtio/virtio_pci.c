@@ -372,7 +372,88 @@ static int add_cap(struct pci_func *f, uint8_t type, uint32_t off)
 	return pci_add_capability(f, &c, c.cap.cap_len);
 }
 
-static int add_caps(struct pci_func *f)
+/*
+ * VIRTIO_PCI_CAP_PCI_CFG (virtio 1.2, 4.1.4.9): a window in configuration
+ * space onto the BAR, for drivers that cannot map it. The driver writes
+ * cap.bar, cap.offset and cap.length (1, 2 or 4), then reads or writes
+ * pci_cfg_data, which this device turns into the same access to the BAR.
+ * An access the window does not describe exactly (another BAR, a length
+ * other than 1/2/4, past the BAR, misaligned) does nothing and reads zero.
+ */
+struct virtio_pci_cfg_cap {
+	struct virtio_pci_cap cap;
+	uint8_t pci_cfg_data[4];
+} __attribute__((packed));
+
+#define CFG_DATA_OFF offsetof(struct virtio_pci_cfg_cap, pci_cfg_data)
+
+/* The BAR access the window describes now: length, or 0 if none. */
+static unsigned int cfg_window(const uint8_t *capb, uint32_t *off)
+{
+	const struct virtio_pci_cfg_cap *c = (const void *)capb;
+	uint32_t len = c->cap.length;
+
+	*off = c->cap.offset;
+	if (c->cap.bar != VIRTIO_PCI_BAR || (len != 1 && len != 2 && len != 4) ||
+	    *off % len || *off >= VIRTIO_PCI_BAR_SIZE ||
+	    len > VIRTIO_PCI_BAR_SIZE - *off)
+		return 0;
+	return len;
+}
+
+/* Does the access [off, off+len) touch pci_cfg_data? */
+static bool touches_data(int off, unsigned int len)
+{
+	return off < (int)(CFG_DATA_OFF + 4) && off + (int)len > (int)CFG_DATA_OFF;
+}
+
+static void cfg_cap_read(void *opaque, uint8_t *capb, int off, unsigned int len)
+{
+	struct virtio_pci_cfg_cap *c = (void *)capb;
+	unsigned int n;
+	uint32_t at;
+
+	if (!touches_data(off, len))
+		return;
+	memset(c->pci_cfg_data, 0, sizeof(c->pci_cfg_data));
+	n = cfg_window(capb, &at);
+	if (n)
+		virtio_pci_bar_read(opaque, at, c->pci_cfg_data, n);
+}
+
+static void cfg_cap_write(void *opaque, uint8_t *capb, int off, unsigned int len)
+{
+	struct virtio_pci_cfg_cap *c = (void *)capb;
+	unsigned int n;
+	uint32_t at;
+
+	if (!touches_data(off, len))
+		return;
+	n = cfg_window(capb, &at);
+	if (n)
+		virtio_pci_bar_write(opaque, at, c->pci_cfg_data, n);
+}
+
+static const struct pci_cap_ops cfg_cap_ops = {
+	.read = cfg_cap_read,
+	.write = cfg_cap_write,
+};
+
+static int add_cfg_cap(struct pci_func *f, struct virtio_pci *vp)
+{
+	struct virtio_pci_cfg_cap c = {
+		.cap = { .cap_vndr = PCI_CAP_ID_VNDR, .cap_len = sizeof(c),
+			 .cfg_type = VIRTIO_PCI_CAP_PCI_CFG },
+	};
+	uint8_t wmask[sizeof(c)] = { 0 };
+
+	wmask[offsetof(struct virtio_pci_cap, bar)] = 0xff;
+	memset(wmask + offsetof(struct virtio_pci_cap, offset), 0xff, 8);
+	memset(wmask + CFG_DATA_OFF, 0xff, 4);
+	return pci_add_capability_hooked(f, &c, sizeof(c), wmask, &cfg_cap_ops, vp);
+}
+
+static int add_caps(struct pci_func *f, struct virtio_pci *vp)
 {
 	int ret = 0;
 
@@ -380,6 +461,7 @@ static int add_caps(struct pci_func *f)
 	ret |= add_cap(f, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFF);
 	ret |= add_cap(f, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVICE_OFF);
 	ret |= add_cap(f, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFF);
+	ret |= add_cfg_cap(f, vp);
 	return ret < 0 ? -ENOSPC : 0;
 }
 
@@ -417,7 +499,7 @@ struct virtio_pci *virtio_pci_create(struct pci_bus *pb,
 		.ops = &virtio_bar_ops, .opaque = vp,
 	};
 	vp->pci = pci_register_function(pb, &fd, e);
-	if (!vp->pci || add_caps(vp->pci)) {
+	if (!vp->pci || add_caps(vp->pci, vp)) {
 		if (vp->pci)
 			errmsg_set(e, -ENOSPC, "%s: no room for the virtio capabilities",
 				   desc->name);

@@ -62,6 +62,9 @@ struct pci_func {
 	unsigned int gsi;
 	int level;                        /* the device's INTx level */
 	int asserting;                    /* counted in gsi_count */
+	unsigned int hook_at, hook_len;   /* a capability the device serves */
+	const struct pci_cap_ops *hook;
+	void *hook_opaque;
 };
 
 struct pci_bus {
@@ -202,11 +205,21 @@ static struct pci_func *func_at(struct pci_bus *pb, unsigned int slot)
 	return slot < PCI_MAX_DEVICES ? pb->slot[slot] : NULL;
 }
 
+/* Does [reg, reg+len) touch the capability the device serves? */
+static bool hooked(const struct pci_func *f, unsigned int reg, unsigned int len)
+{
+	return f->hook && reg < f->hook_at + f->hook_len &&
+	       f->hook_at < reg + len;
+}
+
 static uint32_t __conf_read(struct pci_func *f, unsigned int reg,
 			    unsigned int len)
 {
 	uint8_t tmp[4];
 
+	if (hooked(f, reg, len))
+		f->hook->read(f->hook_opaque, f->cfg + f->hook_at,
+			      (int)reg - (int)f->hook_at, len);
 	memcpy(tmp, f->cfg + reg, len);
 	if (reg <= PCI_STATUS && PCI_STATUS < reg + len) {
 		pthread_mutex_lock(&f->bus->irq_lock);
@@ -247,6 +260,9 @@ static void __conf_write(struct pci_func *f, unsigned int reg,
 			}
 		}
 	}
+	if (hooked(f, reg, len))
+		f->hook->write(f->hook_opaque, f->cfg + f->hook_at,
+			       (int)reg - (int)f->hook_at, len);
 	if (bars || cmd)
 		remap_bars(f);
 	if (cmd) {
@@ -484,6 +500,28 @@ int pci_add_capability(struct pci_func *f, const void *cap, unsigned int len)
 	f->cfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
 	f->last_cap = at;
 	f->cap_end = at + len;
+	pthread_mutex_unlock(&f->bus->conf_lock);
+	return at;
+}
+
+int pci_add_capability_hooked(struct pci_func *f, const void *cap,
+			      unsigned int len, const uint8_t *wmask,
+			      const struct pci_cap_ops *ops, void *opaque)
+{
+	int at;
+
+	if (f->hook)
+		return -EBUSY;
+	at = pci_add_capability(f, cap, len);
+	if (at < 0)
+		return at;
+	pthread_mutex_lock(&f->bus->conf_lock);
+	memcpy(f->wmask + at, wmask, len);
+	f->wmask[at] = f->wmask[at + 1] = 0;    /* id and next stay fixed */
+	f->hook_at = at;
+	f->hook_len = len;
+	f->hook_opaque = opaque;
+	f->hook = ops;
 	pthread_mutex_unlock(&f->bus->conf_lock);
 	return at;
 }

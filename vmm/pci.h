@@ -68,6 +68,23 @@ struct pci_func *pci_register_function(struct pci_bus *pb,
  * offset in configuration space, or -ENOSPC. Before the guest runs. */
 int pci_add_capability(struct pci_func *f, const void *cap, unsigned int len);
 
+/*
+ * A capability the device serves (virtio's PCI configuration access window):
+ * as pci_add_capability, and the bytes set in @wmask are writable by the
+ * guest. Under the bus's configuration lock, @ops->read(@opaque, cap, off,
+ * len) runs before a read of @len bytes at @off within the capability
+ * returns (it may update the bytes at @cap; @off may be negative when the
+ * access starts before it), and @ops->write(...) after such a write has been
+ * stored. One per function; the offset, or -errno.
+ */
+struct pci_cap_ops {
+	void (*read)(void *opaque, uint8_t *cap, int off, unsigned int len);
+	void (*write)(void *opaque, uint8_t *cap, int off, unsigned int len);
+};
+int pci_add_capability_hooked(struct pci_func *f, const void *cap,
+			      unsigned int len, const uint8_t *wmask,
+			      const struct pci_cap_ops *ops, void *opaque);
+
 /* Level of the function's INTx line (INTX_DISABLE and sharing honoured). */
 void pci_set_irq(struct pci_func *f, int level);
 

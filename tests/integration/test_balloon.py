@@ -254,6 +254,28 @@ def test_free_page_reporting_returns_killed_hog_memory(backend):
         assert g.poweroff() == 0
 
 
+def test_inflate_releases_host_memory(backend):
+    """The VMM process's RSS drops by what the balloon took, within 2 %,
+    once the pages it took were resident: a hog fills most of the guest
+    and ends, then the balloon takes 320 MiB of the memory it freed."""
+    inflate = 320 << 20
+    with balloon_guest(backend) as g:
+        ready(g)
+        pid = hog(g, 400, "fill")
+        g.cmd("kill %d" % pid)
+        time.sleep(1)
+        before = vm_rss_kb(g)
+        set_target(g, (GUEST_MB << 20) - inflate)
+        time.sleep(1)
+        after = vm_rss_kb(g)
+        dropped = (before - after) << 10
+        print("%s: RSS %d -> %d kB, dropped %.1f MiB for %d MiB inflated"
+              % (backend, before, after, dropped / 2**20, inflate >> 20))
+        assert dropped >= 0.98 * inflate, (before, after)
+        assert vmstat(g)["oom_kill"] == 0
+        assert g.poweroff() == 0
+
+
 def test_guest_stats_through_qom(backend):
     with balloon_guest(backend) as g:
         ready(g)

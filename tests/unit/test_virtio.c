@@ -354,15 +354,55 @@ START_TEST(pci_identity_and_caps)
 	for (cap = pci_conf_read(pb, slot, PCI_CAPABILITY_LIST, 1); cap;
 	     cap = pci_conf_read(pb, slot, cap + 1, 1)) {
 		ck_assert_uint_eq(pci_conf_read(pb, slot, cap, 1), PCI_CAP_ID_VNDR);
-		ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 4, 1), VIRTIO_PCI_BAR);
 		n++;
 		t = pci_conf_read(pb, slot, cap + 3, 1);
 		types |= 1u << t;
+		if (t != VIRTIO_PCI_CAP_PCI_CFG)
+			ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 4, 1),
+					  VIRTIO_PCI_BAR);
 		if (t == VIRTIO_PCI_CAP_NOTIFY_CFG)
 			ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 16, 4), 4);
 	}
-	ck_assert_uint_eq(n, 4);
-	ck_assert_uint_eq(types, 0x1e);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(types, 0x3e);
+}
+END_TEST
+
+/* The VIRTIO_PCI_CAP_PCI_CFG window reaches the BAR through configuration
+ * space; a window the device cannot serve reads zero and writes nothing. */
+START_TEST(pci_cfg_window)
+{
+	unsigned int slot = pci_func_slot(virtio_pci_func(vp)), cap;
+
+	for (cap = pci_conf_read(pb, slot, PCI_CAPABILITY_LIST, 1); cap;
+	     cap = pci_conf_read(pb, slot, cap + 1, 1))
+		if (pci_conf_read(pb, slot, cap + 3, 1) == VIRTIO_PCI_CAP_PCI_CFG)
+			break;
+	ck_assert_uint_ne(cap, 0);
+	ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 2, 1), 20);
+	/* num_queues, 2 bytes, through the window, as the BAR reads it */
+	pci_conf_write(pb, slot, cap + 4, 1, VIRTIO_PCI_BAR);
+	pci_conf_write(pb, slot, cap + 8, 4, VIRTIO_PCI_COMMON_OFF + CC(num_queues));
+	pci_conf_write(pb, slot, cap + 12, 4, 2);
+	ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 16, 2),
+			  r(VIRTIO_PCI_COMMON_OFF + CC(num_queues), 2));
+	ck_assert_uint_ne(pci_conf_read(pb, slot, cap + 16, 2), 0);
+	/* a write: queue_select through the window */
+	pci_conf_write(pb, slot, cap + 8, 4, VIRTIO_PCI_COMMON_OFF + CC(queue_select));
+	pci_conf_write(pb, slot, cap + 16, 2, 1);
+	ck_assert_uint_eq(r(VIRTIO_PCI_COMMON_OFF + CC(queue_select), 2), 1);
+	/* windows it cannot serve: another BAR, a bad length, past the BAR */
+	pci_conf_write(pb, slot, cap + 4, 1, 0);
+	ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 16, 4), 0);
+	pci_conf_write(pb, slot, cap + 4, 1, VIRTIO_PCI_BAR);
+	pci_conf_write(pb, slot, cap + 12, 4, 3);
+	ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 16, 4), 0);
+	pci_conf_write(pb, slot, cap + 12, 4, 4);
+	pci_conf_write(pb, slot, cap + 8, 4, VIRTIO_PCI_BAR_SIZE);
+	ck_assert_uint_eq(pci_conf_read(pb, slot, cap + 16, 4), 0);
+	/* the capability's id and next pointer stay as they were */
+	pci_conf_write(pb, slot, cap, 2, 0);
+	ck_assert_uint_eq(pci_conf_read(pb, slot, cap, 1), PCI_CAP_ID_VNDR);
 }
 END_TEST
 
@@ -527,6 +567,7 @@ Suite *virtio_suite(void)
 	suite_add_tcase(s, vq_tc);
 	tcase_add_checked_fixture(pci_tc, tsetup, tteardown);
 	tcase_add_test(pci_tc, pci_identity_and_caps);
+	tcase_add_test(pci_tc, pci_cfg_window);
 	tcase_add_test(pci_tc, features_negotiation);
 	tcase_add_test(pci_tc, queue_setup_and_reset);
 	tcase_add_test(pci_tc, isr_and_intx);
