@@ -323,6 +323,30 @@ struct page *__rmqueue(struct zone *zone, unsigned int order, int mt,
  * Offline: take the free blocks of [start, end) (all isolated) out of the
  * buddy.  Returns the pages removed.  zone->lock held.
  */
+/*
+ * The next pfn after @pfn (which has no descriptor, or is part of its
+ * section's memmap) that may head a free block, never past @end: a gap or a
+ * memmap_on_memory run is stepped over in one go, not a pfn at a time (512
+ * memmap pages per 128 MiB section). @pfn < @end, so its section is inside
+ * the range being worked on.
+ */
+static pfn_t next_described_pfn(pfn_t pfn, pfn_t end)
+{
+	struct mem_section *ms = __nr_to_section(pfn_to_section_nr(pfn));
+	pfn_t base = pfn & PAGE_SECTION_MASK, off = pfn - base, next;
+
+	if (!ms || !(ms->flags & SECTION_PRESENT) || off >= ms->valid_end)
+		next = base + PAGES_PER_SECTION;
+	else if (off < ms->valid_start)
+		next = base + ms->valid_start;
+	else if ((ms->flags & SECTION_MEMMAP_ON_MEM) &&
+		 off < ms->valid_start + ms->nr_memmap_pages)
+		next = base + ms->valid_start + ms->nr_memmap_pages;
+	else
+		next = pfn + 1;
+	return next < end ? next : end;
+}
+
 unsigned long __offline_isolated_pages(struct zone *zone, pfn_t start_pfn,
 				       pfn_t end_pfn)
 {
@@ -334,7 +358,7 @@ unsigned long __offline_isolated_pages(struct zone *zone, pfn_t start_pfn,
 		unsigned int order;
 
 		if (!pfn_valid(pfn) || pfn_is_memmap(pfn)) {
-			pfn++;
+			pfn = next_described_pfn(pfn, end_pfn);
 			continue;
 		}
 		page = pfn_to_page(pfn);
