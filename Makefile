@@ -17,8 +17,10 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla \
            -Wformat=2 -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MD -MP -D_GNU_SOURCE \
-           $(shell pkg-config --cflags jansson 2>/dev/null) $(EXTRA_CFLAGS)
+           $(shell pkg-config --cflags jansson 2>/dev/null) \
+           $(shell pkg-config --cflags libxml-2.0 2>/dev/null) $(EXTRA_CFLAGS)
 HOST_LIBS   := -lpthread $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) \
+           $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2) \
            -lxxhash -lm
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
@@ -49,9 +51,14 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 GUEST_SRCS := $(shell find guest -name '*.c' -o -name '*.S' 2>/dev/null | sort)
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(basename $(GUEST_SRCS)))
 
+# libvirt domain definitions (configs/*.xml): libvirt wants an absolute
+# kernel path, so the committed files say @KERNEL@ and make writes
+# build/configs/*.xml with this tree's build/guest.elf.
+CONFIGS := $(patsubst configs/%.xml,$(BUILD)/configs/%.xml,$(wildcard configs/*.xml))
+
 # ---------------------------------------------------------------- targets
 .PHONY: all deps run test unit integration bench soak clean check-layering
-all: $(BUILD)/memvisor $(BUILD)/guest.elf
+all: $(BUILD)/memvisor $(BUILD)/guest.elf $(CONFIGS)
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -59,6 +66,10 @@ deps:
 $(BUILD)/memvisor: $(HOST_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(BUILD)/configs/%.xml: configs/%.xml
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D) && sed 's|@KERNEL@|$(abspath $(BUILD))/guest.elf|' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/host/%.o: %.c
 	$(call say,CC,$<)
@@ -143,7 +154,8 @@ FUZZ_SECONDS  ?= 60
 FUZZ_SHORT_SECONDS ?= 4
 FUZZ_SAN      := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS   := -std=gnu11 -O1 -g $(WARN) -I. -MD -MP -D_GNU_SOURCE \
-           $(shell pkg-config --cflags jansson 2>/dev/null)
+           $(shell pkg-config --cflags jansson 2>/dev/null) \
+           $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 FUZZ_NAMES    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_LIB_OBJS := $(LIB_OBJS:$(BUILD)/host/%.o=$(BUILD)/fuzz/obj/%.o)

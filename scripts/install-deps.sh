@@ -10,6 +10,8 @@ PKGS=(
   libxxhash-dev         # XXH3 page hashing (ksm/)
   check                 # unit tests
   libjansson-dev        # QMP JSON
+  libxml2-dev           # run --config: libvirt domain XML
+  libvirt-clients       # virt-xml-validate: checks configs/*.xml
   qemu-system-x86       # reference VMM
   acpica-tools          # iasl, to validate ACPI tables
   python3

@@ -23,6 +23,7 @@
 #include "tools/ctl/ctl.h"
 #include "tools/ksmd/ksmd.h"
 #include "vmm/cli.h"
+#include "vmm/config_xml.h"
 #include "vmm/device_internal.h"
 #include "vmm/platform.h"
 #include "vmm/util.h"
@@ -86,7 +87,7 @@ static int parse_memory(const char *arg, uint64_t *out, struct errmsg *e)
 }
 
 enum { OPT_KERNEL, OPT_MEMORY, OPT_SMP, OPT_CMDLINE, OPT_SERIAL, OPT_QMP,
-       OPT_DUMP_ACPI };
+       OPT_DUMP_ACPI, OPT_CONFIG };
 
 static const struct cli_option run_options[] = {
 	{ "kernel", "PATH", "PVH ELF kernel (default: guest.elf next to memvisor)", OPT_KERNEL },
@@ -98,6 +99,8 @@ static const struct cli_option run_options[] = {
 	  "terminal, Ctrl-a x quits)", OPT_SERIAL },
 	{ "qmp", "PATH", "serve QMP on a unix socket at PATH (mode 0600)", OPT_QMP },
 	{ "dump-acpi", "DIR", "write each ACPI table to DIR as a binary file", OPT_DUMP_ACPI },
+	{ "config", "FILE.xml", "a libvirt domain definition, read as the flags it\n"
+	  "stands for (flags after it override it)", OPT_CONFIG },
 	{ 0 },
 };
 
@@ -114,6 +117,8 @@ static int parse_run_option(void *opaque, int key, const char *arg,
 	case OPT_SERIAL:    cfg->serial = arg; return 0;
 	case OPT_QMP:       cfg->qmp_path = arg; return 0;
 	case OPT_DUMP_ACPI: cfg->dump_acpi_dir = arg; return 0;
+	case OPT_CONFIG:
+		return errmsg_user(e, -EINVAL, "--config may be given only once");
 	default:
 		if (parse_uint(arg, 1, VM_MAX_VCPUS, &n))
 			return errmsg_user(e, -EINVAL, "--smp: '%s' is not a number from 1 to %d",
@@ -199,16 +204,64 @@ static int run_vm(struct vm_config *cfg)
 	return ret;
 }
 
+/*
+ * Replace the first --config FILE (or --config=FILE) in @argv by the flags
+ * the file stands for (vmm/config_xml.h), into @nargv (argc + CONFIG_XML_
+ * MAX_ARGS + 1 long); warnings go to stderr. Returns the new argc, or
+ * -errno with @e filled. @xml owns the new strings.
+ */
+static int expand_config(int argc, char **argv, char **nargv,
+			 struct config_xml *xml, struct errmsg *e)
+{
+	const char *path = NULL;
+	int at, len = 0, i, n = 0, ret;
+	unsigned int k;
+
+	for (at = 1; at < argc && strcmp(argv[at], "--"); at++) {
+		if (!strncmp(argv[at], "--config=", 9)) {
+			path = argv[at] + 9, len = 1;
+			break;
+		}
+		if (!strcmp(argv[at], "--config") && at + 1 < argc) {
+			path = argv[at + 1], len = 2;
+			break;
+		}
+	}
+	memset(xml, 0, sizeof(*xml));
+	if (path) {
+		ret = config_xml_load(path, xml, e);
+		if (ret)
+			return ret;
+	}
+	for (k = 0; k < xml->nr_warnings; k++)
+		fprintf(stderr, "memvisor: %s: warning: %s\n", path, xml->warnings[k]);
+	for (i = 0; i < argc; i++) {
+		if (path && i == at)
+			for (k = 0; k < xml->argc; k++)
+				nargv[n++] = xml->argv[k];
+		if (!path || i < at || i >= at + len)
+			nargv[n++] = argv[i];
+	}
+	nargv[n] = NULL;
+	return n;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct errmsg e = { .msg = "" };
 	struct vm_config cfg = { .kernel = default_kernel(), .ram_size = 256 * MiB,
 				 .smp = 1, .serial = "stdio" };
+	char **nargv = calloc(argc + CONFIG_XML_MAX_ARGS + 1, sizeof(*nargv));
+	static struct config_xml xml;
 	int ret;
 
-	if (vm_config_init(&cfg))
+	if (!nargv || vm_config_init(&cfg)) {
+		free(nargv);
 		return cli_fail("memvisor", EXIT_FAIL, "out of memory");
-	ret = parse_run_args(argc, argv, &cfg, &e);
+	}
+	ret = expand_config(argc, argv, nargv, &xml, &e);
+	if (ret >= 0)
+		ret = parse_run_args(ret, nargv, &cfg, &e);
 	if (ret == 1)
 		ret = 0;
 	else if (ret)
@@ -216,6 +269,8 @@ static int cmd_run(int argc, char **argv)
 	else
 		ret = run_vm(&cfg);
 	vm_config_free(&cfg);
+	config_xml_free(&xml);
+	free(nargv);
 	return ret;
 }
 
