@@ -45,6 +45,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	"thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd",
 	"pgzero_skipped", "pgzero_cleared", "mthp_fault_alloc_64kb",
 	"balloon_inflate", "balloon_deflate", "oom_kill",
+	"workingset_refault_file",
 };
 
 void mm_seq_printf(struct mm_seq *s, const char *fmt, ...)
