@@ -13,8 +13,14 @@
  *	contiguous buffer, order 10); split=SIZE describes each block to the
  *	device as runs of SIZE bytes (scatter-gather, as the page cache will)
  *	instead of one.
- *	Reads go two blocks deep: block i+1 is on the device while block i is
- *	checksummed.
+ *	Reads from a disk go through its page cache (guest/mm/filemap.c):
+ *	the pages of each block not cached are read with bios straight into
+ *	fresh cache pages, cached ones are not read again; the checksum (and
+ *	the copy for of=/dev/vdX) is taken from the cache pages.
+ *	iflag=direct bypasses the cache (Linux's O_DIRECT): reads go two
+ *	blocks deep, block i+1 on the device while block i is checksummed.
+ *	Writes are write-through: the block goes to the disk, then the disk's
+ *	cached pages of that range are updated with the same bytes.
  *   sync
  *	flush every disk's write cache.
  */
@@ -24,6 +30,7 @@
 #include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
+#include "kernel/swap.h"
 #include "kernel/tsc.h"
 #include "mm/mm.h"
 
@@ -36,7 +43,7 @@ struct dd_args {
 	struct gendisk *idisk, *odisk;	/* NULL: /dev/zero, /dev/null */
 	unsigned long bs, split;
 	unsigned long long count, skip, seek;
-	bool has_count, csum;
+	bool has_count, csum, direct;
 };
 
 /* One block in flight. */
@@ -115,6 +122,11 @@ static int dd_operand(struct dd_args *a, const char *key, const char *val)
 		return parse_bytes(val, &a->split);
 	else if (!strcmp(key, "csum"))
 		a->csum = strcmp(val, "off") != 0;
+	else if (!strcmp(key, "iflag")) {
+		if (strcmp(val, "direct"))
+			return -EINVAL;
+		a->direct = true;
+	}
 	else if (kstrtoull(val, &n))
 		return -EINVAL;
 	else if (!strcmp(key, "count"))
@@ -172,7 +184,7 @@ static int dd_parse(struct dd_args *a, int argc, char **argv)
 	}
 	return dd_files(a);
 bad:
-	shell_printf("dd: invalid operand '%s' (if= of= bs= count= skip= seek= csum=off split=)\n",
+	shell_printf("dd: invalid operand '%s' (if= of= bs= count= skip= seek= csum=off split= iflag=direct)\n",
 		     argv[i]);
 	return -EINVAL;
 }
@@ -199,7 +211,30 @@ struct dd_run {
 	unsigned long long done;	/* blocks completed */
 	uint64_t hash;
 	uint64_t csum_ns;
+	struct page **pages;		/* the cached path's, FILEMAP_MAX_READ */
 };
+
+#define DD_CHUNK_PAGES	512		/* pages per filemap_read */
+
+/* @disk's page cache, made (and kswapd started) on first use. */
+static struct address_space *disk_cache(struct gendisk *disk)
+{
+	if (!disk->page_cache) {
+		disk->page_cache = filemap_create(disk, (unsigned long)
+				(disk->capacity >> (PAGE_SHIFT - SECTOR_SHIFT)));
+		if (disk->page_cache)
+			kswapd_start();
+	}
+	return disk->page_cache;
+}
+
+/* Write-through: the disk has @len bytes at @pos; so do its cached pages. */
+static void dd_update_cache(struct gendisk *disk, uint64_t pos,
+			    const void *data, unsigned long len)
+{
+	if (disk->page_cache)
+		filemap_write(disk->page_cache, pos, data, len);
+}
 
 static int dd_buf_init(struct dd_buf *b, const struct dd_args *a,
 		       unsigned int order)
@@ -271,8 +306,11 @@ static int dd_complete(struct dd_run *r, unsigned long long i)
 			     blk_strerror(err));
 		return err;
 	}
-	if (!r->a.idisk)
+	if (!r->a.idisk) {
+		dd_update_cache(r->a.odisk, (r->a.seek + i) * r->a.bs,
+				b->data, r->a.bs);
 		return 0;
+	}
 	if (r->a.csum) {
 		t = ktime_get_ns();
 		r->hash = fnv1a64(r->hash, b->data, r->a.bs / 8);
@@ -287,6 +325,83 @@ static int dd_complete(struct dd_run *r, unsigned long long i)
 	if (err)
 		shell_printf("dd: error writing '%s': %s\n", r->a.out,
 			     blk_strerror(err));
+	else
+		dd_update_cache(r->a.odisk, (r->a.seek + i) * r->a.bs,
+				b->data, r->a.bs);
+	return err;
+}
+
+/* Checksum (and copy to @dst) @len bytes from offset @off of the cache
+ * pages @pages. */
+static void dd_from_pages(struct dd_run *r, struct page **pages,
+			  unsigned long off, unsigned long len, char *dst)
+{
+	for (unsigned int j = 0; len; j++) {
+		const char *src = (const char *)page_address(pages[j]) + off;
+		unsigned long n = min(len, PAGE_SIZE - off);
+
+		if (r->a.csum) {
+			uint64_t t = ktime_get_ns();
+
+			r->hash = fnv1a64(r->hash, (const uint64_t *)src, n / 8);
+			r->csum_ns += ktime_get_ns() - t;
+		}
+		if (dst) {
+			memcpy(dst, src, n);
+			dst += n;
+		}
+		len -= n;
+		off = 0;
+	}
+}
+
+/* Block @i through the input disk's page cache. 0 or -errno (printed). */
+static int dd_cached_block(struct dd_run *r, unsigned long long i)
+{
+	struct address_space *m = disk_cache(r->a.idisk);
+	struct dd_buf *b = &r->buf[0];
+	uint64_t pos = (r->a.skip + i) * r->a.bs;
+	unsigned long left = r->a.bs, done = 0;
+	int err = 0;
+
+	if (!m)
+		err = -ENOMEM;
+	else if (pos + r->a.bs > r->a.idisk->capacity << SECTOR_SHIFT)
+		err = -EIO;		/* past the end: as the device would */
+	while (!err && left) {
+		unsigned long first = (unsigned long)(pos >> PAGE_SHIFT);
+		unsigned long off = (unsigned long)(pos & (PAGE_SIZE - 1));
+		unsigned long n = min(left, DD_CHUNK_PAGES * PAGE_SIZE - off);
+		unsigned int nr = (unsigned int)((off + n + PAGE_SIZE - 1) >>
+						 PAGE_SHIFT);
+
+		err = filemap_read(m, first, nr, r->pages);
+		if (err)
+			break;
+		dd_from_pages(r, r->pages, off, n, r->a.odisk ?
+			      (char *)b->data + done : NULL);
+		filemap_release(r->pages, nr);
+		pos += n;
+		done += n;
+		left -= n;
+	}
+	if (err) {
+		shell_printf("dd: error reading '%s': %s\n", r->a.in,
+			     blk_strerror(err));
+		return err;
+	}
+	if (!r->a.odisk)
+		return 0;
+	b->bio.disk = r->a.odisk;
+	b->bio.op = REQ_OP_WRITE;
+	b->bio.sector = (r->a.seek + i) * (r->a.bs >> SECTOR_SHIFT);
+	err = submit_bio_wait(&b->bio);
+	if (err)
+		shell_printf("dd: error writing '%s': %s\n", r->a.out,
+			     blk_strerror(err));
+	else
+		dd_update_cache(r->a.odisk, (r->a.seek + i) * r->a.bs,
+				b->data, r->a.bs);
 	return err;
 }
 
@@ -295,6 +410,11 @@ static void dd_copy(struct dd_run *r, unsigned long long count)
 {
 	unsigned long long i;
 
+	if (r->a.idisk && !r->a.direct) {
+		for (i = 0; i < count && !dd_cached_block(r, i); i++)
+			r->done++;
+		return;
+	}
 	if (count)
 		dd_issue(r, 0);
 	for (i = 0; i < count; i++) {
@@ -343,7 +463,8 @@ static int cmd_dd(int argc, char **argv)
 	while ((PAGE_SIZE << r.order) < r.a.bs)
 		r.order++;
 	count = r.a.has_count ? r.a.count : dd_default_count(&r.a);
-	if (dd_buf_init(&r.buf[0], &r.a, r.order) ||
+	r.pages = kmalloc(FILEMAP_MAX_READ * sizeof(*r.pages), GFP_KERNEL);
+	if (!r.pages || dd_buf_init(&r.buf[0], &r.a, r.order) ||
 	    dd_buf_init(&r.buf[1], &r.a, r.order)) {
 		shell_printf("dd: memory exhausted\n");
 		err = -ENOMEM;
@@ -357,6 +478,7 @@ static int cmd_dd(int argc, char **argv)
 out:
 	dd_buf_free(&r.buf[0], r.order);
 	dd_buf_free(&r.buf[1], r.order);
+	kfree(r.pages);
 	return err;
 }
 
@@ -376,7 +498,7 @@ static int cmd_sync(int argc, char **argv)
 }
 
 static const struct shell_cmd blk_cmds[] = {
-	{ "dd", cmd_dd, "copy disk blocks: dd if=/dev/vda|/dev/zero of=/dev/null|/dev/vdb bs=1M count=N [skip= seek= csum=off split=8K]" },
+	{ "dd", cmd_dd, "copy disk blocks: dd if=/dev/vda|/dev/zero of=/dev/null|/dev/vdb bs=1M count=N [skip= seek= csum=off split=8K iflag=direct]" },
 	{ "sync", cmd_sync, "flush every disk's write cache" },
 };
 

@@ -18,7 +18,8 @@
  *   - blk_start_plug()/blk_finish_plug() around a burst of submit_bio()s
  *     let the driver tell the device once (one VM exit) for the lot.
  *
- * No request merging, no elevator, no page cache here: callers hand over
+ * No request merging, no elevator, no page cache here (guest/mm/filemap.c
+ * is the cache; the shell's dd reads through it): callers hand over
  * requests as large as they want them (up to disk->max_segments runs).
  * Out-of-range sectors are the device's to refuse (it answers I/O error);
  * writes to a read-only disk are refused here with -EROFS.
@@ -54,6 +55,7 @@ struct bio_vec {
 struct bio;
 struct gendisk;
 struct task_struct;
+struct address_space;
 typedef void (*bio_end_io_t)(struct bio *bio);
 
 struct bio {
@@ -97,6 +99,7 @@ struct gendisk {
 	const struct block_device_operations *fops;
 	void *private_data;		/* the driver's */
 	unsigned int plugged;		/* blk_start_plug depth */
+	struct address_space *page_cache; /* guest/mm's, made on first read */
 	struct disk_stats stats;
 };
 

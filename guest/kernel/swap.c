@@ -10,10 +10,13 @@
  *     caller may hold an mm->lock, and a task parked in the middle of a
  *     pageout could be killed under it.  The CPU is idle meanwhile.
  *   - the shell's swapon DEV / swapoff DEV, /proc/swaps;
- *   - /proc/sys/vm/swappiness and min_free_kbytes (cat and echo);
+ *   - /proc/sys/vm/swappiness and min_free_kbytes (cat and echo), and
+ *     drop_caches (echo 1 or 3: drop the clean page cache);
+ *   - page cache I/O for guest/mm (mm_hooks.filemap_rw): swap_rw's
+ *     machinery, the slot being the page offset on the disk;
  *   - kswapd: one kernel thread per node ([kswapd0]), started by the
- *     first swapon (without swap it would have nothing to reclaim: no
- *     page cache yet), woken by the allocator below the low watermark
+ *     first swapon or the first page cache fill (blk_cmds.c; without
+ *     either it has nothing to reclaim), woken by the allocator below the low watermark
  *     (mm_hooks.wakeup_kswapd) and running kswapd_balance() rounds,
  *     letting other tasks run between them, until the node is above its
  *     high watermarks;
@@ -147,7 +150,7 @@ static void wakeup_kswapd(struct zone *zone, unsigned int order)
 	}
 }
 
-static void kswapd_start(void)
+void kswapd_start(void)
 {
 	static const char *const names[] = { "kswapd0", "kswapd1",
 					     "kswapd2", "kswapd3" };
@@ -247,6 +250,7 @@ static int vm_readdir(const char *rel, sysfs_emit_t emit, void *arg)
 {
 	if (*rel)
 		return -ENOTDIR;
+	emit("drop_caches", arg);
 	emit("min_free_kbytes", arg);
 	emit("swappiness", arg);
 	return 0;
@@ -258,6 +262,8 @@ static int vm_show(const char *rel, struct seq_buf *m)
 		seq_printf(m, "%d\n", vm_swappiness);
 	else if (!strcmp(rel, "min_free_kbytes"))
 		seq_printf(m, "%d\n", min_free_kbytes);
+	else if (!strcmp(rel, "drop_caches"))
+		seq_printf(m, "0\n");
 	else
 		return *rel ? -ENOENT : -EISDIR;
 	return 0;
@@ -280,6 +286,13 @@ static int vm_store(const char *rel, const char *buf)
 		vm_swappiness = (int)v;
 		return 0;
 	}
+	if (!strcmp(rel, "drop_caches")) {
+		if (v < 1 || v > 3)
+			return -EINVAL;
+		if (v & 1)
+			drop_pagecache();
+		return 0;
+	}
 	if (!strcmp(rel, "min_free_kbytes"))
 		return v > 1048576 ? -EINVAL : set_min_free_kbytes((int)v);
 	return -ENOENT;
@@ -295,6 +308,7 @@ static const struct sysfs_dir vm_dir = {
 void swap_init(void)
 {
 	mm_hooks.swap_rw = swap_rw;
+	mm_hooks.filemap_rw = swap_rw;
 	mm_hooks.try_to_free_pages = try_to_free_pages;
 	mm_hooks.wakeup_kswapd = wakeup_kswapd;
 	for (unsigned int i = 0; i < ARRAY_SIZE(swap_cmds); i++)

@@ -7,5 +7,8 @@
 
 /* Install the reclaim hooks, the commands and the files. */
 void swap_init(void);
+/* Start kswapd (once): at the first swapon, or when a disk's page cache
+ * is first filled (clean cache pages are reclaimable without swap). */
+void kswapd_start(void);
 
 #endif

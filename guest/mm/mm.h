@@ -83,6 +83,10 @@ struct mm_hooks {
 	 * (the caller may hold an mm->lock).  0 or -EIO. */
 	int (*swap_rw)(void *bdev, bool write, const struct swap_iov *iov,
 		       unsigned int n);
+	/* page cache I/O, the same contract: @slot is the page offset on
+	 * the disk @bdev (filemap.c reads through it) */
+	int (*filemap_rw)(void *bdev, bool write, const struct swap_iov *iov,
+			  unsigned int n);
 };
 extern struct mm_hooks mm_hooks;
 
@@ -284,6 +288,40 @@ int swapoff(const char *name);
 /* Swap slots in all, and free, in pages. */
 void si_swapinfo(unsigned long *total, unsigned long *free);
 int mm_show_swaps(char *buf, size_t len);
+
+/* ---- the page cache of block devices: filemap.c */
+#define FILEMAP_MAX_MAPPINGS	8	/* disks with a cache */
+#define FILEMAP_MAX_READ	1024	/* pages per filemap_read (4 MiB) */
+
+struct address_space {
+	void *bdev;			/* the kernel's disk, for filemap_rw */
+	unsigned long nr_pages;		/* pages of the disk */
+	unsigned long nrpages;		/* pages cached */
+	struct page **hash;		/* 4096 chains through ->private */
+	unsigned long *evicted;		/* bit per offset: evicted, not reread */
+	spinlock_t lock;
+};
+
+/* The cache of disk @bdev (@nr_pages pages), made on first use; the same
+ * one for the same @bdev.  NULL: no memory or too many disks. */
+struct address_space *filemap_create(void *bdev, unsigned long nr_pages);
+/* Pages @index..+@nr of @m in @pages, up to date and locked (reclaim
+ * leaves them alone) until filemap_release(): cached ones as they are,
+ * missing ones read from the device.  0, -EIO (nothing new is kept),
+ * -ENOMEM, -EINVAL (@nr > FILEMAP_MAX_READ). */
+int filemap_read(struct address_space *m, unsigned long index,
+		 unsigned int nr, struct page **pages);
+void filemap_release(struct page **pages, unsigned int nr);
+/* Write-through: @len bytes at byte @pos were (are being) written to the
+ * disk by the caller; copy them into the cached pages of the range. */
+void filemap_write(struct address_space *m, unsigned long long pos,
+		   const void *src, unsigned long len);
+/* The cached page at @index, or NULL (no reference taken). */
+struct page *find_get_page(struct address_space *m, unsigned long index);
+unsigned long filemap_nrpages(const struct address_space *m);
+/* echo 1 > /proc/sys/vm/drop_caches: drop every clean unlocked cache
+ * page; pages dropped. */
+unsigned long drop_pagecache(void);
 
 /* ---- reclaim: vmscan.c (LRU lists per node, kswapd, direct reclaim) */
 extern int vm_swappiness;		/* 0..200, /proc/sys/vm/swappiness */

@@ -401,6 +401,7 @@ void mm_host_reset(void)
 	slab_host_reset();
 	vmalloc_host_reset();
 	swap_host_reset();
+	filemap_host_reset();
 	INIT_LIST_HEAD(&mmlist);
 	mm_initialized = false;
 	totalram_pages = 0;

@@ -150,6 +150,21 @@ int swap_io(unsigned int type, bool write, const struct swap_iov *iov,
 void lru_cache_add_anon(struct page *page);
 /* @nr consecutive new pages from @page, one lock round. */
 void lru_cache_add_anon_range(struct page *page, unsigned long nr);
+/* A new page cache page goes on the inactive file list of its node. */
+void lru_cache_add_file(struct page *page);
+/* A cache hit: referenced, or (referenced twice) activated. */
+void mark_page_accessed(struct page *page);
+/* filemap.c: take an unlocked cache page (off the LRU) out of its index
+ * and free it; @record: remember the eviction (refaults).  false: it is
+ * locked (in use), nothing done. */
+bool filemap_evict(struct page *page, bool record);
+struct scan_count { unsigned long anon, file; };
+/* Linux's get_scan_count() in spirit: how many anon and file pages to
+ * scan at @priority, anon weighed by @swappiness against file by 200 -
+ * swappiness; anon only with free swap, file only when anon cannot go. */
+struct scan_count get_scan_count(unsigned long anon, unsigned long file,
+				 int priority, int swappiness,
+				 long free_swap);
 /* Take @page off its LRU list (it is being unmapped or freed). */
 void lru_del(struct page *page);
 /* Migration: @new takes @old's place on its LRU list. */
@@ -195,6 +210,7 @@ void page_alloc_host_reset(void);
 void slab_host_reset(void);
 void vmalloc_host_reset(void);
 void swap_host_reset(void);
+void filemap_host_reset(void);
 #endif
 
 #endif /* GUEST_MM_MM_INTERNAL_H */

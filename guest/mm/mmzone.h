@@ -110,6 +110,7 @@ enum vm_event_item {
 	BALLOON_INFLATE,	/* pages given to the balloon */
 	BALLOON_DEFLATE,	/* pages taken back from it */
 	OOM_KILL,		/* tasks the OOM killer ended */
+	WORKINGSET_REFAULT_FILE, /* evicted cache pages read again */
 	NR_VM_EVENT_ITEMS
 };
 
@@ -156,8 +157,10 @@ struct zoneref {
 
 #define MAX_ZONELIST	(MAX_NUMNODES * MAX_NR_ZONES + 1)
 
-/* The LRU lists of a node (vmscan.c): anon only, no page cache yet. */
-enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, NR_LRU_LISTS };
+/* The LRU lists of a node (vmscan.c): anonymous pages and clean page
+ * cache pages (filemap.c), in the order of NR_ZONE_INACTIVE_ANON... */
+enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE,
+		LRU_ACTIVE_FILE, NR_LRU_LISTS };
 
 struct lruvec {
 	struct list_head lists[NR_LRU_LISTS];	/* head: newest */

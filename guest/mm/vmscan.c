@@ -3,8 +3,9 @@
  * anonymous pages to swap, direct reclaim and kswapd's rounds.
  *
  * LRU lists are per node (struct lruvec in pg_data_t, as Linux since
- * 4.8): an inactive and an active list of anonymous pages (no page
- * cache yet, so no file lists).  An entry is a page, or a whole 2 MiB
+ * 4.8): an inactive and an active list of anonymous pages, and an
+ * inactive and an active list of clean page cache pages (filemap.c; a
+ * page is on a file list when ->mapping is an address_space).  An entry is a page, or a whole 2 MiB
  * THP by its head (counted as 512).  New pages go to the head of the
  * inactive list.  Pages are found from the lists and mapped through the
  * reverse map of migrate.c (->mapping = mm, ->index = virtual page).
@@ -29,9 +30,21 @@
  * then they are freed.  Nothing is copied by the CPU.  On an I/O error
  * the entries are put back and the pages activated.
  *
- * Balance: without a page cache there is only anon to scan, and only
- * while swap has room (anon_scan_count); swappiness will weigh anon
- * against file once file pages exist, and is kept for that.
+ * File pages age as Linux's unmapped cache pages do: a cache hit marks
+ * the page accessed (mark_page_accessed: PG_referenced, and a second hit
+ * activates it); the inactive file scan evicts every page not locked by
+ * a reader (referenced or not: PAGEREF_RECLAIM_CLEAN for a page no PTE
+ * maps), recording the eviction for refault counting; the active file
+ * list is demoted to the inactive one when that is low, as for anon.
+ * Evicting a clean page costs no I/O, only its index removal and free.
+ *
+ * Balance (get_scan_count, in spirit): at each priority the anon and
+ * file lists are given scan targets, size >> priority weighed by
+ * swappiness (anon) against 200 - swappiness (file); anon only while
+ * swap has room, file only when anon cannot go (no swap, swappiness 0),
+ * anon only when there is no file page.  Linux also weighs by the recent
+ * cost of each side (refaults, rotations); we do not.  The scanner then
+ * alternates batches of the two until the targets or the goal are met.
  *
  * Callers: direct reclaim (try_to_free_pages, the allocator's slow path
  * through mm_hooks, before the OOM killer) counts pgscan_direct and
@@ -57,6 +70,7 @@ struct scan_control {
 	unsigned long nr_reclaimed;
 	unsigned long nr_scanned;	/* pages (4 KiB units) looked at */
 	bool kswapd;
+	bool count;			/* pgscan/pgsteal (not drop_caches) */
 };
 
 /* --------------------------------------------------------- the lists */
@@ -76,6 +90,11 @@ static inline unsigned long lru_nr(const struct page *page)
 	return PageHead(page) ? 1UL << page->private : 1;
 }
 
+static inline bool page_is_file_lru(const struct page *page)
+{
+	return page->mapping && !PageAnon(page);
+}
+
 /* Counts for @nr pages from @page joining (+) or leaving (-) @lru. */
 static void lru_account(struct lruvec *l, struct page *page,
 			enum lru_list lru, long nr)
@@ -92,16 +111,21 @@ static void __lru_add(struct lruvec *l, struct page *page, enum lru_list lru)
 {
 	list_add(&page->lru, &l->lists[lru]);
 	__SetPageLRU(page);
-	if (lru == LRU_ACTIVE_ANON)
+	if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE)
 		__SetPageActive(page);
 	lru_account(l, page, lru, (long)lru_nr(page));
 }
 
 /* Take @page off its list.  lru_lock held. */
+static enum lru_list page_lru(const struct page *page)
+{
+	return (page_is_file_lru(page) ? LRU_INACTIVE_FILE :
+		LRU_INACTIVE_ANON) + (PageActive(page) ? 1 : 0);
+}
+
 static void __lru_del(struct lruvec *l, struct page *page)
 {
-	enum lru_list lru = PageActive(page) ? LRU_ACTIVE_ANON :
-			    LRU_INACTIVE_ANON;
+	enum lru_list lru = page_lru(page);
 
 	list_del(&page->lru);
 	__ClearPageLRU(page);
@@ -133,6 +157,34 @@ void lru_cache_add_anon(struct page *page)
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 }
 
+void lru_cache_add_file(struct page *page)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	__lru_add(l, page, LRU_INACTIVE_FILE);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void mark_page_accessed(struct page *page)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	if (!PageReferenced(page)) {
+		__SetPageReferenced(page);
+	} else if (PageLRU(page) && !PageActive(page)) {
+		/* the second access on the inactive list: activate */
+		__lru_del(l, page);
+		__ClearPageReferenced(page);
+		__lru_add(l, page, page_lru(page) + 1);
+		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
+	}
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
 void lru_del(struct page *page)
 {
 	struct lruvec *l;
@@ -149,8 +201,7 @@ void lru_del(struct page *page)
 
 void lru_replace(struct page *old, struct page *new)
 {
-	enum lru_list lru = PageActive(old) ? LRU_ACTIVE_ANON :
-			    LRU_INACTIVE_ANON;
+	enum lru_list lru = page_lru(old);
 	bool ref = PageReferenced(old);
 
 	if (!PageLRU(old))
@@ -218,6 +269,33 @@ unsigned long anon_scan_count(unsigned long lru_pages, int priority,
 		return 0;
 	scan = lru_pages >> priority;
 	return max(scan, min(lru_pages, SWAP_CLUSTER_MAX));
+}
+
+struct scan_count get_scan_count(unsigned long anon, unsigned long file,
+				 int priority, int swappiness,
+				 long free_swap)
+{
+	struct scan_count sc = { 0, 0 };
+	bool can_anon = anon && free_swap > 0 && swappiness > 0;
+	unsigned long ap = (unsigned long)swappiness;
+	unsigned long fp = 200 - ap;
+
+	if (!file || !fp) {			/* anon only */
+		sc.anon = anon_scan_count(anon, priority, swappiness,
+					  free_swap);
+		return sc;
+	}
+	if (!can_anon) {			/* file only */
+		sc.file = max(file >> priority, min(file, SWAP_CLUSTER_MAX));
+		return sc;
+	}
+	/* both, weighed: each side's share of its own size >> priority */
+	sc.anon = (anon >> priority) * ap / (ap + fp);
+	sc.file = (file >> priority) * fp / (ap + fp);
+	/* at least a batch's worth of each side that has the weight */
+	sc.anon = max(sc.anon, min(anon, SWAP_CLUSTER_MAX * ap / (ap + fp)));
+	sc.file = max(sc.file, min(file, SWAP_CLUSTER_MAX * fp / (ap + fp)));
+	return sc;
 }
 
 /* ------------------------------------------------------------ pageout */
@@ -402,6 +480,7 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 	struct pageout *po = &pageout_batch;
 	struct page *page, *next;
 	struct list_head isolated = LIST_HEAD_INIT(isolated);
+	unsigned long before = sc->nr_scanned;
 
 	isolate_lru_pages(l, LRU_INACTIVE_ANON, min(nr, (unsigned long)
 						    ISOLATE_BATCH), &isolated);
@@ -423,7 +502,7 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 	}
 	pageout_switch_mm(po, NULL, sc);
 	count_vm_events(arch_cpu_id(), sc->kswapd ? PGSCAN_KSWAPD :
-			PGSCAN_DIRECT, sc->nr_scanned);
+			PGSCAN_DIRECT, sc->nr_scanned - before);
 }
 
 /* Deactivate up to @nr active entries, clearing their accessed bits. */
@@ -456,29 +535,127 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
 }
 
+/* --------------------------------------------------------- file pages */
+
+/*
+ * Evict up to @nr inactive file entries: every page not locked by a reader
+ * is clean, so it leaves the cache and is freed at once.  Pages scanned.
+ */
+static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
+					  struct scan_control *sc,
+					  bool record)
+{
+	struct page *page, *next;
+	struct list_head isolated = LIST_HEAD_INIT(isolated);
+	unsigned long scanned, freed = 0;
+
+	scanned = isolate_lru_pages(l, LRU_INACTIVE_FILE,
+				    min(nr, (unsigned long)ISOLATE_BATCH),
+				    &isolated);
+	list_for_each_entry_safe(page, next, &isolated, lru) {
+		list_del(&page->lru);
+		__ClearPageReferenced(page);
+		if (!filemap_evict(page, record)) {
+			putback(page, LRU_INACTIVE_FILE);	/* in use */
+			continue;
+		}
+		freed++;
+	}
+	sc->nr_scanned += scanned;
+	sc->nr_reclaimed += freed;
+	if (sc->count) {
+		count_vm_events(arch_cpu_id(), sc->kswapd ? PGSCAN_KSWAPD :
+				PGSCAN_DIRECT, scanned);
+		count_vm_events(arch_cpu_id(), sc->kswapd ? PGSTEAL_KSWAPD :
+				PGSTEAL_DIRECT, freed);
+	}
+	return scanned;
+}
+
+/* Demote up to @nr active file entries to the inactive list; how many. */
+static unsigned long shrink_active_file(struct lruvec *l, unsigned long nr)
+{
+	struct page *page, *next;
+	struct list_head isolated = LIST_HEAD_INIT(isolated);
+	unsigned long moved;
+
+	moved = isolate_lru_pages(l, LRU_ACTIVE_FILE, nr, &isolated);
+	list_for_each_entry_safe(page, next, &isolated, lru) {
+		list_del(&page->lru);
+		__ClearPageReferenced(page);
+		putback(page, LRU_INACTIVE_FILE);
+	}
+	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
+	return moved;
+}
+
+/* One batch of file scanning: age the active list if the inactive one
+ * is low, then evict from the inactive one.  Pages scanned. */
+static unsigned long shrink_file_batch(struct lruvec *l, unsigned long nr,
+				       struct scan_control *sc)
+{
+	unsigned long ina = l->nr_pages[LRU_INACTIVE_FILE];
+	unsigned long act = l->nr_pages[LRU_ACTIVE_FILE];
+
+	if (inactive_is_low(ina, act))
+		shrink_active_file(l, min(act - ina + SWAP_CLUSTER_MAX,
+					  (unsigned long)ISOLATE_BATCH));
+	if (list_empty(&l->lists[LRU_INACTIVE_FILE]))
+		return 0;
+	return shrink_inactive_file(l, nr, sc, true);
+}
+
+/* One batch of anon scanning (the pre-page-cache loop body). */
+static unsigned long shrink_anon_batch(struct lruvec *l, unsigned long nr,
+				       struct scan_control *sc)
+{
+	unsigned long ina = l->nr_pages[LRU_INACTIVE_ANON];
+	unsigned long act = l->nr_pages[LRU_ACTIVE_ANON];
+	unsigned long before = sc->nr_scanned;
+
+	if (inactive_is_low(ina, act))
+		shrink_active_list(l, min(act - ina + SWAP_CLUSTER_MAX,
+					  (unsigned long)ISOLATE_BATCH));
+	if (list_empty(&l->lists[LRU_INACTIVE_ANON]))
+		return 0;
+	shrink_inactive_list(l, nr, sc);
+	return sc->nr_scanned - before;
+}
+
 static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
 				   int priority, bool kswapd)
 {
 	struct lruvec *l = node_lruvec(nid);
 	struct scan_control sc = { .nr_to_reclaim = nr_to_reclaim,
-				   .kswapd = kswapd };
-	unsigned long budget = anon_scan_count(
+				   .kswapd = kswapd, .count = true };
+	struct scan_count left = get_scan_count(
 		l->nr_pages[LRU_INACTIVE_ANON] + l->nr_pages[LRU_ACTIVE_ANON],
+		l->nr_pages[LRU_INACTIVE_FILE] + l->nr_pages[LRU_ACTIVE_FILE],
 		priority, vm_swappiness, nr_swap_pages);
 
-	while (sc.nr_reclaimed < sc.nr_to_reclaim && sc.nr_scanned < budget &&
-	       nr_swap_pages > 0) {
-		unsigned long ina = l->nr_pages[LRU_INACTIVE_ANON];
-		unsigned long act = l->nr_pages[LRU_ACTIVE_ANON];
-		unsigned long before = sc.nr_scanned;
+	while (sc.nr_reclaimed < sc.nr_to_reclaim && (left.anon || left.file)) {
+		unsigned long n;
+		bool progress = false;
 
-		if (inactive_is_low(ina, act))
-			shrink_active_list(l, min(act - ina + SWAP_CLUSTER_MAX,
-						  (unsigned long)ISOLATE_BATCH));
-		if (list_empty(&l->lists[LRU_INACTIVE_ANON]))
-			break;
-		shrink_inactive_list(l, budget - sc.nr_scanned, &sc);
-		if (sc.nr_scanned == before)
+		if (left.file) {
+			/* no more than the goal (clean pages cost nothing
+			 * to drop, so dropping too many is the only waste) */
+			unsigned long want = max(SWAP_CLUSTER_MAX,
+						 sc.nr_to_reclaim -
+						 sc.nr_reclaimed);
+
+			want = min(want, (unsigned long)ISOLATE_BATCH);
+			n = shrink_file_batch(l, min(left.file, want), &sc);
+			left.file = n ? left.file - min(n, left.file) : 0;
+			progress |= n != 0;
+		}
+		if (left.anon && sc.nr_reclaimed < sc.nr_to_reclaim) {
+			n = nr_swap_pages > 0 ?
+			    shrink_anon_batch(l, left.anon, &sc) : 0;
+			left.anon = n ? left.anon - min(n, left.anon) : 0;
+			progress |= n != 0;
+		}
+		if (!progress)
 			break;
 	}
 	return sc.nr_reclaimed;
@@ -537,8 +714,12 @@ bool kswapd_needed(int nid)
 {
 	struct lruvec *l = node_lruvec(nid);
 
-	return nr_swap_pages > 0 && node_below_high(nid) &&
-	       l->nr_pages[LRU_INACTIVE_ANON] + l->nr_pages[LRU_ACTIVE_ANON];
+	bool anon = nr_swap_pages > 0 &&
+		    l->nr_pages[LRU_INACTIVE_ANON] + l->nr_pages[LRU_ACTIVE_ANON];
+	bool file = l->nr_pages[LRU_INACTIVE_FILE] +
+		    l->nr_pages[LRU_ACTIVE_FILE];
+
+	return (anon || file) && node_below_high(nid);
 }
 
 bool kswapd_balance(int nid)
@@ -550,4 +731,41 @@ bool kswapd_balance(int nid)
 	count_vm_events(arch_cpu_id(), PAGEOUTRUN, 1);
 	got = shrink_node(nid, SWAP_CLUSTER_MAX * 16, DEF_PRIORITY - 2, true);
 	return got && kswapd_needed(nid);
+}
+
+/* ------------------------------------------------------- drop_caches */
+
+unsigned long drop_pagecache(void)
+{
+	struct scan_control sc = { .nr_to_reclaim = ~0UL };
+	unsigned long flags;
+	pg_data_t *pgdat;
+
+	flags = arch_local_irq_save();
+	if (!spin_trylock(&reclaim_lock)) {
+		arch_local_irq_restore(flags);
+		return 0;
+	}
+	arch_local_irq_restore(flags);
+	for_each_online_pgdat(pgdat) {
+		struct lruvec *l = node_lruvec(pgdat->node_id);
+		/* each entry looked at once: locked ones go back to the head */
+		unsigned long todo = l->nr_pages[LRU_ACTIVE_FILE];
+
+		while (todo) {
+			unsigned long n = shrink_active_file(l,
+				min(todo, (unsigned long)ISOLATE_BATCH));
+
+			todo = n ? todo - min(n, todo) : 0;
+		}
+		todo = l->nr_pages[LRU_INACTIVE_FILE];
+		while (todo) {
+			unsigned long n = shrink_inactive_file(l, todo, &sc,
+							       false);
+
+			todo = n ? todo - min(n, todo) : 0;
+		}
+	}
+	spin_unlock(&reclaim_lock);
+	return sc.nr_reclaimed;
 }

@@ -5,7 +5,11 @@
  * /proc/meminfo, /proc/vmstat.  (/proc/slabinfo is in slab.c,
  * /proc/vmallocinfo in vmalloc.c.)
  *
- * Counters we do not have yet (the page cache, the swap cache) print as 0 so parsers of Linux's files keep working.  Two
+ * Counters we do not have yet (the swap cache, dirty and mapped file pages)
+ * print as 0 so parsers of Linux's files keep working.  Cached is the page
+ * cache of block devices (filemap.c; Buffers stays 0: Linux counts a block
+ * device's cache there, we count it as Cached, as the issue asks); pgpgin
+ * counts the KiB the page cache read (not swap-ins).  Two
  * memvisor counters follow Linux's in /proc/vmstat: pgzero_skipped and
  * pgzero_cleared (pages handed out for __GFP_ZERO that were known zero /
  * had to be cleared), and mthp_fault_alloc_64kb (64 KiB anonymous chunks
@@ -45,6 +49,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	"thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd",
 	"pgzero_skipped", "pgzero_cleared", "mthp_fault_alloc_64kb",
 	"balloon_inflate", "balloon_deflate", "oom_kill",
+	"workingset_refault_file",
 };
 
 void mm_seq_printf(struct mm_seq *s, const char *fmt, ...)

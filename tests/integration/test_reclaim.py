@@ -2,7 +2,11 @@
 reclaim. With swap on, a hog of 1.5 x RAM completes and verifies, pages
 went out and came back (pswpout, pswpin); swapoff brings every page back;
 a balloon inflated past RAM + swap kills exactly the largest task;
-without swap nothing changes (no kswapd, SwapTotal 0).
+without swap nothing changes (no kswapd, SwapTotal 0). The page cache:
+dd fills it from /dev/vda (the checksum equals the host's), a second read
+costs no I/O and activates the pages, a balloon inflated past free memory
+shrinks it (nobody is killed), the data read again is byte-identical and
+counts as refaults; drop_caches empties it.
 
 Every test runs on memvisor (--drive) and on QEMU (-drive ...,if=virtio)
 with a sparse swap image the test makes. Swap rates measured from the
@@ -13,7 +17,7 @@ import re
 import time
 
 from harness import Guest
-from test_blk import drive_args
+from test_blk import drive_args, make_image, fnv1a64, dd
 from test_balloon import (balloon_guest, ready as balloon_ready, set_target,
                           inflate_target, hog as balloon_hog, ps)
 
@@ -182,4 +186,52 @@ def test_balloon_past_ram_and_swap_kills_the_largest(backend, tmp_path):
         assert pids["small"] in tasks and pids["medium"] in tasks
         assert re.search(r"^verify: ok \d+ pages in 2 tasks$",
                          g.cmd("verify", timeout=WAIT_S), re.M)
+        assert g.poweroff() == 0
+
+
+def test_page_cache_shrinks_under_balloon(backend, tmp_path):
+    img = make_image(tmp_path / "data.img", 64 * MIB)
+    want = fnv1a64(img.read_bytes())
+    g = balloon_guest(backend)
+    g.extra_args = g.extra_args + drive_args(backend, str(img))
+    with g:
+        balloon_ready(g)
+        wait_disk(g)
+        st0 = vmstat(g)
+        n, _, csum, out = dd(g, "if=/dev/vda of=/dev/null bs=1M",
+                             timeout=WAIT_S)
+        assert n == 64 * MIB and csum == want, out
+        mi = meminfo(g)
+        assert mi["Cached"] >= 64 * 1024, mi
+        assert mi["Inactive(file)"] + mi["Active(file)"] >= 64 * 1024, mi
+        st1 = vmstat(g)
+        assert st1["pgpgin"] - st0["pgpgin"] >= 64 * 1024, st1
+        assert "[kswapd0]" in g.cmd("ps")
+        # a second read: no I/O, and the pages read twice are active
+        dd(g, "if=/dev/vda of=/dev/null bs=1M csum=off", timeout=WAIT_S)
+        st2 = vmstat(g)
+        assert st2["pgpgin"] == st1["pgpgin"], (st1, st2)
+        mi = meminfo(g)
+        assert mi["Active(file)"] >= 60 * 1024, mi
+        cached = mi["Cached"]
+        # 48 MiB more than is free: the cache has to give it
+        set_target(g, inflate_target(mi["MemFree"], -48), timeout=WAIT_S)
+        mi = meminfo(g)
+        assert mi["Cached"] <= cached - 40 * 1024, (cached, mi)
+        st3 = vmstat(g)
+        assert st3["oom_kill"] == 0, st3
+        assert st3["pswpout"] == 0, st3
+        assert st3["pgsteal_kswapd"] + st3["pgsteal_direct"] > 0, st3
+        assert "Out of memory" not in g.cmd("dmesg")
+        # read again: the same bytes; the evicted pages were refaults
+        n, _, csum, out = dd(g, "if=/dev/vda of=/dev/null bs=1M",
+                             timeout=WAIT_S)
+        assert n == 64 * MIB and csum == want, out
+        st4 = vmstat(g)
+        assert st4["workingset_refault_file"] > 0, st4
+        assert st4["pgpgin"] > st3["pgpgin"], st4
+        assert st4["oom_kill"] == 0, st4
+        # drop_caches: the clean cache goes
+        g.cmd("echo 1 > /proc/sys/vm/drop_caches")
+        assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)
         assert g.poweroff() == 0

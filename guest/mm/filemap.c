@@ -1,0 +1,320 @@
+/*
+ * The page cache of block devices: clean 4 KiB pages indexed by
+ * (device, page offset).
+ *
+ * One struct address_space per disk (filemap_create, by the kernel on the
+ * disk's first cached read).  The index is a hash table of 4096 chains,
+ * chained through page->private (the next page of the chain); the hash of
+ * an offset is the offset folded on itself, so a sequential read spreads
+ * evenly over the buckets.  A cache page: ->mapping = its address_space
+ * (bit 0 clear: never mistaken for an anonymous page), ->index = the page
+ * offset on the disk, PG_uptodate once read, on a file LRU list of its
+ * node (vmscan.c) while nobody uses it; PG_locked while a reader holds it
+ * (being read from the device, or being copied/checksummed by the caller
+ * of filemap_read): reclaim skips locked pages.
+ *
+ * Reads (filemap_read): the cached pages of the range are taken (and
+ * marked accessed as Linux's mark_page_accessed: a fresh page is
+ * referenced by its first read, so a second read activates it); the missing ones are allocated fresh, entered in the
+ * index and read with one mm_hooks.filemap_rw() call per 256 runs straight
+ * into them (runs of consecutive offsets merge into one bio in the
+ * kernel), then join the inactive file list.  pgpgin counts the KiB read.
+ * A read error takes the new pages out again: nothing half read stays.
+ *
+ * Writes are write-through (filemap_write): the caller writes the device
+ * itself; the cached pages of the range are updated with the new bytes,
+ * so the cache never holds stale data.  Cache pages are never dirty.
+ *
+ * Refaults: each address_space keeps a bitmap of evicted offsets (one bit
+ * per page of the disk: 4 KiB of bitmap per 128 MiB of disk) -- a simple
+ * per-disk record instead of Linux's shadow entries, so no refault
+ * distance: a page read again after eviction counts
+ * workingset_refault_file and clears its bit.
+ *
+ * Locking: mapping->lock (interrupts off) for the index, nrpages and the
+ * evicted bitmap; never held across an allocation or I/O.
+ */
+#include "mm_internal.h"
+
+#define FILEMAP_HASH_BITS	12
+#define FILEMAP_HASH_SIZE	(1UL << FILEMAP_HASH_BITS)
+#define FILEMAP_IO_RUNS		256	/* runs per filemap_rw() call */
+
+static struct address_space *mappings[FILEMAP_MAX_MAPPINGS];
+
+static inline unsigned long hash_of(unsigned long index)
+{
+	return (index ^ (index >> FILEMAP_HASH_BITS)) & (FILEMAP_HASH_SIZE - 1);
+}
+
+struct address_space *filemap_create(void *bdev, unsigned long nr_pages)
+{
+	struct address_space *m;
+	unsigned int slot;
+
+	for (slot = 0; slot < FILEMAP_MAX_MAPPINGS; slot++) {
+		if (mappings[slot] && mappings[slot]->bdev == bdev)
+			return mappings[slot];
+		if (!mappings[slot])
+			break;
+	}
+	if (slot == FILEMAP_MAX_MAPPINGS)
+		return NULL;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return NULL;
+	m->hash = kzalloc(FILEMAP_HASH_SIZE * sizeof(*m->hash), GFP_KERNEL);
+	m->evicted = kzalloc(((nr_pages + 63) / 64) * sizeof(unsigned long) +
+			     sizeof(unsigned long), GFP_KERNEL);
+	if (!m->hash || !m->evicted) {
+		kfree(m->hash);
+		kfree(m->evicted);
+		kfree(m);
+		return NULL;
+	}
+	m->bdev = bdev;
+	m->nr_pages = nr_pages;
+	mappings[slot] = m;
+	return m;
+}
+
+/* mapping->lock held. */
+static struct page *__find(struct address_space *m, unsigned long index)
+{
+	struct page *p = m->hash[hash_of(index)];
+
+	while (p && p->index != index)
+		p = (struct page *)p->private;
+	return p;
+}
+
+static void __insert(struct address_space *m, struct page *page)
+{
+	struct page **head = &m->hash[hash_of(page->index)];
+
+	page->private = (unsigned long)*head;
+	*head = page;
+	m->nrpages++;
+	mod_zone_page_state(page_zone(page), NR_FILE_PAGES, 1);
+}
+
+static void __remove(struct address_space *m, struct page *page)
+{
+	struct page **pp = &m->hash[hash_of(page->index)];
+
+	while (*pp != page)
+		pp = (struct page **)&(*pp)->private;
+	*pp = (struct page *)page->private;
+	page->private = 0;
+	m->nrpages--;
+	mod_zone_page_state(page_zone(page), NR_FILE_PAGES, -1);
+}
+
+struct page *find_get_page(struct address_space *m, unsigned long index)
+{
+	unsigned long flags;
+	struct page *p;
+
+	spin_lock_irqsave(&m->lock, flags);
+	p = __find(m, index);
+	spin_unlock_irqrestore(&m->lock, flags);
+	return p;
+}
+
+/* Free a page that has left the index (and its LRU list). */
+static void cache_page_free(struct page *page)
+{
+	page->mapping = NULL;
+	page->index = 0;
+	page->private = 0;
+	__ClearPageUptodate(page);
+	__ClearPageReferenced(page);
+	__ClearPageLocked(page);
+	__free_pages(page, 0);
+}
+
+bool filemap_evict(struct page *page, bool record)
+{
+	struct address_space *m = page->mapping;
+	unsigned long flags;
+
+	if (PageLocked(page))
+		return false;
+	spin_lock_irqsave(&m->lock, flags);
+	__remove(m, page);
+	if (record && page->index < m->nr_pages)
+		m->evicted[page->index / 64] |= 1UL << (page->index % 64);
+	spin_unlock_irqrestore(&m->lock, flags);
+	cache_page_free(page);
+	return true;
+}
+
+void filemap_release(struct page **pages, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		if (pages[i])
+			__ClearPageLocked(pages[i]);
+}
+
+/* Take the missing pages of @pages[0..nr) (index @index + i) out again
+ * after a failed read; release the others. */
+static void read_failed(struct address_space *m, struct page **pages,
+			const bool *fresh, unsigned int nr)
+{
+	unsigned long flags;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		if (!pages[i])
+			continue;
+		if (!fresh[i]) {
+			__ClearPageLocked(pages[i]);
+			continue;
+		}
+		spin_lock_irqsave(&m->lock, flags);
+		__remove(m, pages[i]);
+		spin_unlock_irqrestore(&m->lock, flags);
+		cache_page_free(pages[i]);
+		pages[i] = NULL;
+	}
+}
+
+/* Read the fresh pages of @pages with runs merged by offset. */
+static int read_fresh(struct address_space *m, struct page **pages,
+		      const bool *fresh, unsigned int nr, unsigned long index)
+{
+	static struct swap_iov iov[FILEMAP_IO_RUNS];
+	unsigned int n = 0;
+	unsigned long pages_read = 0;
+	int err = 0;
+
+	for (unsigned int i = 0; i <= nr && !err; i++) {
+		struct swap_iov *last = n ? &iov[n - 1] : NULL;
+		phys_addr_t pa;
+
+		if (i == nr || n == FILEMAP_IO_RUNS) {
+			if (n)
+				err = mm_hooks.filemap_rw ?
+				      mm_hooks.filemap_rw(m->bdev, false,
+							  iov, n) : -EIO;
+			n = 0;
+			if (i == nr)
+				break;
+			last = NULL;
+		}
+		if (!fresh[i])
+			continue;
+		pa = page_to_phys(pages[i]);
+		pages_read++;
+		if (last && last->slot + last->len / PAGE_SIZE == index + i &&
+		    last->addr + last->len == pa) {
+			last->len += PAGE_SIZE;
+			continue;
+		}
+		iov[n++] = (struct swap_iov){ index + i, pa, PAGE_SIZE };
+	}
+	if (!err)
+		count_vm_events(arch_cpu_id(), PGPGIN,
+				pages_read << (PAGE_SHIFT - 10));
+	return err;
+}
+
+int filemap_read(struct address_space *m, unsigned long index,
+		 unsigned int nr, struct page **pages)
+{
+	static bool fresh[FILEMAP_MAX_READ];
+	unsigned long flags, refaults = 0;
+	unsigned int missing = 0;
+	int err;
+
+	if (nr > FILEMAP_MAX_READ)
+		return -EINVAL;
+	/* the cached pages: take them, mark them accessed */
+	spin_lock_irqsave(&m->lock, flags);
+	for (unsigned int i = 0; i < nr; i++) {
+		pages[i] = __find(m, index + i);
+		fresh[i] = !pages[i];
+		if (pages[i])
+			__SetPageLocked(pages[i]);
+		else
+			missing++;
+	}
+	spin_unlock_irqrestore(&m->lock, flags);
+	for (unsigned int i = 0; i < nr; i++)
+		if (pages[i])
+			mark_page_accessed(pages[i]);
+	if (!missing)
+		return 0;
+	/* the others: fresh pages, locked, in the index */
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *p;
+
+		if (!fresh[i])
+			continue;
+		p = alloc_page(GFP_KERNEL);
+		if (!p) {
+			read_failed(m, pages, fresh, nr);
+			return -ENOMEM;
+		}
+		p->mapping = m;
+		p->index = index + i;
+		__SetPageLocked(p);
+		pages[i] = p;
+		spin_lock_irqsave(&m->lock, flags);
+		__insert(m, p);
+		if (p->index < m->nr_pages &&
+		    (m->evicted[p->index / 64] >> (p->index % 64) & 1)) {
+			m->evicted[p->index / 64] &= ~(1UL << (p->index % 64));
+			refaults++;
+		}
+		spin_unlock_irqrestore(&m->lock, flags);
+	}
+	err = read_fresh(m, pages, fresh, nr, index);
+	if (err) {
+		read_failed(m, pages, fresh, nr);
+		return err;
+	}
+	for (unsigned int i = 0; i < nr; i++)
+		if (fresh[i]) {
+			__SetPageUptodate(pages[i]);
+			__SetPageReferenced(pages[i]);	/* this access */
+			lru_cache_add_file(pages[i]);
+		}
+	if (refaults)
+		count_vm_events(arch_cpu_id(), WORKINGSET_REFAULT_FILE,
+				refaults);
+	return 0;
+}
+
+void filemap_write(struct address_space *m, unsigned long long pos,
+		   const void *src, unsigned long len)
+{
+	const char *s = src;
+
+	if (!m->nrpages)
+		return;
+	while (len) {
+		unsigned long index = (unsigned long)(pos >> PAGE_SHIFT);
+		unsigned long off = (unsigned long)(pos & (PAGE_SIZE - 1));
+		unsigned long n = min(len, PAGE_SIZE - off);
+		struct page *p = find_get_page(m, index);
+
+		if (p)
+			memcpy((char *)page_address(p) + off, s, n);
+		pos += n;
+		s += n;
+		len -= n;
+	}
+}
+
+unsigned long filemap_nrpages(const struct address_space *m)
+{
+	return m->nrpages;
+}
+
+#ifdef MM_HOST
+void filemap_host_reset(void)
+{
+	for (unsigned int i = 0; i < FILEMAP_MAX_MAPPINGS; i++)
+		mappings[i] = NULL;	/* the heap went with the old boot */
+}
+#endif

@@ -1,0 +1,312 @@
+/*
+ * guest/mm page cache (filemap.c) and file LRU (vmscan.c): the index by
+ * (disk, offset) with hash collisions, reads of missing pages only and in
+ * merged runs, read errors keeping nothing, write-through updates, the
+ * aging of file pages (a second read activates), eviction by reclaim and
+ * drop_caches sparing pages in use, refault counting, and the balance of
+ * anon against file by swappiness (get_scan_count and a shrink_node with
+ * both) -- on fake disks in host memory behind mm_hooks, with the
+ * invariant checker after each step.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "guest/mm/mm_internal.h"
+#include "mm_check.h"
+
+#define MiB (1UL << 20)
+#define DISK_PAGES 8192UL		/* 32 MiB image */
+#define SWAP_SLOTS 4096UL		/* 16 MiB of swap */
+
+static char why[256];
+static unsigned char *disk, *swapdisk;
+static int disk_dev, swap_dev;
+static unsigned long io_calls, io_runs, io_pages;
+static bool io_fail;
+static struct address_space *m;
+static struct page *pages[FILEMAP_MAX_READ];
+
+static int fake_rw(void *bdev, bool write, const struct swap_iov *iov,
+		   unsigned int n)
+{
+	unsigned char *base = bdev == &disk_dev ? disk : swapdisk;
+	unsigned long max = bdev == &disk_dev ? DISK_PAGES : SWAP_SLOTS;
+
+	ck_assert(bdev == &disk_dev || bdev == &swap_dev);
+	if (bdev == &disk_dev) {
+		ck_assert(!write);		/* the cache is never dirty */
+		io_calls++;
+		if (io_fail)
+			return -EIO;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned char *d = base + iov[i].slot * PAGE_SIZE;
+
+		ck_assert_uint_le(iov[i].slot * PAGE_SIZE + iov[i].len,
+				  max * PAGE_SIZE);
+		if (write)
+			memcpy(d, __va(iov[i].addr), iov[i].len);
+		else
+			memcpy(__va(iov[i].addr), d, iov[i].len);
+		if (bdev == &disk_dev) {
+			io_runs++;
+			io_pages += iov[i].len / PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+static unsigned long word(unsigned long index)
+{
+	return index * 2654435761UL + 7;
+}
+
+static void boot(void)
+{
+	const struct mm_stub_range map[] = { { 0, 64 * MiB, 0 } };
+
+	mm_stub_boot(map, 1, 2 * MiB);
+	disk = calloc(DISK_PAGES, PAGE_SIZE);
+	swapdisk = calloc(SWAP_SLOTS, PAGE_SIZE);
+	ck_assert_ptr_nonnull(disk);
+	ck_assert_ptr_nonnull(swapdisk);
+	for (unsigned long i = 0; i < DISK_PAGES; i++)
+		for (unsigned long w = 0; w < PAGE_SIZE / 8; w++)
+			((unsigned long *)(disk + i * PAGE_SIZE))[w] =
+				word(i) + w;
+	io_calls = io_runs = io_pages = 0;
+	io_fail = false;
+	vm_swappiness = 60;
+	mm_hooks.filemap_rw = fake_rw;
+	mm_hooks.swap_rw = fake_rw;
+	m = filemap_create(&disk_dev, DISK_PAGES);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_eq(filemap_create(&disk_dev, DISK_PAGES), m);
+}
+
+static void teardown(void)
+{
+	free(disk);
+	free(swapdisk);
+}
+
+static void check(void)
+{
+	ck_assert_msg(mm_check_all(NULL, 0, false, why, sizeof(why)) == 0,
+		      "%s", why);
+}
+
+static unsigned long ev(enum vm_event_item i)
+{
+	return global_vm_event(i);
+}
+
+/* Read @nr pages from @index, check them, release them. */
+static void read_pages(unsigned long index, unsigned int nr)
+{
+	ck_assert_int_eq(filemap_read(m, index, nr, pages), 0);
+	for (unsigned int i = 0; i < nr; i++) {
+		const unsigned long *p = page_address(pages[i]);
+
+		ck_assert(PageLocked(pages[i]) && PageUptodate(pages[i]));
+		ck_assert_uint_eq(pages[i]->index, index + i);
+		ck_assert_uint_eq(p[0], word(index + i));
+		ck_assert_uint_eq(p[PAGE_SIZE / 8 - 1],
+				  word(index + i) + PAGE_SIZE / 8 - 1);
+	}
+	filemap_release(pages, nr);
+}
+
+START_TEST(test_cache_index)
+{
+	struct page *first;
+
+	read_pages(0, 16);
+	ck_assert_uint_eq(io_calls, 1);
+	ck_assert_uint_eq(io_pages, 16);
+	ck_assert_uint_eq(ev(PGPGIN), 16 * 4);
+	ck_assert_uint_eq(filemap_nrpages(m), 16);
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 16);
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_FILE), 16);
+	first = find_get_page(m, 0);
+	ck_assert_ptr_nonnull(first);
+	ck_assert_ptr_null(find_get_page(m, 16));
+	/* cached pages are not read again; only the missing ones are */
+	read_pages(8, 16);
+	ck_assert_uint_eq(io_calls, 2);
+	ck_assert_uint_eq(io_pages, 24);
+	ck_assert_ptr_eq(find_get_page(m, 0), first);
+	/* 4097 hashes as 1: both found, each its own */
+	read_pages(4097, 1);
+	ck_assert_ptr_ne(find_get_page(m, 4097), find_get_page(m, 1));
+	ck_assert_uint_eq(find_get_page(m, 4097)->index, 4097);
+	ck_assert_uint_eq(find_get_page(m, 1)->index, 1);
+	ck_assert_uint_eq(filemap_nrpages(m), 25);
+	check();
+	/* a read error keeps nothing new, releases the cached ones */
+	io_fail = true;
+	ck_assert_int_eq(filemap_read(m, 20, 16, pages), -EIO);
+	io_fail = false;
+	ck_assert_uint_eq(filemap_nrpages(m), 25);
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 25);
+	ck_assert_ptr_null(find_get_page(m, 30));
+	ck_assert(!PageLocked(find_get_page(m, 20)));
+	ck_assert_int_eq(filemap_read(m, 0, FILEMAP_MAX_READ + 1, pages),
+			 -EINVAL);
+	check();
+}
+END_TEST
+
+START_TEST(test_write_through)
+{
+	unsigned long v = 0x1122334455667788UL;
+
+	read_pages(3, 1);
+	filemap_write(m, 3 * PAGE_SIZE + 8, &v, sizeof(v));
+	ck_assert_uint_eq(((unsigned long *)page_address(
+		find_get_page(m, 3)))[1], v);
+	/* straddling pages 3 and 4 (4 not cached: nothing to update) */
+	filemap_write(m, 4 * PAGE_SIZE - 4, &v, sizeof(v));
+	ck_assert_uint_eq(((unsigned int *)page_address(
+		find_get_page(m, 3)))[PAGE_SIZE / 4 - 1], 0x55667788u);
+	ck_assert_ptr_null(find_get_page(m, 4));
+	check();
+}
+END_TEST
+
+START_TEST(test_file_lru_aging)
+{
+	unsigned long freed;
+
+	read_pages(0, 64);
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_FILE), 64);
+	/* read twice: activated (Linux's mark_page_accessed) */
+	read_pages(0, 16);
+	ck_assert_uint_eq(global_page_state(NR_ACTIVE_FILE), 16);
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_FILE), 48);
+	ck_assert_uint_eq(ev(PGACTIVATE), 16);
+	check();
+	/* reclaim takes the inactive, oldest first, no I/O, no swap */
+	freed = shrink_node(0, 32, 0, false);
+	ck_assert_uint_ge(freed, 32);
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 64 - freed);
+	ck_assert_uint_eq(ev(PGSTEAL_DIRECT), freed);
+	ck_assert_ptr_nonnull(find_get_page(m, 0));	/* active: kept */
+	ck_assert_ptr_null(find_get_page(m, 16));	/* oldest: gone */
+	ck_assert_uint_eq(io_calls, 1);
+	check();
+	/* an evicted page read again is a refault */
+	read_pages(16, 1);
+	ck_assert_uint_eq(ev(WORKINGSET_REFAULT_FILE), 1);
+	read_pages(16, 1);				/* a hit: not one */
+	ck_assert_uint_eq(ev(WORKINGSET_REFAULT_FILE), 1);
+	/* drop_caches spares the pages a reader holds */
+	ck_assert_int_eq(filemap_read(m, 60, 4, pages), 0);
+	drop_pagecache();
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 4);
+	ck_assert_uint_eq(filemap_nrpages(m), 4);
+	filemap_release(pages, 4);
+	drop_pagecache();
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 0);
+	ck_assert_uint_eq(global_page_state(NR_ACTIVE_FILE) +
+			  global_page_state(NR_INACTIVE_FILE), 0);
+	/* dropped, not evicted: no refault on reading them again */
+	read_pages(0, 4);
+	ck_assert_uint_eq(ev(WORKINGSET_REFAULT_FILE), 1);
+	check();
+}
+END_TEST
+
+START_TEST(test_scan_balance)
+{
+	struct scan_count sc;
+
+	/* no swap, or swappiness 0: file only */
+	sc = get_scan_count(1000, 1000, 0, 60, 0);
+	ck_assert_uint_eq(sc.anon, 0);
+	ck_assert_uint_eq(sc.file, 1000);
+	sc = get_scan_count(1000, 1000, 0, 0, 100);
+	ck_assert_uint_eq(sc.anon, 0);
+	ck_assert_uint_eq(sc.file, 1000);
+	sc = get_scan_count(1000, 10, 12, 0, 100);	/* at least a batch */
+	ck_assert_uint_eq(sc.file, 10);
+	/* no file: anon only, as before the page cache */
+	sc = get_scan_count(1UL << 20, 0, 12, 60, 100);
+	ck_assert_uint_eq(sc.anon, anon_scan_count(1UL << 20, 12, 60, 100));
+	ck_assert_uint_eq(sc.file, 0);
+	/* swappiness 200: anon only; 100: equal */
+	sc = get_scan_count(1UL << 20, 1UL << 20, 0, 200, 100);
+	ck_assert_uint_eq(sc.file, 0);
+	ck_assert_uint_eq(sc.anon, 1UL << 20);
+	sc = get_scan_count(1UL << 20, 1UL << 20, 0, 100, 100);
+	ck_assert_uint_eq(sc.anon, sc.file);
+	/* 60: anon 60/200, file 140/200 of each size >> priority */
+	sc = get_scan_count(1UL << 20, 1UL << 20, 0, 60, 100);
+	ck_assert_uint_eq(sc.anon, (1UL << 20) * 60 / 200);
+	ck_assert_uint_eq(sc.file, (1UL << 20) * 140 / 200);
+	sc = get_scan_count(1UL << 20, 1UL << 20, 12, 60, 100);
+	ck_assert_uint_eq(sc.anon, 256 * 60 / 200);
+	ck_assert_uint_eq(sc.file, 256 * 140 / 200);
+	/* small lists still get a share of a batch */
+	sc = get_scan_count(10, 10, 12, 60, 100);
+	ck_assert_uint_eq(sc.anon, 9);
+	ck_assert_uint_eq(sc.file, 10);
+}
+END_TEST
+
+/* Anon pages of a fresh mm, 4 KiB each, on the inactive anon list. */
+static void anon_fill(struct mm_struct *mm, unsigned long n)
+{
+	unsigned long a = 0;
+
+	ck_assert_int_eq(do_mmap(mm, 0, n * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, &a), 0);
+	huge_anon_orders = 0;
+	for (unsigned long v = a; v < a + n * PAGE_SIZE; v += PAGE_SIZE)
+		ck_assert_uint_eq(handle_mm_fault(mm, v, FAULT_FLAG_WRITE |
+						  FAULT_FLAG_USER), 0);
+	huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+}
+
+START_TEST(test_shrink_balances_anon_and_file)
+{
+	struct mm_struct *mm = mm_alloc();
+
+	ck_assert_ptr_nonnull(mm);
+	ck_assert_int_eq(swapon(&swap_dev, "/dev/vdb", SWAP_SLOTS), 0);
+	anon_fill(mm, 256);
+	read_pages(0, 256);
+	/* swappiness 0: only the cache goes, nothing is swapped */
+	vm_swappiness = 0;
+	for (int i = 0; i < 3; i++)
+		shrink_node(0, 64, 0, false);
+	ck_assert_uint_eq(ev(PSWPOUT), 0);
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 256 - 3 * 64);
+	check();
+	/* 60: both sides are scanned; swapped and evicted */
+	vm_swappiness = 60;
+	read_pages(0, 256);
+	for (int i = 0; i < 4; i++)
+		shrink_node(0, ~0UL >> 1, 0, false);
+	ck_assert_uint_gt(ev(PSWPOUT), 0);
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 0);
+	ck_assert_uint_eq(ev(PGSTEAL_DIRECT), ev(PSWPOUT) + 3 * 64 + 256);
+	check();
+}
+END_TEST
+
+Suite *mm_filemap_suite(void)
+{
+	Suite *s = suite_create("mm_filemap");
+	TCase *tc = tcase_create("filemap");
+
+	tcase_add_checked_fixture(tc, boot, teardown);
+	tcase_add_test(tc, test_cache_index);
+	tcase_add_test(tc, test_write_through);
+	tcase_add_test(tc, test_file_lru_aging);
+	tcase_add_test(tc, test_scan_balance);
+	tcase_add_test(tc, test_shrink_balances_anon_and_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
