@@ -288,10 +288,13 @@ static int do_os(struct xml_ctx *c, xmlNode *os)
 		} else if (is_elem(n, "kernel")) {
 			if (!strcmp(text(n, v, sizeof(v)), "@KERNEL@"))
 				return user_err(c, "<os><kernel> is the @KERNEL@ placeholder: use the file make generates in build/configs/");
+			if (!v[0])
+				return user_err(c, "<os><kernel> is empty (the path of a PVH kernel, e.g. build/guest.elf)");
 			c->have_kernel = 1;
 			ret = add_arg(c, "--kernel", "%s", v);
 		} else if (is_elem(n, "cmdline")) {
-			ret = add_arg(c, "--cmdline", "%s", text(n, v, sizeof(v)));
+			if (*text(n, v, sizeof(v)))     /* empty: nothing to pass */
+				ret = add_arg(c, "--cmdline", "%s", v);
 		} else if (is_elem(n, "boot") || is_elem(n, "bootmenu") ||
 			   is_elem(n, "smbios") || is_elem(n, "bios")) {
 			warn(c, "<os><%s> ignored (memvisor boots the kernel directly)", nm(n));

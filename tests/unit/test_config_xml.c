@@ -108,6 +108,9 @@ START_TEST(dimms_and_numa)
 	/* Without <maxMemory>, no hotplug, as in libvirt. */
 	ck_assert_str_eq(translate("<domain><memory>65536</memory>" OS "<os><cmdline>quiet</cmdline></os></domain>"),
 		"--kernel /k/guest.elf --cmdline quiet --memory 65536K --slots 0 --maxmem 65536K");
+	/* An empty <cmdline> passes nothing (no empty flag value). */
+	ck_assert_str_eq(translate("<domain><memory>65536</memory>" OS "<os><cmdline/></os></domain>"),
+		"--kernel /k/guest.elf --memory 65536K --slots 0 --maxmem 65536K");
 }
 END_TEST
 
@@ -136,6 +139,9 @@ START_TEST(errors)
 		      "<memoryBacking> is not supported");
 	ck_assert_has(translate("<domain><memory unit='MiB'>256</memory><os><kernel>@KERNEL@</kernel></os></domain>"),
 		      "placeholder");
+	/* Found by the fuzzer: an empty <kernel> used to become --kernel "". */
+	ck_assert_has(translate("<domain><memory znit=\"parsec\">1</memory><os><kernel></kernel></os></domain>"),
+		      "<os><kernel> is empty");
 	ck_assert_has(translate("<domain><memory unit='MiB'>256</memory>" OS
 		"<devices><memory model='nvdimm'/></devices></domain>"), "model='nvdimm'");
 	ck_assert_has(translate("<domain><memory unit='MiB'>256</memory>"
