@@ -291,11 +291,42 @@ static void dd_issue(struct dd_run *r, unsigned long long i)
 	}
 }
 
+/* Fold @len bytes at @data into the checksum, if one is kept, and time it. */
+static void dd_csum(struct dd_run *r, const void *data, unsigned long len)
+{
+	uint64_t t;
+
+	if (!r->a.csum)
+		return;
+	t = ktime_get_ns();
+	r->hash = fnv1a64(r->hash, (const uint64_t *)data, len / 8);
+	r->csum_ns += ktime_get_ns() - t;
+}
+
+/* Write block @i (in @b) to the output disk and keep its cache in step.
+ * 0 or -errno (printed). */
+static int dd_write_out(struct dd_run *r, struct dd_buf *b,
+			unsigned long long i)
+{
+	int err;
+
+	b->bio.disk = r->a.odisk;
+	b->bio.op = REQ_OP_WRITE;
+	b->bio.sector = (r->a.seek + i) * (r->a.bs >> SECTOR_SHIFT);
+	err = submit_bio_wait(&b->bio);
+	if (err)
+		shell_printf("dd: error writing '%s': %s\n", r->a.out,
+			     blk_strerror(err));
+	else
+		dd_update_cache(r->a.odisk, (r->a.seek + i) * r->a.bs,
+				b->data, r->a.bs);
+	return err;
+}
+
 /* Finish block @i: wait, checksum, write it out. 0 or -errno (printed). */
 static int dd_complete(struct dd_run *r, unsigned long long i)
 {
 	struct dd_buf *b = &r->buf[i & 1];
-	uint64_t t;
 	int err;
 
 	wait_event(b->bio.done);
@@ -311,24 +342,8 @@ static int dd_complete(struct dd_run *r, unsigned long long i)
 				b->data, r->a.bs);
 		return 0;
 	}
-	if (r->a.csum) {
-		t = ktime_get_ns();
-		r->hash = fnv1a64(r->hash, b->data, r->a.bs / 8);
-		r->csum_ns += ktime_get_ns() - t;
-	}
-	if (!r->a.odisk)
-		return 0;
-	b->bio.disk = r->a.odisk;
-	b->bio.op = REQ_OP_WRITE;
-	b->bio.sector = (r->a.seek + i) * (r->a.bs >> SECTOR_SHIFT);
-	err = submit_bio_wait(&b->bio);
-	if (err)
-		shell_printf("dd: error writing '%s': %s\n", r->a.out,
-			     blk_strerror(err));
-	else
-		dd_update_cache(r->a.odisk, (r->a.seek + i) * r->a.bs,
-				b->data, r->a.bs);
-	return err;
+	dd_csum(r, b->data, r->a.bs);
+	return r->a.odisk ? dd_write_out(r, b, i) : 0;
 }
 
 /* Checksum (and copy to @dst) @len bytes from offset @off of the cache
@@ -340,12 +355,7 @@ static void dd_from_pages(struct dd_run *r, struct page **pages,
 		const char *src = (const char *)page_address(pages[j]) + off;
 		unsigned long n = min(len, PAGE_SIZE - off);
 
-		if (r->a.csum) {
-			uint64_t t = ktime_get_ns();
-
-			r->hash = fnv1a64(r->hash, (const uint64_t *)src, n / 8);
-			r->csum_ns += ktime_get_ns() - t;
-		}
+		dd_csum(r, src, n);
 		if (dst) {
 			memcpy(dst, src, n);
 			dst += n;
@@ -390,19 +400,7 @@ static int dd_cached_block(struct dd_run *r, unsigned long long i)
 			     blk_strerror(err));
 		return err;
 	}
-	if (!r->a.odisk)
-		return 0;
-	b->bio.disk = r->a.odisk;
-	b->bio.op = REQ_OP_WRITE;
-	b->bio.sector = (r->a.seek + i) * (r->a.bs >> SECTOR_SHIFT);
-	err = submit_bio_wait(&b->bio);
-	if (err)
-		shell_printf("dd: error writing '%s': %s\n", r->a.out,
-			     blk_strerror(err));
-	else
-		dd_update_cache(r->a.odisk, (r->a.seek + i) * r->a.bs,
-				b->data, r->a.bs);
-	return err;
+	return r->a.odisk ? dd_write_out(r, b, i) : 0;
 }
 
 /* Blocks 0..count, two deep. */
