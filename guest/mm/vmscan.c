@@ -147,24 +147,25 @@ void lru_cache_add_anon_range(struct page *page, unsigned long nr)
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 }
 
-void lru_cache_add_anon(struct page *page)
+/* Put @page at the head of its node's inactive list @lru. */
+static void lru_cache_add(struct page *page, enum lru_list lru)
 {
 	struct lruvec *l = node_lruvec(page_to_nid(page));
 	unsigned long flags;
 
 	spin_lock_irqsave(&l->lru_lock, flags);
-	__lru_add(l, page, LRU_INACTIVE_ANON);
+	__lru_add(l, page, lru);
 	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void lru_cache_add_anon(struct page *page)
+{
+	lru_cache_add(page, LRU_INACTIVE_ANON);
 }
 
 void lru_cache_add_file(struct page *page)
 {
-	struct lruvec *l = node_lruvec(page_to_nid(page));
-	unsigned long flags;
-
-	spin_lock_irqsave(&l->lru_lock, flags);
-	__lru_add(l, page, LRU_INACTIVE_FILE);
-	spin_unlock_irqrestore(&l->lru_lock, flags);
+	lru_cache_add(page, LRU_INACTIVE_FILE);
 }
 
 void mark_page_accessed(struct page *page)
