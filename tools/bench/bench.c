@@ -51,9 +51,11 @@ int bench_main(int argc, char **argv, const char *self_path)
 			argv[0]);
 }
 
-bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
-		 const char *self_path, const char **kernel, char **alloc,
-		 int *status)
+/* Parse @cmd's options and default *@kernel (*@alloc: what to free). true
+ * to run the benchmark; false with *@status the exit status. */
+static bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
+			const char *self_path, const char **kernel, char **alloc,
+			int *status)
 {
 	struct errmsg e = { .msg = "" };
 	unsigned int npos;
@@ -69,6 +71,15 @@ bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		return false;
 	}
 	return true;
+}
+
+int bench_parse_runs(const char *arg, unsigned long max, unsigned long *runs,
+		     struct errmsg *e)
+{
+	if (parse_uint(arg, 1, max, runs))
+		return errmsg_user(e, -EINVAL, "--runs %s: expected a number from 1 to %lu",
+				   arg, max);
+	return 0;
 }
 
 int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,

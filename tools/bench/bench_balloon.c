@@ -229,8 +229,7 @@ enum { OPT_RUNS, OPT_KERNEL, OPT_NO_QEMU };
 static const struct cli_option bl_options[] = {
 	{ "runs", "N", "inflate/deflate cycles per backend (default 5,\n"
 	  "at most 100)", OPT_RUNS },
-	{ "kernel", "PATH", "the guest kernel (default: guest.elf next to\n"
-	  "the memvisor binary)", OPT_KERNEL },
+	{ "kernel", "PATH", BENCH_KERNEL_HELP, OPT_KERNEL },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
 	{ 0 },
 };
@@ -241,10 +240,7 @@ static int bl_option(void *opaque, int key, const char *arg, struct errmsg *e)
 
 	switch (key) {
 	case OPT_RUNS:
-		if (parse_uint(arg, 1, BL_MAX_RUNS, &o->runs))
-			return errmsg_user(e, -EINVAL, "--runs %s: expected a number from 1 to %d",
-					   arg, BL_MAX_RUNS);
-		return 0;
+		return bench_parse_runs(arg, BL_MAX_RUNS, &o->runs, e);
 	case OPT_KERNEL:
 		o->kernel = arg;
 		return 0;
@@ -254,8 +250,9 @@ static int bl_option(void *opaque, int key, const char *arg, struct errmsg *e)
 	}
 }
 
-static int bl_bench(const struct bl_opts *o, const char *self_path)
+static int bl_bench(const void *opts, const char *self_path)
 {
+	const struct bl_opts *o = opts;
 	struct bl_row rows[BENCH_NR_BACKENDS] = { 0 };
 	const char *why;
 	int ret = 0;
@@ -297,12 +294,5 @@ int bench_balloon_main(int argc, char **argv, const char *self_path)
 		"the first inflate released (the VMM's RSS).\nOptions:\n",
 		.tables = &table, .nr_tables = 1,
 	};
-	char *kernel = NULL;
-	int status;
-
-	if (!bench_parse(&cmd, argc, argv, self_path, &o.kernel, &kernel, &status))
-		return status;
-	status = bl_bench(&o, self_path);
-	free(kernel);
-	return status;
+	return bench_cmd_run(&cmd, argc, argv, self_path, &o.kernel, bl_bench, &o);
 }

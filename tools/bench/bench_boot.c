@@ -315,7 +315,7 @@ static int boot_option(void *opaque, int key, const char *arg,
 
 	switch (key) {
 	case OPT_RUNS:
-		return set_number(&o->runs, arg, "runs", BENCH_MAX_RUNS, e);
+		return bench_parse_runs(arg, BENCH_MAX_RUNS, &o->runs, e);
 	case OPT_TIMEOUT:
 		return set_number(&o->timeout_s, arg, "timeout", BENCH_MAX_TIMEOUT, e);
 	case OPT_MEMORY:

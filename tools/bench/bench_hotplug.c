@@ -404,10 +404,7 @@ static int hp_option(void *opaque, int key, const char *arg, struct errmsg *e)
 
 	switch (key) {
 	case OPT_RUNS:
-		if (parse_uint(arg, 1, HP_MAX_RUNS, &o->runs))
-			return errmsg_user(e, -EINVAL, "--runs %s: expected a number from 1 to %d",
-					   arg, HP_MAX_RUNS);
-		return 0;
+		return bench_parse_runs(arg, HP_MAX_RUNS, &o->runs, e);
 	case OPT_KERNEL:
 		o->kernel = arg;
 		return 0;

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "tools/bench/bench.h"
+#include "vmm/error.h"
 
 /* What the guest kernel prints on its console once it is up. */
 #define BENCH_READY_LINE "memvisor guest ready"
@@ -139,23 +140,19 @@ int bench_run_once(const struct bench_argv *a, unsigned int timeout_ms,
 struct cli_cmd;
 
 /*
- * Parse a benchmark's options with @cmd (no positional arguments) and
- * default *@kernel to guest.elf beside @self_path (*@alloc: what to free).
- * true to run the benchmark; false with *@status the exit status: --help
- * printed (0), or the mistake reported.
- */
-bool bench_parse(const struct cli_cmd *cmd, int argc, char **argv,
-		 const char *self_path, const char **kernel, char **alloc,
-		 int *status);
-
-/*
- * A benchmark's entry: bench_parse() with @cmd (its tables fill @opts,
- * *@kernel is defaulted), then @run(@opts, @self_path). The exit status.
+ * A benchmark's entry: parse its options with @cmd (its tables fill @opts;
+ * no positional arguments), default *@kernel to guest.elf beside
+ * @self_path, then @run(@opts, @self_path). The exit status: 0 after
+ * --help, the mistake's status, or @run's.
  */
 int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,
 		  const char *self_path, const char **kernel,
 		  int (*run)(const void *opts, const char *self_path),
 		  const void *opts);
+
+/* --runs N, from 1 to @max: 0, or -EINVAL with @e filled. */
+int bench_parse_runs(const char *arg, unsigned long max, unsigned long *runs,
+		     struct errmsg *e);
 
 /* The subcommands: @argv[0] is "boot", "hotplug", "balloon" or
  * "density". Exit statuses. */
