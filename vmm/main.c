@@ -13,7 +13,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,18 +39,6 @@ static const char main_usage[] =
 "  bench    run a benchmark (memvisor bench --help)\n"
 "  --version  print the version\n"
 "  --help     this text\n";
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return cli_fail("memvisor", EXIT_USAGE, "%s", msg);
-}
 
 /* The running binary's path (argv[0] may be a bare name found on PATH). */
 static const char *self_path(const char *argv0)
@@ -277,7 +264,7 @@ static int cmd_run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("no command given (try 'memvisor run' or 'memvisor --help')");
+		return cli_fail("memvisor", EXIT_USAGE, "no command given (try 'memvisor run' or 'memvisor --help')");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		fputs(main_usage, stdout);
 		return 0;
@@ -294,5 +281,5 @@ int main(int argc, char **argv)
 		return ksmd_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return bench_main(argc - 2, argv + 2, self_path(argv[0]));
-	return usage_error("unknown command '%s' (try 'memvisor --help')", argv[1]);
+	return cli_fail("memvisor", EXIT_USAGE, "unknown command '%s' (try 'memvisor --help')", argv[1]);
 }
