@@ -87,6 +87,11 @@ static int add_arg(struct xml_ctx *c, const char *flag, const char *fmt, ...)
 		va_end(ap);
 		if (!val)
 			return errmsg_set(c->e, -ENOMEM, "out of memory");
+		if (!val[0]) {          /* an empty element or attribute */
+			free(val);
+			return user_err(c, "an empty value where memvisor needs one for %s",
+					flag);
+		}
 	}
 	o->argv[o->argc] = strdup(flag);
 	if (!o->argv[o->argc]) {
@@ -259,7 +264,8 @@ static int do_vcpu(struct xml_ctx *c, xmlNode *n)
 {
 	char v[32], cur[32];
 
-	text(n, v, sizeof(v));
+	if (!*text(n, v, sizeof(v)))
+		return user_err(c, "<vcpu> is empty (the number of vCPUs)");
 	attr(n, "current", cur, sizeof(cur));
 	if (*cur && strcmp(cur, v))
 		return user_err(c, "<vcpu>: current='%s' differs from %s (vCPU hotplug is not supported)",

@@ -142,6 +142,9 @@ START_TEST(errors)
 	/* Found by the fuzzer: an empty <kernel> used to become --kernel "". */
 	ck_assert_has(translate("<domain><memory znit=\"parsec\">1</memory><os><kernel></kernel></os></domain>"),
 		      "<os><kernel> is empty");
+	/* Found by the fuzzer too: an empty <vcpu> used to become --smp "". */
+	ck_assert_has(translate("<domain><memory>65536</memory><vcpu placement='static'></vcpu>" OS "</domain>"),
+		      "<vcpu> is empty");
 	ck_assert_has(translate("<domain><memory unit='MiB'>256</memory>" OS
 		"<devices><memory model='nvdimm'/></devices></domain>"), "model='nvdimm'");
 	ck_assert_has(translate("<domain><memory unit='MiB'>256</memory>"
