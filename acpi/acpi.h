@@ -20,7 +20,7 @@
 #include "vmm/error.h"
 #include "vmm/types.h"
 
-#define ACPI_MAX_MEM_RANGES 8
+#define ACPI_MAX_MEM_RANGES 16
 #define ACPI_MAX_CPUS       255   /* xAPIC ids 0..254; 255 is broadcast */
 #define ACPI_MAX_DSDT_PARTS 16
 
@@ -62,6 +62,10 @@ int acpi_config_add_dsdt(struct acpi_config *ac,
 /* Add an SRAT memory range; 0 or -E2BIG with @e filled. */
 int acpi_config_add_mem(struct acpi_config *ac,
 			const struct acpi_mem_range *range, struct errmsg *e);
+/* Move the part of the ranges inside [@base, @base + @size) to @node,
+ * splitting ranges at its edges; 0 or -E2BIG with @e filled. */
+int acpi_config_set_node(struct acpi_config *ac, gpa_t base, uint64_t size,
+			 uint32_t node, struct errmsg *e);
 
 struct acpi_blob;
 

@@ -35,6 +35,43 @@ int acpi_config_add_mem(struct acpi_config *ac,
 	return 0;
 }
 
+/*
+ * Give [@base, @base + @size) to @node: every range overlapping it is cut
+ * into the part before, the part inside (now @node's) and the part after.
+ */
+int acpi_config_set_node(struct acpi_config *ac, gpa_t base, uint64_t size,
+			 uint32_t node, struct errmsg *e)
+{
+	struct acpi_mem_range piece, *r;
+	unsigned int i, n = ac->nr_mem;
+	gpa_t lo, hi;
+
+	for (i = 0; i < n; i++) {
+		r = &ac->mem[i];
+		lo = r->base > base ? r->base : base;
+		hi = r->base + r->size < base + size ? r->base + r->size : base + size;
+		if (lo >= hi || r->node == node)
+			continue;
+		piece = *r;
+		if (hi < r->base + r->size) {           /* the part after */
+			piece.base = hi;
+			piece.size = r->base + r->size - hi;
+			if (acpi_config_add_mem(ac, &piece, e))
+				return -E2BIG;
+		}
+		piece.base = lo;                        /* the part inside */
+		piece.size = hi - lo;
+		piece.node = node;
+		if (lo == r->base)
+			*r = piece;
+		else if (acpi_config_add_mem(ac, &piece, e))
+			return -E2BIG;
+		else
+			r->size = lo - r->base;         /* the part before */
+	}
+	return 0;
+}
+
 int acpi_dsdt_build(struct aml *a, const struct acpi_config *cfg)
 {
 	const struct acpi_dsdt_part *p;

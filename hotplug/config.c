@@ -19,6 +19,7 @@
 
 #include "acpi/acpi.h"
 #include "hotplug/hotplug_internal.h"
+#include "vmm/memory.h"
 #include "vmm/platform.h"
 #include "vmm/util.h"
 
@@ -108,15 +109,91 @@ int hotplug_parse_maxmem(struct hotplug_config *cfg, const char *arg,
 	return 0;
 }
 
+/* --numa SIZE,SIZE,...: each node's boot RAM, in address order. */
+static int parse_node_sizes(struct hotplug_config *cfg, const char *arg,
+			    struct errmsg *e)
+{
+	char buf[256], *tok, *save = NULL;
+	unsigned int n = 0;
+	uint64_t v;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	memset(cfg->node_ram, 0, sizeof(cfg->node_ram));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == MEMHP_MAX_NODES)
+			return errmsg_user(e, -EINVAL, "--numa: more than %d nodes", MEMHP_MAX_NODES);
+		if (parse_size(tok, 20, &v))
+			return errmsg_user(e, -EINVAL, "--numa: invalid size '%s' (a number with an optional K, M, G or T suffix, e.g. 128M)",
+					   tok);
+		if (v % MEMHP_DIMM_ALIGN)
+			return errmsg_user(e, -EINVAL, "--numa: node %u's %s is not a multiple of 128M (a memory block)",
+					   n, tok);
+		cfg->node_ram[n++] = v;
+	}
+	if (!n || !cfg->node_ram[0])
+		return errmsg_user(e, -EINVAL, "--numa: node 0 needs boot RAM ('%s')", arg);
+	cfg->numa = n;
+	return 0;
+}
+
 int hotplug_parse_numa(struct hotplug_config *cfg, const char *arg,
 		       struct errmsg *e)
 {
 	unsigned long n;
 
+	if (arg[strspn(arg, "0123456789")])     /* sizes, not a count */
+		return parse_node_sizes(cfg, arg, e);
+	memset(cfg->node_ram, 0, sizeof(cfg->node_ram));
 	if (parse_uint(arg, 1, MEMHP_MAX_NODES, &n))
 		return errmsg_user(e, -EINVAL, "--numa: '%s' is not a number of nodes from 1 to %d",
 				   arg, MEMHP_MAX_NODES);
 	cfg->numa = n;
+	return 0;
+}
+
+/* --numa SIZE,...: the sizes must add up to --memory. */
+static int check_node_ram(const struct hotplug_config *cfg, uint64_t ram_size,
+			  struct errmsg *e)
+{
+	uint64_t sum = 0;
+	char a[32], b[32];
+	unsigned int i;
+
+	if (!cfg->node_ram[0])
+		return 0;
+	for (i = 0; i < cfg->numa; i++)
+		sum += cfg->node_ram[i];
+	if (sum != ram_size)
+		return errmsg_user(e, -EINVAL, "--numa: the nodes' boot RAM adds up to %s, not --memory %s",
+				   format_size(sum, a, sizeof(a)),
+				   format_size(ram_size, b, sizeof(b)));
+	return 0;
+}
+
+/* Boot RAM of nodes 1.. moved from node 0 in @ac: each node's share of the
+ * RAM in address order (below the PCI hole, then above 4 GiB). */
+static int split_boot_ram(const struct hotplug_config *cfg,
+			  struct acpi_config *ac, struct errmsg *e)
+{
+	uint64_t low = plat_ram_below_4g(cfg->ram_size), off = cfg->node_ram[0];
+	uint64_t end, part;
+	unsigned int i;
+
+	for (i = 1; i < cfg->numa && cfg->node_ram[0]; i++) {
+		end = off + cfg->node_ram[i];
+		if (off < low) {
+			part = (end < low ? end : low) - off;
+			if (part && acpi_config_set_node(ac, off, part, i, e))
+				return -E2BIG;
+		}
+		if (end > low) {
+			part = off > low ? off - low : 0;
+			if (acpi_config_set_node(ac, PLAT_4G + part,
+						 end - low - part, i, e))
+				return -E2BIG;
+		}
+		off = end;
+	}
 	return 0;
 }
 
@@ -270,7 +347,9 @@ int hotplug_config_finish(struct hotplug_config *cfg, uint64_t ram_size,
 	if (cfg->nr_dimms > cfg->slots)
 		return errmsg_user(e, -EINVAL, "%u DIMMs given with --dimm but only %u slots (--slots)",
 				   cfg->nr_dimms, cfg->slots);
-	ret = name_dimms(cfg, e);
+	ret = check_node_ram(cfg, ram_size, e);
+	if (!ret)
+		ret = name_dimms(cfg, e);
 	if (!ret)
 		ret = count_nodes(cfg, e);
 	if (ret)
@@ -295,8 +374,9 @@ int hotplug_acpi_config(const struct hotplug_config *cfg,
 
 	if (cfg->nr_nodes > ac->nr_nodes)
 		ac->nr_nodes = cfg->nr_nodes;
-	if (!cfg->slots)
-		return 0;
+	ret = split_boot_ram(cfg, ac, e);
+	if (ret || !cfg->slots)
+		return ret;
 	memhp_layout_init(&l, cfg->ram_size, cfg->maxmem, cfg->nr_nodes);
 	for (i = 0; i < l.nr_nodes; i++) {
 		w = memhp_layout_window(&l, i);

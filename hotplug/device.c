@@ -17,8 +17,10 @@ static const struct cli_option memhp_options[] = {
 	{ "slots", "N", "DIMM slots, 0 to 256 (default 8)", OPT_SLOTS },
 	{ "maxmem", "SIZE", "boot RAM plus every DIMM, at most 1T (default 4G)",
 	  OPT_MAXMEM },
-	{ "numa", "N", "NUMA nodes (proximity domains), 1 to 6; boot RAM is\n"
-	  "on node 0, DIMMs on any", OPT_NUMA },
+	{ "numa", "N|SIZE,SIZE,...", "NUMA nodes (proximity domains), 1 to 6: N with\n"
+	  "boot RAM on node 0, or each node's boot RAM (they\n"
+	  "add up to --memory; 0 for a memory-less node);\n"
+	  "DIMMs on any", OPT_NUMA },
 	{ "dimm", "SIZE[,node=N][,id=ID]",
 	  "a DIMM plugged at boot (repeatable); SIZE a multiple\nof 128M",
 	  OPT_DIMM },

@@ -49,6 +49,8 @@ struct hotplug_config {
 	uint64_t maxmem;                /* --maxmem: RAM + all DIMMs */
 	int maxmem_set;                 /* given on the command line */
 	unsigned int numa;              /* --numa N, 0 if not given */
+	uint64_t node_ram[MEMHP_MAX_NODES]; /* --numa SIZE,SIZE,...: boot RAM
+					     * per node; all 0 for --numa N */
 	unsigned int nr_dimms;
 	struct hotplug_dimm_spec dimms[MEMHP_MAX_SLOTS];
 

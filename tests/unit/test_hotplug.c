@@ -434,6 +434,46 @@ START_TEST(cli_acpi_config)
 }
 END_TEST
 
+/* --numa SIZE,SIZE,...: boot RAM split between nodes in address order,
+ * across the PCI hole (3.5G below 4 GiB, the rest above). */
+START_TEST(cli_numa_sizes)
+{
+	struct acpi_config ac = { .nr_mem = 2, .nr_nodes = 1,
+		.mem = { { 0, 3 * GiB, 0, 0 }, { 4 * GiB, 1 * GiB, 0, 0 } } };
+
+	cfg_reset();
+	ck_assert_int_eq(hotplug_parse_numa(&cfg, "2G,1536M,0,512M", &e), 0);
+	ck_assert_uint_eq(cfg.numa, 4);
+	ck_assert_int_eq(hotplug_parse_slots(&cfg, "0", &e), 0);
+	ck_assert_int_eq(hotplug_config_finish(&cfg, 4 * GiB, &e), 0);
+	ck_assert_int_eq(hotplug_acpi_config(&cfg, &ac, &e), 0);
+	ck_assert_uint_eq(ac.nr_nodes, 4);
+	ck_assert_uint_eq(ac.nr_mem, 4);
+	/* node 0 [0, 2G); node 1 [2G, 3G) and [4G, 4.5G); node 3 [4.5G, 5G) */
+	ck_assert_uint_eq(ac.mem[0].size, 2 * GiB);
+	ck_assert_uint_eq(ac.mem[0].node, 0);
+	ck_assert_uint_eq(ac.mem[2].base, 2 * GiB);
+	ck_assert_uint_eq(ac.mem[2].size, 1 * GiB);
+	ck_assert_uint_eq(ac.mem[2].node, 1);
+	ck_assert_uint_eq(ac.mem[1].base, 4 * GiB);
+	ck_assert_uint_eq(ac.mem[1].size, 512 * MiB);
+	ck_assert_uint_eq(ac.mem[1].node, 1);
+	ck_assert_uint_eq(ac.mem[3].base, 4 * GiB + 512 * MiB);
+	ck_assert_uint_eq(ac.mem[3].size, 512 * MiB);
+	ck_assert_uint_eq(ac.mem[3].node, 3);
+
+	cfg_reset();
+	ck_assert_int_eq(hotplug_parse_numa(&cfg, "128M,128M", &e), 0);
+	assert_msg(hotplug_config_finish(&cfg, 512 * MiB, &e), "adds up to 256M, not --memory 512M");
+	assert_msg(hotplug_parse_numa(&cfg, "0,256M", &e), "node 0 needs boot RAM");
+	assert_msg(hotplug_parse_numa(&cfg, "128M,100M", &e), "not a multiple of 128M");
+	assert_msg(hotplug_parse_numa(&cfg, "128M,lots", &e), "invalid size 'lots'");
+	assert_msg(hotplug_parse_numa(&cfg, "128M,128M,128M,128M,128M,128M,128M", &e), "more than");
+	ck_assert_int_eq(hotplug_parse_numa(&cfg, "2", &e), 0);        /* count again */
+	ck_assert_uint_eq(cfg.node_ram[0], 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ DIMMs */
 
 static struct guest_mem mem;
@@ -754,6 +794,7 @@ Suite *hotplug_suite(void)
 	tcase_add_test(cli_tc, id_and_size_rules);
 	tcase_add_test(cli_tc, cli_rejects_together);
 	tcase_add_test(cli_tc, cli_acpi_config);
+	tcase_add_test(cli_tc, cli_numa_sizes);
 	tcase_add_checked_fixture(dimm_tc, dimm_setup, dimm_teardown);
 	tcase_add_test(dimm_tc, dimm_cold_plug);
 	tcase_add_test(dimm_tc, dimm_hot_add_and_queries);
