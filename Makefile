@@ -21,6 +21,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MD -MP -D_GNU_SOURCE \
            $(shell pkg-config --cflags libxml-2.0 2>/dev/null) $(EXTRA_CFLAGS)
 HOST_LIBS   := -lpthread $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) \
            $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2) \
+           $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt) \
            -lxxhash -lm
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 

@@ -11,7 +11,9 @@ PKGS=(
   check                 # unit tests
   libjansson-dev        # QMP JSON
   libxml2-dev           # run --config: libvirt domain XML
-  libvirt-clients       # virt-xml-validate: checks configs/*.xml
+  libvirt-clients       # virsh; virt-xml-validate checks configs/*.xml
+  libvirt-dev           # ctl --connect: libvirt's C API
+  libvirt-daemon libvirt-daemon-driver-qemu  # the libvirt test's private libvirtd
   qemu-system-x86       # reference VMM
   acpica-tools          # iasl, to validate ACPI tables
   python3

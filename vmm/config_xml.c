@@ -12,8 +12,8 @@
  *
  * Memory follows libvirt's meaning: <memory> is the total, boot RAM plus
  * every <memory model='dimm'> device; with <numa>, boot RAM is the sum of
- * the cells. memvisor puts all boot RAM on node 0, so cells other than 0
- * must have memory='0' (their memory comes as DIMMs). currentMemory below
+ * the cells: each cell's memory becomes that node's boot RAM (--numa
+ * SIZE,SIZE,...; --numa N when only cell 0 has any). currentMemory below
  * memory (a balloon target at boot) is refused.
  *
  * The result is an argv fragment; sizes are emitted in KiB ("262144K"),
@@ -30,6 +30,9 @@
 #include <libxml/tree.h>
 
 #include "vmm/config_xml.h"
+#include "vmm/types.h"
+
+#define CONFIG_XML_MAX_CELLS 8  /* --numa then checks its own limit */
 
 #define CONFIG_XML_MAX_FILE (1 << 20)
 
@@ -38,9 +41,11 @@ struct xml_ctx {
 	struct config_xml *out;
 	struct errmsg *e;
 	uint64_t memory, current, maxmem, cells, dimms;
+	uint64_t cell_ram[CONFIG_XML_MAX_CELLS];
 	unsigned int nr_cells;
 	unsigned int slots;
 	int have_memory, have_current, have_max, have_serial, have_kernel;
+	int have_acpi;
 };
 
 typedef int (*elem_fn)(struct xml_ctx *c, xmlNode *n);
@@ -327,14 +332,30 @@ static int do_cell(struct xml_ctx *c, xmlNode *n)
 	if (ret)
 		return user_err(c, "<numa><cell id='%s'>: memory '%s' unit '%s' is not a size", id, m, u);
 	bytes = (bytes + 1023) & ~1023ull;
-	if (c->nr_cells && bytes)
-		return user_err(c, "<numa><cell id='%s'>: memory='%s': memvisor puts all boot RAM on cell 0 (give the other cells memory='0' and their memory as <memory model='dimm'> devices)",
-				id, m);
+	if (c->nr_cells == CONFIG_XML_MAX_CELLS)
+		return user_err(c, "<numa>: more than %d cells", CONFIG_XML_MAX_CELLS);
 	if (c->nr_cells && *attr(n, "cpus", cpus, sizeof(cpus)))
 		warn(c, "<numa><cell id='%s'>: cpus='%s' ignored (memvisor puts every vCPU on cell 0)", id, cpus);
 	c->cells += bytes;
-	c->nr_cells++;
+	c->cell_ram[c->nr_cells++] = bytes;
 	return 0;
+}
+
+/* --numa N (boot RAM all on cell 0) or --numa SIZE,SIZE,... (per cell). */
+static int add_numa(struct xml_ctx *c)
+{
+	char list[CONFIG_XML_MAX_CELLS * 24] = "";
+	bool spread = false;
+	unsigned int i;
+
+	for (i = 1; i < c->nr_cells; i++)
+		spread |= c->cell_ram[i] != 0;
+	if (!spread)
+		return add_arg(c, "--numa", "%u", c->nr_cells);
+	for (i = 0; i < c->nr_cells; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%lluK",
+			 i ? "," : "", (unsigned long long)c->cell_ram[i] >> 10);
+	return add_arg(c, "--numa", "%s", list);
 }
 
 static int do_cpu(struct xml_ctx *c, xmlNode *cpu)
@@ -370,6 +391,30 @@ static int do_poweroff(struct xml_ctx *c, xmlNode *n)
 
 	if (strcmp(text(n, v, sizeof(v)), "destroy"))
 		warn(c, "<on_poweroff>%s</on_poweroff> ignored (memvisor exits when the guest powers off)", v);
+	return 0;
+}
+
+/*
+ * <features>: memvisor always gives the guest ACPI and an APIC, so <acpi/>,
+ * <apic/> and <pae/> say what it does anyway. libvirt starts QEMU without
+ * ACPI (-no-acpi) when <acpi/> is absent, and the guest kernel then panics
+ * ("no RSDP found"): finish() warns so the file is fixed for both engines.
+ */
+static int do_features(struct xml_ctx *c, xmlNode *n)
+{
+	static const char *const same[] = { "acpi", "apic", "pae" };
+	unsigned int i;
+
+	for (n = n->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (i = 0; i < ARRAY_SIZE(same) && strcmp(nm(n), same[i]); i++)
+			;
+		if (i == ARRAY_SIZE(same))
+			warn(c, "<features><%s> ignored (memvisor's platform is fixed)", nm(n));
+		else if (i == 0)
+			c->have_acpi = 1;
+	}
 	return 0;
 }
 
@@ -489,7 +534,7 @@ static const struct elem_rule domain_elems[] = {
 	{ "on_poweroff", do_poweroff, 0, NULL },
 	{ "on_reboot", NULL, WARN, "memvisor's guest reboot is its own" },
 	{ "on_crash", NULL, WARN, "a guest panic stops memvisor" },
-	{ "features", NULL, WARN, "memvisor always has ACPI and an APIC" },
+	{ "features", do_features, 0, NULL },
 	{ "clock", NULL, WARN, "the guest clock is the host's" },
 	{ "pm", NULL, WARN, "no S3/S4 suspend" },
 	{ "resource", NULL, WARN, "no resource partitions" },
@@ -551,9 +596,11 @@ static int finish(struct xml_ctx *c)
 		return user_err(c, "<currentMemory> differs from <memory> (a balloon target at boot is not supported; set it after boot with 'memvisor ctl balloon')");
 	if (!c->have_kernel)
 		return user_err(c, "<os><kernel> is missing (memvisor boots a kernel directly)");
+	if (!c->have_acpi)
+		warn(c, "no <features><acpi/>: libvirt would start this guest without ACPI, which its kernel needs (memvisor always has ACPI)");
 	if (add_arg(c, "--memory", "%lluK", (unsigned long long)boot >> 10))
 		return -EINVAL;
-	if (c->nr_cells > 1 && add_arg(c, "--numa", "%u", c->nr_cells))
+	if (c->nr_cells > 1 && add_numa(c))
 		return -EINVAL;
 	if (!c->have_max)
 		return add_arg(c, "--slots", "0") ?: add_arg(c, "--maxmem", "%lluK",
@@ -566,41 +613,143 @@ static void silent(void *ctx, const xmlError *err)
 {
 }
 
-int config_xml_translate(const char *xml, size_t len, struct config_xml *out,
-			 struct errmsg *e)
+/* Parse @xml into a document whose root is <domain>; NULL with @e filled. */
+static xmlDoc *open_domain(const char *xml, size_t len, struct errmsg *e)
 {
-	struct xml_ctx c = { .out = out, .e = e };
 	const xmlError *err;
 	xmlNode *root;
 	xmlDoc *doc;
-	int ret;
 
-	memset(out, 0, sizeof(*out));
-	if (len > CONFIG_XML_MAX_FILE || len > INT32_MAX)
-		return errmsg_user(e, -EFBIG, "more than 1 MiB: not a domain definition");
+	if (len > CONFIG_XML_MAX_FILE || len > INT32_MAX) {
+		errmsg_user(e, -EFBIG, "more than 1 MiB: not a domain definition");
+		return NULL;
+	}
 	xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)silent);
 	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		err = xmlGetLastError();
-		ret = errmsg_user(e, -EINVAL, "not well-formed XML: line %d: %s",
-				  err ? err->line : 0,
-				  err && err->message ? err->message : "parse error\n");
+		errmsg_user(e, -EINVAL, "not well-formed XML: line %d: %s",
+			    err ? err->line : 0,
+			    err && err->message ? err->message : "parse error\n");
 		e->msg[strcspn(e->msg, "\n")] = '\0';
-		return ret;
+		return NULL;
 	}
 	root = xmlDocGetRootElement(doc);
 	if (doc->intSubset || doc->extSubset)
-		ret = errmsg_user(e, -EINVAL, "a <!DOCTYPE> is not accepted in a domain definition");
+		errmsg_user(e, -EINVAL, "a <!DOCTYPE> is not accepted in a domain definition");
 	else if (!root || !is_elem(root, "domain"))
-		ret = errmsg_user(e, -EINVAL, "the root element is <%s>, not <domain>",
-				  root ? nm(root) : "");
+		errmsg_user(e, -EINVAL, "the root element is <%s>, not <domain>",
+			    root ? nm(root) : "");
 	else
-		ret = walk(&c, root, domain_elems, "") ?: finish(&c);
+		return doc;
+	xmlFreeDoc(doc);
+	return NULL;
+}
+
+int config_xml_translate(const char *xml, size_t len, struct config_xml *out,
+			 struct errmsg *e)
+{
+	struct xml_ctx c = { .out = out, .e = e };
+	xmlDoc *doc;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	doc = open_domain(xml, len, e);
+	if (!doc)
+		return -EINVAL;
+	ret = walk(&c, xmlDocGetRootElement(doc), domain_elems, "") ?: finish(&c);
 	xmlFreeDoc(doc);
 	if (ret)
 		config_xml_free(out);
 	return ret;
+}
+
+/* ------------------------------------------------------------ live XML */
+
+/* A scaled size element (<memory unit='KiB'>N</memory>) in bytes; 0 if
+ * absent or not a size. */
+static uint64_t size_of(xmlNode *n)
+{
+	char v[64], unit[16];
+	uint64_t bytes;
+
+	if (!n || config_xml_scale(text(n, v, sizeof(v)), attr(n, "unit", unit, sizeof(unit)),
+				   1024, &bytes))
+		return 0;
+	return bytes;
+}
+
+/* A number attribute, or -1. */
+static long long num_attr(xmlNode *n, const char *name)
+{
+	char v[32], *end;
+	long long x;
+
+	attr(n, name, v, sizeof(v));
+	errno = 0;
+	x = strtoll(v, &end, 0);
+	return !*v || *end || errno || x < 0 ? -1 : x;
+}
+
+static void live_dimm(xmlNode *n, struct config_live *out)
+{
+	struct config_live_dimm *d;
+	char model[16], v[32];
+	xmlNode *t = child(n, "target"), *a = child(n, "address");
+
+	if (strcmp(attr(n, "model", model, sizeof(model)), "dimm") ||
+	    out->nr_dimms == CONFIG_LIVE_MAX_DIMMS)
+		return;
+	d = &out->dimms[out->nr_dimms++];
+	if (child(n, "alias"))
+		attr(child(n, "alias"), "name", d->alias, sizeof(d->alias));
+	d->size = t ? size_of(child(t, "size")) : 0;
+	d->node = t && child(t, "node") ?
+		  strtol(text(child(t, "node"), v, sizeof(v)), NULL, 10) : 0;
+	d->slot = a ? num_attr(a, "slot") : -1;
+	d->base = a ? num_attr(a, "base") : -1;
+}
+
+static void live_disk(xmlNode *n, struct config_live *out)
+{
+	struct config_live_disk *d;
+	char dev[16];
+
+	if (strcmp(attr(n, "device", dev, sizeof(dev)), "disk") && *dev)
+		return;
+	if (out->nr_disks == CONFIG_LIVE_MAX_DISKS || !child(n, "target"))
+		return;
+	d = &out->disks[out->nr_disks++];
+	attr(child(n, "target"), "dev", d->target, sizeof(d->target));
+	if (child(n, "source"))
+		attr(child(n, "source"), "file", d->file, sizeof(d->file));
+	if (child(n, "driver"))
+		attr(child(n, "driver"), "type", d->format, sizeof(d->format));
+	d->readonly = child(n, "readonly") != NULL;
+}
+
+int config_xml_live(const char *xml, size_t len, struct config_live *out,
+		    struct errmsg *e)
+{
+	xmlDoc *doc = open_domain(xml, len, e);
+	xmlNode *root, *n, *dev;
+
+	memset(out, 0, sizeof(*out));
+	if (!doc)
+		return -EINVAL;
+	root = xmlDocGetRootElement(doc);
+	out->memory = size_of(child(root, "memory"));
+	out->max_memory = size_of(child(root, "maxMemory"));
+	dev = child(root, "devices");
+	for (n = dev ? dev->children : NULL; n; n = n->next) {
+		if (is_elem(n, "memory"))
+			live_dimm(n, out);
+		else if (is_elem(n, "disk"))
+			live_disk(n, out);
+	}
+	xmlFreeDoc(doc);
+	return 0;
 }
 
 void config_xml_free(struct config_xml *out)

@@ -40,6 +40,41 @@ int config_xml_load(const char *path, struct config_xml *out,
 
 void config_xml_free(struct config_xml *out);
 
+/*
+ * What memvisor ctl --connect reads of a running domain's live XML
+ * (virDomainGetXMLDesc): the memory sizes, the DIMMs with the alias, slot
+ * and base libvirt gave them, and the disks. The XML comes from libvirtd,
+ * so it is parsed with the same care as a file (and fuzzed with it).
+ */
+#define CONFIG_LIVE_MAX_DIMMS 256
+#define CONFIG_LIVE_MAX_DISKS 32
+
+struct config_live_dimm {
+	char alias[64];         /* libvirt's: "dimm0", or "ua-NAME" a user gave */
+	long long slot, base;   /* -1: not in the XML */
+	uint64_t size;          /* bytes */
+	long node;
+};
+
+struct config_live_disk {
+	char target[32];        /* "vda" */
+	char file[512];
+	char format[16];        /* "raw" */
+	int readonly;
+};
+
+struct config_live {
+	uint64_t memory;        /* <memory>: the total, DIMMs included */
+	uint64_t max_memory;    /* <maxMemory>, 0 if none */
+	unsigned int nr_dimms, nr_disks;
+	struct config_live_dimm dimms[CONFIG_LIVE_MAX_DIMMS];
+	struct config_live_disk disks[CONFIG_LIVE_MAX_DISKS];
+};
+
+/* Read @xml (@len bytes) into @out. 0, or -errno with @e filled. */
+int config_xml_live(const char *xml, size_t len, struct config_live *out,
+		    struct errmsg *e);
+
 /* A libvirt scaled integer: @value in @unit (NULL or "": @default_scale
  * bytes each; b, bytes, k/KiB, KB, M/MiB, MB, ... E/EiB, EB, any case) into
  * @bytes. 0, -EINVAL (not a number, unknown unit) or -ERANGE (overflow). */

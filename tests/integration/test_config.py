@@ -12,6 +12,7 @@ import pytest
 
 from harness import MEMVISOR, ROOT, Guest
 from test_boot import meminfo
+from test_hotplug import zoneinfo
 
 CONFIGS = ROOT / "build" / "configs"
 
@@ -72,9 +73,22 @@ def test_guest_dimm_xml_plugs_its_dimm():
         assert g.poweroff() == 0
 
 
+def node_pages(g):
+    """{node: present pages} from /proc/zoneinfo."""
+    pages = {}
+    for (node, _), z in zoneinfo(g).items():
+        pages[node] = pages.get(node, 0) + z.get("present", 0)
+    return pages
+
+
 def test_guest_numa_xml_boots():
+    """Two cells of 128M: each node has its boot RAM (node 0 less the
+    first page and the BIOS hole)."""
     with Guest("memvisor", extra_args=["--config", config("guest-numa.xml")]) as g:
         g.wait_ready()
+        pages = node_pages(g)
+        assert pages[1] == 32768, pages
+        assert 32000 < pages[0] < 32768, pages
         assert g.poweroff() == 0
 
 
@@ -89,7 +103,8 @@ BAD = {
              "<devices><disk type='file'/></devices></domain>",
              "<devices><disk> is not supported"),
     "memory_range": ("<domain><memory unit='MiB'>1</memory>"
-                     "<os><kernel>/k</kernel></os></domain>", "--memory"),
+                     "<os><kernel>/k</kernel></os>"
+                     "<features><acpi/></features></domain>", "--memory"),
 }
 
 

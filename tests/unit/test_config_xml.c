@@ -105,6 +105,11 @@ START_TEST(dimms_and_numa)
 		"<memballoon model='none'/></devices></domain>"),
 		"--kernel /k/guest.elf --dimm 131072K,node=1 --dimm 131072K --no-balloon "
 		"--memory 262144K --numa 2 --slots 4 --maxmem 2097152K");
+	/* Boot RAM on both cells: each cell's share, in order. */
+	ck_assert_str_eq(translate("<domain><memory unit='MiB'>256</memory>" OS
+		"<cpu><numa><cell id='0' memory='128' unit='MiB'/><cell id='1' memory='128' unit='MiB'/>"
+		"<cell id='2' memory='0'/></numa></cpu></domain>"),
+		"--kernel /k/guest.elf --memory 262144K --numa 131072K,131072K,0K --slots 0 --maxmem 262144K");
 	/* Without <maxMemory>, no hotplug, as in libvirt. */
 	ck_assert_str_eq(translate("<domain><memory>65536</memory>" OS "<os><cmdline>quiet</cmdline></os></domain>"),
 		"--kernel /k/guest.elf --cmdline quiet --memory 65536K --slots 0 --maxmem 65536K");
@@ -125,9 +130,6 @@ START_TEST(errors)
 	ck_assert_has(translate("<domain><memory unit='EiB'>99</memory>" OS "</domain>"), "too large");
 	ck_assert_has(translate("<domain><memory>65536</memory><currentMemory>32768</currentMemory>" OS "</domain>"),
 		      "<currentMemory> differs");
-	ck_assert_has(translate("<domain><memory unit='MiB'>256</memory>" OS
-		"<cpu><numa><cell id='0' memory='128' unit='MiB'/><cell id='1' memory='128' unit='MiB'/></numa></cpu></domain>"),
-		"all boot RAM on cell 0");
 	ck_assert_has(translate("<domain><memory unit='MiB'>256</memory>" OS
 		"<cpu><numa><cell id='0' memory='128' unit='MiB'/></numa></cpu></domain>"),
 		"add up to");
@@ -163,10 +165,55 @@ END_TEST
 
 START_TEST(warnings)
 {
-	ck_assert_uint_eq(nr_warnings("<domain><memory>65536</memory>" OS "</domain>"), 0);
+	ck_assert_uint_eq(nr_warnings("<domain><memory>65536</memory>" OS "</domain>"), 1);
 	ck_assert_uint_eq(nr_warnings("<domain><memory>65536</memory>" OS
 		"<clock offset='utc'/><features><acpi/><apic/></features>"
-		"<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>"), 3);
+		"<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>"), 2);
+	/* no <acpi/>: libvirt would start QEMU with -no-acpi */
+	ck_assert_uint_eq(nr_warnings("<domain><memory>65536</memory>" OS
+		"<features><apic/><hyperv/></features></domain>"), 2);
+}
+END_TEST
+
+/* A running domain's XML as libvirtd gives it (virsh dumpxml, trimmed). */
+START_TEST(live_domain)
+{
+	static const char xml[] =
+		"<domain type='kvm' id='1'><name>g</name>"
+		"<maxMemory slots='8' unit='KiB'>4194304</maxMemory>"
+		"<memory unit='KiB'>524288</memory><devices>"
+		"<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+		"<source file='/img/a.raw'/><target dev='vda' bus='virtio'/><readonly/></disk>"
+		"<disk type='file' device='cdrom'><target dev='hdc'/></disk>"
+		"<memory model='dimm'><target><size unit='KiB'>131072</size><node>1</node>"
+		"</target><alias name='ua-lv0'/><address type='dimm' slot='0' base='0x100000000'/></memory>"
+		"<memory model='dimm'><target><size unit='MiB'>128</size></target>"
+		"<alias name='dimm1'/></memory>"
+		"<memory model='nvdimm'><target><size unit='KiB'>131072</size></target></memory>"
+		"</devices></domain>";
+	static struct config_live l;
+	struct errmsg e = { .msg = "" };
+
+	ck_assert_int_eq(config_xml_live(xml, strlen(xml), &l, &e), 0);
+	ck_assert_uint_eq(l.memory, 512 << 20);
+	ck_assert_uint_eq(l.max_memory, 4ull << 30);
+	ck_assert_uint_eq(l.nr_dimms, 2);
+	ck_assert_str_eq(l.dimms[0].alias, "ua-lv0");
+	ck_assert_int_eq(l.dimms[0].slot, 0);
+	ck_assert_int_eq(l.dimms[0].base, 0x100000000ll);
+	ck_assert_uint_eq(l.dimms[0].size, 128 << 20);
+	ck_assert_int_eq(l.dimms[0].node, 1);
+	ck_assert_int_eq(l.dimms[1].slot, -1);          /* no <address> yet */
+	ck_assert_uint_eq(l.dimms[1].size, 128 << 20);
+	ck_assert_uint_eq(l.nr_disks, 1);               /* the cdrom is not one */
+	ck_assert_str_eq(l.disks[0].target, "vda");
+	ck_assert_str_eq(l.disks[0].file, "/img/a.raw");
+	ck_assert_str_eq(l.disks[0].format, "raw");
+	ck_assert_int_eq(l.disks[0].readonly, 1);
+	ck_assert_int_ne(config_xml_live("<domain>", 8, &l, &e), 0);
+	ck_assert_has(e.msg, "not well-formed");
+	ck_assert_int_ne(config_xml_live("<x/>", 4, &l, &e), 0);
+	ck_assert_has(e.msg, "not <domain>");
 }
 END_TEST
 
@@ -181,6 +228,7 @@ Suite *config_xml_suite(void)
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, no_dtd_no_entities);
 	tcase_add_test(tc, warnings);
+	tcase_add_test(tc, live_domain);
 	suite_add_tcase(s, tc);
 	return s;
 }

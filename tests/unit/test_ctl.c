@@ -125,7 +125,7 @@ static void parse_fails(const char *part, ...)
 START_TEST(parse_rejects)
 {
 	parse_fails("no command", "--qmp", "/s", NULL);
-	parse_fails("--qmp PATH is required", "status", NULL);
+	parse_fails("--qmp PATH or --connect URI --domain NAME is required", "status", NULL);
 	parse_fails("needs a value", "status", "--qmp", NULL);
 	parse_fails("needs a SIZE", "--qmp", "/s", "dimm", "add", NULL);
 	parse_fails("needs an ID", "--qmp", "/s", "dimm", "del", NULL);
@@ -157,6 +157,32 @@ START_TEST(parse_rejects)
 }
 END_TEST
 
+/* --connect URI --domain NAME: libvirt instead of QMP. */
+START_TEST(parse_connect)
+{
+	struct ctl_args a;
+	struct errmsg e;
+
+	ck_assert_int_eq(parse(&a, &e, "--connect", "qemu+ssh://h/system", "--domain",
+			       "g", "dimm", "add", "128M", "--node", "1", NULL), 0);
+	ck_assert_str_eq(a.connect, "qemu+ssh://h/system");
+	ck_assert_str_eq(a.domain, "g");
+	ck_assert_ptr_null(a.qmp);
+	ck_assert_int_eq(a.cmd, CTL_DIMM_ADD);
+	ck_assert_int_eq(parse(&a, &e, "--connect=qemu:///system", "--domain=g",
+			       "console", NULL), 0);
+	ck_assert_int_eq(a.cmd, CTL_CONSOLE);
+	parse_fails("needs --domain NAME", "--connect", "qemu:///system", "status", NULL);
+	parse_fails("--domain goes with --connect", "--domain", "g", "status", NULL);
+	parse_fails("not both", "--qmp", "/s", "--connect", "u", "--domain", "g", "status", NULL);
+	parse_fails("console needs --connect", "--qmp", "/s", "console", NULL);
+	parse_fails("--connect: empty URI", "--connect=", "--domain", "g", "status", NULL);
+	parse_fails("--domain: empty name", "--connect", "u", "--domain=", "status", NULL);
+	parse_fails("unexpected argument 'x'", "--connect", "u", "--domain", "g",
+		    "console", "x", NULL);
+}
+END_TEST
+
 /* The id rule of hotplug/hotplug.h: 59 characters leave room for "mem-". */
 START_TEST(parse_id_rule_and_help)
 {
@@ -178,7 +204,8 @@ END_TEST
 START_TEST(help_lists_everything)
 {
 	const char *const words[] = { "dimm add SIZE", "dimm del ID", "dimm list",
-		"status", "--qmp PATH", "--timeout SEC", "--id ID", "--node N",
+		"status", "console", "--qmp PATH", "--connect URI", "--domain NAME",
+		"--timeout SEC", "--id ID", "--node N",
 		"--wait", "--help" };
 	struct capture c;
 	struct ctl_args a;
@@ -485,6 +512,7 @@ Suite *ctl_suite(void)
 
 	tcase_add_test(parse_tc, parse_commands);
 	tcase_add_test(parse_tc, parse_rejects);
+	tcase_add_test(parse_tc, parse_connect);
 	tcase_add_test(parse_tc, parse_balloon);
 	tcase_add_test(parse_tc, ost_words);
 	tcase_add_test(parse_tc, parse_id_rule_and_help);

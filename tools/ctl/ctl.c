@@ -232,10 +232,13 @@ static int cmd_status(struct qmpc *c)
 
 /* ------------------------------------------------------------ arguments */
 
-enum { OPT_QMP, OPT_TIMEOUT, OPT_ID, OPT_NODE, OPT_WAIT, OPT_KSM, OPT_BY };
+enum { OPT_QMP, OPT_CONNECT, OPT_DOMAIN, OPT_TIMEOUT, OPT_ID, OPT_NODE, OPT_WAIT, OPT_KSM, OPT_BY };
 
 static const struct cli_option ctl_options[] = {
-	{ "qmp", "PATH", "the VMM's QMP socket (required but for ksm)", OPT_QMP },
+	{ "qmp", "PATH", "the VMM's QMP socket (memvisor's or QEMU's)", OPT_QMP },
+	{ "connect", "URI", "instead of --qmp: a libvirt URI, e.g.\n"
+	  "qemu:///system or qemu+ssh://HOST/system", OPT_CONNECT },
+	{ "domain", "NAME", "with --connect: the domain's name", OPT_DOMAIN },
 	{ "ksm", "PATH", "ksmd's socket (ksm get, ksm set)", OPT_KSM },
 	{ "timeout", "SEC", "how long to wait for the VMM or the guest\n"
 	  "(1 to 3600, default 10)", OPT_TIMEOUT },
@@ -269,6 +272,8 @@ static const char ctl_commands[] =
 "                       interval=SECONDS,min-guest=SIZE]\n"
 "                        memvisor's host pressure policy (x-balloon-policy)\n"
 "  status                VM status, memory sizes, the balloon, the disks\n"
+"  console               the domain's serial console on this terminal (^]\n"
+"                        ends it; needs --connect)\n"
 "  ksm get [NAME]        ksmd's tunables and statistics (Linux's names),\n"
 "                        one NAME: VALUE line each (needs --ksm)\n"
 "  ksm set NAME=VALUE    change a tunable, e.g. run=1 (needs --ksm)\n"
@@ -292,6 +297,16 @@ static int ctl_option(void *opaque, int key, const char *arg, struct errmsg *e)
 		return 0;
 	case OPT_KSM:
 		p->a->ksm = arg;
+		return 0;
+	case OPT_CONNECT:
+		if (!*arg)
+			return errmsg_user(e, -EINVAL, "--connect: empty URI");
+		p->a->connect = arg;
+		return 0;
+	case OPT_DOMAIN:
+		if (!*arg)
+			return errmsg_user(e, -EINVAL, "--domain: empty name");
+		p->a->domain = arg;
 		return 0;
 	case OPT_TIMEOUT:
 		if (parse_uint(arg, 1, CTL_MAX_TIMEOUT, &n))
@@ -320,7 +335,7 @@ static int ctl_option(void *opaque, int key, const char *arg, struct errmsg *e)
 	}
 }
 
-#define COMMANDS "dimm add, dimm del, dimm list, balloon, status or ksm"
+#define COMMANDS "dimm add, dimm del, dimm list, balloon, status, console or ksm"
 
 /* balloon's words: [SIZE | stats | auto on|off [KEY=VALUE,...]]. */
 static int parse_balloon(const char **pos, unsigned int npos,
@@ -412,6 +427,8 @@ static int parse_words(const char **pos, unsigned int npos,
 		a->cmd = CTL_DIMM_LIST, need = 2;
 	else if (!strcmp(pos[0], "status"))
 		a->cmd = CTL_STATUS;
+	else if (!strcmp(pos[0], "console"))
+		a->cmd = CTL_CONSOLE;
 	else
 		return errmsg_user(e, -EINVAL, "unknown command '%s%s%s' (" COMMANDS ")",
 				   pos[0], npos > 1 ? " " : "", npos > 1 ? pos[1] : "");
@@ -453,12 +470,28 @@ static int check_command(const char **pos, unsigned int npos,
 	return 0;
 }
 
+/* --qmp PATH, or --connect URI --domain NAME: which VM. */
+static int check_target(const struct ctl_args *a, struct errmsg *e)
+{
+	if (a->qmp && a->connect)
+		return errmsg_user(e, -EINVAL, "give --qmp or --connect, not both");
+	if (a->domain && !a->connect)
+		return errmsg_user(e, -EINVAL, "--domain goes with --connect URI");
+	if (a->connect && !a->domain)
+		return errmsg_user(e, -EINVAL, "--connect needs --domain NAME (the libvirt domain)");
+	if (a->cmd == CTL_CONSOLE && !a->connect)
+		return errmsg_user(e, -EINVAL, "console needs --connect URI --domain NAME (memvisor's and QEMU's consoles are their own terminals)");
+	if (!a->qmp && !a->connect)
+		return errmsg_user(e, -EINVAL, "--qmp PATH or --connect URI --domain NAME is required (which VM)");
+	return 0;
+}
+
 int ctl_parse_args(int argc, char **argv, struct ctl_args *a, struct errmsg *e)
 {
 	struct ctl_parse p = { .a = a };
 	const struct cli_table table = { NULL, ctl_options, ctl_option, &p };
 	const struct cli_cmd cmd = {
-		.name = CTL_NAME, .synopsis = "--qmp PATH [--timeout SEC] COMMAND",
+		.name = CTL_NAME, .synopsis = "{--qmp PATH | --connect URI --domain NAME} [--timeout SEC] COMMAND",
 		.description = ctl_commands, .tables = &table, .nr_tables = 1,
 	};
 	const char *pos[4];
@@ -477,8 +510,8 @@ int ctl_parse_args(int argc, char **argv, struct ctl_args *a, struct errmsg *e)
 			ret = errmsg_user(e, -EINVAL, "--ksm PATH is required (ksmd's socket)");
 		return ret;
 	}
-	if (!ret && !a->qmp)
-		ret = errmsg_user(e, -EINVAL, "--qmp PATH is required (the VMM's QMP socket)");
+	if (!ret)
+		ret = check_target(a, e);
 	return ret;
 }
 
@@ -515,6 +548,8 @@ int ctl_main(int argc, char **argv)
 					   : ksm_ctl_set(a.ksm, a.ksm_arg, &e);
 		return ret ? cli_fail(CTL_NAME, cli_status(&e), "%s", e.msg) : 0;
 	}
+	if (a.connect)
+		return ctl_virt(&a);
 	c = qmpc_open(a.qmp, a.timeout * 1000ll, &e);
 	if (!c)
 		return cli_fail(CTL_NAME, cli_status(&e), "%s", e.msg);

@@ -22,6 +22,7 @@ enum ctl_cmd {
 	CTL_DIMM_DEL,
 	CTL_DIMM_LIST,
 	CTL_STATUS,
+	CTL_CONSOLE,            /* --connect only */
 	CTL_KSM_GET,
 	CTL_KSM_SET,
 	CTL_BALLOON_QUERY,      /* balloon */
@@ -32,6 +33,8 @@ enum ctl_cmd {
 
 struct ctl_args {
 	const char *qmp;
+	const char *connect;         /* libvirt URI (ctl_virt.c) */
+	const char *domain;          /* with connect: the domain's name */
 	const char *ksm;             /* ksmd's socket (ksm get/set) */
 	const char *ksm_arg;         /* NAME, NAME=VALUE or NULL */
 	unsigned int timeout;   /* seconds, for every wait */
@@ -90,6 +93,8 @@ int ctl_balloon(struct qmpc *c, const struct ctl_args *a);
 /* ctl status's balloon lines, for a guest of @guest bytes. */
 void ctl_balloon_status(struct qmpc *c, uint64_t guest);
 int ctl_dimm_add(struct qmpc *c, const struct ctl_args *a);
+/* The command @a on a libvirt domain (--connect, --domain); exit status. */
+int ctl_virt(const struct ctl_args *a);
 int ctl_dimm_del(struct qmpc *c, const struct ctl_args *a);
 
 #endif
