@@ -172,33 +172,34 @@ void ctl_balloon_status(struct qmpc *c, uint64_t guest)
 
 /* ------------------------------------------------------------ set */
 
-static void sleep_ms(long ms)
+void ctl_sleep_ms(long ms)
 {
 	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&t, NULL);
 }
 
-/* Poll query-balloon until @target, a stall or the timeout. */
-static int wait_target(struct qmpc *c, uint64_t target, double t0)
+int ctl_balloon_wait(ctl_actual_fn actual_of, void *opaque, uint64_t target,
+		     int64_t timeout_ms, double t0)
 {
-	struct errmsg e = { .msg = "" };
-	int64_t deadline = qmpc_now_ms() + qmpc_timeout_ms(c), moved;
+	int64_t deadline = qmpc_now_ms() + timeout_ms, moved;
 	uint64_t actual, last = 0;
 	const char *state;
 	char a[32], t[32];
+	int ret;
 
 	moved = qmpc_now_ms();
 	for (;;) {
-		if (query_actual(c, &actual, &e))
-			return ctl_fail_msg(&e);
+		ret = actual_of(opaque, &actual);
+		if (ret)
+			return ret;
 		if (actual != last)
 			moved = qmpc_now_ms(), last = actual;
 		state = ctl_balloon_wait_state(actual, target, qmpc_now_ms() - moved,
 					       CTL_BALLOON_STALL_MS);
 		if (strcmp(state, "still in progress") || qmpc_now_ms() >= deadline)
 			break;
-		sleep_ms(CTL_BALLOON_POLL_MS);
+		ctl_sleep_ms(CTL_BALLOON_POLL_MS);
 	}
 	ctl_size(actual, a, sizeof(a));
 	ctl_size(target, t, sizeof(t));
@@ -210,7 +211,15 @@ static int wait_target(struct qmpc *c, uint64_t target, double t0)
 		return cli_fail(CTL_NAME, EXIT_FAIL, "balloon: stopped at %s, target %s (not moved for %d s)",
 				a, t, CTL_BALLOON_STALL_MS / 1000);
 	return cli_fail(CTL_NAME, EXIT_FAIL, "balloon: still in progress after %lld s: the guest has %s, target %s",
-			(long long)qmpc_timeout_ms(c) / 1000, a, t);
+			(long long)timeout_ms / 1000, a, t);
+}
+
+/* query-balloon's actual for ctl_balloon_wait. */
+static int qmp_actual(void *opaque, uint64_t *actual)
+{
+	struct errmsg e = { .msg = "" };
+
+	return query_actual(opaque, actual, &e) ? ctl_fail_msg(&e) : 0;
 }
 
 static int cmd_set(struct qmpc *c, const struct ctl_args *a)
@@ -230,7 +239,7 @@ static int cmd_set(struct qmpc *c, const struct ctl_args *a)
 		return ctl_fail_msg(&e);
 	printf("balloon: target %s of %s (balloon %s)\n", ctl_size(target, t, sizeof(t)),
 	       ctl_size(guest, g, sizeof(g)), ctl_size(guest - target, b, sizeof(b)));
-	return a->wait ? wait_target(c, target, t0) : 0;
+	return a->wait ? ctl_balloon_wait(qmp_actual, c, target, qmpc_timeout_ms(c), t0) : 0;
 }
 
 /* ------------------------------------------------------------ stats */
@@ -286,7 +295,7 @@ static json_t *wait_stats(struct qmpc *c, bool fresh, struct errmsg *e)
 		    qmpc_now_ms() >= deadline)
 			return r;
 		json_decref(r);
-		sleep_ms(CTL_BALLOON_POLL_MS);
+		ctl_sleep_ms(CTL_BALLOON_POLL_MS);
 	}
 }
 

@@ -89,6 +89,18 @@ int ctl_balloon_target(const struct ctl_args *a, uint64_t guest,
 const char *ctl_balloon_wait_state(uint64_t actual, uint64_t target,
 				   int64_t since_move_ms, int64_t stall_ms);
 
+/* The balloon's actual size (bytes) into @actual; 0, or the exit status of
+ * a failure already reported. */
+typedef int (*ctl_actual_fn)(void *opaque, uint64_t *actual);
+
+/* balloon SIZE --wait: poll @actual_of until it is @target, has not moved
+ * for a while, or @timeout_ms; print the outcome (from @t0, ms). The exit
+ * status. */
+int ctl_balloon_wait(ctl_actual_fn actual_of, void *opaque, uint64_t target,
+		     int64_t timeout_ms, double t0);
+
+void ctl_sleep_ms(long ms);
+
 int ctl_balloon(struct qmpc *c, const struct ctl_args *a);
 /* ctl status's balloon lines, for a guest of @guest bytes. */
 void ctl_balloon_status(struct qmpc *c, uint64_t guest);

@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
@@ -42,7 +41,6 @@
 
 #define UA_PREFIX       "ua-"           /* libvirt's user alias prefix */
 #define POLL_MS         250
-#define STALL_MS        10000
 #define STATS_PERIOD    2
 #define CONSOLE_ESCAPE  0x1d            /* ^], as virsh console */
 #define CONSOLE_QUIET_MS 1000
@@ -377,44 +375,12 @@ static int balloon_query(struct virt *v)
 	return 0;
 }
 
-static void sleep_ms(long ms)
+/* The balloon's actual for ctl_balloon_wait. */
+static int virt_actual(void *opaque, uint64_t *actual)
 {
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+	uint64_t guest;
 
-	nanosleep(&t, NULL);
-}
-
-/* As the QMP client's: until @target, a stall or the timeout. */
-static int balloon_wait(struct virt *v, uint64_t target, double t0)
-{
-	int64_t deadline = qmpc_now_ms() + v->a->timeout * 1000ll, moved;
-	uint64_t guest, actual, last = 0;
-	const char *state;
-	char a[32], t[32];
-
-	moved = qmpc_now_ms();
-	for (;;) {
-		if (balloon_sizes(v, &guest, &actual))
-			return EXIT_FAIL;
-		if (actual != last)
-			moved = qmpc_now_ms(), last = actual;
-		state = ctl_balloon_wait_state(actual, target, qmpc_now_ms() - moved,
-					       STALL_MS);
-		if (strcmp(state, "still in progress") || qmpc_now_ms() >= deadline)
-			break;
-		sleep_ms(POLL_MS);
-	}
-	ctl_size(actual, a, sizeof(a));
-	ctl_size(target, t, sizeof(t));
-	if (!strcmp(state, "reached")) {
-		printf("balloon: the guest has %s (%.0f ms)\n", a, qmpc_now_ms_f() - t0);
-		return 0;
-	}
-	if (!strcmp(state, "stopped"))
-		return cli_fail(CTL_NAME, EXIT_FAIL, "balloon: stopped at %s, target %s (not moved for %d s)",
-				a, t, STALL_MS / 1000);
-	return cli_fail(CTL_NAME, EXIT_FAIL, "balloon: still in progress after %u s: the guest has %s, target %s",
-			v->a->timeout, a, t);
+	return balloon_sizes(opaque, &guest, actual);
 }
 
 static int balloon_set(struct virt *v)
@@ -433,7 +399,8 @@ static int balloon_set(struct virt *v)
 		return virt_fail("balloon", "the domain needs <memballoon model='virtio'>");
 	printf("balloon: target %s of %s (balloon %s)\n", ctl_size(target, t, sizeof(t)),
 	       ctl_size(guest, g, sizeof(g)), ctl_size(guest - target, b, sizeof(b)));
-	return v->a->wait ? balloon_wait(v, target, t0) : 0;
+	return v->a->wait ? ctl_balloon_wait(virt_actual, v, target,
+					     v->a->timeout * 1000ll, t0) : 0;
 }
 
 /* libvirt's statistics under QEMU's guest-stats names (KiB in libvirt). */
@@ -482,7 +449,7 @@ static int wait_stats(struct virt *v, virDomainMemoryStatStruct *st, int *n)
 	printf("statistics polling was off: turned it on, every %d s (libvirt's memory stats period)\n",
 	       STATS_PERIOD);
 	do {
-		sleep_ms(POLL_MS);
+		ctl_sleep_ms(POLL_MS);
 		if (read_stats(v, st, n, &updated))
 			return EXIT_FAIL;
 	} while (!updated && qmpc_now_ms() < deadline);
