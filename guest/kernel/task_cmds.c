@@ -5,6 +5,10 @@
  *		start the hog (user/hog.c) on SIZE bytes (K, M, G suffixes,
  *		binary); the shell waits until it has filled its memory (or
  *		died) unless the last word is "&"
+ *	hog SIZE file /dev/vdX [--name NAME] [&]
+ *		the hog maps the first SIZE bytes of the disk (open for it as
+ *		fd 3, MAP_SHARED read-only: the disk's page cache) and reads
+ *		them, reporting their checksum; verify reads them again
  *	ps	PID, COMMAND, STAT, RSS (kB) of every task, as Linux's
  *		`ps -o pid,comm,stat,rss`
  *	kill PID...	end tasks; their memory goes back at once
@@ -18,6 +22,7 @@
  * tasks wake it when they answer and when they end.
  */
 #include "kernel/task_cmds.h"
+#include "kernel/blkdev.h"
 #include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
@@ -101,9 +106,10 @@ static int start_task(struct user_task_args *a, bool wait, const char *cmd)
 	return 0;
 }
 
-/* hog's options after SIZE into @a; false on a bad one. */
+/* hog's options after SIZE into @a (*@dev: file mode's disk); false on
+ * a bad one. */
 static bool hog_options(int argc, char **argv, struct user_task_args *a,
-			bool *wait)
+			bool *wait, const char **dev)
 {
 	unsigned long long v;
 	int i, p;
@@ -111,6 +117,9 @@ static bool hog_options(int argc, char **argv, struct user_task_args *a,
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "&") && i == argc - 1) {
 			*wait = false;
+		} else if (!strcmp(argv[i], "file") && i + 1 < argc && !*dev) {
+			*dev = argv[++i];
+			a->arg[1] = HOG_FILE;
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc &&
 			   !kstrtoull(argv[i + 1], &v)) {
 			a->arg[2] = v;
@@ -126,19 +135,55 @@ static bool hog_options(int argc, char **argv, struct user_task_args *a,
 	return true;
 }
 
+/* File mode: open @dev for the hog as MV_FD_FILE.  0, or -errno
+ * (printed). */
+static int hog_open_file(struct user_task_args *a, const char *dev)
+{
+	struct gendisk *disk = get_disk(dev);
+
+	if (!disk || strncmp(dev, "/dev/", 5)) {
+		shell_printf("hog: %s: no such disk\n", dev);
+		return -ENODEV;
+	}
+	if (a->arg[0] > disk->capacity << SECTOR_SHIFT) {
+		shell_printf("hog: %s has %llu bytes, fewer than SIZE\n", dev,
+			     (unsigned long long)(disk->capacity <<
+						  SECTOR_SHIFT));
+		return -EINVAL;
+	}
+	a->file = disk_page_cache(disk);
+	if (!a->file) {
+		shell_printf("hog: %s: no memory for its page cache\n", dev);
+		return -ENOMEM;
+	}
+	a->arg[2] = MV_FD_FILE;
+	return 0;
+}
+
 static int cmd_hog(int argc, char **argv)
 {
 	struct user_task_args a = {
 		.comm = "hog", .entry = hog_main,
 		.arg = { 0, HOG_RANDOM, 1 },
 	};
+	const char *dev = NULL;
 	bool wait = true;
+	int err;
 
 	if (argc < 2 || parse_size(argv[1], &a.arg[0]) || a.arg[0] < PAGE_SIZE ||
-	    !hog_options(argc, argv, &a, &wait)) {
+	    !hog_options(argc, argv, &a, &wait, &dev) ||
+	    (dev && a.arg[1] != HOG_FILE) ||
+	    (dev && a.arg[0] % PAGE_SIZE)) {
 		shell_printf("usage: hog SIZE [zero|same|seq|random] "
-			     "[--seed N] [--name NAME] [&]\n");
+			     "[--seed N] [--name NAME] [&]\n"
+			     "       hog SIZE file /dev/vdX [--name NAME] [&]"
+			     "   (SIZE whole pages)\n");
 		return -EINVAL;
+	}
+	if (dev) {
+		err = hog_open_file(&a, dev);
+		if (err)
+			return err;
 	}
 	return start_task(&a, wait, "hog");
 }
@@ -261,7 +306,7 @@ static int cmd_verify(int argc, char **argv)
 }
 
 static const struct shell_cmd task_cmds[] = {
-	{ "hog", cmd_hog, "hog SIZE [zero|same|seq|random]: fill memory" },
+	{ "hog", cmd_hog, "hog SIZE [zero|same|seq|random] | hog SIZE file /dev/vdX: fill memory, or map and read a disk" },
 	{ "ps", cmd_ps, "list tasks with their RSS" },
 	{ "kill", cmd_kill, "kill PID: end a task" },
 	{ "verify", cmd_verify, "every hog re-checks its checksums" },

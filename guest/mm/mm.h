@@ -137,6 +137,7 @@ const char *page_owner_kind(pfn_t pfn);
 #define VM_READ		0x00000001UL
 #define VM_WRITE	0x00000002UL
 #define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL	/* MAP_SHARED of a disk (vm_file) */
 #define VM_NOHUGEPAGE	0x40000000UL	/* no 2 MiB / 64 KiB chunks */
 
 /* handle_mm_fault(): flags in, result out (Linux's values) */
@@ -145,9 +146,11 @@ const char *page_owner_kind(pfn_t pfn);
 #define FAULT_FLAG_INSTRUCTION	0x100	/* instruction fetch */
 typedef unsigned int vm_fault_t;
 #define VM_FAULT_OOM		0x0001	/* no memory: kill the task */
+#define VM_FAULT_SIGBUS		0x0002	/* past the end of the mapped disk */
 #define VM_FAULT_SIGSEGV	0x0040	/* no VMA, or not allowed */
 
-enum { MM_ANONPAGES, MM_SWAPENTS, NR_MM_COUNTERS };	/* mm->rss_stat[] */
+/* mm->rss_stat[]: anonymous pages, swap entries, mapped page cache */
+enum { MM_ANONPAGES, MM_SWAPENTS, MM_FILEPAGES, NR_MM_COUNTERS };
 
 /* Orders a fault may map at once: bit 9 (2 MiB), bit 4 (64 KiB). */
 #define MTHP_ORDER	4
@@ -162,6 +165,9 @@ struct vm_area_struct {
 	pteval_t vm_page_prot;		/* leaf entry bits for its pages */
 	struct mm_struct *vm_mm;	/* owner */
 	struct list_head vm_list;	/* on vm_mm->mmap, by address */
+	struct address_space *vm_file;	/* VM_SHARED: the disk's cache */
+	unsigned long vm_pgoff;		/* its page offset at vm_start */
+	struct list_head shared;	/* on vm_file->i_mmap (rmap.c) */
 };
 
 struct mm_struct {
@@ -190,13 +196,20 @@ void mmget(struct mm_struct *mm);
 void mmput(struct mm_struct *mm, struct unmap_stats *freed);
 int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	    unsigned long prot, unsigned long flags, unsigned long *mapped);
+/* mmap() of @file (a disk's page cache) from page @pgoff: MAP_SHARED,
+ * read-only.  0 and *@mapped, or -EINVAL (bad arguments), -EACCES
+ * (PROT_WRITE), -ENOMEM.  Pages past the disk's end fault SIGBUS. */
+int do_mmap_file(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long prot, unsigned long flags,
+		 struct address_space *file, unsigned long pgoff,
+		 unsigned long *mapped);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
 			   unsigned int flags);
 static inline unsigned long get_mm_rss(const struct mm_struct *mm)
 {
-	return mm->rss_stat[MM_ANONPAGES];
+	return mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_FILEPAGES];
 }
 
 int map_kernel_page(unsigned long va, phys_addr_t pa, unsigned int prot);
@@ -300,6 +313,9 @@ struct address_space {
 	struct page **hash;		/* 4096 chains through ->private */
 	unsigned long *evicted;		/* bit per offset: evicted, not reread */
 	spinlock_t lock;
+	struct list_head i_mmap;	/* VMAs mapping it (rmap.c) */
+	spinlock_t i_mmap_lock;		/* i_mmap; taken before an mm's lock
+					 * only with trylock */
 };
 
 /* The cache of disk @bdev (@nr_pages pages), made on first use; the same

@@ -12,6 +12,15 @@
  * word: all pages differ); random (one splitmix64 stream from the seed
  * over the whole area, so a seed gives the same bytes in any guest).
  *
+ * File mode (HOG_FILE, `hog SIZE file /dev/vda`): instead of filling
+ * anonymous memory the hog maps the first @size bytes of the disk the
+ * shell opened for it (fd MV_FD_FILE, mmap MAP_SHARED read-only: the
+ * disk's page cache), reads every word once -- the FNV-1a checksum of the
+ * whole range, over 64-bit words as the shell's dd takes it, so a test
+ * compares it with the image's -- and keeps the per-page checksums;
+ * verify reads the mapping again, so pages reclaimed meanwhile come back
+ * from the disk and must hold the same bytes.
+ *
  * Everything here runs at CPL 3, natively: the fill and the checksums
  * cost nanoseconds per word.  What the kernel pays for is the page
  * faults behind the first touch of each chunk.
@@ -101,6 +110,21 @@ static void hog_fill(struct hog *h)
 	}
 }
 
+/* File mode: each page's checksum, and the whole range's. */
+static uint64_t hog_read_file(struct hog *h)
+{
+	uint64_t all = FNV_BASIS;
+
+	for (unsigned long i = 0; i < h->pages; i++) {
+		const uint64_t *p = h->mem + i * WORDS;
+
+		h->sums[i] = page_sum(p);
+		for (unsigned long j = 0; j < WORDS; j++)
+			all = (all ^ p[j]) * FNV_PRIME;
+	}
+	return all;
+}
+
 /* MV_VERIFY_OK with the page count, or MV_VERIFY_MISMATCH and the page. */
 static long hog_verify(const struct hog *h, long *detail)
 {
@@ -141,6 +165,25 @@ static void hog_report(const struct hog *h, uint64_t ns)
 	u_flush(&l);
 }
 
+/* "hog: pid 2 read 64 MiB (file) in 41 ms, fnv1a64 0x0123456789abcdef" */
+static void hog_report_file(const struct hog *h, uint64_t ns, uint64_t sum)
+{
+	unsigned long bytes = h->pages * U_PAGE_SIZE;
+	struct u_line l;
+
+	l.len = 0;
+	u_put_str(&l, "hog: pid ");
+	u_put_dec(&l, (unsigned long)u_getpid());
+	u_put_str(&l, " read ");
+	u_put_dec(&l, bytes % MIB ? bytes >> 10 : bytes >> 20);
+	u_put_str(&l, bytes % MIB ? " KiB (file) in " : " MiB (file) in ");
+	u_put_dec(&l, ns / 1000000);
+	u_put_str(&l, " ms, fnv1a64 ");
+	u_put_hex64(&l, sum);
+	u_put_str(&l, "\n");
+	u_flush(&l);
+}
+
 static void hog_fail(const char *what)
 {
 	struct u_line l;
@@ -160,15 +203,25 @@ void hog_main(unsigned long size, unsigned long pattern, unsigned long seed)
 	uint64_t t0;
 
 	h.pages = size / U_PAGE_SIZE;
-	h.pattern = pattern < NR_HOG_PATTERNS ? pattern : HOG_RANDOM;
+	h.pattern = pattern <= HOG_FILE ? pattern : HOG_RANDOM;
 	h.seed = seed;
 	h.sums = u_mmap_anon(h.pages * sizeof(uint64_t));
-	h.mem = u_mmap_anon(h.pages * U_PAGE_SIZE);
+	if (h.pattern == HOG_FILE)	/* read only: never written */
+		h.mem = (uint64_t *)u_mmap_file(h.pages * U_PAGE_SIZE,
+						(int)seed);
+	else
+		h.mem = u_mmap_anon(h.pages * U_PAGE_SIZE);
 	if (!h.pages || !h.sums || !h.mem)
 		hog_fail("cannot map the memory");
 	t0 = u_now_ns();
-	hog_fill(&h);
-	hog_report(&h, u_now_ns() - t0);
+	if (h.pattern == HOG_FILE) {
+		uint64_t sum = hog_read_file(&h);
+
+		hog_report_file(&h, u_now_ns() - t0, sum);
+	} else {
+		hog_fill(&h);
+		hog_report(&h, u_now_ns() - t0);
+	}
 	status = MV_VERIFY_OK;
 	detail = (long)h.pages;
 	for (;;) {

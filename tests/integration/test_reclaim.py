@@ -235,3 +235,65 @@ def test_page_cache_shrinks_under_balloon(backend, tmp_path):
         g.cmd("echo 1 > /proc/sys/vm/drop_caches")
         assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)
         assert g.poweroff() == 0
+
+
+def file_hog(g, args, timeout=WAIT_S):
+    """`hog SIZE file DEV ...` in the foreground; (pid, its checksum)."""
+    out = g.cmd("hog " + args, timeout=timeout)
+    m = re.search(r"^hog: pid (\d+) read \d+ MiB \(file\) in \d+ ms, "
+                  r"fnv1a64 0x([0-9a-f]{16})$", out, re.M)
+    assert m, out
+    return int(m.group(1)), int(m.group(2), 16)
+
+
+def test_file_mapping_reclaimed_and_read_again(backend, tmp_path):
+    """A hog maps /dev/vda (MAP_SHARED, read-only) and reads it: the bytes
+    are the image's, the pages are page cache on the file LRU and Mapped;
+    a balloon inflated past free memory unmaps and evicts them (nobody
+    killed, nothing swapped); verify reads the mapping again: the same
+    bytes, the evicted pages counted as refaults."""
+    img = make_image(tmp_path / "data.img", 64 * MIB)
+    data = img.read_bytes()
+    g = balloon_guest(backend)
+    g.extra_args = g.extra_args + drive_args(backend, str(img))
+    with g:
+        balloon_ready(g)
+        wait_disk(g)
+        # bad input: one line each, nothing started
+        assert g.cmd("hog 4M file /dev/vdz").strip() == \
+            "hog: /dev/vdz: no such disk"
+        assert g.cmd("hog 128M file /dev/vda").strip() == \
+            "hog: /dev/vda has %d bytes, fewer than SIZE" % (64 * MIB)
+        assert g.cmd("hog 4M file").strip().startswith("usage: hog SIZE")
+        st0 = vmstat(g)
+        pid, csum = file_hog(g, "64M file /dev/vda --name reader")
+        assert csum == fnv1a64(data)
+        mi = meminfo(g)
+        assert mi["Mapped"] >= 64 * 1024, mi
+        assert mi["Cached"] >= 64 * 1024, mi
+        assert mi["Inactive(file)"] + mi["Active(file)"] >= 64 * 1024, mi
+        assert mi["AnonPages"] < 16 * 1024, mi    # not copied anywhere
+        assert vmstat(g)["pgpgin"] - st0["pgpgin"] >= 64 * 1024
+        assert "[kswapd0]" in g.cmd("ps")
+        # 48 MiB more than is free: the mapped cache has to give it
+        set_target(g, inflate_target(mi["MemFree"], -48), timeout=WAIT_S)
+        after = meminfo(g)
+        assert after["Mapped"] <= mi["Mapped"] - 40 * 1024, (mi, after)
+        assert after["Cached"] <= mi["Cached"] - 40 * 1024, (mi, after)
+        st = vmstat(g)
+        assert st["oom_kill"] == 0 and st["pswpout"] == 0, st
+        assert pid in ps(g)
+        # read again through the mapping: identical bytes, refaults
+        out = g.cmd("verify", timeout=WAIT_S)
+        assert re.search(r"^verify: pid %d \(reader\) ok 16384 pages$" % pid,
+                         out, re.M), out
+        st2 = vmstat(g)
+        assert st2["workingset_refault_file"] - st["workingset_refault_file"] \
+            >= 40 * 256, st2
+        assert st2["oom_kill"] == 0, st2
+        # the task's end unmaps; the pages stay cached, no longer mapped
+        g.cmd("kill %d" % pid)
+        assert meminfo(g)["Mapped"] < 1024, meminfo(g)
+        g.cmd("echo 1 > /proc/sys/vm/drop_caches")
+        assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)
+        assert g.poweroff() == 0
