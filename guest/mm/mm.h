@@ -103,13 +103,15 @@ int test_pages_isolated(pfn_t start_pfn, pfn_t end_pfn);
 /* ---- migration: migrate.c */
 struct migrate_control {
 	unsigned long nr_migrated;	/* pages moved so far */
+	unsigned long nr_swapped;	/* pages swapped out instead (no room) */
 	pfn_t failed_pfn;		/* on failure: the page that stopped it */
 	const char *reason;		/* and why ("unmovable page", ...) */
 };
 
 /* Does [start, end) hold a page that cannot be migrated?  *@bad = it. */
 bool has_unmovable_pages(pfn_t start_pfn, pfn_t end_pfn, pfn_t *bad);
-/* Move every in-use page out of the isolated [start, end).  0, -EBUSY
+/* Move every in-use page out of the isolated [start, end) -- or, where
+ * no page is free to move an anonymous one to, swap it out.  0, -EBUSY
  * (unmovable page) or -ENOMEM; @mc says how far it got. */
 int do_migrate_range(pfn_t start_pfn, pfn_t end_pfn,
 		     struct migrate_control *mc);

@@ -180,6 +180,10 @@ unsigned long anon_scan_count(unsigned long lru_pages, int priority,
 unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 			  int priority, bool kswapd);
 
+/* @page (off the LRU, its entry in @mm, locked, now a swap entry whose
+ * slots hold its bytes) is on swap: unaccount and free it. */
+void pageout_done(struct mm_struct *mm, struct page *page);
+
 /* Is reclaim running (its allocations may use the reserves)? */
 bool reclaim_in_progress(void);
 

@@ -362,8 +362,8 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->niov++;
 }
 
-/* The page is on swap now: unaccount and free it. */
-static void pageout_done(struct mm_struct *mm, struct page *page)
+/* The page is on swap now: unaccount and free it (migrate.c too). */
+void pageout_done(struct mm_struct *mm, struct page *page)
 {
 	long nr = (long)lru_nr(page);
 	struct zone *zone = page_zone(page);

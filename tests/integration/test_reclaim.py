@@ -20,6 +20,7 @@ from harness import Guest
 from test_blk import drive_args, make_image, fnv1a64, dd
 from test_balloon import (balloon_guest, ready as balloon_ready, set_target,
                           inflate_target, hog as balloon_hog, ps)
+from test_hotplug import boot as hotplug_boot, ctl_ok, dimms
 
 MIB = 1 << 20
 WAIT_S = 600
@@ -296,4 +297,42 @@ def test_file_mapping_reclaimed_and_read_again(backend, tmp_path):
         assert meminfo(g)["Mapped"] < 1024, meminfo(g)
         g.cmd("echo 1 > /proc/sys/vm/drop_caches")
         assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)
+        assert g.poweroff() == 0
+
+
+def test_dimm_removal_swaps_what_cannot_move(backend, tmp_path):
+    """A small guest whose DIMM holds a hog that boot memory cannot take
+    back: with swap on, `dimm del` still succeeds -- what finds no free
+    page is swapped out instead of migrated -- and every page is there
+    afterwards (verify reads the swapped ones back in)."""
+    g = hotplug_boot(backend, slots=2, maxmem="1G", numa=False)
+    g.extra_args = g.extra_args + drive_args(
+        backend, swap_image(tmp_path, 256))
+    with g:
+        g.wait_ready()
+        swapon(g)
+        total0 = meminfo(g)["MemTotal"]
+        ctl_ok(g, "dimm", "add", "128M", "--id", "s0", "--wait")
+        # movable allocations prefer ZONE_MOVABLE: the DIMM fills first,
+        # then boot memory, leaving less free than the DIMM holds
+        pid, _ = hog(g, "300M random")
+        mi = meminfo(g)
+        assert mi["MemFree"] < 96 * 1024, mi
+        st0 = vmstat(g)
+        out = ctl_ok(g, "dimm", "del", "s0", "--wait", timeout=WAIT_S)
+        assert "ejected by the guest" in out, out
+        assert dimms(g) == {}
+        assert meminfo(g)["MemTotal"] == total0
+        m = re.search(r"Offlined Pages 32768, migrated (\d+), swapped out "
+                      r"(\d+)", g.cmd("dmesg"))
+        assert m and int(m.group(2)) > 0, m and m.group(0)
+        st = vmstat(g)
+        assert st["pswpout"] - st0["pswpout"] >= int(m.group(2)), st
+        assert st["oom_kill"] == 0, st
+        out = g.cmd("verify", timeout=WAIT_S)
+        assert re.search(r"^verify: pid %d \(hog\) ok 76800 pages$" % pid,
+                         out, re.M), out
+        assert vmstat(g)["pswpin"] > st0["pswpin"]
+        print("  %s: migrated %s pages, swapped out %s"
+              % (backend, m.group(1), m.group(2)))
         assert g.poweroff() == 0
