@@ -9,6 +9,10 @@
  *		the hog maps the first SIZE bytes of the disk (open for it as
  *		fd 3, MAP_SHARED read-only: the disk's page cache) and reads
  *		them, reporting their checksum; verify reads them again
+ *	hog touch PID PAGES
+ *		the hog PID reads its first PAGES pages again and says so
+ *		("hog: pid 4 touched 2048 pages"): a working set to watch
+ *		with page_idle
  *	ps	PID, COMMAND, STAT, RSS (kB) of every task, as Linux's
  *		`ps -o pid,comm,stat,rss`
  *	kill PID...	end tasks; their memory goes back at once
@@ -160,6 +164,37 @@ static int hog_open_file(struct user_task_args *a, const char *dev)
 	return 0;
 }
 
+/* hog touch PID PAGES */
+static int cmd_hog_touch(int argc, char **argv)
+{
+	unsigned long long pid, pages;
+	struct task_struct *t;
+
+	if (argc != 4 || kstrtoull(argv[2], &pid) || kstrtoull(argv[3], &pages) ||
+	    pid > 0x7fffffff || pages > (~0UL >> MV_CMD_SHIFT)) {
+		shell_printf("usage: hog touch PID PAGES\n");
+		return -EINVAL;
+	}
+	t = task_find((int)pid);
+	if (t && t->mm)
+		wait_event(task_done((int)pid));	/* still filling */
+	t = task_find((int)pid);
+	if (!t || !t->mm) {
+		shell_printf("hog: (%s) - No such process\n", argv[2]);
+		return -ESRCH;
+	}
+	task_post_cmd(t, MV_CMD_TOUCH | (long)(pages << MV_CMD_SHIFT));
+	wait_event(task_done((int)pid));
+	t = task_find((int)pid);
+	if (!t || t->mbox.status) {
+		shell_printf("hog: pid %d did not answer\n", (int)pid);
+		return -EIO;
+	}
+	shell_printf("hog: pid %d touched %ld pages\n", (int)pid,
+		     t->mbox.detail);
+	return 0;
+}
+
 static int cmd_hog(int argc, char **argv)
 {
 	struct user_task_args a = {
@@ -170,6 +205,8 @@ static int cmd_hog(int argc, char **argv)
 	bool wait = true;
 	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "touch"))
+		return cmd_hog_touch(argc, argv);
 	if (argc < 2 || parse_size(argv[1], &a.arg[0]) || a.arg[0] < PAGE_SIZE ||
 	    !hog_options(argc, argv, &a, &wait, &dev) ||
 	    (dev && a.arg[1] != HOG_FILE) ||

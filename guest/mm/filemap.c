@@ -274,6 +274,7 @@ int filemap_read(struct address_space *m, unsigned long index,
 		}
 		p->mapping = m;
 		p->index = index + i;
+		__ClearPageIdle(p);		/* a freed page's stale mark */
 		__SetPageLocked(p);
 		pages[i] = p;
 		spin_lock_irqsave(&m->lock, flags);

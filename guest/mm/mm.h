@@ -356,6 +356,22 @@ bool kswapd_balance(int nid);
 int set_min_free_kbytes(int kbytes);
 extern int min_free_kbytes;
 
+/* ---- idle page tracking: page_idle.c (Linux's page_idle/bitmap) */
+/* Bit i of words[k] is PFN (@first_word + k) * 64 + i.  Write: mark the
+ * pages of the set bits idle (their accessed bits cleared).  Read: the
+ * pages still idle (not accessed since).  Only user pages on an LRU list
+ * take part (a THP for all its PFNs); other PFNs read 0. */
+void page_idle_bitmap_write(unsigned long first_word, const uint64_t *words,
+			    unsigned long nr_words);
+void page_idle_bitmap_read(unsigned long first_word, uint64_t *words,
+			   unsigned long nr_words);
+/* Call @fn(pfn, nr, @arg) for each present mapping of @mm's VMAs, in
+ * address order: a 4 KiB page (nr 1) or a 2 MiB one (nr 512).  Linux's
+ * walk_page_range for what /proc/PID/pagemap tells.  Takes mm->lock. */
+void walk_present_pages(struct mm_struct *mm,
+			void (*fn)(pfn_t pfn, unsigned long nr, void *arg),
+			void *arg);
+
 /* ---- slab: slab.c */
 #define SLAB_HWCACHE_ALIGN	0x2000u	/* align objects to 64 bytes */
 #define SLAB_RECLAIM_ACCOUNT	0x20000u /* count as reclaimable */

@@ -180,6 +180,9 @@ unsigned long anon_scan_count(unsigned long lru_pages, int priority,
 unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 			  int priority, bool kswapd);
 
+/* The PTE (PMD for a THP head) mapping the anonymous @page in its locked
+ * owner @mm, or NULL if it does not. */
+pteval_t *page_entry(struct mm_struct *mm, struct page *page);
 /* @page (off the LRU, its entry in @mm, locked, now a swap entry whose
  * slots hold its bytes) is on swap: unaccount and free it. */
 void pageout_done(struct mm_struct *mm, struct page *page);

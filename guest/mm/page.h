@@ -69,6 +69,7 @@ enum pageflags {
 	PG_reported,	/* free block head already reported to the host
 			 * (page_reporting.c) */
 	PG_balloon,	/* head of a block the balloon holds (balloon.c) */
+	PG_idle,	/* not accessed since marked idle (page_idle.c) */
 	NR_PAGEFLAGS
 };
 
@@ -130,6 +131,7 @@ PAGEFLAG(Nonzero, nonzero)
 PAGEFLAG(Pgtable, pgtable)
 PAGEFLAG(Reported, reported)
 PAGEFLAG(Balloon, balloon)
+PAGEFLAG(Idle, idle)
 
 /* Contents known to be zero (free block heads: the whole block). */
 static inline bool page_known_zero(const struct page *page)
@@ -164,6 +166,7 @@ static inline void page_set_anon(struct page *page, struct mm_struct *mm,
 						 PAGE_MAPPING_ANON);
 	page->index = vpn;
 	page->_mapcount = 1;
+	__ClearPageIdle(page);		/* a new use: a freed page's stale mark */
 }
 
 static inline int page_count(const struct page *page)

@@ -176,6 +176,8 @@ void mark_page_accessed(struct page *page)
 	struct lruvec *l = node_lruvec(page_to_nid(page));
 	unsigned long flags;
 
+	if (PageIdle(page))
+		ClearPageIdle(page);	/* used: no longer idle (page_idle.c) */
 	spin_lock_irqsave(&l->lru_lock, flags);
 	if (!PageReferenced(page)) {
 		__SetPageReferenced(page);
@@ -305,7 +307,7 @@ struct scan_count get_scan_count(unsigned long anon, unsigned long file,
 /* ------------------------------------------------------------ pageout */
 
 /* The entry mapping @page in @mm (locked), or NULL if it does not. */
-static pteval_t *page_entry(struct mm_struct *mm, struct page *page)
+pteval_t *page_entry(struct mm_struct *mm, struct page *page)
 {
 	bool huge = PageHead(page);
 	int level;

@@ -5,7 +5,8 @@
  * mapping of its own, reports how long the fill took, and then serves the
  * shell's commands through mv_cmd_wait(): MV_CMD_VERIFY recomputes every
  * checksum and answers with the page count or the first bad page;
- * MV_CMD_EXIT ends the task.
+ * MV_CMD_TOUCH reads the first N pages again (a working set for idle
+ * page tracking); MV_CMD_EXIT ends the task.
  *
  * Patterns (enum hog_pattern): zero; same (page 0 from the seed, copied
  * to every page: what KSM merges); seq (page i holds the value i in every
@@ -125,6 +126,19 @@ static uint64_t hog_read_file(struct hog *h)
 	return all;
 }
 
+/* Read every word of the first @n pages (MV_CMD_TOUCH: a working set
+ * that idle page tracking can see); the pages read. */
+static long hog_touch(const struct hog *h, unsigned long n)
+{
+	volatile uint64_t sink = 0;
+
+	n = n < h->pages ? n : h->pages;
+	for (unsigned long i = 0; i < n; i++)
+		sink ^= page_sum(h->mem + i * WORDS);
+	(void)sink;
+	return (long)n;
+}
+
 /* MV_VERIFY_OK with the page count, or MV_VERIFY_MISMATCH and the page. */
 static long hog_verify(const struct hog *h, long *detail)
 {
@@ -225,9 +239,16 @@ void hog_main(unsigned long size, unsigned long pattern, unsigned long seed)
 	status = MV_VERIFY_OK;
 	detail = (long)h.pages;
 	for (;;) {
-		switch (u_cmd_wait(status, detail)) {
+		long cmd = u_cmd_wait(status, detail);
+
+		switch (cmd & ((1L << MV_CMD_SHIFT) - 1)) {
 		case MV_CMD_VERIFY:
 			status = hog_verify(&h, &detail);
+			break;
+		case MV_CMD_TOUCH:
+			status = 0;
+			detail = hog_touch(&h, (unsigned long)cmd >>
+					   MV_CMD_SHIFT);
 			break;
 		case MV_CMD_EXIT:
 			u_exit(0);

@@ -38,6 +38,9 @@
 #define MV_CMD_START		0	/* implicit: answered when ready */
 #define MV_CMD_VERIFY		1	/* re-check every page checksum */
 #define MV_CMD_EXIT		2	/* end with exit(0) */
+#define MV_CMD_TOUCH		3	/* read the first (cmd >> MV_CMD_SHIFT)
+					 * pages again; detail: pages read */
+#define MV_CMD_SHIFT		8	/* a command's argument: cmd >> this */
 
 /* Replies to MV_CMD_VERIFY: status, and what detail holds. */
 #define MV_VERIFY_OK		0	/* detail: pages checked */

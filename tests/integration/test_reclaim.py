@@ -336,3 +336,45 @@ def test_dimm_removal_swaps_what_cannot_move(backend, tmp_path):
         print("  %s: migrated %s pages, swapped out %s"
               % (backend, m.group(1), m.group(2)))
         assert g.poweroff() == 0
+
+
+def idle_count(g, pid):
+    out = g.cmd("page_idle count %d" % pid)
+    m = re.search(r"^page_idle: pid %d: (\d+) of (\d+) pages idle$" % pid,
+                  out, re.M)
+    assert m, out
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_idle_page_tracking(guest):
+    """Mark a hog's pages idle, let it read a quarter of its memory
+    again: exactly what it did not touch stays idle."""
+    g = guest
+    pid, _ = hog(g, "64M random")
+    out = g.cmd("page_idle mark %d" % pid)
+    m = re.search(r"^page_idle: pid %d: marked (\d+) pages idle$" % pid,
+                  out, re.M)
+    assert m, out
+    total = int(m.group(1))
+    assert total >= 16384, out
+    # nothing ran since: every page is still idle
+    assert idle_count(g, pid) == (total, total)
+    out = g.cmd("hog touch %d 4096" % pid)
+    assert out.strip() == "hog: pid %d touched 4096 pages" % pid, out
+    idle, n = idle_count(g, pid)
+    assert n == total
+    # the 12288 untouched pages of the 64 MiB stay idle, the 4096 read
+    # (and whatever code and stack ran) do not
+    assert 16384 - 4096 <= idle <= total - 4096, (idle, total)
+    # marked again, all idle again; the bits were consumed by the read
+    g.cmd("page_idle mark %d" % pid)
+    assert idle_count(g, pid) == (total, total)
+    # bad input: one line each
+    assert g.cmd("page_idle count 999").strip() == \
+        "page_idle: (999) - No such process"
+    assert g.cmd("page_idle").strip() == "usage: page_idle mark|count PID"
+    assert g.cmd("hog touch 999 1").strip() == \
+        "hog: (999) - No such process"
+    assert re.search(r"^verify: pid %d \(hog\) ok 16384 pages$" % pid,
+                     g.cmd("verify", timeout=WAIT_S), re.M)
+    assert g.poweroff() == 0

@@ -330,6 +330,23 @@ START_TEST(test_file_mapping)
 	ck_assert_uint_eq(mapped_word(mm, a + 5 * PAGE_SIZE), word(13));
 	ck_assert_uint_eq(mapped_word(mm, a), word(8));
 	ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 1);
+	/* idle page tracking finds the PTE through the disk's VMAs */
+	{
+		pfn_t pfn = page_to_pfn(find_get_page(m, 13));
+		uint64_t w = 1UL << (pfn % 64);
+		pteval_t *e;
+		int level;
+
+		page_idle_bitmap_write(pfn / 64, &w, 1);
+		e = walk(mm, a + 5 * PAGE_SIZE, PT_LEVEL_PTE, false, &level);
+		ck_assert(!(*e & _PAGE_ACCESSED));	/* cleared by the mark */
+		page_idle_bitmap_read(pfn / 64, &w, 1);
+		ck_assert_uint_eq(w >> (pfn % 64) & 1, 1);
+		*e |= _PAGE_ACCESSED;			/* the CPU's access */
+		page_idle_bitmap_read(pfn / 64, &w, 1);
+		ck_assert_uint_eq(w >> (pfn % 64) & 1, 0);
+		*e |= _PAGE_ACCESSED;
+	}
 	/* read-only: a write is refused; past the disk's end: SIGBUS */
 	ck_assert_uint_eq(handle_mm_fault(mm, a, FAULT_FLAG_WRITE |
 					  FAULT_FLAG_USER), VM_FAULT_SIGSEGV);
