@@ -156,18 +156,26 @@ static const char *const hog_pattern_names[NR_HOG_PATTERNS] = {
 	"zero", "same", "seq", "random",
 };
 
+/* "hog: pid 2 VERB 64 MiB (" into @l: the size in MiB when whole. */
+static void hog_line_start(struct u_line *l, const struct hog *h,
+			   const char *verb)
+{
+	unsigned long bytes = h->pages * U_PAGE_SIZE;
+
+	l->len = 0;
+	u_put_str(l, "hog: pid ");
+	u_put_dec(l, (unsigned long)u_getpid());
+	u_put_str(l, verb);
+	u_put_dec(l, bytes % MIB ? bytes >> 10 : bytes >> 20);
+	u_put_str(l, bytes % MIB ? " KiB (" : " MiB (");
+}
+
 /* "hog: pid 2 filled 64 MiB (random, seed 1) in 412 ms" */
 static void hog_report(const struct hog *h, uint64_t ns)
 {
-	unsigned long bytes = h->pages * U_PAGE_SIZE;
 	struct u_line l;
 
-	l.len = 0;
-	u_put_str(&l, "hog: pid ");
-	u_put_dec(&l, (unsigned long)u_getpid());
-	u_put_str(&l, " filled ");
-	u_put_dec(&l, bytes % MIB ? bytes >> 10 : bytes >> 20);
-	u_put_str(&l, bytes % MIB ? " KiB (" : " MiB (");
+	hog_line_start(&l, h, " filled ");
 	u_put_str(&l, hog_pattern_names[h->pattern]);
 	if (h->pattern == HOG_SAME || h->pattern == HOG_RANDOM) {
 		u_put_str(&l, ", seed ");
@@ -182,15 +190,10 @@ static void hog_report(const struct hog *h, uint64_t ns)
 /* "hog: pid 2 read 64 MiB (file) in 41 ms, fnv1a64 0x0123456789abcdef" */
 static void hog_report_file(const struct hog *h, uint64_t ns, uint64_t sum)
 {
-	unsigned long bytes = h->pages * U_PAGE_SIZE;
 	struct u_line l;
 
-	l.len = 0;
-	u_put_str(&l, "hog: pid ");
-	u_put_dec(&l, (unsigned long)u_getpid());
-	u_put_str(&l, " read ");
-	u_put_dec(&l, bytes % MIB ? bytes >> 10 : bytes >> 20);
-	u_put_str(&l, bytes % MIB ? " KiB (file) in " : " MiB (file) in ");
+	hog_line_start(&l, h, " read ");
+	u_put_str(&l, "file) in ");
 	u_put_dec(&l, ns / 1000000);
 	u_put_str(&l, " ms, fnv1a64 ");
 	u_put_hex64(&l, sum);
