@@ -274,7 +274,8 @@ int filemap_read(struct address_space *m, unsigned long index,
 		}
 		p->mapping = m;
 		p->index = index + i;
-		__ClearPageIdle(p);		/* a freed page's stale mark */
+		__ClearPageIdle(p);		/* a freed page's stale */
+		__ClearPageYoung(p);		/* idle tracking state */
 		__SetPageLocked(p);
 		pages[i] = p;
 		spin_lock_irqsave(&m->lock, flags);

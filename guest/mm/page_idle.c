@@ -22,9 +22,11 @@
  * walk of its owner (a THP one for its 512 PFNs); zero words cost one
  * test; the TLB is flushed once per owner and batch, not per page.
  *
- * Not done, unlike Linux: PG_young.  Clearing the accessed bits here
- * hides a recent use from the next reclaim scan, which reads the same
- * bits; Linux keeps PG_young to remember it.
+ * Clearing an accessed bit here would hide a recent use from reclaim,
+ * which reads the same bits: as Linux, the page is then marked PG_young,
+ * which reclaim counts (and clears) as one more accessed bit.  Pages get
+ * both flags cleared when they take a new use (page_set_anon, a fresh
+ * cache page), since the free path keeps them.
  *
  * Locking: the owner's mm->lock (trylock: a busy mm's pages count as
  * accessed and keep their accessed bits); the flags are atomic.
@@ -78,11 +80,16 @@ static bool anon_test_clear_young(struct idle_walk *w, struct page *page)
 	return true;
 }
 
+/* Clear the accessed bits of @page's PTEs; was one set?  If so the page
+ * is PG_young, so reclaim still sees the use (Linux's page_young). */
 static bool test_clear_young(struct idle_walk *w, struct page *page)
 {
-	if (PageAnon(page))
-		return anon_test_clear_young(w, page);
-	return page_mapcount(page) && page_referenced_file(page);
+	bool young = PageAnon(page) ? anon_test_clear_young(w, page) :
+		     page_mapcount(page) && page_referenced_file(page);
+
+	if (young)
+		SetPageYoung(page);
+	return young;
 }
 
 /* A mapped THP's head: it stands for its 512 PFNs. */

@@ -135,6 +135,12 @@ unsigned int page_referenced_file(struct page *page)
 	return young + busy;
 }
 
+/* Reclaim's view: the accessed bits, and one idle tracking took. */
+static unsigned int page_referenced_reclaim(struct page *page)
+{
+	return page_referenced_file(page) + TestClearPageYoung(page);
+}
+
 void page_remove_file_rmap(struct mm_struct *mm, struct page *page)
 {
 	page->_mapcount--;
@@ -154,7 +160,7 @@ static void unmap_one(struct mm_struct *mm, pte_t *e, unsigned long va,
 
 enum page_references page_check_references_file(struct page *page)
 {
-	unsigned int young = page_referenced_file(page);
+	unsigned int young = page_referenced_reclaim(page);
 	bool referenced = PageReferenced(page);
 
 	if (young) {

@@ -439,7 +439,8 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 	unsigned int order = PageHead(page) ? HPAGE_PMD_ORDER : 0;
 	swp_entry_t swp;
 
-	if (*e & _PAGE_ACCESSED) {
+	/* PG_young: an accessed bit idle page tracking took (page_idle.c) */
+	if ((*e & _PAGE_ACCESSED) | TestClearPageYoung(page)) {
 		*e &= ~_PAGE_ACCESSED;
 		if (PageReferenced(page)) {
 			count_vm_events(arch_cpu_id(), PGACTIVATE,

@@ -2,7 +2,8 @@
  * guest/mm idle page tracking (page_idle.c): the bitmap of 64-bit words
  * over PFNs -- marking clears the accessed bits of the PTEs that map a
  * page, reading reports the pages not accessed since; a 2 MiB THP counts
- * for its 512 PFNs through its head; free and kernel pages read 0 -- and
+ * for its 512 PFNs through its head; free and kernel pages read 0; a
+ * cleared accessed bit is kept for reclaim as PG_young -- and
  * walk_present_pages, which finds a task's PFNs.  The host build has no
  * MMU to set accessed bits: a test sets them where a CPU access would.
  */
@@ -84,6 +85,8 @@ START_TEST(test_mark_read_4k)
 	ck_assert(!idle_bit(p0));		/* never marked */
 	mark(p0);
 	mark(p1);
+	/* the faults left accessed bits: taken, but kept for reclaim */
+	ck_assert(PageYoung(pfn_to_page(p0)) && PageIdle(pfn_to_page(p0)));
 	ck_assert(idle_bit(p0) && idle_bit(p1));
 	touch(a + PAGE_SIZE);
 	ck_assert(idle_bit(p0));
