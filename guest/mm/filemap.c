@@ -375,8 +375,9 @@ static bool window_still_mapped(struct mm_struct *mm,
 }
 
 /* Map the window's pages where nothing is mapped yet: read-only, only
- * the faulting one marked accessed (Linux's fault-around maps the others
- * "old", so reclaim can tell them apart).  mm->lock held. */
+ * the faulting one marked accessed -- the others "old", as Linux maps
+ * fault-around pages where arch_wants_old_prefaulted_pte(), so reclaim
+ * and idle tracking see which were really used.  mm->lock held. */
 static vm_fault_t map_window(struct mm_struct *mm,
 			     const struct fault_window *w,
 			     struct page **pages)
@@ -397,8 +398,9 @@ static vm_fault_t map_window(struct mm_struct *mm,
 			continue;	/* mapped meanwhile (or a racing fault) */
 		*e = page_to_phys(pages[i]) | vma->vm_page_prot |
 		     (va == w->address ? _PAGE_ACCESSED : 0);
-		pages[i]->_mapcount++;
-		mod_zone_page_state(page_zone(pages[i]), NR_FILE_MAPPED, 1);
+		if (pages[i]->_mapcount++ == 0)	/* Mapped: pages, once */
+			mod_zone_page_state(page_zone(pages[i]),
+					    NR_FILE_MAPPED, 1);
 		mapped++;
 	}
 	mm->rss_stat[MM_FILEPAGES] += mapped;

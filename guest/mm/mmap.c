@@ -407,8 +407,9 @@ static int detach_vmas(struct mm_struct *mm, struct vm_area_struct *vma,
 		} else if (vma->vm_end > end) {
 			vma->vm_pgoff += (end - vma->vm_start) >> PAGE_SHIFT;
 			vma->vm_start = end;
-		} else
+		} else {
 			remove_vma(mm, vma);
+		}
 		vma = next;
 	}
 	mm->mmap_cache = NULL;

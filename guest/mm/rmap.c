@@ -16,8 +16,8 @@
  * interval tree: a disk here is mapped by a handful of tasks.
  *
  * A mapped cache page: _mapcount counts the PTEs that map it (4 KiB PTEs
- * only: no huge file mappings), NR_FILE_MAPPED (meminfo Mapped) and the
- * mm's MM_FILEPAGES count them too.  A mapping takes no reference
+ * only: no huge file mappings), NR_FILE_MAPPED (meminfo Mapped) counts
+ * the pages mapped at least once, each mm's MM_FILEPAGES its PTEs.  A mapping takes no reference
  * (_count): the cache's reference keeps the page, and reclaim evicts it
  * only once it is unmapped everywhere (_mapcount 0).  The PTEs are
  * read-only (the cache is never dirty).
@@ -96,16 +96,16 @@ static unsigned int rmap_walk_file(struct page *page,
 
 	spin_lock_irqsave(&m->i_mmap_lock, flags);
 	list_for_each_entry(vma, &m->i_mmap, shared) {
-		unsigned long va = vma_address(vma, page->index);
+		unsigned long va;
 		pte_t *e;
 
-		if (!va)
-			continue;
 		if (!spin_trylock(&vma->vm_mm->lock)) {
-			busy++;
+			busy += vma_address(vma, page->index) != 0;
 			continue;
 		}
-		e = file_pte(vma->vm_mm, va, page);
+		/* the range is stable under the lock (munmap trims it) */
+		va = vma_address(vma, page->index);
+		e = va ? file_pte(vma->vm_mm, va, page) : NULL;
 		if (e)
 			fn(vma->vm_mm, e, va, arg);
 		spin_unlock(&vma->vm_mm->lock);
@@ -143,9 +143,9 @@ static unsigned int page_referenced_reclaim(struct page *page)
 
 void page_remove_file_rmap(struct mm_struct *mm, struct page *page)
 {
-	page->_mapcount--;
 	mm->rss_stat[MM_FILEPAGES]--;
-	mod_zone_page_state(page_zone(page), NR_FILE_MAPPED, -1);
+	if (--page->_mapcount == 0)
+		mod_zone_page_state(page_zone(page), NR_FILE_MAPPED, -1);
 }
 
 static void unmap_one(struct mm_struct *mm, pte_t *e, unsigned long va,

@@ -250,8 +250,9 @@ def file_hog(g, args, timeout=WAIT_S):
 def test_file_mapping_reclaimed_and_read_again(backend, tmp_path):
     """A hog maps /dev/vda (MAP_SHARED, read-only) and reads it: the bytes
     are the image's, the pages are page cache on the file LRU and Mapped;
-    a balloon inflated past free memory unmaps and evicts them (nobody
-    killed, nothing swapped); verify reads the mapping again: the same
+    a second hog maps the same pages without a read; a balloon inflated
+    past free memory unmaps them from both and evicts them (nobody
+    killed, nothing swapped); verify reads the mappings again: the same
     bytes, the evicted pages counted as refaults."""
     img = make_image(tmp_path / "data.img", 64 * MIB)
     data = img.read_bytes()
@@ -274,8 +275,14 @@ def test_file_mapping_reclaimed_and_read_again(backend, tmp_path):
         assert mi["Cached"] >= 64 * 1024, mi
         assert mi["Inactive(file)"] + mi["Active(file)"] >= 64 * 1024, mi
         assert mi["AnonPages"] < 16 * 1024, mi    # not copied anywhere
-        assert vmstat(g)["pgpgin"] - st0["pgpgin"] >= 64 * 1024
+        st1 = vmstat(g)
+        assert st1["pgpgin"] - st0["pgpgin"] >= 64 * 1024
         assert "[kswapd0]" in g.cmd("ps")
+        # a second task maps the same cached pages: no I/O, no new pages
+        pid2, csum2 = file_hog(g, "64M file /dev/vda --name second")
+        assert csum2 == csum
+        assert vmstat(g)["pgpgin"] == st1["pgpgin"]
+        assert meminfo(g)["Mapped"] == mi["Mapped"]
         # 48 MiB more than is free: the mapped cache has to give it
         set_target(g, inflate_target(mi["MemFree"], -48), timeout=WAIT_S)
         after = meminfo(g)
@@ -283,17 +290,19 @@ def test_file_mapping_reclaimed_and_read_again(backend, tmp_path):
         assert after["Cached"] <= mi["Cached"] - 40 * 1024, (mi, after)
         st = vmstat(g)
         assert st["oom_kill"] == 0 and st["pswpout"] == 0, st
-        assert pid in ps(g)
-        # read again through the mapping: identical bytes, refaults
+        assert pid in ps(g) and pid2 in ps(g)
+        # read again through the mappings: identical bytes, refaults
         out = g.cmd("verify", timeout=WAIT_S)
         assert re.search(r"^verify: pid %d \(reader\) ok 16384 pages$" % pid,
                          out, re.M), out
+        assert re.search(r"^verify: pid %d \(second\) ok 16384 pages$" %
+                         pid2, out, re.M), out
         st2 = vmstat(g)
         assert st2["workingset_refault_file"] - st["workingset_refault_file"] \
             >= 40 * 256, st2
         assert st2["oom_kill"] == 0, st2
-        # the task's end unmaps; the pages stay cached, no longer mapped
-        g.cmd("kill %d" % pid)
+        # the tasks' end unmaps; the pages stay cached, no longer mapped
+        g.cmd("kill %d %d" % (pid, pid2))
         assert meminfo(g)["Mapped"] < 1024, meminfo(g)
         g.cmd("echo 1 > /proc/sys/vm/drop_caches")
         assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)

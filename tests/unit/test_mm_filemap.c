@@ -347,6 +347,23 @@ START_TEST(test_file_mapping)
 		ck_assert_uint_eq(w >> (pfn % 64) & 1, 0);
 		*e |= _PAGE_ACCESSED;
 	}
+	/* a second mm maps the same pages: no read, Mapped counts pages */
+	{
+		struct mm_struct *mm2 = mm_alloc();
+		unsigned long c = 0;
+
+		ck_assert_int_eq(do_mmap_file(mm2, 0, 64 * PAGE_SIZE,
+					      PROT_READ, MAP_SHARED, m, 8, &c),
+				 0);
+		ck_assert_uint_eq(handle_mm_fault(mm2, c + 5 * PAGE_SIZE,
+						  FAULT_FLAG_USER), 0);
+		ck_assert_uint_eq(io_calls, 1);
+		ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 2);
+		ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), mapped);
+		mmput(mm2, NULL);
+		ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 1);
+		ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), mapped);
+	}
 	/* read-only: a write is refused; past the disk's end: SIGBUS */
 	ck_assert_uint_eq(handle_mm_fault(mm, a, FAULT_FLAG_WRITE |
 					  FAULT_FLAG_USER), VM_FAULT_SIGSEGV);
