@@ -84,9 +84,15 @@ static bool anon_test_clear_young(struct idle_walk *w, struct page *page)
  * is PG_young, so reclaim still sees the use (Linux's page_young). */
 static bool test_clear_young(struct idle_walk *w, struct page *page)
 {
-	bool young = PageAnon(page) ? anon_test_clear_young(w, page) :
-		     page_mapcount(page) && page_referenced_file(page);
+	bool young;
 
+	if (PageAnon(page)) {
+		young = anon_test_clear_young(w, page);
+	} else {
+		/* rmap.c locks the mms itself: hold none of them here */
+		idle_walk_switch(w, NULL);
+		young = page_mapcount(page) && page_referenced_file(page);
+	}
 	if (young)
 		SetPageYoung(page);
 	return young;

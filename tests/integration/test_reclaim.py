@@ -387,3 +387,25 @@ def test_idle_page_tracking(guest):
     assert re.search(r"^verify: pid %d \(hog\) ok 16384 pages$" % pid,
                      g.cmd("verify", timeout=WAIT_S), re.M)
     assert g.poweroff() == 0
+
+
+def test_idle_page_tracking_of_a_file_mapping(backend, tmp_path):
+    """The same over a hog's mapping of /dev/vda: the page-cache pages
+    are found through the disk's mappings, and only the part read again
+    leaves the idle set."""
+    img = make_image(tmp_path / "data.img", 16 * MIB)
+    with swap_guest(backend, str(img)) as g:
+        g.wait_ready()
+        wait_disk(g)
+        pid, csum = file_hog(g, "16M file /dev/vda")
+        assert csum == fnv1a64(img.read_bytes())
+        out = g.cmd("page_idle mark %d" % pid)
+        total = int(re.search(r"marked (\d+) pages idle", out).group(1))
+        assert total >= 4096, out
+        assert idle_count(g, pid) == (total, total)
+        assert g.cmd("hog touch %d 1024" % pid).strip() == \
+            "hog: pid %d touched 1024 pages" % pid
+        idle, n = idle_count(g, pid)
+        assert n == total
+        assert 4096 - 1024 <= idle <= total - 1024, (idle, total)
+        assert g.poweroff() == 0

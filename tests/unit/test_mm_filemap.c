@@ -330,14 +330,37 @@ START_TEST(test_file_mapping)
 	ck_assert_uint_eq(mapped_word(mm, a + 5 * PAGE_SIZE), word(13));
 	ck_assert_uint_eq(mapped_word(mm, a), word(8));
 	ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 1);
-	/* idle page tracking finds the PTE through the disk's VMAs */
+	/* idle page tracking finds the PTE through the disk's VMAs, also
+	 * in one call with an anonymous page of the same mm (whose lock it
+	 * holds while it goes on through the anonymous pages) */
 	{
 		pfn_t pfn = page_to_pfn(find_get_page(m, 13));
-		uint64_t w = 1UL << (pfn % 64);
+		uint64_t w = 1UL << (pfn % 64), *words;
+		unsigned long anon_va = 0;
+		pfn_t apfn, lo, n;
+		phys_addr_t pa;
 		pteval_t *e;
 		int level;
 
-		page_idle_bitmap_write(pfn / 64, &w, 1);
+		huge_anon_orders = 0;
+		ck_assert_int_eq(do_mmap(mm, 0, PAGE_SIZE, PROT_READ |
+					 PROT_WRITE, MAP_PRIVATE |
+					 MAP_ANONYMOUS, &anon_va), 0);
+		ck_assert_uint_eq(handle_mm_fault(mm, anon_va,
+						  FAULT_FLAG_WRITE), 0);
+		huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+		ck_assert_int_eq(follow_phys(mm, anon_va, &pa, NULL), 0);
+		apfn = PHYS_PFN(pa);
+		lo = min(apfn, pfn) / 64;
+		n = max(apfn, pfn) / 64 - lo + 1;
+		words = calloc(n, sizeof(*words));
+		words[apfn / 64 - lo] |= 1UL << (apfn % 64);
+		words[pfn / 64 - lo] |= 1UL << (pfn % 64);
+		page_idle_bitmap_write(lo, words, n);
+		free(words);
+		e = walk(mm, anon_va, PT_LEVEL_PTE, false, &level);
+		ck_assert(!(*e & _PAGE_ACCESSED));
+		ck_assert_int_eq(do_munmap(mm, anon_va, PAGE_SIZE), 0);
 		e = walk(mm, a + 5 * PAGE_SIZE, PT_LEVEL_PTE, false, &level);
 		ck_assert(!(*e & _PAGE_ACCESSED));	/* cleared by the mark */
 		page_idle_bitmap_read(pfn / 64, &w, 1);
