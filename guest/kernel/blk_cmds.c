@@ -30,7 +30,6 @@
 #include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
-#include "kernel/swap.h"
 #include "kernel/tsc.h"
 #include "mm/mm.h"
 
@@ -216,18 +215,6 @@ struct dd_run {
 
 #define DD_CHUNK_PAGES	512		/* pages per filemap_read */
 
-/* @disk's page cache, made (and kswapd started) on first use. */
-static struct address_space *disk_cache(struct gendisk *disk)
-{
-	if (!disk->page_cache) {
-		disk->page_cache = filemap_create(disk, (unsigned long)
-				(disk->capacity >> (PAGE_SHIFT - SECTOR_SHIFT)));
-		if (disk->page_cache)
-			kswapd_start();
-	}
-	return disk->page_cache;
-}
-
 /* Write-through: the disk has @len bytes at @pos; so do its cached pages. */
 static void dd_update_cache(struct gendisk *disk, uint64_t pos,
 			    const void *data, unsigned long len)
@@ -368,7 +355,7 @@ static void dd_from_pages(struct dd_run *r, struct page **pages,
 /* Block @i through the input disk's page cache. 0 or -errno (printed). */
 static int dd_cached_block(struct dd_run *r, unsigned long long i)
 {
-	struct address_space *m = disk_cache(r->a.idisk);
+	struct address_space *m = disk_page_cache(r->a.idisk);
 	struct dd_buf *b = &r->buf[0];
 	uint64_t pos = (r->a.skip + i) * r->a.bs;
 	unsigned long left = r->a.bs, done = 0;

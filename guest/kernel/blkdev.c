@@ -18,6 +18,7 @@
 #include "kernel/proc.h"
 #include "kernel/sched.h"
 #include "kernel/string.h"
+#include "kernel/swap.h"
 #include "kernel/sysfs.h"
 #include "mm/mm.h"
 
@@ -36,6 +37,17 @@ int add_disk(struct gendisk *disk)
 	disk->first_minor = (int)(nr_disks * DISK_MINORS);
 	disks[nr_disks++] = disk;
 	return 0;
+}
+
+struct address_space *disk_page_cache(struct gendisk *disk)
+{
+	if (!disk->page_cache) {
+		disk->page_cache = filemap_create(disk, (unsigned long)
+				(disk->capacity >> (PAGE_SHIFT - SECTOR_SHIFT)));
+		if (disk->page_cache)
+			kswapd_start();
+	}
+	return disk->page_cache;
 }
 
 struct gendisk *get_disk(const char *name)

@@ -110,6 +110,10 @@ int add_disk(struct gendisk *disk);
 struct gendisk *get_disk(const char *name);
 /* The @i-th disk added (NULL past the last). */
 struct gendisk *disk_by_index(unsigned int i);
+/* @disk's page cache (guest/mm/filemap.c), made on first use, when
+ * kswapd is started too (clean cache pages are reclaimable); NULL
+ * without memory. */
+struct address_space *disk_page_cache(struct gendisk *disk);
 
 /* Queue @bio. 0: end_io will run once. Else -EINVAL (no runs, too many,
  * not whole sectors), -EROFS (a write to a read-only disk), -EOPNOTSUPP

@@ -42,6 +42,7 @@
 #include "kernel/swap.h"
 #include "kernel/sysfs.h"
 #include "kernel/task_cmds.h"
+#include "kernel/page_idle_cmd.h"
 #include "kernel/workqueue.h"
 
 void kernel_main(uint32_t start_info_pa);
@@ -90,6 +91,7 @@ void kernel_main(uint32_t start_info_pa)
 	proc_init();                    /* /proc/uptime, cmdline */
 	shell_init();                   /* command table */
 	task_cmds_init();               /* hog, ps, kill, verify */
+	page_idle_cmd_init();           /* page_idle mark|count PID */
 	bench_init();                   /* bench mm|syscall */
 	sysfs_init();                   /* ls, echo VALUE > FILE */
 	blkdev_init();                  /* /proc/partitions, /sys/block */

@@ -5,7 +5,8 @@
  *
  *	write(fd, buf, len)		fd 1 or 2: the console, copied in
  *					WRITE_CHUNK pieces
- *	mmap(addr, len, prot, flags, fd, off)	anonymous private only
+ *	mmap(addr, len, prot, flags, fd, off)	anonymous private, or the
+ *					disk open as fd: shared, read-only
  *	munmap(addr, len)
  *	sched_yield()
  *	getpid()
@@ -47,11 +48,24 @@ static long sys_write(int fd, const char *ubuf, unsigned long len)
 }
 
 static long sys_mmap(unsigned long addr, unsigned long len,
-		     unsigned long prot, unsigned long flags)
+		     unsigned long prot, unsigned long flags, long fd,
+		     unsigned long off)
 {
+	struct address_space *file;
 	unsigned long mapped;
-	int err = do_mmap(current->mm, addr, len, prot, flags, &mapped);
+	int err;
 
+	if (flags & MAP_ANONYMOUS) {
+		err = do_mmap(current->mm, addr, len, prot, flags, &mapped);
+		return err ? err : (long)mapped;
+	}
+	file = fd >= 0 && fd < MV_NR_FILES ? current->files[fd] : NULL;
+	if (!file)
+		return -EBADF;
+	if (off & ~PAGE_MASK)
+		return -EINVAL;
+	err = do_mmap_file(current->mm, addr, len, prot, flags, file,
+			   off >> PAGE_SHIFT, &mapped);
 	return err ? err : (long)mapped;
 }
 
@@ -74,7 +88,8 @@ long syscall_dispatch(struct trap_frame *f)
 	case __NR_write:
 		return sys_write((int)f->rdi, (const char *)f->rsi, f->rdx);
 	case __NR_mmap:
-		return sys_mmap(f->rdi, f->rsi, f->rdx, f->r10);
+		return sys_mmap(f->rdi, f->rsi, f->rdx, f->r10, (long)f->r8,
+				f->r9);
 	case __NR_munmap:
 		return do_munmap(current->mm, f->rdi, f->rsi);
 	case __NR_sched_yield:

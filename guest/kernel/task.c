@@ -226,6 +226,7 @@ int task_create_user(const struct user_task_args *a)
 	regs->rdi = a->arg[0];
 	regs->rsi = a->arg[1];
 	regs->rdx = a->arg[2];
+	t->files[MV_FD_FILE] = a->file;
 	t->mbox.posted = 1;			/* MV_CMD_START */
 	t->mbox.waiter = a->waiter;
 	t->state = TASK_INTERRUPTIBLE;

@@ -60,6 +60,9 @@ struct task_struct {
 					 * the one allocating: ends at once */
 	bool kthread;			/* made by kthread_create: ps shows
 					 * [comm], as Linux does */
+	/* open files: a disk's page cache, read-only (only MV_FD_FILE is
+	 * ever set: given by the shell at creation) */
+	struct address_space *files[MV_NR_FILES];
 };
 
 /* What a user task runs. */
@@ -68,6 +71,7 @@ struct user_task_args {
 	user_entry_t *entry;		/* in the user image */
 	unsigned long arg[3];		/* RDI, RSI, RDX */
 	struct task_struct *waiter;	/* mailbox waiter, or NULL */
+	struct address_space *file;	/* open as MV_FD_FILE, or NULL */
 };
 
 /* Make @boot, the running boot context on the boot stack, a kernel task

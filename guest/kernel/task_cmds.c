@@ -5,6 +5,14 @@
  *		start the hog (user/hog.c) on SIZE bytes (K, M, G suffixes,
  *		binary); the shell waits until it has filled its memory (or
  *		died) unless the last word is "&"
+ *	hog SIZE file /dev/vdX [--name NAME] [&]
+ *		the hog maps the first SIZE bytes of the disk (open for it as
+ *		fd 3, MAP_SHARED read-only: the disk's page cache) and reads
+ *		them, reporting their checksum; verify reads them again
+ *	hog touch PID PAGES
+ *		the hog PID reads its first PAGES pages again and says so
+ *		("hog: pid 4 touched 2048 pages"): a working set to watch
+ *		with page_idle
  *	ps	PID, COMMAND, STAT, RSS (kB) of every task, as Linux's
  *		`ps -o pid,comm,stat,rss`
  *	kill PID...	end tasks; their memory goes back at once
@@ -18,6 +26,7 @@
  * tasks wake it when they answer and when they end.
  */
 #include "kernel/task_cmds.h"
+#include "kernel/blkdev.h"
 #include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
@@ -101,9 +110,10 @@ static int start_task(struct user_task_args *a, bool wait, const char *cmd)
 	return 0;
 }
 
-/* hog's options after SIZE into @a; false on a bad one. */
+/* hog's options after SIZE into @a (*@dev: file mode's disk); false on
+ * a bad one. */
 static bool hog_options(int argc, char **argv, struct user_task_args *a,
-			bool *wait)
+			bool *wait, const char **dev)
 {
 	unsigned long long v;
 	int i, p;
@@ -111,6 +121,9 @@ static bool hog_options(int argc, char **argv, struct user_task_args *a,
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "&") && i == argc - 1) {
 			*wait = false;
+		} else if (!strcmp(argv[i], "file") && i + 1 < argc && !*dev) {
+			*dev = argv[++i];
+			a->arg[1] = HOG_FILE;
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc &&
 			   !kstrtoull(argv[i + 1], &v)) {
 			a->arg[2] = v;
@@ -126,19 +139,88 @@ static bool hog_options(int argc, char **argv, struct user_task_args *a,
 	return true;
 }
 
+/* File mode: open @dev for the hog as MV_FD_FILE.  0, or -errno
+ * (printed). */
+static int hog_open_file(struct user_task_args *a, const char *dev)
+{
+	struct gendisk *disk = get_disk(dev);
+
+	if (!disk || strncmp(dev, "/dev/", 5)) {
+		shell_printf("hog: %s: no such disk\n", dev);
+		return -ENODEV;
+	}
+	if (a->arg[0] > disk->capacity << SECTOR_SHIFT) {
+		shell_printf("hog: %s has %llu bytes, fewer than SIZE\n", dev,
+			     (unsigned long long)(disk->capacity <<
+						  SECTOR_SHIFT));
+		return -EINVAL;
+	}
+	a->file = disk_page_cache(disk);
+	if (!a->file) {
+		shell_printf("hog: %s: no memory for its page cache\n", dev);
+		return -ENOMEM;
+	}
+	a->arg[2] = MV_FD_FILE;
+	return 0;
+}
+
+/* hog touch PID PAGES */
+static int cmd_hog_touch(int argc, char **argv)
+{
+	unsigned long long pid, pages;
+	struct task_struct *t;
+
+	if (argc != 4 || kstrtoull(argv[2], &pid) || kstrtoull(argv[3], &pages) ||
+	    pid > 0x7fffffff || pages > (~0UL >> MV_CMD_SHIFT)) {
+		shell_printf("usage: hog touch PID PAGES\n");
+		return -EINVAL;
+	}
+	t = task_find((int)pid);
+	if (t && t->mm)
+		wait_event(task_done((int)pid));	/* still filling */
+	t = task_find((int)pid);
+	if (!t || !t->mm) {
+		shell_printf("hog: (%s) - No such process\n", argv[2]);
+		return -ESRCH;
+	}
+	task_post_cmd(t, MV_CMD_TOUCH | (long)(pages << MV_CMD_SHIFT));
+	wait_event(task_done((int)pid));
+	t = task_find((int)pid);
+	if (!t || t->mbox.status) {
+		shell_printf("hog: pid %d did not answer\n", (int)pid);
+		return -EIO;
+	}
+	shell_printf("hog: pid %d touched %ld pages\n", (int)pid,
+		     t->mbox.detail);
+	return 0;
+}
+
 static int cmd_hog(int argc, char **argv)
 {
 	struct user_task_args a = {
 		.comm = "hog", .entry = hog_main,
 		.arg = { 0, HOG_RANDOM, 1 },
 	};
+	const char *dev = NULL;
 	bool wait = true;
+	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "touch"))
+		return cmd_hog_touch(argc, argv);
 	if (argc < 2 || parse_size(argv[1], &a.arg[0]) || a.arg[0] < PAGE_SIZE ||
-	    !hog_options(argc, argv, &a, &wait)) {
+	    !hog_options(argc, argv, &a, &wait, &dev) ||
+	    (dev && a.arg[1] != HOG_FILE) ||
+	    (dev && a.arg[0] % PAGE_SIZE)) {
 		shell_printf("usage: hog SIZE [zero|same|seq|random] "
-			     "[--seed N] [--name NAME] [&]\n");
+			     "[--seed N] [--name NAME] [&]\n"
+			     "       hog SIZE file /dev/vdX [--name NAME] [&]"
+			     "   (SIZE whole pages)\n");
 		return -EINVAL;
+	}
+	if (dev) {
+		err = hog_open_file(&a, dev);
+		if (err)
+			return err;
 	}
 	return start_task(&a, wait, "hog");
 }
@@ -261,7 +343,7 @@ static int cmd_verify(int argc, char **argv)
 }
 
 static const struct shell_cmd task_cmds[] = {
-	{ "hog", cmd_hog, "hog SIZE [zero|same|seq|random]: fill memory" },
+	{ "hog", cmd_hog, "hog SIZE [zero|same|seq|random] | hog SIZE file /dev/vdX: fill memory, or map and read a disk" },
 	{ "ps", cmd_ps, "list tasks with their RSS" },
 	{ "kill", cmd_kill, "kill PID: end a task" },
 	{ "verify", cmd_verify, "every hog re-checks its checksums" },

@@ -31,14 +31,30 @@
  * distance: a page read again after eviction counts
  * workingset_refault_file and clears its bit.
  *
+ * Mappings (filemap_fault): a task may map a disk MAP_SHARED, read-only
+ * (mmap.c's do_mmap_file); a fault there reads the FAULT_AROUND_BYTES
+ * window around the page with one filemap_read() -- outside mm->lock,
+ * which the read's allocations may need for reclaim -- then, the lock
+ * retaken and the VMA checked unchanged, maps every page of the window
+ * that has no PTE yet: the cache pages themselves, read-only, no copy.
+ * Mapped pages stay on the file LRU; rmap.c finds their PTEs for reclaim
+ * (which unmaps a page before evicting it) and counts them (Mapped).  A
+ * page past the disk's end is SIGBUS, as in Linux.
+ *
  * Locking: mapping->lock (interrupts off) for the index, nrpages and the
- * evicted bitmap; never held across an allocation or I/O.
+ * evicted bitmap; never held across an allocation or I/O.  i_mmap_lock
+ * for the list of VMAs mapping the disk (rmap.c).
  */
 #include "mm_internal.h"
 
 #define FILEMAP_HASH_BITS	12
 #define FILEMAP_HASH_SIZE	(1UL << FILEMAP_HASH_BITS)
 #define FILEMAP_IO_RUNS		256	/* runs per filemap_rw() call */
+/* A fault on a file mapping reads and maps this much around the page
+ * (Linux's fault-around and its 128 KiB readahead): one I/O and one
+ * kernel entry per 32 pages of a sequential reader. */
+#define FAULT_AROUND_BYTES	(128UL << 10)
+#define FAULT_AROUND_PAGES	(FAULT_AROUND_BYTES >> PAGE_SHIFT)
 
 static struct address_space *mappings[FILEMAP_MAX_MAPPINGS];
 
@@ -74,6 +90,7 @@ struct address_space *filemap_create(void *bdev, unsigned long nr_pages)
 	}
 	m->bdev = bdev;
 	m->nr_pages = nr_pages;
+	INIT_LIST_HEAD(&m->i_mmap);
 	mappings[slot] = m;
 	return m;
 }
@@ -138,7 +155,7 @@ bool filemap_evict(struct page *page, bool record)
 	struct address_space *m = page->mapping;
 	unsigned long flags;
 
-	if (PageLocked(page))
+	if (PageLocked(page) || page_mapcount(page))
 		return false;
 	spin_lock_irqsave(&m->lock, flags);
 	__remove(m, page);
@@ -257,6 +274,8 @@ int filemap_read(struct address_space *m, unsigned long index,
 		}
 		p->mapping = m;
 		p->index = index + i;
+		__ClearPageIdle(p);		/* a freed page's stale */
+		__ClearPageYoung(p);		/* idle tracking state */
 		__SetPageLocked(p);
 		pages[i] = p;
 		spin_lock_irqsave(&m->lock, flags);
@@ -304,6 +323,113 @@ void filemap_write(struct address_space *m, unsigned long long pos,
 		s += n;
 		len -= n;
 	}
+}
+
+/* ------------------------------------------------ faults on mappings */
+
+/* The pages of the file window a fault maps, and where. */
+struct fault_window {
+	struct address_space *m;
+	unsigned long index;		/* first page offset in the file */
+	unsigned long va;		/* where it is mapped */
+	unsigned int nr;		/* pages, <= FAULT_AROUND_PAGES */
+	unsigned long address;		/* the faulting page */
+};
+
+/* The window around @address: FAULT_AROUND_BYTES aligned, inside the
+ * VMA and the file.  0, or VM_FAULT_*.  mm->lock held. */
+static vm_fault_t fault_window(struct mm_struct *mm, unsigned long address,
+			       struct fault_window *w)
+{
+	struct vm_area_struct *vma = find_vma(mm, address);
+	unsigned long start, end, index;
+
+	if (!vma || address < vma->vm_start || !vma->vm_file)
+		return VM_FAULT_SIGSEGV;	/* gone meanwhile */
+	w->m = vma->vm_file;
+	index = vma->vm_pgoff + ((address - vma->vm_start) >> PAGE_SHIFT);
+	if (index >= w->m->nr_pages)
+		return VM_FAULT_SIGBUS;
+	start = max(vma->vm_start, ALIGN_DOWN(address, FAULT_AROUND_BYTES));
+	end = min(vma->vm_end, ALIGN_DOWN(address, FAULT_AROUND_BYTES) +
+		  FAULT_AROUND_BYTES);
+	w->address = address & PAGE_MASK;
+	w->va = start;
+	w->index = index - ((w->address - start) >> PAGE_SHIFT);
+	w->nr = (unsigned int)((end - start) >> PAGE_SHIFT);
+	if (w->index + w->nr > w->m->nr_pages)
+		w->nr = (unsigned int)(w->m->nr_pages - w->index);
+	return 0;
+}
+
+/* Is the window still mapped by one VMA of the same file and offsets? */
+static bool window_still_mapped(struct mm_struct *mm,
+				const struct fault_window *w)
+{
+	struct vm_area_struct *vma = find_vma(mm, w->va);
+
+	return vma && vma->vm_file == w->m && vma->vm_start <= w->va &&
+	       w->va + ((unsigned long)w->nr << PAGE_SHIFT) <= vma->vm_end &&
+	       vma->vm_pgoff + ((w->va - vma->vm_start) >> PAGE_SHIFT) ==
+	       w->index;
+}
+
+/* Map the window's pages where nothing is mapped yet: read-only, only
+ * the faulting one marked accessed -- the others "old", as Linux maps
+ * fault-around pages where arch_wants_old_prefaulted_pte(), so reclaim
+ * and idle tracking see which were really used.  mm->lock held. */
+static vm_fault_t map_window(struct mm_struct *mm,
+			     const struct fault_window *w,
+			     struct page **pages)
+{
+	struct vm_area_struct *vma = find_vma(mm, w->va);
+	int level;
+	pmd_t *pmd = walk(mm, w->va, PT_LEVEL_PMD, true, &level);
+	pte_t *pt = pmd && level == PT_LEVEL_PMD ? pte_alloc(mm, pmd) : NULL;
+	unsigned long mapped = 0;
+
+	if (!pt)
+		return VM_FAULT_OOM;
+	for (unsigned int i = 0; i < w->nr; i++) {
+		unsigned long va = w->va + ((unsigned long)i << PAGE_SHIFT);
+		pte_t *e = &pt[pte_index(va)];
+
+		if (*e)
+			continue;	/* mapped meanwhile (or a racing fault) */
+		*e = page_to_phys(pages[i]) | vma->vm_page_prot |
+		     (va == w->address ? _PAGE_ACCESSED : 0);
+		if (pages[i]->_mapcount++ == 0)	/* Mapped: pages, once */
+			mod_zone_page_state(page_zone(pages[i]),
+					    NR_FILE_MAPPED, 1);
+		mapped++;
+	}
+	mm->rss_stat[MM_FILEPAGES] += mapped;
+	return 0;
+}
+
+vm_fault_t filemap_fault(struct mm_struct *mm, unsigned long address,
+			 unsigned int flags)
+{
+	struct page *pages[FAULT_AROUND_PAGES];
+	struct fault_window w;
+	vm_fault_t ret;
+	int err;
+
+	(void)flags;		/* write faults never get here (read-only) */
+	spin_lock(&mm->lock);
+	ret = fault_window(mm, address, &w);
+	spin_unlock(&mm->lock);
+	if (ret)
+		return ret;
+	/* unlocked: the read may reclaim, and reclaim may want this mm */
+	err = filemap_read(w.m, w.index, w.nr, pages);
+	if (err)
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	spin_lock(&mm->lock);
+	ret = window_still_mapped(mm, &w) ? map_window(mm, &w, pages) : 0;
+	spin_unlock(&mm->lock);
+	filemap_release(pages, w.nr);
+	return ret;
 }
 
 unsigned long filemap_nrpages(const struct address_space *m)

@@ -30,8 +30,12 @@
  * migration under memory pressure do.  Read faults get memory too: there
  * is no shared zero page.
  *
+ * File mappings (VM_SHARED: a disk's page cache) fault in filemap.c,
+ * outside mm->lock while their pages are read.
+ *
  * Unmapping (unmap_region) walks [floor, ceiling), a hole between VMAs:
- * every page mapped there is unmapped and freed after the TLB flush, and
+ * every page mapped there is unmapped and freed after the TLB flush (a
+ * page-cache page is only unmapped: it stays in the cache), and
  * every table whose whole span lies in the hole is freed as well
  * (Linux's free_pgtables rule), which keeps the invariant that a table
  * exists only where it covers some VMA.
@@ -49,6 +53,7 @@
 #define MTHP_SIZE	(MTHP_NR << PAGE_SHIFT)
 #define VM_FAULT_FALLBACK 0x0800		/* internal: try smaller */
 #define VM_FAULT_NEED_PAGE 0x1000		/* internal: allocate unlocked */
+#define VM_FAULT_FILE	0x2000			/* internal: filemap_fault */
 /* Under mm->lock: no direct reclaim (it could not take this mm's pages);
  * on failure the fault allocates again unlocked (handle_mm_fault). */
 #define GFP_FAULT_LOCKED ((GFP_HIGHUSER_MOVABLE & ~__GFP_DIRECT_RECLAIM) | \
@@ -338,9 +343,13 @@ vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
 		if (unlikely(!vma || address < vma->vm_start ||
 			     access_error(vma, flags)))
 			ret = VM_FAULT_SIGSEGV;
+		else if (vma->vm_file)
+			ret = VM_FAULT_FILE;
 		else
 			ret = __handle_mm_fault(vma, address, &fa);
 		spin_unlock(&mm->lock);
+		if (ret == VM_FAULT_FILE)
+			return filemap_fault(mm, address, flags);
 		if (ret != VM_FAULT_NEED_PAGE)
 			break;
 		/* unlocked: direct reclaim may take this mm's pages too,
@@ -509,6 +518,20 @@ static void zap_page(struct mm_struct *mm, pfn_t pfn, unsigned int order,
 	zd->st->pages += (unsigned long)nr;
 }
 
+/* A PTE maps @pfn: an anonymous page (freed later) or a page of a disk's
+ * cache (rmap.c: it stays in the cache, one mapping less). */
+static void zap_pte(struct mm_struct *mm, pfn_t pfn, struct zap_details *zd)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	if (PageAnon(page)) {
+		zap_page(mm, pfn, 0, zd);
+		return;
+	}
+	BUG_ON(!page->mapping || page_mapcount(page) <= 0);
+	page_remove_file_rmap(mm, page);
+}
+
 /*
  * Clear the entries for [start, end) of @table (level @level) and below;
  * free tables wholly inside the hole.
@@ -536,7 +559,7 @@ static void zap_table(struct mm_struct *mm, pteval_t *table, int level,
 			continue;
 		}
 		if (level == PT_LEVEL_PTE) {
-			zap_page(mm, pte_pfn(*e), 0, zd);
+			zap_pte(mm, pte_pfn(*e), zd);
 		} else if (pt_leaf(*e)) {
 			BUG_ON(level != PT_LEVEL_PMD || base < zd->floor ||
 			       base + size > zd->ceiling);

@@ -330,7 +330,7 @@ static int isolate_and_migrate(struct zone *zone, pfn_t start, pfn_t end,
  */
 int offline_pages(pfn_t start_pfn, unsigned long nr_pages)
 {
-	struct migrate_control mc = { 0, 0, NULL };
+	struct migrate_control mc = { 0, 0, 0, NULL };
 	pfn_t end_pfn = start_pfn + nr_pages, bad;
 	struct zone *zone;
 	int nid, ret;
@@ -358,8 +358,8 @@ int offline_pages(pfn_t start_pfn, unsigned long nr_pages)
 	recalc_memory_tunables();
 	if (!populated_zone(zone))
 		build_all_zonelists();
-	mm_log(MM_LOG_INFO, "Offlined Pages %lu, migrated %lu", nr_pages,
-	       mc.nr_migrated);
+	mm_log(MM_LOG_INFO, "Offlined Pages %lu, migrated %lu, swapped out %lu",
+	       nr_pages, mc.nr_migrated, mc.nr_swapped);
 out:
 	spin_unlock(&mem_hotplug_lock);
 	return ret;

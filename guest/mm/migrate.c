@@ -24,6 +24,16 @@
  * bits, unlock, free the old page (it lands on the isolate lists).  A THP
  * whose order-9 replacement cannot be had is split and moved page by page.
  * The first unmovable page stops it with -EBUSY; the caller rolls back.
+ *
+ * No room (the allocation, made without direct reclaim since the mm is
+ * locked, fails): an anonymous page or THP is swapped out instead, if
+ * swap has room (a THP whole when a 2 MiB cluster is free): its entry
+ * becomes a swap entry, it is written with one I/O and freed into the
+ * isolated range, and its task faults it back in wherever memory is then
+ * free -- so the removal succeeds and the page is never lost.  Without
+ * swap, one allocation is made unlocked, where it may reclaim (but never
+ * calls the OOM killer); failing that, the offline fails with -ENOMEM
+ * and is rolled back.
  * has_unmovable_pages() is the same scan without moving anything, to
  * refuse a block that holds kernel memory before isolating it.
  *
@@ -229,18 +239,83 @@ static void move_anon_page(struct mm_struct *mm, pteval_t *entry,
 }
 
 /*
- * Migrate the anonymous page or THP @page.  0 (moved, or no longer
- * mapped), -EAGAIN (the THP was split instead: look at it again) or
- * -ENOMEM.
+ * No page to move @page (2^@order pages, mapped by @entry at @va of the
+ * locked @mm) to: write it to swap instead, in one I/O, and free it --
+ * it lands on the isolate lists like a migrated page.  0, or -ENOSPC (no
+ * swap, or no free run of 2^@order slots) / -EIO with nothing changed.
  */
-static int migrate_anon_page(struct page *page, struct migrate_control *mc)
+static int swap_out_isolated(struct mm_struct *mm, pteval_t *entry,
+			     unsigned long va, struct page *page,
+			     unsigned int order)
+{
+	pteval_t old = *entry;
+	struct swap_iov iov;
+	swp_entry_t swp;
+
+	if (swap_alloc(order, &swp))
+		return -ENOSPC;
+	*entry = order ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
+	arch_flush_tlb_page(mm, va);
+	iov = (struct swap_iov){ swp_offset(swp), page_to_phys(page),
+				 PAGE_SIZE << order };
+	if (swap_io(swp_type(swp), true, &iov, 1)) {
+		*entry = old;
+		swap_free(swp, order);
+		return -EIO;
+	}
+	lru_del(page);
+	pageout_done(mm, page);
+	count_vm_events(arch_cpu_id(), PSWPOUT, 1UL << order);
+	return 0;
+}
+
+/* Under mm->lock: no direct reclaim (it could not take this mm's pages,
+ * and its OOM killer could pick this mm's task) and no warning. */
+#define GFP_MIGRATE_LOCKED ((GFP_HIGHUSER_MOVABLE & \
+			     ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN)
+/* Unlocked, once: may reclaim, never calls the OOM killer. */
+#define GFP_MIGRATE_RECLAIM (GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | \
+			     __GFP_NORETRY)
+#define MIGRATE_NEED_PAGE 1		/* internal: allocate unlocked */
+
+/*
+ * No page is free for @page (order @order) under the lock: swap it out
+ * (cheaper than reclaiming some other page to copy this one into: the
+ * same one write, and no copy), else split a THP (look again), else ask
+ * for a page unlocked.  mm->lock held.
+ */
+static int migrate_no_room(struct mm_struct *mm, pteval_t *entry,
+			   unsigned long va, struct page *page,
+			   unsigned int order, struct migrate_control *mc)
+{
+	int ret = swap_out_isolated(mm, entry, va, page, order);
+
+	if (!ret) {
+		mc->nr_swapped += 1UL << order;
+		return 0;
+	}
+	if (order) {
+		ret = split_huge_pmd(mm, entry, va);
+		return ret ? ret : -EAGAIN;
+	}
+	return MIGRATE_NEED_PAGE;
+}
+
+/*
+ * Migrate the anonymous page or THP @page, into *@spare if it is an order-0
+ * page and one is given.  0 (moved, swapped out, or no longer mapped),
+ * -EAGAIN (the THP was split instead: look at it again),
+ * MIGRATE_NEED_PAGE (nothing free: allocate one unlocked) or -ENOMEM.
+ */
+static int __migrate_anon_page(struct page *page, struct migrate_control *mc,
+			       struct page **spare)
 {
 	struct mm_struct *mm = page_lock_anon_mm(page);
 	unsigned int order;
 	unsigned long va;
 	pteval_t *entry;
 	struct page *new;
-	int level;
+	int level, ret;
 
 	if (!mm)
 		return 0;
@@ -251,13 +326,14 @@ static int migrate_anon_page(struct page *page, struct migrate_control *mc)
 	BUG_ON(!entry || !pte_present(*entry) ||
 	       (order ? pmd_pfn(*entry) : pte_pfn(*entry)) !=
 	       page_to_pfn(page));
-	new = alloc_pages_node(page_to_nid(page),
-			       GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, order);
+	new = !order && *spare ? *spare : alloc_pages_node(page_to_nid(page),
+						GFP_MIGRATE_LOCKED, order);
+	if (new == *spare)
+		*spare = NULL;
 	if (!new) {
-		int ret = order ? split_huge_pmd(mm, entry, va) : -ENOMEM;
-
+		ret = migrate_no_room(mm, entry, va, page, order, mc);
 		spin_unlock(&mm->lock);
-		return ret ? ret : -EAGAIN;
+		return ret;
 	}
 	move_anon_page(mm, entry, va, page, new, order);
 	spin_unlock(&mm->lock);
@@ -265,6 +341,24 @@ static int migrate_anon_page(struct page *page, struct migrate_control *mc)
 	mc->nr_migrated += 1UL << order;
 	count_vm_events(arch_cpu_id(), PGMIGRATE_SUCCESS, 1UL << order);
 	return 0;
+}
+
+/* __migrate_anon_page, with one unlocked allocation (which may reclaim)
+ * when nothing was free and nothing could be swapped. */
+static int migrate_anon_page(struct page *page, struct migrate_control *mc)
+{
+	struct page *spare = NULL;
+	int ret = __migrate_anon_page(page, mc, &spare);
+
+	if (ret != MIGRATE_NEED_PAGE)
+		return ret;
+	spare = alloc_pages_node(page_to_nid(page), GFP_MIGRATE_RECLAIM, 0);
+	if (!spare)
+		return -ENOMEM;
+	ret = __migrate_anon_page(page, mc, &spare);
+	if (spare)
+		__free_page(spare);
+	return ret == MIGRATE_NEED_PAGE ? -ENOMEM : ret;
 }
 
 static int migrate_failed(struct migrate_control *mc, pfn_t pfn,

@@ -103,13 +103,15 @@ int test_pages_isolated(pfn_t start_pfn, pfn_t end_pfn);
 /* ---- migration: migrate.c */
 struct migrate_control {
 	unsigned long nr_migrated;	/* pages moved so far */
+	unsigned long nr_swapped;	/* pages swapped out instead (no room) */
 	pfn_t failed_pfn;		/* on failure: the page that stopped it */
 	const char *reason;		/* and why ("unmovable page", ...) */
 };
 
 /* Does [start, end) hold a page that cannot be migrated?  *@bad = it. */
 bool has_unmovable_pages(pfn_t start_pfn, pfn_t end_pfn, pfn_t *bad);
-/* Move every in-use page out of the isolated [start, end).  0, -EBUSY
+/* Move every in-use page out of the isolated [start, end) -- or, where
+ * no page is free to move an anonymous one to, swap it out.  0, -EBUSY
  * (unmovable page) or -ENOMEM; @mc says how far it got. */
 int do_migrate_range(pfn_t start_pfn, pfn_t end_pfn,
 		     struct migrate_control *mc);
@@ -137,6 +139,7 @@ const char *page_owner_kind(pfn_t pfn);
 #define VM_READ		0x00000001UL
 #define VM_WRITE	0x00000002UL
 #define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL	/* MAP_SHARED of a disk (vm_file) */
 #define VM_NOHUGEPAGE	0x40000000UL	/* no 2 MiB / 64 KiB chunks */
 
 /* handle_mm_fault(): flags in, result out (Linux's values) */
@@ -145,9 +148,11 @@ const char *page_owner_kind(pfn_t pfn);
 #define FAULT_FLAG_INSTRUCTION	0x100	/* instruction fetch */
 typedef unsigned int vm_fault_t;
 #define VM_FAULT_OOM		0x0001	/* no memory: kill the task */
+#define VM_FAULT_SIGBUS		0x0002	/* past the end of the mapped disk */
 #define VM_FAULT_SIGSEGV	0x0040	/* no VMA, or not allowed */
 
-enum { MM_ANONPAGES, MM_SWAPENTS, NR_MM_COUNTERS };	/* mm->rss_stat[] */
+/* mm->rss_stat[]: anonymous pages, swap entries, mapped page cache */
+enum { MM_ANONPAGES, MM_SWAPENTS, MM_FILEPAGES, NR_MM_COUNTERS };
 
 /* Orders a fault may map at once: bit 9 (2 MiB), bit 4 (64 KiB). */
 #define MTHP_ORDER	4
@@ -162,6 +167,9 @@ struct vm_area_struct {
 	pteval_t vm_page_prot;		/* leaf entry bits for its pages */
 	struct mm_struct *vm_mm;	/* owner */
 	struct list_head vm_list;	/* on vm_mm->mmap, by address */
+	struct address_space *vm_file;	/* VM_SHARED: the disk's cache */
+	unsigned long vm_pgoff;		/* its page offset at vm_start */
+	struct list_head shared;	/* on vm_file->i_mmap (rmap.c) */
 };
 
 struct mm_struct {
@@ -190,13 +198,20 @@ void mmget(struct mm_struct *mm);
 void mmput(struct mm_struct *mm, struct unmap_stats *freed);
 int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	    unsigned long prot, unsigned long flags, unsigned long *mapped);
+/* mmap() of @file (a disk's page cache) from page @pgoff: MAP_SHARED,
+ * read-only.  0 and *@mapped, or -EINVAL (bad arguments), -EACCES
+ * (PROT_WRITE), -ENOMEM.  Pages past the disk's end fault SIGBUS. */
+int do_mmap_file(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long prot, unsigned long flags,
+		 struct address_space *file, unsigned long pgoff,
+		 unsigned long *mapped);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
 			   unsigned int flags);
 static inline unsigned long get_mm_rss(const struct mm_struct *mm)
 {
-	return mm->rss_stat[MM_ANONPAGES];
+	return mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_FILEPAGES];
 }
 
 int map_kernel_page(unsigned long va, phys_addr_t pa, unsigned int prot);
@@ -300,6 +315,9 @@ struct address_space {
 	struct page **hash;		/* 4096 chains through ->private */
 	unsigned long *evicted;		/* bit per offset: evicted, not reread */
 	spinlock_t lock;
+	struct list_head i_mmap;	/* VMAs mapping it (rmap.c) */
+	spinlock_t i_mmap_lock;		/* i_mmap; taken before an mm's lock
+					 * only with trylock */
 };
 
 /* The cache of disk @bdev (@nr_pages pages), made on first use; the same
@@ -337,6 +355,22 @@ bool kswapd_balance(int nid);
 /* /proc/sys/vm/min_free_kbytes: set it and recompute the watermarks. */
 int set_min_free_kbytes(int kbytes);
 extern int min_free_kbytes;
+
+/* ---- idle page tracking: page_idle.c (Linux's page_idle/bitmap) */
+/* Bit i of words[k] is PFN (@first_word + k) * 64 + i.  Write: mark the
+ * pages of the set bits idle (their accessed bits cleared).  Read: the
+ * pages still idle (not accessed since).  Only user pages on an LRU list
+ * take part (a THP for all its PFNs); other PFNs read 0. */
+void page_idle_bitmap_write(unsigned long first_word, const uint64_t *words,
+			    unsigned long nr_words);
+void page_idle_bitmap_read(unsigned long first_word, uint64_t *words,
+			   unsigned long nr_words);
+/* Call @fn(pfn, nr, @arg) for each present mapping of @mm's VMAs, in
+ * address order: a 4 KiB page (nr 1) or a 2 MiB one (nr 512).  Linux's
+ * walk_page_range for what /proc/PID/pagemap tells.  Takes mm->lock. */
+void walk_present_pages(struct mm_struct *mm,
+			void (*fn)(pfn_t pfn, unsigned long nr, void *arg),
+			void *arg);
 
 /* ---- slab: slab.c */
 #define SLAB_HWCACHE_ALIGN	0x2000u	/* align objects to 64 bytes */

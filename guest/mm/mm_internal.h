@@ -180,12 +180,45 @@ unsigned long anon_scan_count(unsigned long lru_pages, int priority,
 unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 			  int priority, bool kswapd);
 
+/* The PTE (PMD for a THP head) mapping the anonymous @page in its locked
+ * owner @mm, or NULL if it does not. */
+pteval_t *page_entry(struct mm_struct *mm, struct page *page);
+/* @page (off the LRU, its entry in @mm, locked, now a swap entry whose
+ * slots hold its bytes) is on swap: unaccount and free it. */
+void pageout_done(struct mm_struct *mm, struct page *page);
+
 /* Is reclaim running (its allocations may use the reserves)? */
 bool reclaim_in_progress(void);
 
 /* ---- migrate.c: the reverse map */
 /* Trylock the mm mapping @page; NULL if none or it is busy. */
 struct mm_struct *page_trylock_anon_mm(struct page *page);
+
+/* ---- rmap.c: the reverse map of mapped cache pages */
+enum page_references {
+	PAGEREF_RECLAIM,	/* unmapped everywhere: may be evicted */
+	PAGEREF_KEEP,		/* recently used once: stays inactive */
+	PAGEREF_ACTIVATE,	/* used again (or by several): activate */
+};
+
+/* @vma (VM_SHARED, vm_file set) joins / leaves its file's i_mmap. */
+void vma_link_file(struct vm_area_struct *vma);
+void vma_unlink_file(struct vm_area_struct *vma);
+/* Clear the accessed bits of the PTEs mapping the cache page @page; how
+ * many were set (a busy mm counts as one). */
+unsigned int page_referenced_file(struct page *page);
+/* Reclaim's verdict on the mapped cache page @page (unlocked, off its
+ * LRU list): PAGEREF_RECLAIM only once every PTE is gone. */
+enum page_references page_check_references_file(struct page *page);
+/* A PTE of @mm mapping the cache page @page was cleared (mm locked). */
+void page_remove_file_rmap(struct mm_struct *mm, struct page *page);
+
+/* ---- filemap.c: faults on file mappings */
+/* The fault at @address of @mm in a VM_SHARED VMA: map the page (and
+ * its neighbours in the same window) from the page cache, reading what
+ * is missing.  mm->lock NOT held. */
+vm_fault_t filemap_fault(struct mm_struct *mm, unsigned long address,
+			 unsigned int flags);
 
 /* ---- memory.c: swap entries in page tables */
 /* Free the swap slots held by the swap entry @e (a PTE, or a PMD). */

@@ -1,6 +1,7 @@
 /*
  * User address spaces: struct mm_struct and its VMAs, mmap and munmap of
- * anonymous private memory, and teardown.
+ * anonymous private memory and of disks (read-only, shared: their page
+ * cache, see filemap.c and rmap.c), and teardown.
  *
  * An mm_struct owns a PML4 (pgtable.c: user half empty at first, kernel
  * half shared), a list of VMAs sorted by address, and counters.  A VMA
@@ -14,13 +15,18 @@
  * MMAP_GAP), in the highest gap that fits, 2 MiB aligned when it is at
  * least 2 MiB long so that faults can use 2 MiB pages (as Linux does for
  * anonymous THP-sized mappings).  A new VMA merges with neighbours of the
- * same flags.  do_munmap() trims, splits or removes VMAs, then unmaps the
+ * same flags; a file mapping (do_mmap_file: VM_SHARED, vm_file the disk's
+ * address_space, vm_pgoff its page offset at vm_start) never merges, and
+ * is on its file's i_mmap list from creation to removal, its vm_pgoff
+ * following vm_start when munmap trims or splits it.
+ * do_munmap() trims, splits or removes VMAs, then unmaps the
  * hole left between the neighbours (memory.c's unmap_region), which frees
  * the pages and the tables that only served the hole.
  *
  * Invariants: VMAs are page aligned, non-empty, sorted, non-overlapping,
  * inside [MMAP_MIN_ADDR, TASK_SIZE); pages are mapped only inside VMAs;
- * rss_stat[MM_ANONPAGES] is exactly the pages mapped; nr_ptes counts
+ * rss_stat[MM_ANONPAGES] and [MM_FILEPAGES] are exactly the anonymous
+ * and the page-cache pages mapped; nr_ptes counts
  * the table pages, PML4 included.
  *
  * Locking: mm->lock for everything of one mm (VMAs, tables, counters).
@@ -90,6 +96,8 @@ void mmget(struct mm_struct *mm)
 
 static void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	if (vma->vm_file)
+		vma_unlink_file(vma);
 	list_del(&vma->vm_list);
 	mm->map_count--;
 	kmem_cache_free(vm_area_cachep, vma);
@@ -119,7 +127,8 @@ void mmput(struct mm_struct *mm, struct unmap_stats *freed)
 		pgd_free(mm);
 		st.pgtables++;
 		BUG_ON(mm->rss_stat[MM_ANONPAGES] ||
-		       mm->rss_stat[MM_SWAPENTS] || mm->nr_ptes ||
+		       mm->rss_stat[MM_SWAPENTS] ||
+		       mm->rss_stat[MM_FILEPAGES] || mm->nr_ptes ||
 		       mm->map_count);
 		kmem_cache_free(mm_cachep, mm);
 	}
@@ -196,6 +205,8 @@ static pteval_t vm_get_page_prot(unsigned long vm_flags)
 {
 	pteval_t prot = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 
+	if (vm_flags & VM_SHARED)	/* aged by its accessed bits: rmap.c */
+		prot &= ~_PAGE_ACCESSED;
 	if (vm_flags & VM_WRITE)
 		prot |= _PAGE_RW | _PAGE_DIRTY;	/* no D-bit assist later */
 	if (!(vm_flags & VM_EXEC))
@@ -203,16 +214,48 @@ static pteval_t vm_get_page_prot(unsigned long vm_flags)
 	return prot;
 }
 
+/* A new VMA [addr, end) after @prev (NULL: first); file mappings join
+ * their file's i_mmap.  0 or -ENOMEM. */
+static int new_vma(struct mm_struct *mm, struct vm_area_struct *prev,
+		   unsigned long addr, unsigned long end, unsigned long flags,
+		   struct address_space *file, unsigned long pgoff)
+{
+	struct vm_area_struct *vma = kmem_cache_alloc(vm_area_cachep,
+						      GFP_KERNEL);
+
+	if (!vma)
+		return -ENOMEM;
+	vma->vm_start = addr;
+	vma->vm_end = end;
+	vma->vm_flags = flags;
+	vma->vm_page_prot = vm_get_page_prot(flags);
+	vma->vm_mm = mm;
+	vma->vm_file = file;
+	vma->vm_pgoff = pgoff;
+	if (prev)
+		list_add(&vma->vm_list, &prev->vm_list);
+	else
+		list_add(&vma->vm_list, &mm->mmap);
+	mm->map_count++;
+	if (file)
+		vma_link_file(vma);
+	return 0;
+}
+
 /*
  * Insert [addr, end) with @flags into the free range: extend a neighbour
  * of the same flags (merging both if it closes the gap), else a new VMA.
+ * A file mapping (@file) never merges: each keeps its own offset.
  */
 static int insert_vma(struct mm_struct *mm, unsigned long addr,
-		      unsigned long end, unsigned long flags)
+		      unsigned long end, unsigned long flags,
+		      struct address_space *file, unsigned long pgoff)
 {
 	struct vm_area_struct *next = find_vma(mm, addr);
-	struct vm_area_struct *prev = vma_prev(mm, next), *vma;
+	struct vm_area_struct *prev = vma_prev(mm, next);
 
+	if (file)
+		return new_vma(mm, prev, addr, end, flags, file, pgoff);
 	if (next && (next->vm_start != end || next->vm_flags != flags))
 		next = NULL;
 	if (prev && prev->vm_end == addr && prev->vm_flags == flags) {
@@ -228,20 +271,7 @@ static int insert_vma(struct mm_struct *mm, unsigned long addr,
 		next->vm_start = addr;
 		return 0;
 	}
-	vma = kmem_cache_alloc(vm_area_cachep, GFP_KERNEL);
-	if (!vma)
-		return -ENOMEM;
-	vma->vm_start = addr;
-	vma->vm_end = end;
-	vma->vm_flags = flags;
-	vma->vm_page_prot = vm_get_page_prot(flags);
-	vma->vm_mm = mm;
-	if (prev)
-		list_add(&vma->vm_list, &prev->vm_list);
-	else
-		list_add(&vma->vm_list, &mm->mmap);
-	mm->map_count++;
-	return 0;
+	return new_vma(mm, prev, addr, end, flags, NULL, 0);
 }
 
 static int __do_munmap(struct mm_struct *mm, unsigned long start,
@@ -272,6 +302,24 @@ static int get_unmapped_area(struct mm_struct *mm, unsigned long *addr,
 	return a ? 0 : -ENOMEM;
 }
 
+/* Place and insert a mapping of @len bytes (checked, page aligned). */
+static int mmap_region(struct mm_struct *mm, unsigned long addr,
+		       unsigned long len, unsigned long flags,
+		       unsigned long vm_flags, struct address_space *file,
+		       unsigned long pgoff, unsigned long *mapped)
+{
+	int ret;
+
+	spin_lock(&mm->lock);
+	ret = get_unmapped_area(mm, &addr, len, flags);
+	if (!ret)
+		ret = insert_vma(mm, addr, addr + len, vm_flags, file, pgoff);
+	spin_unlock(&mm->lock);
+	if (!ret)
+		*mapped = addr;
+	return ret;
+}
+
 /*
  * mmap() of anonymous private memory: map @len bytes with PROT_* @prot
  * at @addr if MAP_FIXED(_NOREPLACE) (replacing / refusing what is there),
@@ -283,7 +331,6 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	    unsigned long prot, unsigned long flags, unsigned long *mapped)
 {
 	unsigned long vm_flags = prot & (VM_READ | VM_WRITE | VM_EXEC);
-	int ret;
 
 	if (!len || (flags & (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS)) !=
 		    (MAP_PRIVATE | MAP_ANONYMOUS) ||
@@ -291,15 +338,30 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (len > TASK_SIZE - MMAP_MIN_ADDR)
 		return -ENOMEM;
-	len = PAGE_ALIGN(len);
-	spin_lock(&mm->lock);
-	ret = get_unmapped_area(mm, &addr, len, flags);
-	if (!ret)
-		ret = insert_vma(mm, addr, addr + len, vm_flags);
-	spin_unlock(&mm->lock);
-	if (!ret)
-		*mapped = addr;
-	return ret;
+	return mmap_region(mm, addr, PAGE_ALIGN(len), flags, vm_flags, NULL,
+			   0, mapped);
+}
+
+/* The same for a disk's page cache: shared, read-only (the file is open
+ * read-only: PROT_WRITE is -EACCES, as Linux answers). */
+int do_mmap_file(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long prot, unsigned long flags,
+		 struct address_space *file, unsigned long pgoff,
+		 unsigned long *mapped)
+{
+	unsigned long vm_flags = (prot & (VM_READ | VM_EXEC)) | VM_SHARED;
+
+	if (!len || !file || (flags & (MAP_SHARED | MAP_PRIVATE |
+				       MAP_ANONYMOUS)) != MAP_SHARED ||
+	    (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (prot & PROT_WRITE)
+		return -EACCES;
+	if (len > TASK_SIZE - MMAP_MIN_ADDR ||
+	    pgoff > (~0UL >> PAGE_SHIFT) - (PAGE_ALIGN(len) >> PAGE_SHIFT))
+		return -ENOMEM;
+	return mmap_region(mm, addr, PAGE_ALIGN(len), flags, vm_flags, file,
+			   pgoff, mapped);
 }
 
 /* Split the 2 MiB page, if any, that maps across @addr. */
@@ -332,17 +394,22 @@ static int detach_vmas(struct mm_struct *mm, struct vm_area_struct *vma,
 				return -ENOMEM;
 			*tail = *vma;
 			tail->vm_start = end;
+			tail->vm_pgoff += (end - vma->vm_start) >> PAGE_SHIFT;
 			list_add(&tail->vm_list, &vma->vm_list);
 			mm->map_count++;
+			if (tail->vm_file)
+				vma_link_file(tail);
 			vma->vm_end = start;
 			break;
 		}
-		if (vma->vm_start < start)
+		if (vma->vm_start < start) {
 			vma->vm_end = start;
-		else if (vma->vm_end > end)
+		} else if (vma->vm_end > end) {
+			vma->vm_pgoff += (end - vma->vm_start) >> PAGE_SHIFT;
 			vma->vm_start = end;
-		else
+		} else {
 			remove_vma(mm, vma);
+		}
 		vma = next;
 	}
 	mm->mmap_cache = NULL;

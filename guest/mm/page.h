@@ -69,6 +69,9 @@ enum pageflags {
 	PG_reported,	/* free block head already reported to the host
 			 * (page_reporting.c) */
 	PG_balloon,	/* head of a block the balloon holds (balloon.c) */
+	PG_idle,	/* not accessed since marked idle (page_idle.c) */
+	PG_young,	/* an accessed bit idle tracking cleared: reclaim
+			 * still counts it (page_idle.c) */
 	NR_PAGEFLAGS
 };
 
@@ -130,6 +133,15 @@ PAGEFLAG(Nonzero, nonzero)
 PAGEFLAG(Pgtable, pgtable)
 PAGEFLAG(Reported, reported)
 PAGEFLAG(Balloon, balloon)
+PAGEFLAG(Idle, idle)
+PAGEFLAG(Young, young)
+
+/* Clear PG_young; was it set? */
+static inline bool TestClearPageYoung(struct page *page)
+{
+	return (__atomic_fetch_and(&page->flags, ~(1UL << PG_young),
+				   __ATOMIC_RELAXED) >> PG_young) & 1;
+}
 
 /* Contents known to be zero (free block heads: the whole block). */
 static inline bool page_known_zero(const struct page *page)
@@ -164,6 +176,8 @@ static inline void page_set_anon(struct page *page, struct mm_struct *mm,
 						 PAGE_MAPPING_ANON);
 	page->index = vpn;
 	page->_mapcount = 1;
+	__ClearPageIdle(page);		/* a new use: a freed page's stale */
+	__ClearPageYoung(page);		/* idle tracking state */
 }
 
 static inline int page_count(const struct page *page)

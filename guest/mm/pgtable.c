@@ -24,8 +24,13 @@
  * freed only once every entry is clear, so back to the buddy as known
  * zero: the next table costs no clearing either.
  *
+ * walk_present_pages() visits every present leaf of a user mm's VMAs (a
+ * 2 MiB one as 512 PFNs at once), for what Linux's /proc/PID/pagemap
+ * tells (idle page tracking of a task).
+ *
  * Locking: mm->lock for a user mm's tables; init_mm.lock for kernel
- * mappings below the PDPTs.  walk() and follow_phys() take no lock.
+ * mappings below the PDPTs.  walk() and follow_phys() take no lock;
+ * walk_present_pages() takes mm->lock.
  */
 #include "mm_internal.h"
 
@@ -302,4 +307,42 @@ void pgtable_init(void)
 	note_kernel_pgd_slots(PAGE_OFFSET, PAGE_OFFSET + DIRECT_MAP_SIZE - 1);
 	note_kernel_pgd_slots(VMALLOC_START, VMALLOC_END);
 	note_kernel_pgd_slots(__START_KERNEL_map, ~0UL);
+}
+
+/* The present leaves of [start, end) (inside one VMA) to @fn. */
+static void walk_range(struct mm_struct *mm, unsigned long start,
+		       unsigned long end,
+		       void (*fn)(pfn_t pfn, unsigned long nr, void *arg),
+		       void *arg)
+{
+	for (unsigned long a = start, next; a < end; a = next) {
+		int level;
+		pmd_t *pmd = walk(mm, a, PT_LEVEL_PMD, false, &level);
+
+		next = min((a & PMD_MASK) + PMD_SIZE, end);
+		if (!pmd || level != PT_LEVEL_PMD || !pte_present(*pmd))
+			continue;
+		if (pt_leaf(*pmd)) {
+			fn(pmd_pfn(*pmd), HPAGE_PMD_NR, arg);
+			continue;
+		}
+		for (unsigned long v = a; v < next; v += PAGE_SIZE) {
+			pte_t e = pt_table(*pmd)[pte_index(v)];
+
+			if (pte_present(e))
+				fn(pte_pfn(e), 1, arg);
+		}
+	}
+}
+
+void walk_present_pages(struct mm_struct *mm,
+			void (*fn)(pfn_t pfn, unsigned long nr, void *arg),
+			void *arg)
+{
+	struct vm_area_struct *vma;
+
+	spin_lock(&mm->lock);
+	list_for_each_entry(vma, &mm->mmap, vm_list)
+		walk_range(mm, vma->vm_start, vma->vm_end, fn, arg);
+	spin_unlock(&mm->lock);
 }

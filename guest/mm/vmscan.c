@@ -37,6 +37,9 @@
  * maps), recording the eviction for refault counting; the active file
  * list is demoted to the inactive one when that is low, as for anon.
  * Evicting a clean page costs no I/O, only its index removal and free.
+ * A page mapped by tasks (a file mapping) is aged by its PTEs' accessed
+ * bits instead and unmapped before it goes (rmap.c's
+ * page_check_references_file); drop_caches leaves mapped pages alone.
  *
  * Balance (get_scan_count, in spirit): at each priority the anon and
  * file lists are given scan targets, size >> priority weighed by
@@ -173,6 +176,8 @@ void mark_page_accessed(struct page *page)
 	struct lruvec *l = node_lruvec(page_to_nid(page));
 	unsigned long flags;
 
+	if (PageIdle(page))
+		ClearPageIdle(page);	/* used: no longer idle (page_idle.c) */
 	spin_lock_irqsave(&l->lru_lock, flags);
 	if (!PageReferenced(page)) {
 		__SetPageReferenced(page);
@@ -302,7 +307,7 @@ struct scan_count get_scan_count(unsigned long anon, unsigned long file,
 /* ------------------------------------------------------------ pageout */
 
 /* The entry mapping @page in @mm (locked), or NULL if it does not. */
-static pteval_t *page_entry(struct mm_struct *mm, struct page *page)
+pteval_t *page_entry(struct mm_struct *mm, struct page *page)
 {
 	bool huge = PageHead(page);
 	int level;
@@ -359,8 +364,8 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->niov++;
 }
 
-/* The page is on swap now: unaccount and free it. */
-static void pageout_done(struct mm_struct *mm, struct page *page)
+/* The page is on swap now: unaccount and free it (migrate.c too). */
+void pageout_done(struct mm_struct *mm, struct page *page)
 {
 	long nr = (long)lru_nr(page);
 	struct zone *zone = page_zone(page);
@@ -434,7 +439,8 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 	unsigned int order = PageHead(page) ? HPAGE_PMD_ORDER : 0;
 	swp_entry_t swp;
 
-	if (*e & _PAGE_ACCESSED) {
+	/* PG_young: an accessed bit idle page tracking took (page_idle.c) */
+	if ((*e & _PAGE_ACCESSED) | TestClearPageYoung(page)) {
 		*e &= ~_PAGE_ACCESSED;
 		if (PageReferenced(page)) {
 			count_vm_events(arch_cpu_id(), PGACTIVATE,
@@ -538,6 +544,22 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 
 /* --------------------------------------------------------- file pages */
 
+/* A mapped cache page (rmap.c): back on a list unless it was unmapped
+ * for eviction (true).  drop_caches (!@reclaim) leaves mapped pages. */
+static bool keep_mapped_file(struct page *page, bool reclaim)
+{
+	enum page_references r = reclaim ? page_check_references_file(page) :
+				 PAGEREF_KEEP;
+
+	if (r == PAGEREF_RECLAIM)
+		return true;
+	if (r == PAGEREF_ACTIVATE)
+		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
+	putback(page, r == PAGEREF_ACTIVATE ? LRU_ACTIVE_FILE :
+		LRU_INACTIVE_FILE);
+	return false;
+}
+
 /*
  * Evict up to @nr inactive file entries: every page not locked by a reader
  * is clean, so it leaves the cache and is freed at once.  Pages scanned.
@@ -555,6 +577,8 @@ static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
 				    &isolated);
 	list_for_each_entry_safe(page, next, &isolated, lru) {
 		list_del(&page->lru);
+		if (page_mapcount(page) && !keep_mapped_file(page, record))
+			continue;
 		__ClearPageReferenced(page);
 		if (!filemap_evict(page, record)) {
 			putback(page, LRU_INACTIVE_FILE);	/* in use */

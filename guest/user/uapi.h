@@ -16,7 +16,8 @@
 #define GUEST_USER_UAPI_H
 
 #define __NR_write		1	/* (fd, buf, len): fd 1 and 2 */
-#define __NR_mmap		9	/* anonymous private only */
+#define __NR_mmap		9	/* anonymous private, or a disk's fd
+					 * shared read-only */
 #define __NR_munmap		11
 #define __NR_sched_yield	24
 #define __NR_getpid		39
@@ -37,6 +38,9 @@
 #define MV_CMD_START		0	/* implicit: answered when ready */
 #define MV_CMD_VERIFY		1	/* re-check every page checksum */
 #define MV_CMD_EXIT		2	/* end with exit(0) */
+#define MV_CMD_TOUCH		3	/* read the first (cmd >> MV_CMD_SHIFT)
+					 * pages again; detail: pages read */
+#define MV_CMD_SHIFT		8	/* a command's argument: cmd >> this */
 
 /* Replies to MV_CMD_VERIFY: status, and what detail holds. */
 #define MV_VERIFY_OK		0	/* detail: pages checked */
@@ -47,8 +51,17 @@
 /* Linux's mmap() values (also in guest/mm/mm.h for the kernel). */
 #define MV_PROT_READ		0x1
 #define MV_PROT_WRITE		0x2
+#define MV_MAP_SHARED		0x01
 #define MV_MAP_PRIVATE		0x02
 #define MV_MAP_ANONYMOUS	0x20
+
+/*
+ * File descriptors: a user task starts with none but the console (1, 2)
+ * and, when the shell gives it one (`hog SIZE file /dev/vda`), the disk
+ * open read-only as MV_FD_FILE.  mmap() of it is the disk's page cache.
+ */
+#define MV_FD_FILE		3
+#define MV_NR_FILES		4	/* fds 0..3 */
 
 /* The hog's fill patterns (hog_main's second argument). */
 enum hog_pattern {
@@ -56,7 +69,9 @@ enum hog_pattern {
 	HOG_SAME,	/* one pseudo-random page, repeated */
 	HOG_SEQ,	/* page i: the 64-bit value i, repeated */
 	HOG_RANDOM,	/* a splitmix64 stream from the seed */
-	NR_HOG_PATTERNS
+	NR_HOG_PATTERNS,
+	HOG_FILE = NR_HOG_PATTERNS, /* not a fill: read MV_FD_FILE's mapping
+				     * (hog_main's third argument: the fd) */
 };
 
 struct mv_timespec {

@@ -44,6 +44,13 @@ void u_put_dec(struct u_line *l, unsigned long v)
 		u_put_char(l, digits[--n]);
 }
 
+void u_put_hex64(struct u_line *l, uint64_t v)
+{
+	u_put_str(l, "0x");
+	for (int shift = 60; shift >= 0; shift -= 4)
+		u_put_char(l, "0123456789abcdef"[(v >> shift) & 0xf]);
+}
+
 void u_flush(struct u_line *l)
 {
 	u_write(1, l->buf, l->len);

@@ -58,6 +58,16 @@ static inline void *u_mmap_anon(size_t len)
 	return r < 0 && r > -4096 ? NULL : (void *)r;
 }
 
+/* The first @len bytes of the disk open as @fd, shared read-only; NULL
+ * on failure. */
+static inline const void *u_mmap_file(size_t len, int fd)
+{
+	long r = u_syscall6(__NR_mmap, 0, (long)len, MV_PROT_READ,
+			    MV_MAP_SHARED, fd, 0);
+
+	return r < 0 && r > -4096 ? NULL : (const void *)r;
+}
+
 static inline long u_getpid(void)
 {
 	return u_syscall6(__NR_getpid, 0, 0, 0, 0, 0, 0);
@@ -88,6 +98,8 @@ struct u_line {
 
 void u_put_str(struct u_line *l, const char *s);
 void u_put_dec(struct u_line *l, unsigned long v);
+/* "0x" and 16 hex digits */
+void u_put_hex64(struct u_line *l, uint64_t v);
 void u_flush(struct u_line *l);
 
 #endif

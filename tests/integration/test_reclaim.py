@@ -20,6 +20,7 @@ from harness import Guest
 from test_blk import drive_args, make_image, fnv1a64, dd
 from test_balloon import (balloon_guest, ready as balloon_ready, set_target,
                           inflate_target, hog as balloon_hog, ps)
+from test_hotplug import boot as hotplug_boot, ctl_ok, dimms
 
 MIB = 1 << 20
 WAIT_S = 600
@@ -234,4 +235,177 @@ def test_page_cache_shrinks_under_balloon(backend, tmp_path):
         # drop_caches: the clean cache goes
         g.cmd("echo 1 > /proc/sys/vm/drop_caches")
         assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)
+        assert g.poweroff() == 0
+
+
+def file_hog(g, args, timeout=WAIT_S):
+    """`hog SIZE file DEV ...` in the foreground; (pid, its checksum)."""
+    out = g.cmd("hog " + args, timeout=timeout)
+    m = re.search(r"^hog: pid (\d+) read \d+ MiB \(file\) in \d+ ms, "
+                  r"fnv1a64 0x([0-9a-f]{16})$", out, re.M)
+    assert m, out
+    return int(m.group(1)), int(m.group(2), 16)
+
+
+def test_file_mapping_reclaimed_and_read_again(backend, tmp_path):
+    """A hog maps /dev/vda (MAP_SHARED, read-only) and reads it: the bytes
+    are the image's, the pages are page cache on the file LRU and Mapped;
+    a second hog maps the same pages without a read; a balloon inflated
+    past free memory unmaps them from both and evicts them (nobody
+    killed, nothing swapped); verify reads the mappings again: the same
+    bytes, the evicted pages counted as refaults."""
+    img = make_image(tmp_path / "data.img", 64 * MIB)
+    data = img.read_bytes()
+    g = balloon_guest(backend)
+    g.extra_args = g.extra_args + drive_args(backend, str(img))
+    with g:
+        balloon_ready(g)
+        wait_disk(g)
+        # bad input: one line each, nothing started
+        assert g.cmd("hog 4M file /dev/vdz").strip() == \
+            "hog: /dev/vdz: no such disk"
+        assert g.cmd("hog 128M file /dev/vda").strip() == \
+            "hog: /dev/vda has %d bytes, fewer than SIZE" % (64 * MIB)
+        assert g.cmd("hog 4M file").strip().startswith("usage: hog SIZE")
+        st0 = vmstat(g)
+        pid, csum = file_hog(g, "64M file /dev/vda --name reader")
+        assert csum == fnv1a64(data)
+        mi = meminfo(g)
+        assert mi["Mapped"] >= 64 * 1024, mi
+        assert mi["Cached"] >= 64 * 1024, mi
+        assert mi["Inactive(file)"] + mi["Active(file)"] >= 64 * 1024, mi
+        assert mi["AnonPages"] < 16 * 1024, mi    # not copied anywhere
+        st1 = vmstat(g)
+        assert st1["pgpgin"] - st0["pgpgin"] >= 64 * 1024
+        assert "[kswapd0]" in g.cmd("ps")
+        # a second task maps the same cached pages: no I/O, no new pages
+        pid2, csum2 = file_hog(g, "64M file /dev/vda --name second")
+        assert csum2 == csum
+        assert vmstat(g)["pgpgin"] == st1["pgpgin"]
+        assert meminfo(g)["Mapped"] == mi["Mapped"]
+        # 48 MiB more than is free: the mapped cache has to give it
+        set_target(g, inflate_target(mi["MemFree"], -48), timeout=WAIT_S)
+        after = meminfo(g)
+        assert after["Mapped"] <= mi["Mapped"] - 40 * 1024, (mi, after)
+        assert after["Cached"] <= mi["Cached"] - 40 * 1024, (mi, after)
+        st = vmstat(g)
+        assert st["oom_kill"] == 0 and st["pswpout"] == 0, st
+        assert pid in ps(g) and pid2 in ps(g)
+        # read again through the mappings: identical bytes, refaults
+        out = g.cmd("verify", timeout=WAIT_S)
+        assert re.search(r"^verify: pid %d \(reader\) ok 16384 pages$" % pid,
+                         out, re.M), out
+        assert re.search(r"^verify: pid %d \(second\) ok 16384 pages$" %
+                         pid2, out, re.M), out
+        st2 = vmstat(g)
+        assert st2["workingset_refault_file"] - st["workingset_refault_file"] \
+            >= 40 * 256, st2
+        assert st2["oom_kill"] == 0, st2
+        # the tasks' end unmaps; the pages stay cached, no longer mapped
+        g.cmd("kill %d %d" % (pid, pid2))
+        assert meminfo(g)["Mapped"] < 1024, meminfo(g)
+        g.cmd("echo 1 > /proc/sys/vm/drop_caches")
+        assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)
+        assert g.poweroff() == 0
+
+
+def test_dimm_removal_swaps_what_cannot_move(backend, tmp_path):
+    """A small guest whose DIMM holds a hog that boot memory cannot take
+    back: with swap on, `dimm del` still succeeds -- what finds no free
+    page is swapped out instead of migrated -- and every page is there
+    afterwards (verify reads the swapped ones back in)."""
+    g = hotplug_boot(backend, slots=2, maxmem="1G", numa=False)
+    g.extra_args = g.extra_args + drive_args(
+        backend, swap_image(tmp_path, 256))
+    with g:
+        g.wait_ready()
+        swapon(g)
+        total0 = meminfo(g)["MemTotal"]
+        ctl_ok(g, "dimm", "add", "128M", "--id", "s0", "--wait")
+        # movable allocations prefer ZONE_MOVABLE: the DIMM fills first,
+        # then boot memory, leaving less free than the DIMM holds
+        pid, _ = hog(g, "300M random")
+        mi = meminfo(g)
+        assert mi["MemFree"] < 96 * 1024, mi
+        st0 = vmstat(g)
+        out = ctl_ok(g, "dimm", "del", "s0", "--wait", timeout=WAIT_S)
+        assert "ejected by the guest" in out, out
+        assert dimms(g) == {}
+        assert meminfo(g)["MemTotal"] == total0
+        m = re.search(r"Offlined Pages 32768, migrated (\d+), swapped out "
+                      r"(\d+)", g.cmd("dmesg"))
+        assert m and int(m.group(2)) > 0, m and m.group(0)
+        st = vmstat(g)
+        assert st["pswpout"] - st0["pswpout"] >= int(m.group(2)), st
+        assert st["oom_kill"] == 0, st
+        out = g.cmd("verify", timeout=WAIT_S)
+        assert re.search(r"^verify: pid %d \(hog\) ok 76800 pages$" % pid,
+                         out, re.M), out
+        assert vmstat(g)["pswpin"] > st0["pswpin"]
+        print("  %s: migrated %s pages, swapped out %s"
+              % (backend, m.group(1), m.group(2)))
+        assert g.poweroff() == 0
+
+
+def idle_count(g, pid):
+    out = g.cmd("page_idle count %d" % pid)
+    m = re.search(r"^page_idle: pid %d: (\d+) of (\d+) pages idle$" % pid,
+                  out, re.M)
+    assert m, out
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_idle_page_tracking(guest):
+    """Mark a hog's pages idle, let it read a quarter of its memory
+    again: exactly what it did not touch stays idle."""
+    g = guest
+    pid, _ = hog(g, "64M random")
+    out = g.cmd("page_idle mark %d" % pid)
+    m = re.search(r"^page_idle: pid %d: marked (\d+) pages idle$" % pid,
+                  out, re.M)
+    assert m, out
+    total = int(m.group(1))
+    assert total >= 16384, out
+    # nothing ran since: every page is still idle
+    assert idle_count(g, pid) == (total, total)
+    out = g.cmd("hog touch %d 4096" % pid)
+    assert out.strip() == "hog: pid %d touched 4096 pages" % pid, out
+    idle, n = idle_count(g, pid)
+    assert n == total
+    # the 12288 untouched pages of the 64 MiB stay idle, the 4096 read
+    # (and whatever code and stack ran) do not
+    assert 16384 - 4096 <= idle <= total - 4096, (idle, total)
+    # marked again, all idle again; the bits were consumed by the read
+    g.cmd("page_idle mark %d" % pid)
+    assert idle_count(g, pid) == (total, total)
+    # bad input: one line each
+    assert g.cmd("page_idle count 999").strip() == \
+        "page_idle: (999) - No such process"
+    assert g.cmd("page_idle").strip() == "usage: page_idle mark|count PID"
+    assert g.cmd("hog touch 999 1").strip() == \
+        "hog: (999) - No such process"
+    assert re.search(r"^verify: pid %d \(hog\) ok 16384 pages$" % pid,
+                     g.cmd("verify", timeout=WAIT_S), re.M)
+    assert g.poweroff() == 0
+
+
+def test_idle_page_tracking_of_a_file_mapping(backend, tmp_path):
+    """The same over a hog's mapping of /dev/vda: the page-cache pages
+    are found through the disk's mappings, and only the part read again
+    leaves the idle set."""
+    img = make_image(tmp_path / "data.img", 16 * MIB)
+    with swap_guest(backend, str(img)) as g:
+        g.wait_ready()
+        wait_disk(g)
+        pid, csum = file_hog(g, "16M file /dev/vda")
+        assert csum == fnv1a64(img.read_bytes())
+        out = g.cmd("page_idle mark %d" % pid)
+        total = int(re.search(r"marked (\d+) pages idle", out).group(1))
+        assert total >= 4096, out
+        assert idle_count(g, pid) == (total, total)
+        assert g.cmd("hog touch %d 1024" % pid).strip() == \
+            "hog: pid %d touched 1024 pages" % pid
+        idle, n = idle_count(g, pid)
+        assert n == total
+        assert 4096 - 1024 <= idle <= total - 1024, (idle, total)
         assert g.poweroff() == 0

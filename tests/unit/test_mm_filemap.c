@@ -296,6 +296,140 @@ START_TEST(test_shrink_balances_anon_and_file)
 }
 END_TEST
 
+/* The first word of the page mapped at @va of @mm. */
+static unsigned long mapped_word(struct mm_struct *mm, unsigned long va)
+{
+	phys_addr_t pa;
+
+	ck_assert_int_eq(follow_phys(mm, va, &pa, NULL), 0);
+	return *(unsigned long *)__va(pa);
+}
+
+START_TEST(test_file_mapping)
+{
+	struct mm_struct *mm = mm_alloc();
+	unsigned long a = 0, b = 0, mapped;
+	struct vm_area_struct *vma;
+
+	ck_assert_ptr_nonnull(mm);
+	ck_assert_int_eq(do_mmap_file(mm, 0, 64 * PAGE_SIZE, PROT_READ |
+				      PROT_WRITE, MAP_SHARED, m, 0, &a),
+			 -EACCES);
+	ck_assert_int_eq(do_mmap_file(mm, 0, 64 * PAGE_SIZE, PROT_READ,
+				      MAP_PRIVATE, m, 0, &a), -EINVAL);
+	ck_assert_int_eq(do_mmap_file(mm, 0, 64 * PAGE_SIZE, PROT_READ,
+				      MAP_SHARED, m, 8, &a), 0);
+	/* one fault maps its 128 KiB window with one read */
+	ck_assert_uint_eq(handle_mm_fault(mm, a + 5 * PAGE_SIZE,
+					  FAULT_FLAG_USER), 0);
+	ck_assert_uint_eq(io_calls, 1);
+	mapped = mm->rss_stat[MM_FILEPAGES];
+	ck_assert_uint_ge(mapped, 6);
+	ck_assert_uint_le(mapped, 32);
+	ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), mapped);
+	ck_assert_uint_eq(mapped_word(mm, a + 5 * PAGE_SIZE), word(13));
+	ck_assert_uint_eq(mapped_word(mm, a), word(8));
+	ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 1);
+	/* idle page tracking finds the PTE through the disk's VMAs, also
+	 * in one call with an anonymous page of the same mm (whose lock it
+	 * holds while it goes on through the anonymous pages) */
+	{
+		pfn_t pfn = page_to_pfn(find_get_page(m, 13));
+		uint64_t w = 1UL << (pfn % 64), *words;
+		unsigned long anon_va = 0;
+		pfn_t apfn, lo, n;
+		phys_addr_t pa;
+		pteval_t *e;
+		int level;
+
+		huge_anon_orders = 0;
+		ck_assert_int_eq(do_mmap(mm, 0, PAGE_SIZE, PROT_READ |
+					 PROT_WRITE, MAP_PRIVATE |
+					 MAP_ANONYMOUS, &anon_va), 0);
+		ck_assert_uint_eq(handle_mm_fault(mm, anon_va,
+						  FAULT_FLAG_WRITE), 0);
+		huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+		ck_assert_int_eq(follow_phys(mm, anon_va, &pa, NULL), 0);
+		apfn = PHYS_PFN(pa);
+		lo = min(apfn, pfn) / 64;
+		n = max(apfn, pfn) / 64 - lo + 1;
+		words = calloc(n, sizeof(*words));
+		words[apfn / 64 - lo] |= 1UL << (apfn % 64);
+		words[pfn / 64 - lo] |= 1UL << (pfn % 64);
+		page_idle_bitmap_write(lo, words, n);
+		free(words);
+		e = walk(mm, anon_va, PT_LEVEL_PTE, false, &level);
+		ck_assert(!(*e & _PAGE_ACCESSED));
+		ck_assert_int_eq(do_munmap(mm, anon_va, PAGE_SIZE), 0);
+		e = walk(mm, a + 5 * PAGE_SIZE, PT_LEVEL_PTE, false, &level);
+		ck_assert(!(*e & _PAGE_ACCESSED));	/* cleared by the mark */
+		page_idle_bitmap_read(pfn / 64, &w, 1);
+		ck_assert_uint_eq(w >> (pfn % 64) & 1, 1);
+		*e |= _PAGE_ACCESSED;			/* the CPU's access */
+		page_idle_bitmap_read(pfn / 64, &w, 1);
+		ck_assert_uint_eq(w >> (pfn % 64) & 1, 0);
+		*e |= _PAGE_ACCESSED;
+	}
+	/* a second mm maps the same pages: no read, Mapped counts pages */
+	{
+		struct mm_struct *mm2 = mm_alloc();
+		unsigned long c = 0;
+
+		ck_assert_int_eq(do_mmap_file(mm2, 0, 64 * PAGE_SIZE,
+					      PROT_READ, MAP_SHARED, m, 8, &c),
+				 0);
+		ck_assert_uint_eq(handle_mm_fault(mm2, c + 5 * PAGE_SIZE,
+						  FAULT_FLAG_USER), 0);
+		ck_assert_uint_eq(io_calls, 1);
+		ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 2);
+		ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), mapped);
+		mmput(mm2, NULL);
+		ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 1);
+		ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), mapped);
+	}
+	/* read-only: a write is refused; past the disk's end: SIGBUS */
+	ck_assert_uint_eq(handle_mm_fault(mm, a, FAULT_FLAG_WRITE |
+					  FAULT_FLAG_USER), VM_FAULT_SIGSEGV);
+	ck_assert_int_eq(do_mmap_file(mm, 0, 4 * PAGE_SIZE, PROT_READ,
+				      MAP_SHARED, m, DISK_PAGES - 2, &b), 0);
+	ck_assert_uint_eq(handle_mm_fault(mm, b + PAGE_SIZE, FAULT_FLAG_USER),
+			  0);
+	ck_assert_uint_eq(handle_mm_fault(mm, b + 2 * PAGE_SIZE,
+					  FAULT_FLAG_USER), VM_FAULT_SIGBUS);
+	ck_assert_int_eq(do_munmap(mm, b, 4 * PAGE_SIZE), 0);
+	check();
+	/* reclaim ages mapped pages by their PTEs: they go unmapped, and a
+	 * new fault reads the same bytes again (refaults) */
+	for (int i = 0; i < 4; i++)
+		shrink_node(0, ~0UL >> 1, 0, false);
+	ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), 0);
+	ck_assert_uint_eq(mm->rss_stat[MM_FILEPAGES], 0);
+	ck_assert_ptr_null(find_get_page(m, 13));
+	ck_assert_int_eq(follow_phys(mm, a + 5 * PAGE_SIZE, NULL, NULL),
+			 -EFAULT);
+	check();
+	ck_assert_uint_eq(handle_mm_fault(mm, a + 5 * PAGE_SIZE,
+					  FAULT_FLAG_USER), 0);
+	ck_assert_uint_eq(mapped_word(mm, a + 5 * PAGE_SIZE), word(13));
+	ck_assert_uint_ge(ev(WORKINGSET_REFAULT_FILE), 6);
+	/* munmap of the middle: the tail keeps its file offsets */
+	ck_assert_int_eq(do_munmap(mm, a + 16 * PAGE_SIZE, 8 * PAGE_SIZE), 0);
+	vma = find_vma(mm, a + 24 * PAGE_SIZE);
+	ck_assert_uint_eq(vma->vm_start, a + 24 * PAGE_SIZE);
+	ck_assert_uint_eq(vma->vm_pgoff, 8 + 24);
+	ck_assert_uint_eq(handle_mm_fault(mm, a + 40 * PAGE_SIZE,
+					  FAULT_FLAG_USER), 0);
+	ck_assert_uint_eq(mapped_word(mm, a + 40 * PAGE_SIZE), word(48));
+	check();
+	/* the end unmaps everything; the pages stay cached */
+	mmput(mm, NULL);
+	ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), 0);
+	ck_assert_ptr_nonnull(find_get_page(m, 48));
+	ck_assert_int_eq(page_mapcount(find_get_page(m, 48)), 0);
+	check();
+}
+END_TEST
+
 Suite *mm_filemap_suite(void)
 {
 	Suite *s = suite_create("mm_filemap");
@@ -307,6 +441,7 @@ Suite *mm_filemap_suite(void)
 	tcase_add_test(tc, test_file_lru_aging);
 	tcase_add_test(tc, test_scan_balance);
 	tcase_add_test(tc, test_shrink_balances_anon_and_file);
+	tcase_add_test(tc, test_file_mapping);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,10 +3,13 @@
  * 2 MiB THPs) move out of a hot-added section with their contents intact
  * and their page tables updated; unmovable pages (page tables, kernel
  * pages, reserved boot memory) refuse offlining; a migration that runs out
- * of memory rolls back with nothing lost; balloon pages are given up to
+ * of memory rolls back with nothing lost, or with swap on swaps out what
+ * it cannot move and the removal succeeds; balloon pages are given up to
  * the offline, not refused.
  */
 #include <check.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "guest/mm/mm_internal.h"
 #include "mm_check.h"
@@ -260,6 +263,95 @@ START_TEST(test_migration_enomem_rolls_back)
 }
 END_TEST
 
+/* A swap device in host memory behind mm_hooks.swap_rw. */
+#define SWAP_SLOTS	(64 * MiB / PAGE_SIZE)
+static unsigned char *swapdisk;
+static int swap_dev;
+
+static int fake_swap_rw(void *bdev, bool write, const struct swap_iov *iov,
+			unsigned int n)
+{
+	ck_assert_ptr_eq(bdev, &swap_dev);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned char *d = swapdisk + iov[i].slot * PAGE_SIZE;
+
+		ck_assert_uint_le(iov[i].slot * PAGE_SIZE + iov[i].len,
+				  SWAP_SLOTS * PAGE_SIZE);
+		if (write)
+			memcpy(d, __va(iov[i].addr), iov[i].len);
+		else
+			memcpy(__va(iov[i].addr), d, iov[i].len);
+	}
+	return 0;
+}
+
+/* munmap the runs of [va, va + len) that are mapped in memory. */
+static void unmap_present(unsigned long va, unsigned long len)
+{
+	unsigned long run = 0;
+
+	for (unsigned long p = va; p <= va + len; p += PAGE_SIZE) {
+		bool present = p < va + len &&
+			       !follow_phys(mm, p, NULL, NULL);
+
+		if (present && !run)
+			run = p;
+		if (!present && run) {
+			ck_assert_int_eq(do_munmap(mm, run, p - run), 0);
+			run = 0;
+		}
+	}
+}
+
+START_TEST(test_migration_swaps_when_no_room)
+{
+	unsigned long a, rss, dimm = 0, len = 96 * MiB, copies;
+
+	/* as above, with 64 MiB of swap: what cannot move is swapped out */
+	boot_with_dimm(64 * MiB, ZONE_MOVABLE);
+	swapdisk = calloc(SWAP_SLOTS, PAGE_SIZE);
+	ck_assert_ptr_nonnull(swapdisk);
+	mm_hooks.swap_rw = fake_swap_rw;
+	ck_assert_int_eq(swapon(&swap_dev, "/dev/vdb", SWAP_SLOTS), 0);
+	a = map(0, len);
+	fill(a, len);
+	rss = get_mm_rss(mm);
+	copies = mm_stub_nr_copy_page;
+
+	ck_assert_int_eq(offline_pages(sec, PAGES_PER_SECTION), 0);
+	ck_assert_uint_eq(global_vm_event(PGMIGRATE_FAIL), 0);
+	ck_assert_uint_gt(global_vm_event(PSWPOUT), 0);
+	/* every page either moved (copied) or went to swap, none twice */
+	ck_assert_uint_eq(global_vm_event(PGMIGRATE_SUCCESS) +
+			  global_vm_event(PSWPOUT), rss);
+	ck_assert_uint_eq(mm_stub_nr_copy_page - copies,
+			  global_vm_event(PGMIGRATE_SUCCESS));
+	ck_assert_uint_eq(get_mm_rss(mm) + mm->rss_stat[MM_SWAPENTS], rss);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+	ck_assert_int_eq(sparse_remove_section(sec), 0);
+	/* swapped pages come back, intact, once memory is found: make room
+	 * by unmapping the runs of pages still in memory, then touch and
+	 * check the swapped ones */
+	unmap_present(a, len);
+	for (unsigned long p = a; p < a + len; p += PAGE_SIZE) {
+		if (!find_vma(mm, p) || find_vma(mm, p)->vm_start > p)
+			continue;
+		ck_assert_uint_eq(handle_mm_fault(mm, p, FAULT_FLAG_USER), 0);
+		ck_assert_uint_eq(check(p, PAGE_SIZE, &dimm), 1);
+	}
+	ck_assert_uint_eq(dimm, 0);
+	ck_assert_uint_eq(global_vm_event(PSWPIN),
+			  global_vm_event(PSWPOUT));
+	mmput(mm, NULL);
+	ck_assert_int_eq(swapoff("/dev/vdb"), 0);
+	mm_hooks.swap_rw = NULL;
+	free(swapdisk);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+}
+END_TEST
+
 static unsigned long offlined_pages, offlined_calls;
 
 static void count_offlined(struct balloon_dev_info *b, pfn_t pfn,
@@ -322,6 +414,7 @@ Suite *mm_migrate_suite(void)
 	tcase_add_test(tc, test_unmovable_refused);
 	tcase_add_test(tc, test_boot_memory_refused);
 	tcase_add_test(tc, test_migration_enomem_rolls_back);
+	tcase_add_test(tc, test_migration_swaps_when_no_room);
 	tcase_add_test(tc, test_balloon_pages_given_up);
 	suite_add_tcase(s, tc);
 	return s;
