@@ -6,7 +6,10 @@
  * What the guest sees: one virtio-pci function (virtio/) per --drive,
  * device id 0x1042, class 0x0100 (SCSI storage, as QEMU), one request
  * queue of 256 entries. Features: SEG_MAX (254), BLK_SIZE (512), FLUSH,
- * RO for readonly=on, INDIRECT_DESC, VERSION_1. Configuration: capacity in
+ * RO for readonly=on, INDIRECT_DESC, VERSION_1, and memvisor's own
+ * MV_RELEASE (abi/virtio.h: a write that leaves its source pages zero,
+ * for swap-out; released with guest_mem_discard after the write
+ * succeeded). Configuration: capacity in
  * 512-byte sectors (the image's size at start, rounded down), seg_max,
  * blk_size.
  *
@@ -86,8 +89,25 @@ static void add_counters(struct blk_drive *d, const struct blk_counters *c)
 	d->cnt.wr_bytes += c->wr_bytes;
 	d->cnt.ioerr += c->ioerr;
 	d->cnt.unsupp += c->unsupp;
+	d->cnt.released += c->released;
 	d->cnt.bad_requests += c->bad_requests;
 	pthread_mutex_unlock(&d->lock);
+}
+
+/*
+ * MV_OUT_RELEASE done: release its pages (holes punched in the memfd, so
+ * they read zero and cost the host nothing until touched again). Where a
+ * hole cannot be punched the host clears the page itself: the guest was
+ * promised zero.
+ */
+static void release_pages(struct blk_drive *d, const struct blk_req *req,
+			  struct blk_counters *c)
+{
+	for (unsigned int i = 0; i < req->niov; i++) {
+		if (guest_mem_discard(d->mem, req->gpa[i], req->iov[i].iov_len))
+			memset(req->iov[i].iov_base, 0, req->iov[i].iov_len);
+		c->released += req->iov[i].iov_len;
+	}
 }
 
 /* Under nothing: pop the next request (the transport's lock taken for
@@ -143,8 +163,9 @@ static bool process_batch(struct blk_drive *d)
 		d->lens[n] = 0;
 		if (r < 0 || blk_parse_request(d->el, d->req))
 			c.bad_requests++;
-		else
-			blk_execute(&d->img, d->req, &d->lens[n], &c);
+		else if (blk_execute(&d->img, d->req, &d->lens[n], &c) ==
+			 VIRTIO_BLK_S_OK && blk_req_releases(d->req))
+			release_pages(d, d->req, &c);
 		n++;
 	}
 
@@ -247,6 +268,7 @@ static int setup_device(struct blk_drive *d, struct pci_bus *pb,
 			    1ull << VIRTIO_BLK_F_BLK_SIZE |
 			    1ull << VIRTIO_BLK_F_FLUSH |
 			    1ull << VIRTIO_F_INDIRECT_DESC |
+			    1ull << VIRTIO_BLK_F_MV_RELEASE |
 			    (uint64_t)d->img.readonly << VIRTIO_BLK_F_RO,
 		.num_queues = 1,
 		.queue_max = { BLK_QUEUE_SIZE },

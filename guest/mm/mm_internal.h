@@ -139,6 +139,8 @@ void swap_free(swp_entry_t entry, unsigned int order);
 /* Are all 2^@order slots from @entry taken? (checks, tests) */
 bool swap_slots_taken(swp_entry_t entry, unsigned int order);
 /* Synchronous I/O of @n runs on the device of @type: 0 or -EIO. */
+/* Does a successful swap_io() write to @type leave its pages zero? */
+bool swap_write_releases(unsigned int type);
 int swap_io(unsigned int type, bool write, const struct swap_iov *iov,
 	    unsigned int n);
 

@@ -200,6 +200,14 @@ bool swap_slots_taken(swp_entry_t entry, unsigned int order)
 	return true;
 }
 
+bool swap_write_releases(unsigned int type)
+{
+	struct swap_info_struct *si = swap_info[type];
+
+	return si && mm_hooks.swap_write_releases &&
+	       mm_hooks.swap_write_releases(si->bdev);
+}
+
 int swap_io(unsigned int type, bool write, const struct swap_iov *iov,
 	    unsigned int n)
 {

@@ -28,7 +28,11 @@
  * swap_io() of merged runs (a 2 MiB THP is one run; the sixteen pages of
  * a 64 KiB chunk, physically and in swap consecutive, merge into one);
  * then they are freed.  Nothing is copied by the CPU.  On an I/O error
- * the entries are put back and the pages activated.
+ * the entries are put back and the pages activated.  Where the swap
+ * device releases what it wrote (swap_write_releases: memvisor's
+ * virtio-blk leaves the pages zero), they are freed as known-zero, so
+ * the faults that take them next clear nothing (PGZERO_SKIPPED); on
+ * other devices (QEMU) they are freed dirty and cleared when reused.
  *
  * File pages age as Linux's unmapped cache pages do: a cache hit marks
  * the page accessed (mark_page_accessed: PG_referenced, and a second hit
@@ -359,8 +363,9 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->niov++;
 }
 
-/* The page is on swap now: unaccount and free it. */
-static void pageout_done(struct mm_struct *mm, struct page *page)
+/* The page is on swap now: unaccount and free it (as known-zero if the
+ * device released it: @zero). */
+static void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
 {
 	long nr = (long)lru_nr(page);
 	struct zone *zone = page_zone(page);
@@ -377,18 +382,23 @@ static void pageout_done(struct mm_struct *mm, struct page *page)
 	mm->rss_stat[MM_ANONPAGES] -= (unsigned long)nr;
 	mm->rss_stat[MM_SWAPENTS] += (unsigned long)nr;
 	mod_zone_page_state(zone, NR_ANON_MAPPED, -nr);
-	__free_pages(page, order);
+	if (zero)
+		free_pages_known_zero(page, order);
+	else
+		__free_pages(page, order);
 }
 
 /* Write the batch, then free its pages (or undo on error). */
 static void pageout_flush(struct pageout *po, struct scan_control *sc)
 {
 	unsigned long done = 0;
+	bool zero;
 	int err;
 
 	if (!po->n)
 		return;
 	arch_flush_tlb_mm(po->mm);
+	zero = swap_write_releases(po->type);
 	err = swap_io(po->type, true, po->iov, po->niov);
 	for (unsigned int i = 0; i < po->n; i++) {
 		struct page *page = po->page[i];
@@ -401,7 +411,7 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 			putback(page, LRU_ACTIVE_ANON);
 			continue;
 		}
-		pageout_done(po->mm, page);
+		pageout_done(po->mm, page, zero);
 		done += nr;
 	}
 	if (err)
