@@ -89,9 +89,21 @@ static struct lruvec *node_lruvec(int nid)
 	return l;
 }
 
+#define MTHP_NR		(1UL << MTHP_ORDER)
+
 static inline unsigned long lru_nr(const struct page *page)
 {
-	return PageHead(page) ? 1UL << page->private : 1;
+	if (PageHead(page))
+		return 1UL << page->private;
+	return PageMthp(page) ? MTHP_NR : 1;
+}
+
+/* The order of the unit an LRU entry stands for (swap slots, frees). */
+static inline unsigned int lru_order(const struct page *page)
+{
+	if (PageHead(page))
+		return HPAGE_PMD_ORDER;
+	return PageMthp(page) ? MTHP_ORDER : 0;
 }
 
 static inline bool page_is_file_lru(const struct page *page)
@@ -137,18 +149,84 @@ static void __lru_del(struct lruvec *l, struct page *page)
 	lru_account(l, page, lru, -(long)lru_nr(page));
 }
 
+/*
+ * @nr pages from @page, just mapped by consecutive PTEs: whole 64 KiB
+ * chunks (16-aligned, as faults and THP splits map them) join the list
+ * as one entry each, by their first page (PG_mthp); other pages singly.
+ */
 void lru_cache_add_anon_range(struct page *page, unsigned long nr)
 {
 	struct lruvec *l = node_lruvec(page_to_nid(page));
-	unsigned long flags;
+	bool chunks = !(nr % MTHP_NR) && !(page_to_pfn(page) % MTHP_NR);
+	unsigned long flags, step = chunks ? MTHP_NR : 1;
 
 	spin_lock_irqsave(&l->lru_lock, flags);
-	for (unsigned long i = 0; i < nr; i++) {
+	for (unsigned long i = 0; i < nr; i += step) {
 		list_add(&page[i].lru, &l->lists[LRU_INACTIVE_ANON]);
 		__SetPageLRU(&page[i]);
+		if (chunks)
+			__SetPageMthp(&page[i]);
 	}
 	lru_account(l, page, LRU_INACTIVE_ANON, (long)nr);
 	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+/* ------------------------------------------------------ 64 KiB chunks */
+
+/*
+ * A chunk entry stands for its first page and the 15 after it, which are
+ * not on any list; it is kept only while they are all mapped beside it
+ * (->mapping and ->index follow the head's).  Anything that would change
+ * one page of it alone -- unmapping (lru_del), migration (lru_replace),
+ * a chunk the scanner cannot take whole -- first breaks it into single
+ * entries with __chunk_break().  Reclaim takes a whole chunk as one unit:
+ * one swap allocation of 16 slots, one run, one order-4 free.
+ */
+
+static inline bool chunk_follower(const struct page *head,
+				  const struct page *p, unsigned long i)
+{
+	return !PageLRU(p) && p->mapping == head->mapping &&
+	       p->index == head->index + i;
+}
+
+/* Make the chunk entry @head single entries on @lru (its own list if it
+ * is on one, else the head of @lru).  lru_lock held. */
+static void __chunk_break(struct lruvec *l, struct page *head,
+			  enum lru_list lru)
+{
+	struct list_head *at = PageLRU(head) ? &head->lru : &l->lists[lru];
+	long n = PageLRU(head) ? -(long)(MTHP_NR - 1) : 0;
+
+	if (PageLRU(head))
+		lru = page_lru(head);
+	for (unsigned long i = 1; i < MTHP_NR; i++) {
+		struct page *p = head + i;
+
+		if (!chunk_follower(head, p, i))
+			continue;
+		list_add(&p->lru, at);
+		__SetPageLRU(p);
+		if (lru == LRU_ACTIVE_ANON)
+			__SetPageActive(p);
+		n++;
+	}
+	__ClearPageMthp(head);
+	lru_account(l, head, lru, n);
+}
+
+/* If @page is (in) a chunk entry, break it.  lru_lock held. */
+static void __chunk_break_page(struct lruvec *l, struct page *page)
+{
+	unsigned long i = page_to_pfn(page) % MTHP_NR;
+	struct page *head = page - i;
+
+	if (PageMthp(page) && PageLRU(page))
+		__chunk_break(l, page, page_lru(page));
+	else if (i && !PageLRU(page) && PageMthp(head) && PageLRU(head) &&
+		 page->mapping == head->mapping &&
+		 page->index == head->index + i)
+		__chunk_break(l, head, page_lru(head));
 }
 
 /* Put @page at the head of its node's inactive list @lru. */
@@ -190,25 +268,39 @@ void mark_page_accessed(struct page *page)
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 }
 
-void lru_del(struct page *page)
+/* Make @page a single LRU entry if it is in a chunk entry. */
+static void lru_chunk_break(struct page *page)
 {
-	struct lruvec *l;
+	struct lruvec *l = node_lruvec(page_to_nid(page));
 	unsigned long flags;
 
-	if (!PageLRU(page))
-		return;
-	l = node_lruvec(page_to_nid(page));
 	spin_lock_irqsave(&l->lru_lock, flags);
-	__lru_del(l, page);
-	__ClearPageReferenced(page);
+	__chunk_break_page(l, page);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void lru_del(struct page *page)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	__chunk_break_page(l, page);
+	if (PageLRU(page)) {
+		__lru_del(l, page);
+		__ClearPageReferenced(page);
+	}
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 }
 
 void lru_replace(struct page *old, struct page *new)
 {
-	enum lru_list lru = page_lru(old);
-	bool ref = PageReferenced(old);
+	enum lru_list lru;
+	bool ref;
 
+	lru_chunk_break(old);
+	lru = page_lru(old);
+	ref = PageReferenced(old);
 	if (!PageLRU(old))
 		return;
 	lru_del(old);
@@ -351,7 +443,12 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->old[po->n] = *e;
 	po->swp[po->n] = swp;
 	po->n++;
-	*e = PageHead(page) ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
+	if (PageHead(page))
+		*e = swp_entry_to_pmd(swp);
+	else
+		for (unsigned long i = 0; i < nr; i++)	/* 1, or a chunk's 16 */
+			e[i] = swp_entry_to_pte(swp_entry(swp_type(swp),
+							  swp_offset(swp) + i));
 	if (last && last->slot + last->len / PAGE_SIZE == swp_offset(swp) &&
 	    last->addr + last->len == page_to_phys(page)) {
 		last->len += nr << PAGE_SHIFT;
@@ -369,12 +466,19 @@ static void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
 {
 	long nr = (long)lru_nr(page);
 	struct zone *zone = page_zone(page);
-	unsigned int order = 0;
+	unsigned int order = lru_order(page);
 
 	if (PageHead(page)) {
-		order = HPAGE_PMD_ORDER;
 		__ClearPageHead(page);
 		mod_zone_page_state(zone, NR_ANON_THPS, -nr);
+	} else if (PageMthp(page)) {
+		/* the 16 pages go back as one order-4 block */
+		__ClearPageMthp(page);
+		for (long i = 1; i < nr; i++) {
+			page[i].mapping = NULL;
+			page[i]._mapcount = 0;
+			set_page_count(&page[i], 0);
+		}
 	}
 	__ClearPageReferenced(page);
 	page->mapping = NULL;
@@ -386,6 +490,21 @@ static void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
 		free_pages_known_zero(page, order);
 	else
 		__free_pages(page, order);
+}
+
+/* Entry @i of the batch stays in memory: its PTEs (a chunk's 16, from
+ * the first one's flags) and its slots as they were. */
+static void pageout_undo(struct pageout *po, unsigned int i)
+{
+	struct page *page = po->page[i];
+	pteval_t flags = po->old[i] & ~PTE_PFN_MASK;
+
+	if (PageMthp(page))
+		for (unsigned long j = 0; j < MTHP_NR; j++)
+			po->entry[i][j] = page_to_phys(page + j) | flags;
+	else
+		*po->entry[i] = po->old[i];
+	swap_free(po->swp[i], lru_order(page));
 }
 
 /* Write the batch, then free its pages (or undo on error). */
@@ -405,9 +524,7 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 		unsigned long nr = lru_nr(page);
 
 		if (err) {
-			*po->entry[i] = po->old[i];
-			swap_free(po->swp[i], PageHead(page) ?
-				  HPAGE_PMD_ORDER : 0);
+			pageout_undo(po, i);
 			putback(page, LRU_ACTIVE_ANON);
 			continue;
 		}
@@ -434,6 +551,44 @@ static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 	po->mm = mm;
 }
 
+/* Are the 16 PTEs from @e still the chunk @head, page after page? */
+static bool chunk_whole(const pteval_t *e, const struct page *head)
+{
+	pfn_t pfn = page_to_pfn(head);
+
+	for (unsigned long i = 1; i < MTHP_NR; i++)
+		if (!pte_present(e[i]) || pte_pfn(e[i]) != pfn + i)
+			return false;
+	return true;
+}
+
+/* Was any of the @nr entries from @e accessed since the last look?
+ * Clears the bits (one entry for a THP's PMD, 16 for a chunk). */
+static bool test_and_clear_accessed(pteval_t *e, unsigned long nr)
+{
+	pteval_t any = 0;
+
+	if (nr > MTHP_NR)
+		nr = 1;				/* a THP: its PMD */
+	for (unsigned long i = 0; i < nr; i++) {
+		any |= e[i];
+		e[i] &= ~_PAGE_ACCESSED;
+	}
+	return any & _PAGE_ACCESSED;
+}
+
+/* The chunk entry @head was taken off its list: its other pages go on
+ * the inactive list singly, and it becomes a single page. */
+static void chunk_break_isolated(struct page *head)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(head));
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	__chunk_break(l, head, LRU_INACTIVE_ANON);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
 /*
  * One inactive page (of po->mm, locked) at entry @e: age it (back on a
  * list), or add it to the pageout batch.
@@ -441,11 +596,15 @@ static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 			struct scan_control *sc)
 {
-	unsigned int order = PageHead(page) ? HPAGE_PMD_ORDER : 0;
+	unsigned int order = lru_order(page);
 	swp_entry_t swp;
 
-	if (*e & _PAGE_ACCESSED) {
-		*e &= ~_PAGE_ACCESSED;
+	if (order == MTHP_ORDER && !chunk_whole(e, page)) {
+		chunk_break_isolated(page);	/* its pages, singly */
+		putback(page, LRU_INACTIVE_ANON);
+		return;
+	}
+	if (test_and_clear_accessed(e, lru_nr(page))) {
 		if (PageReferenced(page)) {
 			count_vm_events(arch_cpu_id(), PGACTIVATE,
 					lru_nr(page));
@@ -457,10 +616,13 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 		return;
 	}
 	if (swap_alloc(order, &swp)) {
-		/* no free 2 MiB cluster: reclaim the THP's pages singly */
-		if (order && !split_huge_pmd(po->mm, e, page->index <<
-					     PAGE_SHIFT))
+		/* no free 2 MiB cluster: reclaim the THP in 64 KiB chunks;
+		 * no 16 free slots: a chunk's pages singly */
+		if (order == HPAGE_PMD_ORDER &&
+		    !split_huge_pmd(po->mm, e, page->index << PAGE_SHIFT))
 			return;		/* split put them on the list */
+		if (order == MTHP_ORDER)
+			chunk_break_isolated(page);
 		putback(page, LRU_ACTIVE_ANON);
 		return;
 	}
@@ -535,8 +697,11 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 			locked = page_trylock_anon_mm(page);
 		}
 		if (locked && page_anon_mm(page) == locked &&
-		    (e = page_entry(locked, page)) != NULL)
-			*e &= ~_PAGE_ACCESSED;
+		    (e = page_entry(locked, page)) != NULL) {
+			if (PageMthp(page) && !chunk_whole(e, page))
+				chunk_break_isolated(page);
+			test_and_clear_accessed(e, lru_nr(page));
+		}
 		__ClearPageReferenced(page);
 		putback(page, LRU_INACTIVE_ANON);
 		moved += lru_nr(page);
