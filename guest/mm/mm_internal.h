@@ -136,6 +136,8 @@ extern long nr_swap_pages;		/* free slots, all devices */
 int swap_alloc(unsigned int order, swp_entry_t *entry);
 /* Give back the 2^@order slots from @entry. */
 void swap_free(swp_entry_t entry, unsigned int order);
+/* Give back the @nr slots from @entry (any count, across clusters). */
+void swap_free_nr(swp_entry_t entry, unsigned long nr);
 /* Are all 2^@order slots from @entry taken? (checks, tests) */
 bool swap_slots_taken(swp_entry_t entry, unsigned int order);
 /* Synchronous I/O of @n runs on the device of @type: 0 or -EIO. */

@@ -422,6 +422,8 @@ bool reclaim_in_progress(void)
 
 struct pageout {
 	struct mm_struct *mm;		/* locked; every page is its */
+	pteval_t *pt;			/* the PT last walked to, or NULL, */
+	unsigned long pt_va;		/* ... mapping [pt_va, + 2 MiB) */
 	unsigned int type;		/* every slot on this device */
 	unsigned int n, niov;
 	struct page *page[PAGEOUT_BATCH];
@@ -443,12 +445,16 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->old[po->n] = *e;
 	po->swp[po->n] = swp;
 	po->n++;
-	if (PageHead(page))
+	if (PageHead(page)) {
 		*e = swp_entry_to_pmd(swp);
-	else
-		for (unsigned long i = 0; i < nr; i++)	/* 1, or a chunk's 16 */
-			e[i] = swp_entry_to_pte(swp_entry(swp_type(swp),
-							  swp_offset(swp) + i));
+	} else {
+		pteval_t first = swp_entry_to_pte(swp);
+
+		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
+		 * the offset sits where a PFN would) */
+		for (unsigned long i = 0; i < nr; i++)
+			e[i] = first + (i << PAGE_SHIFT);
+	}
 	if (last && last->slot + last->len / PAGE_SIZE == swp_offset(swp) &&
 	    last->addr + last->len == page_to_phys(page)) {
 		last->len += nr << PAGE_SHIFT;
@@ -544,6 +550,7 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 			      struct scan_control *sc)
 {
+	po->pt = NULL;			/* valid under the mm's lock only */
 	if (po->mm) {
 		pageout_flush(po, sc);
 		spin_unlock(&po->mm->lock);
@@ -551,13 +558,15 @@ static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 	po->mm = mm;
 }
 
-/* Are the 16 PTEs from @e still the chunk @head, page after page? */
-static bool chunk_whole(const pteval_t *e, const struct page *head)
+/* Do the 15 PTEs after @e (which maps a chunk's head) map the pages
+ * after it, in order? */
+static bool chunk_whole(const pteval_t *e)
 {
-	pfn_t pfn = page_to_pfn(head);
+	const pteval_t mask = PTE_PFN_MASK | _PAGE_PRESENT;
+	pteval_t want = e[0] & mask;
 
 	for (unsigned long i = 1; i < MTHP_NR; i++)
-		if (!pte_present(e[i]) || pte_pfn(e[i]) != pfn + i)
+		if ((e[i] & mask) != want + (i << PAGE_SHIFT))
 			return false;
 	return true;
 }
@@ -599,11 +608,8 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 	unsigned int order = lru_order(page);
 	swp_entry_t swp;
 
-	if (order == MTHP_ORDER && !chunk_whole(e, page)) {
-		chunk_break_isolated(page);	/* its pages, singly */
-		putback(page, LRU_INACTIVE_ANON);
-		return;
-	}
+	/* a chunk's 16 accessed bits are cleared even if it is no longer
+	 * whole: they are this mm's PTEs, only aging reads them */
 	if (test_and_clear_accessed(e, lru_nr(page))) {
 		if (PageReferenced(page)) {
 			count_vm_events(arch_cpu_id(), PGACTIVATE,
@@ -613,6 +619,11 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 			__SetPageReferenced(page);
 			putback(page, LRU_INACTIVE_ANON);
 		}
+		return;
+	}
+	if (order == MTHP_ORDER && !chunk_whole(e)) {
+		chunk_break_isolated(page);	/* its pages, singly */
+		putback(page, LRU_INACTIVE_ANON);
 		return;
 	}
 	if (swap_alloc(order, &swp)) {
@@ -647,6 +658,29 @@ static bool pageout_lock(struct pageout *po, struct page *page,
 
 static struct pageout pageout_batch;	/* under reclaim_lock */
 
+/*
+ * page_entry() for the batch: pages taken one after the other are mostly
+ * neighbours, so the PT of the last 4-level walk serves the next page
+ * in the same 2 MiB (po->mm stays locked meanwhile, so the PT stays).
+ */
+static pteval_t *pageout_entry(struct pageout *po, struct page *page)
+{
+	unsigned long va = page->index << PAGE_SHIFT;
+	pteval_t *e;
+
+	if (!PageHead(page) && po->pt && (va & PMD_MASK) == po->pt_va) {
+		e = &po->pt[pte_index(va)];
+		return pte_present(*e) && pte_pfn(*e) == page_to_pfn(page) ?
+		       e : NULL;
+	}
+	e = page_entry(po->mm, page);
+	if (e && !PageHead(page)) {
+		po->pt = e - pte_index(va);
+		po->pt_va = va & PMD_MASK;
+	}
+	return e;
+}
+
 static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 				 struct scan_control *sc)
 {
@@ -666,7 +700,7 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 			putback(page, LRU_INACTIVE_ANON);
 			continue;
 		}
-		e = page_entry(po->mm, page);
+		e = pageout_entry(po, page);
 		if (!e) {
 			putback(page, LRU_INACTIVE_ANON);
 			continue;
@@ -697,11 +731,8 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 			locked = page_trylock_anon_mm(page);
 		}
 		if (locked && page_anon_mm(page) == locked &&
-		    (e = page_entry(locked, page)) != NULL) {
-			if (PageMthp(page) && !chunk_whole(e, page))
-				chunk_break_isolated(page);
+		    (e = page_entry(locked, page)) != NULL)
 			test_and_clear_accessed(e, lru_nr(page));
-		}
 		__ClearPageReferenced(page);
 		putback(page, LRU_INACTIVE_ANON);
 		moved += lru_nr(page);

@@ -221,9 +221,14 @@ static void bench_swap(long n, unsigned long step, unsigned long orders)
 	if (mm->rss_stat[MM_ANONPAGES])
 		abort();
 	swapped_out += len / PAGE_SIZE;
-	for (unsigned long v = a; v < a + len; v += step)
-		if (swapin_op(mm, v))
+	/* as a program touching every chunk would: no fault where the
+	 * page is back already (swap readahead brought it) */
+	for (unsigned long v = a; v < a + len; v += step) {
+		phys_addr_t pa;
+
+		if (follow_phys(mm, v, &pa, NULL) && swapin_op(mm, v))
 			abort();
+	}
 	swapped_in += len / PAGE_SIZE - mm->rss_stat[MM_SWAPENTS];
 	mmput(mm, NULL);
 	if (swapoff("/dev/bench"))
