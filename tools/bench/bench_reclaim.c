@@ -14,7 +14,11 @@
  *                     writes as much out again, making room)
  * with /proc/vmstat read before, between and after. MB/s out = pswpout
  * pages of the fill x 4096 / fill time, MB/s in = pswpin pages of the
- * verify x 4096 / verify time; MB = 10^6 bytes. A verify that does not
+ * verify x 4096 / verify time; MB = 10^6 bytes. The image is made in
+ * --dir, /dev/shm by default: what is measured is the guest's and the
+ * VMM's swap path, and this machine's disk is shared with other VMs
+ * whose writeback would make every number a measure of them (--dir /tmp
+ * measures with the disk). A verify that does not
  * say "ok" fails the run. Medians and ranges over --runs (fresh guests,
  * so no run inherits another's swap or dirty memory).
  *
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +63,7 @@ struct rc_row {
 struct rc_opts {
 	unsigned long runs;
 	const char *kernel;
+	const char *dir;                /* where the swap image is made */
 	bool no_qemu;
 };
 
@@ -70,7 +76,7 @@ struct rc_vmstat {
 struct rc_vm {
 	struct bench_qvm q;
 	char out[RC_OUT_MAX];
-	char image[64];
+	char image[4096];
 };
 
 static int rc_cmd(struct rc_vm *vm, const char *line, struct errmsg *e)
@@ -80,6 +86,13 @@ static int rc_cmd(struct rc_vm *vm, const char *line, struct errmsg *e)
 	return r ? errmsg_set(e, r, "'%s': the guest console stopped answering (%s)",
 			      line, r == -ETIMEDOUT ? "timeout" : "the VMM exited")
 		 : 0;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
 static unsigned long field(const char *text, const char *name)
@@ -224,7 +237,8 @@ static int rc_run(enum bench_backend b, const struct rc_opts *o,
 	vm->q.ch = (struct bench_child){ .pid = 0, .in_fd = -1, .out_fd = -1 };
 	snprintf(vm->q.sock, sizeof(vm->q.sock), "/tmp/mv-bench-rc-%d-%d.sock",
 		 (int)getpid(), (int)b);
-	snprintf(vm->image, sizeof(vm->image), "/tmp/mv-bench-rc-swap-XXXXXX");
+	snprintf(vm->image, sizeof(vm->image), "%s/mv-bench-rc-swap-XXXXXX",
+		 o->dir);
 	spec.qmp = vm->q.sock;
 	r = rc_make_image(vm, e);
 	if (r)
@@ -264,12 +278,13 @@ static void rc_backend(enum bench_backend b, const struct rc_opts *o,
 
 /* ------------------------------------------------------------ report */
 
-static void rc_report(const struct rc_row *rows)
+static void rc_report(const struct rc_row *rows, const char *dir)
 {
 	struct bench_stats out, in;
 
-	printf("\nreclaim: a 256 MiB guest, swap on a virtio disk; hog 480M random "
-	       "swaps ~256 MiB out, verify swaps it back in (MB = 10^6 bytes)\n");
+	printf("\nreclaim: a 256 MiB guest, swap on a virtio disk (an image in %s); "
+	       "hog 480M random swaps ~256 MiB out, verify swaps it back in "
+	       "(MB = 10^6 bytes)\n", dir);
 	printf("%-18s %5s %12s %18s %12s %18s %14s %14s\n", "backend", "runs",
 	       "MB/s out", "(min-max)", "MB/s in", "(min-max)",
 	       "MiB out (fill)", "MiB in (verify)");
@@ -294,12 +309,14 @@ static void rc_report(const struct rc_row *rows)
 
 /* ------------------------------------------------------------ main */
 
-enum { OPT_RUNS, OPT_KERNEL, OPT_NO_QEMU };
+enum { OPT_RUNS, OPT_KERNEL, OPT_DIR, OPT_NO_QEMU };
 
 static const struct cli_option rc_options[] = {
 	{ "runs", "N", "fresh guests per backend (default 3, at most 50)",
 	  OPT_RUNS },
 	{ "kernel", "PATH", BENCH_KERNEL_HELP, OPT_KERNEL },
+	{ "dir", "DIR", "where to make the swap images (default\n"
+	  "/dev/shm: the swap path, not this host's disk)", OPT_DIR },
 	{ "no-qemu", NULL, "run memvisor only", OPT_NO_QEMU },
 	{ 0 },
 };
@@ -313,6 +330,11 @@ static int rc_option(void *opaque, int key, const char *arg, struct errmsg *e)
 		return bench_parse_runs(arg, RC_MAX_RUNS, &o->runs, e);
 	case OPT_KERNEL:
 		o->kernel = arg;
+		return 0;
+	case OPT_DIR:
+		if (!is_dir(arg))
+			return errmsg_user(e, -EINVAL, "--dir %s: not a directory", arg);
+		o->dir = arg;
 		return 0;
 	default:
 		o->no_qemu = true;
@@ -341,7 +363,7 @@ static int rc_bench(const void *opts, const char *self_path)
 			rc_backend(b, o, self_path, &rows[b]);
 	}
 	if (!ret) {
-		rc_report(rows);
+		rc_report(rows, o->dir);
 		ret = rows[BENCH_MEMVISOR].n ? 0 : EXIT_FAIL;
 	}
 	for (int b = 0; b < BENCH_NR_BACKENDS; b++)
@@ -352,15 +374,16 @@ static int rc_bench(const void *opts, const char *self_path)
 
 int bench_reclaim_main(int argc, char **argv, const char *self_path)
 {
-	struct rc_opts o = { .runs = RC_DEFAULT_RUNS };
+	struct rc_opts o = { .runs = RC_DEFAULT_RUNS, .dir = "/dev/shm" };
 	const struct cli_table table = { NULL, rc_options, rc_option, &o };
 	const struct cli_cmd cmd = {
 		.name = RC_NAME,
 		.synopsis = "[options]",
 		.description =
 		"On memvisor, QEMU -accel kvm and QEMU -accel tcg (same guest, 256 MiB,\n"
-		"a fresh sparse 768 MiB swap image as its virtio disk): swapon, then a\n"
-		"480 MiB hog fills (swapping ~256 MiB out) and verify reads it all back;\n"
+		"a fresh sparse 768 MiB swap image in --dir as its virtio disk): swapon,\n"
+		"then a 480 MiB hog fills (swapping ~256 MiB out) and verify reads it\n"
+		"all back;\n"
 		"MB/s out and in from the guest's pswpout/pswpin and the timings.\n"
 		"Options:\n",
 		.tables = &table, .nr_tables = 1,
