@@ -558,17 +558,26 @@ static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 	po->mm = mm;
 }
 
-/* Do the 15 PTEs after @e (which maps a chunk's head) map the pages
- * after it, in order? */
-static bool chunk_whole(const pteval_t *e)
+/*
+ * One pass over the 16 PTEs from @e, which maps a chunk's head: clear
+ * their accessed bits; true if any was set.  *@whole: do the other 15
+ * still map the pages after it, in order?  (Branch-free: the scanner's
+ * cost per 64 KiB is mostly this loop.)
+ */
+static bool chunk_test_and_clear(pteval_t *e, bool *whole)
 {
 	const pteval_t mask = PTE_PFN_MASK | _PAGE_PRESENT;
-	pteval_t want = e[0] & mask;
+	pteval_t want = e[0] & mask, any = 0, bad = 0;
 
-	for (unsigned long i = 1; i < MTHP_NR; i++)
-		if ((e[i] & mask) != want + (i << PAGE_SHIFT))
-			return false;
-	return true;
+	for (unsigned long i = 0; i < MTHP_NR; i++) {
+		pteval_t v = e[i];
+
+		any |= v;
+		bad |= (v & mask) ^ (want + (i << PAGE_SHIFT));
+		e[i] = v & ~_PAGE_ACCESSED;
+	}
+	*whole = !bad;
+	return any & _PAGE_ACCESSED;
 }
 
 /* Was any of the @nr entries from @e accessed since the last look?
@@ -606,11 +615,13 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 			struct scan_control *sc)
 {
 	unsigned int order = lru_order(page);
+	bool whole = true;
 	swp_entry_t swp;
 
 	/* a chunk's 16 accessed bits are cleared even if it is no longer
 	 * whole: they are this mm's PTEs, only aging reads them */
-	if (test_and_clear_accessed(e, lru_nr(page))) {
+	if (order == MTHP_ORDER ? chunk_test_and_clear(e, &whole) :
+	    test_and_clear_accessed(e, 1)) {
 		if (PageReferenced(page)) {
 			count_vm_events(arch_cpu_id(), PGACTIVATE,
 					lru_nr(page));
@@ -621,7 +632,7 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 		}
 		return;
 	}
-	if (order == MTHP_ORDER && !chunk_whole(e)) {
+	if (!whole) {
 		chunk_break_isolated(page);	/* its pages, singly */
 		putback(page, LRU_INACTIVE_ANON);
 		return;
