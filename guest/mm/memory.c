@@ -45,7 +45,6 @@
  */
 #include "mm_internal.h"
 
-#define MTHP_NR		(1UL << MTHP_ORDER)
 #define MTHP_SIZE	(MTHP_NR << PAGE_SHIFT)
 #define VM_FAULT_FALLBACK 0x0800		/* internal: try smaller */
 #define VM_FAULT_NEED_PAGE 0x1000		/* internal: allocate unlocked */

@@ -54,7 +54,7 @@
 enum rc_metric { M_OUT, M_IN, RC_NR_METRICS };
 
 struct rc_row {
-	double *v[RC_NR_METRICS];       /* MB/s per run */
+	double v[RC_NR_METRICS][RC_MAX_RUNS];   /* MB/s per run */
 	unsigned n;
 	unsigned long out_pages, in_pages;      /* the last run's */
 	char note[320];
@@ -345,31 +345,20 @@ static int rc_option(void *opaque, int key, const char *arg, struct errmsg *e)
 static int rc_bench(const void *opts, const char *self_path)
 {
 	const struct rc_opts *o = opts;
-	struct rc_row rows[BENCH_NR_BACKENDS] = { 0 };
-	const char *why;
-	int ret = 0;
+	static struct rc_row rows[BENCH_NR_BACKENDS];
 
-	for (int b = 0; b < BENCH_NR_BACKENDS && !ret; b++)
-		for (int m = 0; m < RC_NR_METRICS && !ret; m++)
-			if (!(rows[b].v[m] = calloc(o->runs, sizeof(double))))
-				ret = cli_fail(RC_NAME, EXIT_FAIL, "out of memory");
 	signal(SIGPIPE, SIG_IGN);
-	for (int b = 0; b < BENCH_NR_BACKENDS && !ret; b++) {
-		why = bench_backend_skip(b, o->no_qemu);
-		if (why)
+	for (enum bench_backend b = 0; b < BENCH_NR_BACKENDS; b++) {
+		const char *why = bench_backend_skip(b, o->no_qemu);
+
+		if (!why)
+			rc_backend(b, o, self_path, &rows[b]);
+		else
 			snprintf(rows[b].note, sizeof(rows[b].note), "%s: %s",
 				 bench_backend_name[b], why);
-		else
-			rc_backend(b, o, self_path, &rows[b]);
 	}
-	if (!ret) {
-		rc_report(rows, o->dir);
-		ret = rows[BENCH_MEMVISOR].n ? 0 : EXIT_FAIL;
-	}
-	for (int b = 0; b < BENCH_NR_BACKENDS; b++)
-		for (int m = 0; m < RC_NR_METRICS; m++)
-			free(rows[b].v[m]);
-	return ret;
+	rc_report(rows, o->dir);
+	return rows[BENCH_MEMVISOR].n ? 0 : EXIT_FAIL;
 }
 
 int bench_reclaim_main(int argc, char **argv, const char *self_path)
