@@ -187,11 +187,11 @@ struct virtio_balloon_stat {
 #define VIRTIO_BLK_F_TOPOLOGY       10
 /*
  * memvisor's own (not in the virtio spec; QEMU never offers it): the
- * device takes VIRTIO_BLK_T_MV_OUT_RELEASE requests, writes whose data
- * segments the device releases once written -- they read zero afterwards,
- * as a deflated balloon page does. Swap-out uses it so that the pages it
- * frees need no clearing by the guest CPU. A bit from the device-specific
- * range that virtio-blk leaves unused (it stops at 18).
+ * device takes VIRTIO_BLK_T_MV_OUT_RELEASE requests, writes after which
+ * the device has released the data segments' pages -- they read zero
+ * (memvisor clears them on the host). Swap-out uses it so that the pages
+ * it frees need no clearing by the guest CPU. A bit from the
+ * device-specific range that virtio-blk leaves unused (it stops at 18).
  */
 #define VIRTIO_BLK_F_MV_RELEASE     23
 
