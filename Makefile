@@ -134,7 +134,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory integration
 
 # Boot (memvisor vs QEMU kvm/tcg), guest/mm's instruction counts under
-# callgrind, DIMM hot-add/remove (memvisor vs QEMU; ~10 minutes), then KSM
+# callgrind, DIMM hot-add/remove (memvisor vs QEMU; ~10 minutes), balloon,
+# swap out/in (memvisor vs QEMU; a few minutes), then KSM
 # density (memvisor ksmd vs Linux KSM vs none; changes and restores the
 # host's /sys/kernel/mm/ksm; a few minutes).
 bench: deps all
@@ -142,6 +143,7 @@ bench: deps all
 	$(Q)tests/bench/mm_bench.sh
 	$(Q)$(BUILD)/memvisor bench hotplug
 	$(Q)$(BUILD)/memvisor bench balloon
+	$(Q)$(BUILD)/memvisor bench reclaim
 	$(Q)$(BUILD)/memvisor bench density
 
 # ---------------------------------------------------------------- fuzzing

@@ -185,6 +185,15 @@ struct virtio_balloon_stat {
 #define VIRTIO_BLK_F_BLK_SIZE       6
 #define VIRTIO_BLK_F_FLUSH          9
 #define VIRTIO_BLK_F_TOPOLOGY       10
+/*
+ * memvisor's own (not in the virtio spec; QEMU never offers it): the
+ * device takes VIRTIO_BLK_T_MV_OUT_RELEASE requests, writes after which
+ * the device has released the data segments' pages -- they read zero
+ * (memvisor clears them on the host). Swap-out uses it so that the pages
+ * it frees need no clearing by the guest CPU. A bit from the
+ * device-specific range that virtio-blk leaves unused (it stops at 18).
+ */
+#define VIRTIO_BLK_F_MV_RELEASE     23
 
 #define VIRTIO_BLK_SECTOR_SHIFT     9   /* capacity, sector: 512-byte units */
 #define VIRTIO_BLK_SECTOR_SIZE      (1u << VIRTIO_BLK_SECTOR_SHIFT)
@@ -224,6 +233,10 @@ struct virtio_blk_outhdr {
 #define VIRTIO_BLK_T_OUT            1
 #define VIRTIO_BLK_T_FLUSH          4
 #define VIRTIO_BLK_T_GET_ID         8
+/* F_MV_RELEASE: an OUT whose data segments are whole, page-aligned 4 KiB
+ * pages; status OK means written to the disk and zero in guest memory. */
+#define VIRTIO_BLK_T_MV_OUT_RELEASE 0x4d560001u
+#define VIRTIO_BLK_RELEASE_PAGE     4096u
 
 #define VIRTIO_BLK_S_OK             0
 #define VIRTIO_BLK_S_IOERR          1

@@ -6,7 +6,10 @@
  * What the guest sees: one virtio-pci function (virtio/) per --drive,
  * device id 0x1042, class 0x0100 (SCSI storage, as QEMU), one request
  * queue of 256 entries. Features: SEG_MAX (254), BLK_SIZE (512), FLUSH,
- * RO for readonly=on, INDIRECT_DESC, VERSION_1. Configuration: capacity in
+ * RO for readonly=on, INDIRECT_DESC, VERSION_1, and memvisor's own
+ * MV_RELEASE (abi/virtio.h: a write that leaves its source pages zero,
+ * for swap-out; cleared by the host after the write succeeded).
+ * Configuration: capacity in
  * 512-byte sectors (the image's size at start, rounded down), seg_max,
  * blk_size.
  *
@@ -86,8 +89,26 @@ static void add_counters(struct blk_drive *d, const struct blk_counters *c)
 	d->cnt.wr_bytes += c->wr_bytes;
 	d->cnt.ioerr += c->ioerr;
 	d->cnt.unsupp += c->unsupp;
+	d->cnt.released += c->released;
 	d->cnt.bad_requests += c->bad_requests;
 	pthread_mutex_unlock(&d->lock);
+}
+
+/*
+ * MV_OUT_RELEASE done: the guest was promised its pages read zero now.
+ * The host clears them itself (native memset, ~0.1 ms per 2 MiB) rather
+ * than punching holes: a page swapped out is taken again soon by the same
+ * guest under pressure, and a hole would cost a host fault and a KVM
+ * mapping fault per 4 KiB on that next touch (measured with bench reclaim
+ * on the nested KVM: holes 155 MB/s out and 88 in, clearing 170 and 97).
+ * Giving memory back to the host is the balloon's job, not swap's.
+ */
+static void release_pages(const struct blk_req *req, struct blk_counters *c)
+{
+	for (unsigned int i = 0; i < req->niov; i++) {
+		memset(req->iov[i].iov_base, 0, req->iov[i].iov_len);
+		c->released += req->iov[i].iov_len;
+	}
 }
 
 /* Under nothing: pop the next request (the transport's lock taken for
@@ -143,8 +164,9 @@ static bool process_batch(struct blk_drive *d)
 		d->lens[n] = 0;
 		if (r < 0 || blk_parse_request(d->el, d->req))
 			c.bad_requests++;
-		else
-			blk_execute(&d->img, d->req, &d->lens[n], &c);
+		else if (blk_execute(&d->img, d->req, &d->lens[n], &c) ==
+			 VIRTIO_BLK_S_OK && blk_req_releases(d->req))
+			release_pages(d->req, &c);
 		n++;
 	}
 
@@ -247,6 +269,7 @@ static int setup_device(struct blk_drive *d, struct pci_bus *pb,
 			    1ull << VIRTIO_BLK_F_BLK_SIZE |
 			    1ull << VIRTIO_BLK_F_FLUSH |
 			    1ull << VIRTIO_F_INDIRECT_DESC |
+			    1ull << VIRTIO_BLK_F_MV_RELEASE |
 			    (uint64_t)d->img.readonly << VIRTIO_BLK_F_RO,
 		.num_queues = 1,
 		.queue_max = { BLK_QUEUE_SIZE },

@@ -51,6 +51,7 @@ struct blk_req {
 	uint64_t len;                /* data bytes */
 	unsigned int niov;
 	struct iovec iov[BLK_MAX_IOV];  /* the data, in guest memory */
+	gpa_t gpa[BLK_MAX_IOV];         /* where each iov is in the guest */
 	uint8_t *status;             /* the status byte, in guest memory */
 };
 
@@ -60,6 +61,7 @@ struct blk_counters {
 	uint64_t rd_bytes, wr_bytes;
 	uint64_t ioerr;              /* requests answered IOERR */
 	uint64_t unsupp;             /* requests answered UNSUPP */
+	uint64_t released;           /* bytes released by MV_OUT_RELEASE */
 	uint64_t bad_requests;       /* wrong shape: dropped */
 };
 
@@ -115,6 +117,9 @@ int blk_parse_request(const struct virtq_elem *el, struct blk_req *req);
  * byte included. Never fails otherwise. Counts into @c. */
 uint8_t blk_execute(const struct blk_image *img, const struct blk_req *req,
 		    uint32_t *written, struct blk_counters *c);
+/* Is @req an MV_OUT_RELEASE (whose pages the caller releases once
+ * blk_execute answered OK)? */
+bool blk_req_releases(const struct blk_req *req);
 
 /* blk.c */
 /* Open @dc and put its device on @pb; @vm NULL (tests): work runs inline

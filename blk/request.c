@@ -25,6 +25,11 @@
  * reach past the file's current end (it would silently regrow a truncated
  * image). FLUSH is fdatasync.
  *
+ * MV_OUT_RELEASE (memvisor's own, abi/virtio.h) is an OUT in shape; its
+ * data must be whole page-aligned pages (else IOERR, nothing written),
+ * and once the write succeeded the caller (blk.c, which has the guest
+ * memory) releases those pages: req->gpa[] says where they are.
+ *
  * Pure but for the file descriptor: unit-tested and fuzzed without a VM.
  */
 #include <errno.h>
@@ -36,9 +41,11 @@
 
 #define HDR_BYTES sizeof(struct virtio_blk_outhdr)
 
-/* Append [@p, @p + @len) to @req's iovecs, or only count it in *@other
- * when @req is NULL (data running the wrong way). */
-static int add_iov(struct blk_req *req, uint64_t *other, void *p, uint64_t len)
+/* Append the @len bytes of segment @s from @skip to @req's iovecs, or
+ * only count them in *@other when @req is NULL (data running the wrong
+ * way). */
+static int add_iov(struct blk_req *req, uint64_t *other,
+		   const struct virtq_seg *s, uint64_t skip, uint64_t len)
 {
 	if (!len)
 		return 0;
@@ -48,7 +55,9 @@ static int add_iov(struct blk_req *req, uint64_t *other, void *p, uint64_t len)
 	}
 	if (req->niov == BLK_MAX_IOV)
 		return -EINVAL;
-	req->iov[req->niov++] = (struct iovec){ .iov_base = p, .iov_len = len };
+	req->gpa[req->niov] = s->gpa + skip;
+	req->iov[req->niov++] = (struct iovec){
+		.iov_base = (uint8_t *)s->hva + skip, .iov_len = len };
 	req->len += len;
 	return 0;
 }
@@ -67,7 +76,7 @@ static int readable_data(const struct virtq_elem *el, struct blk_req *req,
 			skip -= s->len;
 			continue;
 		}
-		if (add_iov(req, other, (uint8_t *)s->hva + skip, s->len - skip))
+		if (add_iov(req, other, s, skip, s->len - skip))
 			return -EINVAL;
 		skip = 0;
 	}
@@ -84,7 +93,7 @@ static int writable_data(const struct virtq_elem *el, struct blk_req *req,
 		const struct virtq_seg *s = &el->seg[i];
 		uint64_t len = s->len - (i == last);
 
-		if (add_iov(req, other, s->hva, len))
+		if (add_iov(req, other, s, 0, len))
 			return -EINVAL;
 	}
 	return 0;
@@ -109,7 +118,7 @@ int blk_parse_request(const struct virtq_elem *el, struct blk_req *req)
 	req->type = h.type;
 	req->sector = h.sector;
 	req->status = (uint8_t *)st->hva + st->len - 1;
-	out = h.type == VIRTIO_BLK_T_OUT;
+	out = h.type == VIRTIO_BLK_T_OUT || h.type == VIRTIO_BLK_T_MV_OUT_RELEASE;
 	if (readable_data(el, out ? req : NULL, &wrong) ||
 	    writable_data(el, out ? NULL : req, &wrong))
 		return -EINVAL;                 /* more pieces than we take */
@@ -117,6 +126,7 @@ int blk_parse_request(const struct virtq_elem *el, struct blk_req *req)
 	case VIRTIO_BLK_T_IN:           /* no readable data */
 	case VIRTIO_BLK_T_GET_ID:
 	case VIRTIO_BLK_T_OUT:          /* no writable data */
+	case VIRTIO_BLK_T_MV_OUT_RELEASE:
 		return wrong ? -EINVAL : 0;
 	case VIRTIO_BLK_T_FLUSH:
 		return wrong || req->len ? -EINVAL : 0;
@@ -212,6 +222,34 @@ static uint8_t do_out(const struct blk_image *img, const struct blk_req *req,
 	return VIRTIO_BLK_S_OK;
 }
 
+bool blk_req_releases(const struct blk_req *req)
+{
+	return req->type == VIRTIO_BLK_T_MV_OUT_RELEASE;
+}
+
+/* Are the data segments of @req whole, page-aligned pages (what a
+ * release can leave zero)? */
+static bool whole_pages(const struct blk_req *req)
+{
+	const uint64_t mask = VIRTIO_BLK_RELEASE_PAGE - 1;
+
+	for (unsigned int i = 0; i < req->niov; i++)
+		if ((req->gpa[i] | req->iov[i].iov_len) & mask)
+			return false;
+	return req->niov != 0;
+}
+
+/* MV_OUT_RELEASE: a write of whole pages; the caller releases them. */
+static uint8_t do_out_release(const struct blk_image *img,
+			      const struct blk_req *req, struct blk_counters *c)
+{
+	if (!whole_pages(req)) {
+		c->wr_ops++;
+		return VIRTIO_BLK_S_IOERR;
+	}
+	return do_out(img, req, c);
+}
+
 /* GET_ID: the serial, zero-padded to 20 bytes (fewer if the buffer is). */
 static uint8_t do_get_id(const struct blk_image *img, const struct blk_req *req,
 			 uint32_t *written)
@@ -244,6 +282,8 @@ static uint8_t dispatch(const struct blk_image *img, const struct blk_req *req,
 		       VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_GET_ID:
 		return do_get_id(img, req, written);
+	case VIRTIO_BLK_T_MV_OUT_RELEASE:
+		return do_out_release(img, req, c);
 	default:
 		c->unsupp++;
 		return VIRTIO_BLK_S_UNSUPP;

@@ -4,7 +4,11 @@
  *
  * Features: VERSION_1 (required), SEG_MAX, BLK_SIZE, FLUSH and RO when
  * offered (RO makes the disk read-only: the block layer refuses writes
- * with -EROFS before they reach the device). One request queue of up to
+ * with -EROFS before they reach the device), and memvisor's MV_RELEASE
+ * (abi/virtio.h) when offered: REQ_OP_WRITE_RELEASE becomes an
+ * MV_OUT_RELEASE request, a write after which the device has released
+ * the pages (they read zero); QEMU does not offer it and swap writes
+ * stay plain writes there. One request queue of up to
  * 256 entries.
  *
  * A bio becomes one chain: the request header (device-readable), the
@@ -63,6 +67,7 @@ static const uint32_t op_type[] = {
 	[REQ_OP_READ] = VIRTIO_BLK_T_IN,
 	[REQ_OP_WRITE] = VIRTIO_BLK_T_OUT,
 	[REQ_OP_FLUSH] = VIRTIO_BLK_T_FLUSH,
+	[REQ_OP_WRITE_RELEASE] = VIRTIO_BLK_T_MV_OUT_RELEASE,
 };
 
 /* Put @bio on the ring if there is room; false if not. */
@@ -71,7 +76,7 @@ static bool vblk_issue(struct virtio_blk *vb, struct bio *bio)
 	struct vblk_req *req = vb->free_req;
 	struct virtq_buf *b = vb->bufs;
 	unsigned int n = bio->vcnt;
-	bool dev_writes = bio->op == REQ_OP_READ;
+	bool dev_writes = bio->op == REQ_OP_READ;	/* else readable */
 
 	if (!req || vb->vq->num_free < n + 2)
 		return false;
@@ -167,7 +172,8 @@ static void vblk_interrupt(void *ctx)
 			 (1ull << VIRTIO_BLK_F_SEG_MAX) | \
 			 (1ull << VIRTIO_BLK_F_BLK_SIZE) | \
 			 (1ull << VIRTIO_BLK_F_FLUSH) | \
-			 (1ull << VIRTIO_BLK_F_RO))
+			 (1ull << VIRTIO_BLK_F_RO) | \
+			 (1ull << VIRTIO_BLK_F_MV_RELEASE))
 
 static unsigned int max_segments(struct virtio_blk *vb)
 {
@@ -228,6 +234,7 @@ static int vblk_probe(struct virtio_blk *vb, struct pci_dev *after)
 				offsetof(struct virtio_blk_config, capacity));
 	disk->ro = virtio_has_feature(&vb->vdev, VIRTIO_BLK_F_RO);
 	disk->flush = virtio_has_feature(&vb->vdev, VIRTIO_BLK_F_FLUSH);
+	disk->release = virtio_has_feature(&vb->vdev, VIRTIO_BLK_F_MV_RELEASE);
 	disk->fops = &vblk_fops;
 	disk->private_data = vb;
 	err = add_disk(disk);

@@ -74,11 +74,14 @@ static int bio_check(const struct bio *bio)
 
 	if (bio->op == REQ_OP_FLUSH)
 		return bio->vcnt ? -EINVAL : (disk->flush ? 0 : -EOPNOTSUPP);
-	if (bio->op != REQ_OP_READ && bio->op != REQ_OP_WRITE)
+	if (bio->op == REQ_OP_WRITE_RELEASE && !disk->release)
+		return -EOPNOTSUPP;
+	if (bio->op != REQ_OP_READ && bio->op != REQ_OP_WRITE &&
+	    bio->op != REQ_OP_WRITE_RELEASE)
 		return -EINVAL;
 	if (!bio->vcnt || bio->vcnt > disk->max_segments)
 		return -EINVAL;
-	if (bio->op == REQ_OP_WRITE && disk->ro)
+	if (bio->op != REQ_OP_READ && disk->ro)
 		return -EROFS;
 	for (unsigned int i = 0; i < bio->vcnt; i++)
 		bytes += bio->vec[i].len;
@@ -113,8 +116,8 @@ void bio_endio(struct bio *bio, int status)
 	} else {
 		for (unsigned int i = 0; i < bio->vcnt; i++)
 			bytes += bio->vec[i].len;
-		st->ios[bio->op]++;
-		st->sectors[bio->op] += bytes >> SECTOR_SHIFT;
+		st->ios[bio->op != REQ_OP_READ]++;	/* a release is a write */
+		st->sectors[bio->op != REQ_OP_READ] += bytes >> SECTOR_SHIFT;
 	}
 	if (bio->end_io)
 		bio->end_io(bio);

@@ -44,6 +44,9 @@ enum req_op {
 	REQ_OP_READ = 0,
 	REQ_OP_WRITE = 1,
 	REQ_OP_FLUSH = 2,		/* no data: make earlier writes durable */
+	/* a write after which the device has released the pages written
+	 * from: they read zero (disk->release; memvisor's MV_RELEASE) */
+	REQ_OP_WRITE_RELEASE = 3,
 };
 
 /* A run of guest-physical memory, contiguous. */
@@ -95,6 +98,7 @@ struct gendisk {
 	uint64_t capacity;		/* 512-byte sectors */
 	bool ro;			/* writes fail with -EROFS */
 	bool flush;			/* the device honours REQ_OP_FLUSH */
+	bool release;			/* ... and REQ_OP_WRITE_RELEASE */
 	unsigned int max_segments;	/* bio_vecs per bio */
 	const struct block_device_operations *fops;
 	void *private_data;		/* the driver's */

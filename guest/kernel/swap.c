@@ -9,6 +9,9 @@
  *     polling with interrupts on (sti; hlt), never by scheduling: the
  *     caller may hold an mm->lock, and a task parked in the middle of a
  *     pageout could be killed under it.  The CPU is idle meanwhile.
+ *     Swap writes are REQ_OP_WRITE_RELEASE where the disk offers it
+ *     (memvisor): the device leaves the pages zero, and guest/mm frees
+ *     them as known-zero (mm_hooks.swap_write_releases);
  *   - the shell's swapon DEV / swapoff DEV, /proc/swaps;
  *   - /proc/sys/vm/swappiness and min_free_kbytes (cat and echo), and
  *     drop_caches (echo 1 or 3: drop the clean page cache);
@@ -65,7 +68,7 @@ static void swap_wait(void)
 }
 
 /* Bios for the runs of @iov, merging runs whose slots continue. */
-static unsigned int swap_build(struct gendisk *disk, bool write,
+static unsigned int swap_build(struct gendisk *disk, enum req_op op,
 			       const struct swap_iov *iov, unsigned int n)
 {
 	unsigned int nb = 0;
@@ -85,7 +88,7 @@ static unsigned int swap_build(struct gendisk *disk, bool write,
 				.disk = disk,
 				.sector = (uint64_t)iov[i].slot *
 					  SECTORS_PER_PAGE,
-				.op = write ? REQ_OP_WRITE : REQ_OP_READ,
+				.op = op,
 				.vcnt = 1,
 				.vec = &swap_vecs[i],
 				.end_io = swap_end_io,
@@ -96,15 +99,15 @@ static unsigned int swap_build(struct gendisk *disk, bool write,
 	return nb;
 }
 
-static int swap_rw(void *bdev, bool write, const struct swap_iov *iov,
-		   unsigned int n)
+/* Do the @n runs of @iov as @op bios on @disk, all before returning. */
+static int bio_rw(struct gendisk *disk, enum req_op op,
+		  const struct swap_iov *iov, unsigned int n)
 {
-	struct gendisk *disk = bdev;
 	unsigned int nb;
 
 	if (n > SWAP_MAX_BIOS)
 		return -EINVAL;
-	nb = swap_build(disk, write, iov, n);
+	nb = swap_build(disk, op, iov, n);
 	swap_status = 0;
 	swap_pending = nb;
 	blk_start_plug(disk);
@@ -123,6 +126,29 @@ static int swap_rw(void *bdev, bool write, const struct swap_iov *iov,
 	blk_finish_plug(disk);
 	swap_wait();
 	return swap_status ? -EIO : 0;
+}
+
+/* mm_hooks.swap_rw: a write releases its pages where the disk can. */
+static int swap_rw(void *bdev, bool write, const struct swap_iov *iov,
+		   unsigned int n)
+{
+	struct gendisk *disk = bdev;
+	enum req_op op = !write ? REQ_OP_READ :
+			 disk->release ? REQ_OP_WRITE_RELEASE : REQ_OP_WRITE;
+
+	return bio_rw(disk, op, iov, n);
+}
+
+static bool swap_write_releases(void *bdev)
+{
+	return ((struct gendisk *)bdev)->release;
+}
+
+/* mm_hooks.filemap_rw: the page cache keeps its pages, never releases. */
+static int filemap_rw(void *bdev, bool write, const struct swap_iov *iov,
+		      unsigned int n)
+{
+	return bio_rw(bdev, write ? REQ_OP_WRITE : REQ_OP_READ, iov, n);
 }
 
 /* ------------------------------------------------------------ kswapd */
@@ -308,7 +334,8 @@ static const struct sysfs_dir vm_dir = {
 void swap_init(void)
 {
 	mm_hooks.swap_rw = swap_rw;
-	mm_hooks.filemap_rw = swap_rw;
+	mm_hooks.swap_write_releases = swap_write_releases;
+	mm_hooks.filemap_rw = filemap_rw;
 	mm_hooks.try_to_free_pages = try_to_free_pages;
 	mm_hooks.wakeup_kswapd = wakeup_kswapd;
 	for (unsigned int i = 0; i < ARRAY_SIZE(swap_cmds); i++)

@@ -49,7 +49,6 @@
  */
 #include "mm_internal.h"
 
-#define MTHP_NR		(1UL << MTHP_ORDER)
 #define MTHP_SIZE	(MTHP_NR << PAGE_SHIFT)
 #define VM_FAULT_FALLBACK 0x0800		/* internal: try smaller */
 #define VM_FAULT_NEED_PAGE 0x1000		/* internal: allocate unlocked */
@@ -200,37 +199,129 @@ static int swap_read(struct mm_struct *mm, pteval_t e, struct page *page,
 	return 0;
 }
 
+/* Chunks read back by one 64 KiB swap-in fault, at most: the faulting
+ * one and those after it in the same PT (Linux's swap readahead, by
+ * virtual address: pages swapped out together come back together). */
+#define SWAP_RA_ORDER	3
+#define SWAP_RA_CHUNKS	(1U << SWAP_RA_ORDER)
+
+/* Is the 64 KiB chunk at @caddr (whose PTEs are @cpte) one swap run of
+ * device @type inside @vma? */
+static bool swap_chunk_at(const struct vm_area_struct *vma,
+			  const pte_t *cpte, unsigned long caddr,
+			  unsigned int type)
+{
+	return caddr >= vma->vm_start && caddr + MTHP_SIZE <= vma->vm_end &&
+	       swap_run(cpte, MTHP_NR) &&
+	       swp_type(pte_to_swp_entry(cpte[0])) == type;
+}
+
+/*
+ * Order-4 blocks for @n chunks into @pages: one block of SWAP_RA_CHUNKS
+ * chunks cut up when @n is that many (one allocation instead of eight;
+ * each piece is then a block of its own, _count 1), else one each.
+ * How many were had.
+ */
+static unsigned int swap_in_alloc(struct page **pages, unsigned int n)
+{
+	struct page *big = NULL;
+	unsigned int i;
+
+	if (n == SWAP_RA_CHUNKS)
+		big = alloc_pages(GFP_TRANSHUGE_LIGHT, MTHP_ORDER + SWAP_RA_ORDER);
+	for (i = 0; big && i < n; i++) {
+		pages[i] = big + i * MTHP_NR;
+		set_page_count(pages[i], 1);
+	}
+	for (i = big ? n : 0; !big && i < n; i++) {
+		pages[i] = alloc_pages(GFP_TRANSHUGE_LIGHT, MTHP_ORDER);
+		if (!pages[i])
+			break;
+	}
+	return i;
+}
+
+/* Give back the slots of the @n runs of @iov, merging those that follow
+ * each other on the disk. */
+static void swap_free_runs(unsigned int type, const struct swap_iov *iov,
+			   unsigned int n)
+{
+	for (unsigned int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && iov[j].slot ==
+		     iov[j - 1].slot + MTHP_NR; j++)
+			;
+		swap_free_nr(swp_entry(type, iov[i].slot), (j - i) * MTHP_NR);
+	}
+}
+
+/*
+ * Read back the swapped-out 64 KiB chunk at @caddr (checked by the
+ * caller) and up to SWAP_RA_CHUNKS - 1 whole chunks after it in the same
+ * PT, each into an order-4 block, with one swap_io(); map them.  The
+ * chunks read (0: no block was free), or -EIO.
+ */
+static int swap_in_chunks(struct vm_area_struct *vma, pte_t *pt,
+			  unsigned long caddr)
+{
+	unsigned int type = swp_type(pte_to_swp_entry(pt[pte_index(caddr)]));
+	struct page *pages[SWAP_RA_CHUNKS];
+	struct swap_iov iov[SWAP_RA_CHUNKS];
+	unsigned int n = 1;
+	unsigned long a;
+
+	for (a = caddr + MTHP_SIZE; n < SWAP_RA_CHUNKS && (a & ~PMD_MASK) &&
+	     swap_chunk_at(vma, &pt[pte_index(a)], a, type); a += MTHP_SIZE)
+		n++;
+	n = swap_in_alloc(pages, n);
+	for (unsigned int i = 0; i < n; i++)
+		iov[i] = (struct swap_iov){ swp_offset(pte_to_swp_entry(
+				pt[pte_index(caddr + i * MTHP_SIZE)])),
+			page_to_phys(pages[i]), MTHP_SIZE };
+	if (n && swap_io(type, false, iov, n)) {
+		mm_log(MM_LOG_ERR, "swap: read error at slot %lu", iov[0].slot);
+		while (n)
+			__free_pages(pages[--n], MTHP_ORDER);
+		return -EIO;
+	}
+	swap_free_runs(type, iov, n);
+	for (unsigned int i = 0; i < n; i++) {
+		a = caddr + i * MTHP_SIZE;
+		map_anon_pages(vma, &pt[pte_index(a)], pages[i], a, MTHP_NR);
+	}
+	vma->vm_mm->rss_stat[MM_SWAPENTS] -= n * MTHP_NR;
+	count_vm_events(arch_cpu_id(), PSWPIN, n * MTHP_NR);
+	count_vm_events(arch_cpu_id(), PGMAJFAULT, n ? 1 : 0);
+	return (int)n;
+}
+
 /*
  * The PTE at @addr holds a swap entry: read the page back, the whole
  * 64 KiB chunk when its 16 entries are consecutive slots (as pageout
- * leaves a 64 KiB chunk) and an order-4 block is free: one read.
+ * leaves a 64 KiB chunk) and an order-4 block is free: one read, which
+ * also brings the chunks after it (swap_in_chunks).
  */
 static vm_fault_t do_swap_page(struct vm_area_struct *vma, pte_t *pt,
 			       unsigned long addr, struct fault_alloc *fa)
 {
 	unsigned long caddr = addr & ~(MTHP_SIZE - 1);
 	pte_t *cpte = &pt[pte_index(caddr)];
-	struct page *page = NULL;
-	unsigned long nr = 1;
+	struct page *page;
+	int n = 0;
 
-	if (caddr >= vma->vm_start && caddr + MTHP_SIZE <= vma->vm_end &&
-	    swap_run(cpte, MTHP_NR)) {
-		page = alloc_pages(GFP_TRANSHUGE_LIGHT, MTHP_ORDER);
-		nr = MTHP_NR;
-	}
-	if (!page) {
-		page = fault_page(fa, false);
-		if (!page)
-			return VM_FAULT_NEED_PAGE;
-		nr = 1;
-		caddr = addr & PAGE_MASK;
-		cpte = &pt[pte_index(caddr)];
-	}
-	if (swap_read(vma->vm_mm, *cpte, page, nr, nr > 1 ? MTHP_ORDER : 0)) {
-		__free_pages(page, nr > 1 ? MTHP_ORDER : 0);
+	if (swap_chunk_at(vma, cpte, caddr,
+			  swp_type(pte_to_swp_entry(cpte[0]))))
+		n = swap_in_chunks(vma, pt, caddr);
+	if (n)
+		return n < 0 ? VM_FAULT_SIGSEGV : 0;
+	page = fault_page(fa, false);
+	if (!page)
+		return VM_FAULT_NEED_PAGE;
+	cpte = &pt[pte_index(addr)];
+	if (swap_read(vma->vm_mm, *cpte, page, 1, 0)) {
+		__free_pages(page, 0);
 		return VM_FAULT_SIGSEGV;
 	}
-	map_anon_pages(vma, cpte, page, caddr, nr);
+	map_anon_pages(vma, cpte, page, addr & PAGE_MASK, 1);
 	return 0;
 }
 

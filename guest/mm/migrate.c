@@ -264,7 +264,7 @@ static int swap_out_isolated(struct mm_struct *mm, pteval_t *entry,
 		return -EIO;
 	}
 	lru_del(page);
-	pageout_done(mm, page);
+	pageout_done(mm, page, false);
 	count_vm_events(arch_cpu_id(), PSWPOUT, 1UL << order);
 	return 0;
 }

@@ -83,6 +83,11 @@ struct mm_hooks {
 	 * (the caller may hold an mm->lock).  0 or -EIO. */
 	int (*swap_rw)(void *bdev, bool write, const struct swap_iov *iov,
 		       unsigned int n);
+	/* does a successful swap write on @bdev leave the memory it wrote
+	 * from zero (the device released it: memvisor's virtio-blk)?  Then
+	 * the pages are freed as known-zero and never cleared by the CPU.
+	 * NULL: no */
+	bool (*swap_write_releases)(void *bdev);
 	/* page cache I/O, the same contract: @slot is the page offset on
 	 * the disk @bdev (filemap.c reads through it) */
 	int (*filemap_rw)(void *bdev, bool write, const struct swap_iov *iov,

@@ -136,19 +136,52 @@ extern long nr_swap_pages;		/* free slots, all devices */
 int swap_alloc(unsigned int order, swp_entry_t *entry);
 /* Give back the 2^@order slots from @entry. */
 void swap_free(swp_entry_t entry, unsigned int order);
+/* Give back the @nr slots from @entry (any count, across clusters). */
+void swap_free_nr(swp_entry_t entry, unsigned long nr);
 /* Are all 2^@order slots from @entry taken? (checks, tests) */
 bool swap_slots_taken(swp_entry_t entry, unsigned int order);
 /* Synchronous I/O of @n runs on the device of @type: 0 or -EIO. */
+/* Does a successful swap_io() write to @type leave its pages zero? */
+bool swap_write_releases(unsigned int type);
 int swap_io(unsigned int type, bool write, const struct swap_iov *iov,
 	    unsigned int n);
 
-/* ---- vmscan.c: LRU lists */
+/* ---- lru.c: LRU lists (vmscan.c scans them) */
 #define SWAP_CLUSTER_MAX	32UL	/* pages reclaimed per round */
+#define MTHP_NR			(1UL << MTHP_ORDER)
+
+/* Pages an LRU entry stands for: a THP's 512, a chunk's 16, or 1. */
+static inline unsigned long lru_nr(const struct page *page)
+{
+	if (PageHead(page))
+		return 1UL << page->private;
+	return PageMthp(page) ? MTHP_NR : 1;
+}
+
+/* The order of the unit an LRU entry stands for (swap slots, frees). */
+static inline unsigned int lru_order(const struct page *page)
+{
+	if (PageHead(page))
+		return HPAGE_PMD_ORDER;
+	return PageMthp(page) ? MTHP_ORDER : 0;
+}
+
+/* Node @nid's lists (made on first use). */
+struct lruvec *node_lruvec(int nid);
+/* Move up to @nr entries from the tail of @lru onto @out; how many. */
+unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
+				unsigned long nr, struct list_head *out);
+/* Put the isolated entry @page back at the head of @lru. */
+void lru_putback(struct page *page, enum lru_list lru);
+/* The isolated chunk entry @head becomes a single page; its other 15
+ * go on the inactive list singly. */
+void lru_chunk_break_isolated(struct page *head);
 
 /* A new anonymous page (or THP head: 512 pages) goes on the inactive
  * list of its node. */
 void lru_cache_add_anon(struct page *page);
-/* @nr consecutive new pages from @page, one lock round. */
+/* @nr consecutive new pages from @page, one lock round (whole aligned
+ * 64 KiB chunks as one entry each). */
 void lru_cache_add_anon_range(struct page *page, unsigned long nr);
 /* A new page cache page goes on the inactive file list of its node. */
 void lru_cache_add_file(struct page *page);
@@ -185,7 +218,7 @@ unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 pteval_t *page_entry(struct mm_struct *mm, struct page *page);
 /* @page (off the LRU, its entry in @mm, locked, now a swap entry whose
  * slots hold its bytes) is on swap: unaccount and free it. */
-void pageout_done(struct mm_struct *mm, struct page *page);
+void pageout_done(struct mm_struct *mm, struct page *page, bool zero);
 
 /* Is reclaim running (its allocations may use the reserves)? */
 bool reclaim_in_progress(void);

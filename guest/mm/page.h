@@ -40,7 +40,10 @@
  *				virtual page number, _mapcount = 1, lru free
  *				(see migrate.c); a 2 MiB THP is one order-9
  *				block: its head also has PG_head and
- *				private = 9, its tails stay all zero
+ *				private = 9, its tails stay all zero; a
+ *				64 KiB chunk is 16 such pages, and while it
+ *				is whole only its first is on the LRU, with
+ *				PG_mthp (vmscan.c)
  */
 #ifndef GUEST_MM_PAGE_H
 #define GUEST_MM_PAGE_H
@@ -72,6 +75,7 @@ enum pageflags {
 	PG_idle,	/* not accessed since marked idle (page_idle.c) */
 	PG_young,	/* an accessed bit idle tracking cleared: reclaim
 			 * still counts it (page_idle.c) */
+	PG_mthp,	/* LRU entry for its whole 64 KiB chunk (vmscan.c) */
 	NR_PAGEFLAGS
 };
 
@@ -99,7 +103,8 @@ BUILD_BUG_ON(sizeof(struct page) != 64);
 #define PAGE_FLAGS_CHECK_AT_FREE					\
 	((1UL << PG_locked) | (1UL << PG_lru) | (1UL << PG_active) |	\
 	 (1UL << PG_slab) | (1UL << PG_reserved) | (1UL << PG_private) | \
-	 (1UL << PG_buddy) | (1UL << PG_head) | (1UL << PG_balloon))
+	 (1UL << PG_buddy) | (1UL << PG_head) | (1UL << PG_balloon) |	\
+	 (1UL << PG_mthp))
 
 /*
  * PageFoo() tests, SetPageFoo()/ClearPageFoo() atomic updates,
@@ -142,6 +147,7 @@ static inline bool TestClearPageYoung(struct page *page)
 	return (__atomic_fetch_and(&page->flags, ~(1UL << PG_young),
 				   __ATOMIC_RELAXED) >> PG_young) & 1;
 }
+PAGEFLAG(Mthp, mthp)
 
 /* Contents known to be zero (free block heads: the whole block). */
 static inline bool page_known_zero(const struct page *page)

@@ -168,9 +168,10 @@ static void release_slots(struct swap_info_struct *si, unsigned long off,
 
 		BUG_ON((*w & mask) != mask);
 		*w &= ~mask;
+		/* a word lies in one cluster; a run may span several */
+		si->cluster_used[i / SWAPFILE_CLUSTER] -= (unsigned short)n;
 		i += n;
 	}
-	si->cluster_used[off / SWAPFILE_CLUSTER] -= (unsigned short)nr;
 	si->inuse_pages -= nr;
 	if (si->flags & SWP_WRITEOK)	/* else not counted free: swapoff */
 		nr_swap_pages += (long)nr;
@@ -178,8 +179,13 @@ static void release_slots(struct swap_info_struct *si, unsigned long off,
 
 void swap_free(swp_entry_t entry, unsigned int order)
 {
+	swap_free_nr(entry, 1UL << order);
+}
+
+void swap_free_nr(swp_entry_t entry, unsigned long nr)
+{
 	struct swap_info_struct *si = swap_info[swp_type(entry)];
-	unsigned long flags, nr = 1UL << order;
+	unsigned long flags;
 
 	BUG_ON(!si || swp_offset(entry) + nr > si->max);
 	spin_lock_irqsave(&swap_lock, flags);
@@ -198,6 +204,14 @@ bool swap_slots_taken(swp_entry_t entry, unsigned int order)
 		if (!((si->map[i / BITS_PER_LONG] >> (i % BITS_PER_LONG)) & 1))
 			return false;
 	return true;
+}
+
+bool swap_write_releases(unsigned int type)
+{
+	struct swap_info_struct *si = swap_info[type];
+
+	return si && mm_hooks.swap_write_releases &&
+	       mm_hooks.swap_write_releases(si->bdev);
 }
 
 int swap_io(unsigned int type, bool write, const struct swap_iov *iov,

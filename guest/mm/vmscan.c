@@ -1,14 +1,12 @@
 /*
- * Reclaim: the LRU lists, the scanner that ages them and writes cold
+ * Reclaim: the scanner that ages the LRU lists (lru.c) and writes cold
  * anonymous pages to swap, direct reclaim and kswapd's rounds.
  *
- * LRU lists are per node (struct lruvec in pg_data_t, as Linux since
- * 4.8): an inactive and an active list of anonymous pages, and an
- * inactive and an active list of clean page cache pages (filemap.c; a
- * page is on a file list when ->mapping is an address_space).  An entry is a page, or a whole 2 MiB
- * THP by its head (counted as 512).  New pages go to the head of the
- * inactive list.  Pages are found from the lists and mapped through the
- * reverse map of migrate.c (->mapping = mm, ->index = virtual page).
+ * An LRU entry is a page, a whole 2 MiB THP by its head (counted as
+ * 512) or a whole 64 KiB chunk by its first page (PG_mthp, counted as
+ * 16; lru.c says when a chunk is broken up).  Pages are found from the
+ * lists and mapped through the reverse map of migrate.c (->mapping =
+ * mm, ->index = virtual page).
  *
  * Aging, Linux's second-chance rule (page_check_references):
  *  - shrink_inactive_list takes pages from the tail.  If the accessed
@@ -28,7 +26,11 @@
  * swap_io() of merged runs (a 2 MiB THP is one run; the sixteen pages of
  * a 64 KiB chunk, physically and in swap consecutive, merge into one);
  * then they are freed.  Nothing is copied by the CPU.  On an I/O error
- * the entries are put back and the pages activated.
+ * the entries are put back and the pages activated.  Where the swap
+ * device releases what it wrote (swap_write_releases: memvisor's
+ * virtio-blk leaves the pages zero), they are freed as known-zero, so
+ * the faults that take them next clear nothing (PGZERO_SKIPPED); on
+ * other devices (QEMU) they are freed dirty and cleared when reused.
  *
  * File pages age as Linux's unmapped cache pages do: a cache hit marks
  * the page accessed (mark_page_accessed: PG_referenced, and a second hit
@@ -75,185 +77,6 @@ struct scan_control {
 	bool kswapd;
 	bool count;			/* pgscan/pgsteal (not drop_caches) */
 };
-
-/* --------------------------------------------------------- the lists */
-
-static struct lruvec *node_lruvec(int nid)
-{
-	struct lruvec *l = &node_data[nid].lruvec;
-
-	if (unlikely(!l->lists[0].next))
-		for (int i = 0; i < NR_LRU_LISTS; i++)
-			INIT_LIST_HEAD(&l->lists[i]);
-	return l;
-}
-
-static inline unsigned long lru_nr(const struct page *page)
-{
-	return PageHead(page) ? 1UL << page->private : 1;
-}
-
-static inline bool page_is_file_lru(const struct page *page)
-{
-	return page->mapping && !PageAnon(page);
-}
-
-/* Counts for @nr pages from @page joining (+) or leaving (-) @lru. */
-static void lru_account(struct lruvec *l, struct page *page,
-			enum lru_list lru, long nr)
-{
-	struct zone *zone = page_zone(page);
-
-	l->nr_pages[lru] += (unsigned long)nr;
-	mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru, nr);
-	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
-}
-
-/* Put @page (off any list) on @lru's head.  lru_lock held. */
-static void __lru_add(struct lruvec *l, struct page *page, enum lru_list lru)
-{
-	list_add(&page->lru, &l->lists[lru]);
-	__SetPageLRU(page);
-	if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE)
-		__SetPageActive(page);
-	lru_account(l, page, lru, (long)lru_nr(page));
-}
-
-/* Take @page off its list.  lru_lock held. */
-static enum lru_list page_lru(const struct page *page)
-{
-	return (page_is_file_lru(page) ? LRU_INACTIVE_FILE :
-		LRU_INACTIVE_ANON) + (PageActive(page) ? 1 : 0);
-}
-
-static void __lru_del(struct lruvec *l, struct page *page)
-{
-	enum lru_list lru = page_lru(page);
-
-	list_del(&page->lru);
-	__ClearPageLRU(page);
-	__ClearPageActive(page);
-	lru_account(l, page, lru, -(long)lru_nr(page));
-}
-
-void lru_cache_add_anon_range(struct page *page, unsigned long nr)
-{
-	struct lruvec *l = node_lruvec(page_to_nid(page));
-	unsigned long flags;
-
-	spin_lock_irqsave(&l->lru_lock, flags);
-	for (unsigned long i = 0; i < nr; i++) {
-		list_add(&page[i].lru, &l->lists[LRU_INACTIVE_ANON]);
-		__SetPageLRU(&page[i]);
-	}
-	lru_account(l, page, LRU_INACTIVE_ANON, (long)nr);
-	spin_unlock_irqrestore(&l->lru_lock, flags);
-}
-
-/* Put @page at the head of its node's inactive list @lru. */
-static void lru_cache_add(struct page *page, enum lru_list lru)
-{
-	struct lruvec *l = node_lruvec(page_to_nid(page));
-	unsigned long flags;
-
-	spin_lock_irqsave(&l->lru_lock, flags);
-	__lru_add(l, page, lru);
-	spin_unlock_irqrestore(&l->lru_lock, flags);
-}
-
-void lru_cache_add_anon(struct page *page)
-{
-	lru_cache_add(page, LRU_INACTIVE_ANON);
-}
-
-void lru_cache_add_file(struct page *page)
-{
-	lru_cache_add(page, LRU_INACTIVE_FILE);
-}
-
-void mark_page_accessed(struct page *page)
-{
-	struct lruvec *l = node_lruvec(page_to_nid(page));
-	unsigned long flags;
-
-	if (PageIdle(page))
-		ClearPageIdle(page);	/* used: no longer idle (page_idle.c) */
-	spin_lock_irqsave(&l->lru_lock, flags);
-	if (!PageReferenced(page)) {
-		__SetPageReferenced(page);
-	} else if (PageLRU(page) && !PageActive(page)) {
-		/* the second access on the inactive list: activate */
-		__lru_del(l, page);
-		__ClearPageReferenced(page);
-		__lru_add(l, page, page_lru(page) + 1);
-		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
-	}
-	spin_unlock_irqrestore(&l->lru_lock, flags);
-}
-
-void lru_del(struct page *page)
-{
-	struct lruvec *l;
-	unsigned long flags;
-
-	if (!PageLRU(page))
-		return;
-	l = node_lruvec(page_to_nid(page));
-	spin_lock_irqsave(&l->lru_lock, flags);
-	__lru_del(l, page);
-	__ClearPageReferenced(page);
-	spin_unlock_irqrestore(&l->lru_lock, flags);
-}
-
-void lru_replace(struct page *old, struct page *new)
-{
-	enum lru_list lru = page_lru(old);
-	bool ref = PageReferenced(old);
-
-	if (!PageLRU(old))
-		return;
-	lru_del(old);
-	if (ref)
-		__SetPageReferenced(new);
-	{
-		struct lruvec *l = node_lruvec(page_to_nid(new));
-		unsigned long flags;
-
-		spin_lock_irqsave(&l->lru_lock, flags);
-		__lru_add(l, new, lru);
-		spin_unlock_irqrestore(&l->lru_lock, flags);
-	}
-}
-
-/* Move up to @nr entries from the tail of @lru onto @out. */
-static unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
-				       unsigned long nr,
-				       struct list_head *out)
-{
-	unsigned long flags, n = 0;
-
-	spin_lock_irqsave(&l->lru_lock, flags);
-	while (n < nr && !list_empty(&l->lists[lru])) {
-		struct page *page = list_last_entry(&l->lists[lru],
-						    struct page, lru);
-
-		__lru_del(l, page);
-		list_add_tail(&page->lru, out);
-		n++;
-	}
-	spin_unlock_irqrestore(&l->lru_lock, flags);
-	return n;
-}
-
-static void putback(struct page *page, enum lru_list lru)
-{
-	struct lruvec *l = node_lruvec(page_to_nid(page));
-	unsigned long flags;
-
-	spin_lock_irqsave(&l->lru_lock, flags);
-	__lru_add(l, page, lru);
-	spin_unlock_irqrestore(&l->lru_lock, flags);
-}
 
 /* ------------------------------------------------------ the decisions */
 
@@ -331,6 +154,8 @@ bool reclaim_in_progress(void)
 
 struct pageout {
 	struct mm_struct *mm;		/* locked; every page is its */
+	pteval_t *pt;			/* the PT last walked to, or NULL, */
+	unsigned long pt_va;		/* ... mapping [pt_va, + 2 MiB) */
 	unsigned int type;		/* every slot on this device */
 	unsigned int n, niov;
 	struct page *page[PAGEOUT_BATCH];
@@ -352,7 +177,16 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->old[po->n] = *e;
 	po->swp[po->n] = swp;
 	po->n++;
-	*e = PageHead(page) ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
+	if (PageHead(page)) {
+		*e = swp_entry_to_pmd(swp);
+	} else {
+		pteval_t first = swp_entry_to_pte(swp);
+
+		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
+		 * the offset sits where a PFN would) */
+		for (unsigned long i = 0; i < nr; i++)
+			e[i] = first + (i << PAGE_SHIFT);
+	}
 	if (last && last->slot + last->len / PAGE_SIZE == swp_offset(swp) &&
 	    last->addr + last->len == page_to_phys(page)) {
 		last->len += nr << PAGE_SHIFT;
@@ -364,17 +198,25 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->niov++;
 }
 
-/* The page is on swap now: unaccount and free it (migrate.c too). */
-void pageout_done(struct mm_struct *mm, struct page *page)
+/* The page is on swap now: unaccount and free it (as known-zero if the
+ * device released it: @zero); migrate.c too. */
+void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
 {
 	long nr = (long)lru_nr(page);
 	struct zone *zone = page_zone(page);
-	unsigned int order = 0;
+	unsigned int order = lru_order(page);
 
 	if (PageHead(page)) {
-		order = HPAGE_PMD_ORDER;
 		__ClearPageHead(page);
 		mod_zone_page_state(zone, NR_ANON_THPS, -nr);
+	} else if (PageMthp(page)) {
+		/* the 16 pages go back as one order-4 block */
+		__ClearPageMthp(page);
+		for (long i = 1; i < nr; i++) {
+			page[i].mapping = NULL;
+			page[i]._mapcount = 0;
+			set_page_count(&page[i], 0);
+		}
 	}
 	__ClearPageReferenced(page);
 	page->mapping = NULL;
@@ -382,31 +224,49 @@ void pageout_done(struct mm_struct *mm, struct page *page)
 	mm->rss_stat[MM_ANONPAGES] -= (unsigned long)nr;
 	mm->rss_stat[MM_SWAPENTS] += (unsigned long)nr;
 	mod_zone_page_state(zone, NR_ANON_MAPPED, -nr);
-	__free_pages(page, order);
+	if (zero)
+		free_pages_known_zero(page, order);
+	else
+		__free_pages(page, order);
+}
+
+/* Entry @i of the batch stays in memory: its PTEs (a chunk's 16, from
+ * the first one's flags) and its slots as they were. */
+static void pageout_undo(struct pageout *po, unsigned int i)
+{
+	struct page *page = po->page[i];
+	pteval_t flags = po->old[i] & ~PTE_PFN_MASK;
+
+	if (PageMthp(page))
+		for (unsigned long j = 0; j < MTHP_NR; j++)
+			po->entry[i][j] = page_to_phys(page + j) | flags;
+	else
+		*po->entry[i] = po->old[i];
+	swap_free(po->swp[i], lru_order(page));
 }
 
 /* Write the batch, then free its pages (or undo on error). */
 static void pageout_flush(struct pageout *po, struct scan_control *sc)
 {
 	unsigned long done = 0;
+	bool zero;
 	int err;
 
 	if (!po->n)
 		return;
 	arch_flush_tlb_mm(po->mm);
+	zero = swap_write_releases(po->type);
 	err = swap_io(po->type, true, po->iov, po->niov);
 	for (unsigned int i = 0; i < po->n; i++) {
 		struct page *page = po->page[i];
 		unsigned long nr = lru_nr(page);
 
 		if (err) {
-			*po->entry[i] = po->old[i];
-			swap_free(po->swp[i], PageHead(page) ?
-				  HPAGE_PMD_ORDER : 0);
-			putback(page, LRU_ACTIVE_ANON);
+			pageout_undo(po, i);
+			lru_putback(page, LRU_ACTIVE_ANON);
 			continue;
 		}
-		pageout_done(po->mm, page);
+		pageout_done(po->mm, page, zero);
 		done += nr;
 	}
 	if (err)
@@ -422,11 +282,49 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 			      struct scan_control *sc)
 {
+	po->pt = NULL;			/* valid under the mm's lock only */
 	if (po->mm) {
 		pageout_flush(po, sc);
 		spin_unlock(&po->mm->lock);
 	}
 	po->mm = mm;
+}
+
+/*
+ * One pass over the 16 PTEs from @e, which maps a chunk's head: clear
+ * their accessed bits; true if any was set.  *@whole: do the other 15
+ * still map the pages after it, in order?  (Branch-free: the scanner's
+ * cost per 64 KiB is mostly this loop.)
+ */
+static bool chunk_test_and_clear(pteval_t *e, bool *whole)
+{
+	const pteval_t mask = PTE_PFN_MASK | _PAGE_PRESENT;
+	pteval_t want = e[0] & mask, any = 0, bad = 0;
+
+	for (unsigned long i = 0; i < MTHP_NR; i++) {
+		pteval_t v = e[i];
+
+		any |= v;
+		bad |= (v & mask) ^ (want + (i << PAGE_SHIFT));
+		e[i] = v & ~_PAGE_ACCESSED;
+	}
+	*whole = !bad;
+	return any & _PAGE_ACCESSED;
+}
+
+/* Was any of the @nr entries from @e accessed since the last look?
+ * Clears the bits (one entry for a THP's PMD, 16 for a chunk). */
+static bool test_and_clear_accessed(pteval_t *e, unsigned long nr)
+{
+	pteval_t any = 0;
+
+	if (nr > MTHP_NR)
+		nr = 1;				/* a THP: its PMD */
+	for (unsigned long i = 0; i < nr; i++) {
+		any |= e[i];
+		e[i] &= ~_PAGE_ACCESSED;
+	}
+	return any & _PAGE_ACCESSED;
 }
 
 /*
@@ -436,28 +334,39 @@ static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 			struct scan_control *sc)
 {
-	unsigned int order = PageHead(page) ? HPAGE_PMD_ORDER : 0;
+	unsigned int order = lru_order(page);
+	bool whole = true;
 	swp_entry_t swp;
 
-	/* PG_young: an accessed bit idle page tracking took (page_idle.c) */
-	if ((*e & _PAGE_ACCESSED) | TestClearPageYoung(page)) {
-		*e &= ~_PAGE_ACCESSED;
+	/* a chunk's 16 accessed bits are cleared even if it is no longer
+	 * whole: they are this mm's PTEs, only aging reads them; PG_young:
+	 * an accessed bit idle page tracking took (page_idle.c) */
+	if ((order == MTHP_ORDER ? chunk_test_and_clear(e, &whole) :
+	     test_and_clear_accessed(e, 1)) | TestClearPageYoung(page)) {
 		if (PageReferenced(page)) {
 			count_vm_events(arch_cpu_id(), PGACTIVATE,
 					lru_nr(page));
-			putback(page, LRU_ACTIVE_ANON);
+			lru_putback(page, LRU_ACTIVE_ANON);
 		} else {
 			__SetPageReferenced(page);
-			putback(page, LRU_INACTIVE_ANON);
+			lru_putback(page, LRU_INACTIVE_ANON);
 		}
 		return;
 	}
+	if (!whole) {
+		lru_chunk_break_isolated(page);	/* its pages, singly */
+		lru_putback(page, LRU_INACTIVE_ANON);
+		return;
+	}
 	if (swap_alloc(order, &swp)) {
-		/* no free 2 MiB cluster: reclaim the THP's pages singly */
-		if (order && !split_huge_pmd(po->mm, e, page->index <<
-					     PAGE_SHIFT))
+		/* no free 2 MiB cluster: reclaim the THP in 64 KiB chunks;
+		 * no 16 free slots: a chunk's pages singly */
+		if (order == HPAGE_PMD_ORDER &&
+		    !split_huge_pmd(po->mm, e, page->index << PAGE_SHIFT))
 			return;		/* split put them on the list */
-		putback(page, LRU_ACTIVE_ANON);
+		if (order == MTHP_ORDER)
+			lru_chunk_break_isolated(page);
+		lru_putback(page, LRU_ACTIVE_ANON);
 		return;
 	}
 	if (po->n && (po->type != swp_type(swp) || po->n == PAGEOUT_BATCH))
@@ -481,6 +390,29 @@ static bool pageout_lock(struct pageout *po, struct page *page,
 
 static struct pageout pageout_batch;	/* under reclaim_lock */
 
+/*
+ * page_entry() for the batch: pages taken one after the other are mostly
+ * neighbours, so the PT of the last 4-level walk serves the next page
+ * in the same 2 MiB (po->mm stays locked meanwhile, so the PT stays).
+ */
+static pteval_t *pageout_entry(struct pageout *po, struct page *page)
+{
+	unsigned long va = page->index << PAGE_SHIFT;
+	pteval_t *e;
+
+	if (!PageHead(page) && po->pt && (va & PMD_MASK) == po->pt_va) {
+		e = &po->pt[pte_index(va)];
+		return pte_present(*e) && pte_pfn(*e) == page_to_pfn(page) ?
+		       e : NULL;
+	}
+	e = page_entry(po->mm, page);
+	if (e && !PageHead(page)) {
+		po->pt = e - pte_index(va);
+		po->pt_va = va & PMD_MASK;
+	}
+	return e;
+}
+
 static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 				 struct scan_control *sc)
 {
@@ -497,12 +429,12 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 		list_del(&page->lru);
 		sc->nr_scanned += lru_nr(page);
 		if (!pageout_lock(po, page, sc)) {
-			putback(page, LRU_INACTIVE_ANON);
+			lru_putback(page, LRU_INACTIVE_ANON);
 			continue;
 		}
-		e = page_entry(po->mm, page);
+		e = pageout_entry(po, page);
 		if (!e) {
-			putback(page, LRU_INACTIVE_ANON);
+			lru_putback(page, LRU_INACTIVE_ANON);
 			continue;
 		}
 		shrink_page(po, page, e, sc);
@@ -532,9 +464,9 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 		}
 		if (locked && page_anon_mm(page) == locked &&
 		    (e = page_entry(locked, page)) != NULL)
-			*e &= ~_PAGE_ACCESSED;
+			test_and_clear_accessed(e, lru_nr(page));
 		__ClearPageReferenced(page);
-		putback(page, LRU_INACTIVE_ANON);
+		lru_putback(page, LRU_INACTIVE_ANON);
 		moved += lru_nr(page);
 	}
 	if (locked)
@@ -555,7 +487,7 @@ static bool keep_mapped_file(struct page *page, bool reclaim)
 		return true;
 	if (r == PAGEREF_ACTIVATE)
 		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
-	putback(page, r == PAGEREF_ACTIVATE ? LRU_ACTIVE_FILE :
+	lru_putback(page, r == PAGEREF_ACTIVATE ? LRU_ACTIVE_FILE :
 		LRU_INACTIVE_FILE);
 	return false;
 }
@@ -581,7 +513,7 @@ static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
 			continue;
 		__ClearPageReferenced(page);
 		if (!filemap_evict(page, record)) {
-			putback(page, LRU_INACTIVE_FILE);	/* in use */
+			lru_putback(page, LRU_INACTIVE_FILE);	/* in use */
 			continue;
 		}
 		freed++;
@@ -608,7 +540,7 @@ static unsigned long shrink_active_file(struct lruvec *l, unsigned long nr)
 	list_for_each_entry_safe(page, next, &isolated, lru) {
 		list_del(&page->lru);
 		__ClearPageReferenced(page);
-		putback(page, LRU_INACTIVE_FILE);
+		lru_putback(page, LRU_INACTIVE_FILE);
 	}
 	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
 	return moved;

@@ -6,7 +6,10 @@ cd "$(dirname "$0")/../.."
 ITERS=${1:-100000}
 OUT=build/mm_bench
 mkdir -p build
-cc -std=gnu11 -O2 -g -DMM_HOST -DMM_NDEBUG -I. -Itests/unit/mm_stub \
+# 8 GiB of simulated physical memory: valgrind cannot map the unit
+# tests' 128 GiB, and the benches stay below 8 GiB.
+cc -std=gnu11 -O2 -g -DMM_HOST -DMM_NDEBUG '-DMM_STUB_PHYS_SIZE=(8UL<<30)' \
+	-I. -Itests/unit/mm_stub \
 	-o $OUT guest/mm/*.c tests/unit/mm_stub/*.c tests/bench/mm_bench.c
 for b in empty order0 order0_zero order3 order9 kmalloc64; do
 	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
@@ -34,4 +37,21 @@ for op in inflate_op deflate_op; do
 		--toggle-collect=$op $OUT balloon 1024 2>&1 |
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 	echo "balloon ${op%_op}: $ir instructions / 1034 MiB = $((ir / 1034)) per MiB"
+done
+# Swap: ITERS MiB faulted in 2 MiB, 64 KiB or 4 KiB chunks, swapped out
+# (swapout_op) and back in (swapin_op), per page; the bench prints how
+# many pages moved (its warm-up included), which is what we divide by.
+for spec in swap2m:64 swap64k:64 swap4k:16; do
+	b=${spec%:*} n=${spec#*:}
+	for op in swapout_op swapin_op; do
+		log=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+			--toggle-collect=$op $OUT $b "$n" 2>&1)
+		ir=$(echo "$log" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+		if [ $op = swapout_op ]; then
+			pages=$(echo "$log" | sed -n 's/^swapped out \([0-9]*\) pages.*/\1/p')
+		else
+			pages=$(echo "$log" | sed -n 's/.*, in \([0-9]*\) pages$/\1/p')
+		fi
+		echo "$b ${op%_op}: $ir instructions / $pages pages = $((ir / pages)) per 4 KiB page"
+	done
 done

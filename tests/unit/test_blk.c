@@ -181,7 +181,8 @@ static uint8_t request(uint32_t type, uint64_t sector, uint32_t len)
 	uint8_t *st = gp(STATUS);
 	struct seg s[3] = {
 		{ HDR, sizeof(*h), false },
-		{ DATA, len, type != VIRTIO_BLK_T_OUT },
+		{ DATA, len, type != VIRTIO_BLK_T_OUT &&
+			     type != VIRTIO_BLK_T_MV_OUT_RELEASE },
 		{ STATUS, 1, true },
 	};
 
@@ -248,6 +249,37 @@ START_TEST(read_write_flush)
 	ck_assert_uint_eq(c.flush_ops, 1);
 	ck_assert_uint_eq(c.unsupp, 1);
 	free(buf);
+}
+END_TEST
+
+/* memvisor's MV_OUT_RELEASE: written like an OUT, then the pages read
+ * zero; anything but whole pages is refused before writing. */
+START_TEST(release_write_leaves_pages_zero)
+{
+	uint8_t *buf = malloc(IMG_SIZE), *zero = calloc(1, 8192);
+	struct blk_counters c;
+
+	guest_init();
+	w(CC(device_feature_select), 0, 4);
+	ck_assert(r(CC(device_feature), 4) & (1u << VIRTIO_BLK_F_MV_RELEASE));
+	memset(gp(DATA), 0x6b, 8192);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_MV_OUT_RELEASE, 32, 8192),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_mem_eq(gp(DATA), zero, 8192);
+	memset(image + 32 * 512, 0x6b, 8192);
+	read_image(buf);
+	ck_assert_mem_eq(buf, image, IMG_SIZE);
+	memset(gp(DATA), 0x6c, 8192);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_MV_OUT_RELEASE, 64, 512),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA), 0x6c);	/* kept */
+	read_image(buf);
+	ck_assert_mem_eq(buf, image, IMG_SIZE);		/* not written */
+	blk_get_counters(d, &c);
+	ck_assert_uint_eq(c.released, 8192);
+	ck_assert_uint_eq(c.wr_bytes, 8192);
+	free(buf);
+	free(zero);
 }
 END_TEST
 
@@ -382,6 +414,7 @@ Suite *blk_suite(void)
 	tcase_add_checked_fixture(dev, setup, teardown);
 	tcase_add_test(dev, config_space);
 	tcase_add_test(dev, read_write_flush);
+	tcase_add_test(dev, release_write_leaves_pages_zero);
 	tcase_add_test(dev, scatter_gather_and_split_header);
 	tcase_add_test(dev, out_of_range_and_bad_sizes);
 	tcase_add_test(dev, malformed_chains_dropped);

@@ -303,6 +303,65 @@ START_TEST(test_mthp_swapin_whole)
 }
 END_TEST
 
+static unsigned long lru_entries(enum lru_list lru)
+{
+	const struct list_head *h = &node_data[0].lruvec.lists[lru], *p;
+	unsigned long n = 0;
+
+	for (p = h->next; p != h; p = p->next)
+		n++;
+	return n;
+}
+
+/* 64 KiB chunks: one LRU entry each, swapped out as units, back with
+ * readahead in one read; unmapping part of one breaks it, exactly. */
+START_TEST(test_mthp_chunks_are_units)
+{
+	unsigned long a = map(8 * 64 * 1024), calls;
+
+	huge_anon_orders = 1UL << MTHP_ORDER;
+	fill(a, 8 * 64 * 1024);
+	huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_ANON), 128);
+	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON), 8);
+	reclaim_all();
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 128);
+	ck_assert_uint_eq(swap_used(), 128);
+	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON), 0);
+	ck_assert_uint_le(io_runs, 8);
+	check();
+	/* one fault in the first chunk brings all eight, one call */
+	calls = io_calls;
+	verify(a + 4096, 4096);
+	ck_assert_uint_eq(io_calls, calls + 1);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
+	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON), 8);
+	ck_assert_uint_eq(vm_event_states[0].event[PSWPIN], 128);
+	verify(a, 8 * 64 * 1024);
+	ck_assert_uint_eq(io_calls, calls + 1);
+	check();
+	/* unmap one page of the first chunk: the other 15 become single
+	 * entries, every page still counted once */
+	ck_assert_int_eq(do_munmap(mm, a + 4096, 4096), 0);
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_ANON), 127);
+	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON), 7 + 15);
+	check();
+	/* and they still swap out and back, singly */
+	reclaim_all();
+	ck_assert_uint_eq(swap_used(), 127);
+	verify(a, 4096);
+	verify(a + 2 * 4096, 8 * 64 * 1024 - 2 * 4096);
+	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_int_eq(do_munmap(mm, a, 8 * 64 * 1024), 0);
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_ANON) +
+			  global_page_state(NR_ACTIVE_ANON), 0);
+	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON) +
+			  lru_entries(LRU_ACTIVE_ANON), 0);
+	check();
+}
+END_TEST
+
 START_TEST(test_swapoff_brings_back)
 {
 	unsigned long a = map(4 * MiB), b = map(256 * 4096);
@@ -340,6 +399,7 @@ Suite *mm_swap_suite(void)
 	tcase_add_test(tc, test_lru_aging_second_chance);
 	tcase_add_test(tc, test_pageout_thp_and_swapin);
 	tcase_add_test(tc, test_mthp_swapin_whole);
+	tcase_add_test(tc, test_mthp_chunks_are_units);
 	tcase_add_test(tc, test_swapoff_brings_back);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,6 +23,8 @@ static const struct cli_cmd bench_cmd = {
 	"                        (memvisor bench hotplug --help)\n"
 	"  balloon               inflate and deflate 1 GiB of a 2 GiB guest\n"
 	"                        (memvisor bench balloon --help)\n"
+	"  reclaim               swap 256 MiB of a hog out and back in\n"
+	"                        (memvisor bench reclaim --help)\n"
 	"  density               memory saved by memvisor's ksmd, by Linux KSM\n"
 	"                        under QEMU, and without dedup\n"
 	"                        (memvisor bench density --help)\n"
@@ -37,6 +39,8 @@ int bench_main(int argc, char **argv, const char *self_path)
 		return bench_hotplug_main(argc, argv, self_path);
 	if (argc >= 1 && !strcmp(argv[0], "balloon"))
 		return bench_balloon_main(argc, argv, self_path);
+	if (argc >= 1 && !strcmp(argv[0], "reclaim"))
+		return bench_reclaim_main(argc, argv, self_path);
 	if (argc >= 1 && !strcmp(argv[0], "density"))
 		return bench_density_main(argc, argv, self_path);
 	if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
@@ -45,9 +49,9 @@ int bench_main(int argc, char **argv, const char *self_path)
 	}
 	if (argc < 1)
 		return cli_fail(bench_cmd.name, EXIT_USAGE,
-				"no benchmark given (boot, hotplug, balloon or density; see memvisor bench --help)");
+				"no benchmark given (boot, hotplug, balloon, reclaim or density; see memvisor bench --help)");
 	return cli_fail(bench_cmd.name, EXIT_USAGE,
-			"unknown benchmark '%s' (boot, hotplug, balloon or density; see memvisor bench --help)",
+			"unknown benchmark '%s' (boot, hotplug, balloon, reclaim or density; see memvisor bench --help)",
 			argv[0]);
 }
 

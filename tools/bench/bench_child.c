@@ -272,6 +272,10 @@ void bench_backend_argv(struct bench_argv *a, enum bench_backend b,
 			bench_argv_add(a, "--qmp", vm->qmp, NULL);
 		if (vm->ksm)
 			bench_argv_add(a, "--ksm", vm->ksm, NULL);
+		if (vm->drive) {
+			bench_argv_add(a, "--drive", NULL);
+			bench_argv_addf(a, "file=%s", vm->drive);
+		}
 		return;
 	}
 	bench_argv_add(a, BENCH_QEMU, "-M", vm->mem_merge ? "pc,mem-merge=on" : "pc",
@@ -290,6 +294,10 @@ void bench_backend_argv(struct bench_argv *a, enum bench_backend b,
 	}
 	if (vm->balloon)
 		bench_argv_add(a, "-device", "virtio-balloon-pci,id=balloon0", NULL);
+	if (vm->drive) {
+		bench_argv_add(a, "-drive", NULL);
+		bench_argv_addf(a, "file=%s,if=virtio,format=raw", vm->drive);
+	}
 }
 
 static bool on_path(const char *name)

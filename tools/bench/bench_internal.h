@@ -110,6 +110,7 @@ struct bench_vm {
 				 * (memvisor always has one) */
 	const char *ksm;        /* memvisor: --ksm PATH, or NULL */
 	bool mem_merge;         /* QEMU: -machine pc,mem-merge=on */
+	const char *drive;      /* a raw image as a virtio disk, or NULL */
 };
 
 /* Append backend @b's command line for @vm to @a. */
@@ -154,11 +155,12 @@ int bench_cmd_run(const struct cli_cmd *cmd, int argc, char **argv,
 int bench_parse_runs(const char *arg, unsigned long max, unsigned long *runs,
 		     struct errmsg *e);
 
-/* The subcommands: @argv[0] is "boot", "hotplug", "balloon" or
- * "density". Exit statuses. */
+/* The subcommands: @argv[0] is "boot", "hotplug", "balloon", "reclaim"
+ * or "density". Exit statuses. */
 int bench_boot_main(int argc, char **argv, const char *self_path);
 int bench_hotplug_main(int argc, char **argv, const char *self_path);
 int bench_balloon_main(int argc, char **argv, const char *self_path);
 int bench_density_main(int argc, char **argv, const char *self_path);
+int bench_reclaim_main(int argc, char **argv, const char *self_path);
 
 #endif
