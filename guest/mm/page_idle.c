@@ -52,11 +52,12 @@ static void idle_walk_switch(struct idle_walk *w, struct mm_struct *mm)
 	w->flush = false;
 }
 
-/* A user page on an LRU list, or a THP's head: takes part.  (THP tails
- * have zero descriptors: not on a list.) */
+/* A user page on an LRU list, a THP's head, or a page of a 64 KiB chunk
+ * whose LRU entry is its first page (lru.c: mapped, off the lists):
+ * takes part.  (THP tails have zero descriptors: no mapping.) */
 static bool page_idle_eligible(const struct page *page)
 {
-	return PageLRU(page) && page->mapping;
+	return page->mapping && (PageLRU(page) || page_mapcount(page));
 }
 
 /* Clear the accessed bit of the anonymous @page's PTE/PMD; was it set?
