@@ -8,10 +8,12 @@
  * Where pages live: a VM's guest memory is a set of regions (boot RAM, each
  * DIMM), each a memfd. A merged page lives in the daemon's pool (one memfd):
  * the VM maps the pool page privately in place of its own, and its own
- * memfd offset becomes a hole. The core here never touches memory itself:
- * it asks through struct ksm_ops (ksm_internal.h), which the daemon
- * implements with preads of the memfds and requests to the VMs, and the unit
- * tests with arrays.
+ * memfd offset becomes a hole. The core here changes no memory itself: it
+ * asks through struct ksm_ops (ksm_internal.h), which the daemon implements
+ * with read-only mappings of the memfds and requests to the VMs, and the
+ * unit tests with arrays. It reads guest pages in place, never copying
+ * them, and only through the guarded reads of guard.c (a page may vanish
+ * under the reader).
  *
  * The two trees. Comparing every page with every other is quadratic, so as
  * in Linux pages are kept in two binary trees ordered by contents:
@@ -116,11 +118,13 @@ static void tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
 	n->left = n->right = n->parent = NULL;
 }
 
-/* The key a lookup carries: the candidate page. */
+/* The key a lookup carries: the candidate page, read in place (guarded:
+ * gone is set when it or a page compared with it vanished meanwhile). */
 struct tree_key {
 	int nid;
 	uint64_t checksum;
 	const uint8_t *page;
+	bool gone;
 };
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -133,7 +137,7 @@ static int key_nid(const struct ksm *ksm, const struct ksm_region *r)
 	return ksm->knobs.merge_across_nodes ? -1 : r->nid;
 }
 
-static int cmp_stable(struct ksm *ksm, const struct tree_key *k,
+static int cmp_stable(struct ksm *ksm, struct tree_key *k,
 		      const struct ksm_stable_chain *c)
 {
 	int d = k->nid != c->nid ? (k->nid < c->nid ? -1 : 1)
@@ -141,8 +145,12 @@ static int cmp_stable(struct ksm *ksm, const struct tree_key *k,
 
 	if (d)
 		return d;
-	return memcmp(k->page, ksm->ops->pool_page(ksm->opaque,
-						   c->dups->pidx), KSM_PAGE_SIZE);
+	if (ksm_guard_cmp(k->page, ksm->ops->pool_page(ksm->opaque,
+						       c->dups->pidx), &d)) {
+		k->gone = true;         /* the candidate vanished */
+		return -1;
+	}
+	return d;
 }
 
 /* The region and page of an rmap item, found from its address. */
@@ -162,24 +170,35 @@ static struct ksm_region *item_region(struct ksm *ksm,
 	return NULL;
 }
 
-static int cmp_unstable(struct ksm *ksm, const struct tree_key *k,
-			struct ksm_rmap_item *it, struct ksm_region *r)
+/* Against tree item @it. Its region (a search over the VMs) is looked up
+ * only when the node decides or the checksums are equal. */
+static int cmp_unstable(struct ksm *ksm, struct tree_key *k,
+			struct ksm_rmap_item *it)
 {
-	int nid = key_nid(ksm, r);
-	int d = k->nid != nid ? (k->nid < nid ? -1 : 1)
-			      : cmp_u64(k->checksum, it->oldchecksum);
+	struct ksm_region *r = NULL;
+	const void *p;
+	int nid = -1, d;
 
+	if (!ksm->knobs.merge_across_nodes) {
+		r = item_region(ksm, it);
+		nid = key_nid(ksm, r);
+	}
+	d = k->nid != nid ? (k->nid < nid ? -1 : 1)
+			  : cmp_u64(k->checksum, it->oldchecksum);
 	if (d)
 		return d;
+	if (!r)
+		r = item_region(ksm, it);
 	/* Contents may have changed since insertion: the tree is only a
 	 * guide; a page that became a hole sorts after everything. */
-	if (ksm->ops->read_page(ksm->opaque, r, it - r->items, ksm->tmp))
+	p = ksm->ops->page(ksm->opaque, r, it - r->items);
+	if (!p || ksm_guard_cmp(k->page, p, &d))
 		return -1;
-	return memcmp(k->page, ksm->tmp, KSM_PAGE_SIZE);
+	return d;
 }
 
 static struct ksm_stable_chain *stable_search(struct ksm *ksm,
-					      const struct tree_key *k,
+					      struct tree_key *k,
 					      struct ksm_tnode ***link,
 					      struct ksm_tnode **parent)
 {
@@ -205,7 +224,7 @@ static struct ksm_stable_chain *stable_search(struct ksm *ksm,
 /* Find an equal page in the unstable tree, or insert @it: the tree item or
  * NULL (inserted). */
 static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
-						    const struct tree_key *k,
+						    struct tree_key *k,
 						    struct ksm_rmap_item *it)
 {
 	struct ksm_tnode **p = &ksm->unstable_root, *up = NULL;
@@ -213,7 +232,7 @@ static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
 	while (*p) {
 		struct ksm_rmap_item *t =
 			container_of(*p, struct ksm_rmap_item, node);
-		int d = cmp_unstable(ksm, k, t, item_region(ksm, t));
+		int d = cmp_unstable(ksm, k, t);
 
 		if (!d)
 			return t;
@@ -371,7 +390,7 @@ static struct ksm_stable_dup *chain_pick(struct ksm *ksm,
 /* A new dup for @k's contents in pool page @pidx (a new chain, or one more
  * dup of the chain holding the same contents). */
 static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
-					    const struct tree_key *k,
+					    struct tree_key *k,
 					    uint64_t pidx)
 {
 	struct ksm_tnode **link, *parent;
@@ -409,19 +428,27 @@ static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
  * Two guest pages found equal in the unstable tree: a pool page with the
  * contents, both merged with it (each VM checks under write protection).
  * As in Linux, if the second refuses, the first is given its copy back.
+ * The pool page is a copy taken now, checked against the checksum the
+ * stable tree files it under (the page was read in place and may have
+ * changed since it was hashed).
  */
 static int merge_two_pages(struct ksm *ksm, const struct tree_key *k,
 			   struct ksm_region *r, uint64_t idx,
 			   struct ksm_region *tr, uint64_t tidx)
 {
+	struct tree_key copy = *k;
 	struct ksm_stable_dup *dup;
 	uint64_t pidx;
 	int ret;
 
-	ret = ksm->ops->pool_alloc(ksm->opaque, k->page, &pidx);
+	if (ksm_guard_copy(ksm->buf, k->page) ||
+	    XXH3_64bits(ksm->buf, KSM_PAGE_SIZE) != k->checksum)
+		return -EAGAIN;
+	copy.page = ksm->buf;
+	ret = ksm->ops->pool_alloc(ksm->opaque, ksm->buf, &pidx);
 	if (ret)
 		return ret;
-	dup = stable_insert(ksm, k, pidx);
+	dup = stable_insert(ksm, &copy, pidx);
 	if (!dup) {
 		ksm->ops->pool_free(ksm->opaque, pidx);
 		return -ENOMEM;
@@ -475,14 +502,14 @@ static bool should_skip_rmap_item(struct ksm *ksm, struct ksm_region *r,
 static bool page_is_zero(const uint8_t *p)
 {
 	static const uint8_t zero[KSM_PAGE_SIZE];
+	int d;
 
-	return !memcmp(p, zero, KSM_PAGE_SIZE);
+	return !ksm_guard_cmp(p, zero, &d) && !d;
 }
 
-/* Steps 3, 5 and 6 of the overview for a page whose contents are in
- * ksm->buf. */
+/* Steps 3, 5 and 6 of the overview for the page @k points at. */
 static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
-		      const struct tree_key *k)
+		      struct tree_key *k)
 {
 	struct ksm_rmap_item *it = &r->items[idx], *t;
 	struct ksm_stable_chain *c;
@@ -493,7 +520,7 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	if (c && (dup = chain_pick(ksm, c)) &&
 	    !merge_with_dup(ksm, r, idx, dup))
 		return;
-	if (r->mm->merge_stopped)
+	if (r->mm->merge_stopped || k->gone)
 		return;
 	if (it->oldchecksum != k->checksum || !(it->flags & RMAP_CHECKSUMMED)) {
 		it->oldchecksum = k->checksum;
@@ -511,7 +538,7 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 		return;
 	}
 	t = unstable_search_insert(ksm, k, it);
-	if (!t)
+	if (!t || k->gone)
 		return;
 	tr = item_region(ksm, t);
 	tree_erase(&ksm->unstable_root, &t->node);
@@ -522,22 +549,21 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	merge_two_pages(ksm, k, r, idx, tr, t - tr->items);
 }
 
-/* Linux's cmp_and_merge_page, for page @idx of @r (which holds data). */
+/* Linux's cmp_and_merge_page, for page @idx of @r (which holds data).
+ * The page is read in place, never copied (see guard.c). */
 static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
 			       uint64_t idx)
 {
 	struct ksm_rmap_item *it = rmap_item_get(ksm, r, idx);
-	struct tree_key k = { .nid = key_nid(ksm, r), .page = ksm->buf };
-	int (*read)(void *, struct ksm_region *, uint64_t, void *) =
-		ksm->ops->read_scan ? ksm->ops->read_scan : ksm->ops->read_page;
+	struct tree_key k = { .nid = key_nid(ksm, r) };
 
 	if (it->flags & RMAP_STABLE) {
 		if (ksm->ops->still_merged(ksm->opaque, r, idx) == 1)
 			return;
 		remove_rmap_item_from_tree(ksm, r, it);
-		read = ksm->ops->read_page;     /* just folded back: fresh */
 	}
-	if (read(ksm->opaque, r, idx, ksm->buf))
+	k.page = ksm->ops->page(ksm->opaque, r, idx);
+	if (!k.page)
 		return;
 	/* data where the zero page was: the guest wrote it */
 	if (it->flags & RMAP_ZERO)
@@ -546,7 +572,8 @@ static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
 		remove_rmap_item_from_tree(ksm, r, it);
 	if (should_skip_rmap_item(ksm, r, it))
 		return;
-	k.checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
+	if (ksm_guard_hash(k.page, &k.checksum))
+		return;                         /* a hole now */
 	if (r->mm->merge_stopped) {
 		it->oldchecksum = k.checksum;
 		it->flags |= RMAP_CHECKSUMMED;
@@ -681,10 +708,9 @@ int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque)
 		.advisor_max_cpu = 70, .advisor_min_pages_to_scan = 500,
 		.advisor_max_pages_to_scan = 30000,
 	};
-	ksm->buf = aligned_alloc(KSM_PAGE_SIZE, 2 * KSM_PAGE_SIZE);
+	ksm->buf = aligned_alloc(KSM_PAGE_SIZE, KSM_PAGE_SIZE);
 	if (!ksm->buf)
 		return -ENOMEM;
-	ksm->tmp = ksm->buf + KSM_PAGE_SIZE;
 	memset(ksm->buf, 0, KSM_PAGE_SIZE);
 	ksm->zero_checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
 	ksm->seqnr = 1;

@@ -91,19 +91,14 @@ struct ksm_mm {
  * memfds and requests to the VMs, the unit tests with arrays.
  */
 struct ksm_ops {
-	/* Copy page @idx of @r to @buf: 0, -ENODATA for a hole, -errno. */
-	int (*read_page)(void *opaque, struct ksm_region *r, uint64_t idx,
-			 void *buf);
-	/* Optional: read_page for the scan cursor, which moves forward over
-	 * pages next_data() just named: the daemon may read ahead (what it
-	 * returns may be as old as the current scan batch). */
-	int (*read_scan)(void *opaque, struct ksm_region *r, uint64_t idx,
-			 void *buf);
+	/* Where page @idx of @r can be read, or NULL (a hole). The page may
+	 * vanish under the reader: read it only with ksm_guard_* below. */
+	const void *(*page)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* First page at or after @idx holding data (SEEK_DATA), or nr_pages. */
 	uint64_t (*next_data)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* Contents of pool page @pidx (read only). */
 	const void *(*pool_page)(void *opaque, uint64_t pidx);
-	/* A pool page holding @buf: 0 and *pidx, or -errno. */
+	/* A pool page holding @buf (a stable copy): 0 and *pidx, or -errno. */
 	int (*pool_alloc)(void *opaque, const void *buf, uint64_t *pidx);
 	void (*pool_free)(void *opaque, uint64_t pidx);
 	/* The VM write-protects page @idx, compares it with pool page @pidx
@@ -173,9 +168,20 @@ struct ksm {
 	struct ksm_mm *cur_mm;
 	unsigned int cur_region;
 	uint64_t cur_idx;
-	uint8_t *buf, *tmp;           /* two pages */
+	uint8_t *buf;                 /* a page: a new pool page's copy */
 	uint64_t zero_checksum;
 };
+
+/*
+ * Reads of guest pages that may vanish under the reader (guard.c): hash,
+ * compare or copy one page; -EFAULT if it went away meanwhile. ksmd
+ * installs the SIGBUS handler that makes that so (its mappings of guest
+ * memory raise SIGBUS on a hole instead of allocating it).
+ */
+int ksm_guard_install(void);
+int ksm_guard_hash(const void *page, uint64_t *sum);
+int ksm_guard_cmp(const void *a, const void *b, int *d);
+int ksm_guard_copy(void *dst, const void *src);
 
 int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque);
 void ksm_destroy(struct ksm *ksm);

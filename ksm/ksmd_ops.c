@@ -3,10 +3,18 @@
  * struct ksm): the pool of merged pages, reading guest memory, and asking
  * VMs to change their mappings.
  *
- * Reading: SEEK_DATA/SEEK_HOLE find the data extents of a region's memfd
- * (a hole is never read through a mapping, which would allocate it again);
- * the scan cursor reads RA_PAGES at a time with pread (a hole reads as
- * zeros and allocates nothing). Both are forgotten at every batch.
+ * Reading: each region's memfd is mapped read-only and registered with
+ * ksmd's userfaultfd (MISSING mode, UFFD_FEATURE_SIGBUS), so a read of a
+ * hole raises SIGBUS instead of allocating the page (guard.c catches it);
+ * the core reads pages in place. SEEK_DATA/SEEK_HOLE find the data extents
+ * the cursor walks, so holes are not touched at all in the common case;
+ * the extent is forgotten at every batch. The userfaultfd is created
+ * UFFD_USER_MODE_ONLY (no privilege needed): ksmd never hands an address
+ * in those mappings to a system call, so only its own reads fault there.
+ *
+ * The pool: pages are written with pwrite (shmem then allocates the page
+ * without clearing it first, and there is no page fault) from the core's
+ * stable copy; ksmd reads them through its own mapping of the pool.
  *
  * Merges go out in runs: the core's merge of page a onto pool page b is
  * taken as done at once and added to the VM's pending run while the next
@@ -24,10 +32,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,25 +55,42 @@ uint64_t ksmd_now_ms(void)
 
 /* ------------------------------------------------------------ the pool */
 
+/* The pool page to fill next: newest freed first, else the bump pointer
+ * (growing the file by POOL_CHUNK). */
+static int pool_take(struct ksmd *d, uint64_t *p)
+{
+	if (d->nr_free) {
+		*p = d->pool_free[--d->nr_free];
+		return 0;
+	}
+	if (d->pool_next == POOL_MAX)
+		return -ENOSPC;
+	if (d->pool_next == d->pool_pages) {
+		if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
+			      KSM_PAGE_SIZE) < 0)
+			return -errno;
+		d->pool_pages += POOL_CHUNK;
+	}
+	*p = d->pool_next++;
+	return 0;
+}
+
 static int pool_alloc(void *o, const void *buf, uint64_t *pidx)
 {
 	struct ksmd *d = o;
-	uint64_t p;
+	uint64_t p = 0;
+	int ret = pool_take(d, &p);
 
-	if (d->nr_free) {
-		p = d->pool_free[--d->nr_free];
-	} else {
-		if (d->pool_next == POOL_MAX)
-			return -ENOSPC;
-		if (d->pool_next == d->pool_pages) {
-			if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
-				      KSM_PAGE_SIZE) < 0)
-				return -errno;
-			d->pool_pages += POOL_CHUNK;
-		}
-		p = d->pool_next++;
+	if (ret)
+		return ret;
+	if (pwrite(d->pool_fd, buf, KSM_PAGE_SIZE, p * KSM_PAGE_SIZE) !=
+	    KSM_PAGE_SIZE) {
+		if (p == d->pool_next - 1)
+			d->pool_next--;
+		else
+			d->pool_free[d->nr_free++] = p; /* where it came from */
+		return -ENOMEM;
 	}
-	memcpy(d->pool + p * KSM_PAGE_SIZE, buf, KSM_PAGE_SIZE);
 	*pidx = p;
 	return 0;
 }
@@ -95,7 +124,61 @@ static const void *pool_page(void *o, uint64_t pidx)
 
 int ksmd_region_fd(const struct ksm_region *r)
 {
-	return (int)(intptr_t)r->priv;
+	return ((const struct ksmd_region *)r->priv)->fd;
+}
+
+int ksmd_region_open(struct ksmd *d, int fd, uint64_t pages,
+		     struct ksmd_region **out)
+{
+	struct ksmd_region *m = calloc(1, sizeof(*m));
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	void *map;
+
+	if (!m)
+		return -ENOMEM;
+	map = mmap(NULL, pages * KSM_PAGE_SIZE, PROT_READ,
+		   MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (map == MAP_FAILED) {
+		free(m);
+		return -errno;
+	}
+	reg.range = (struct uffdio_range){ (uintptr_t)map, pages * KSM_PAGE_SIZE };
+	if (ioctl(d->uffd, UFFDIO_REGISTER, &reg) < 0) {
+		int err = -errno;
+
+		munmap(map, pages * KSM_PAGE_SIZE);
+		free(m);
+		return err;
+	}
+	*m = (struct ksmd_region){ .fd = fd, .map = map,
+				   .len = pages * KSM_PAGE_SIZE };
+	*out = m;
+	return 0;
+}
+
+void ksmd_region_close(struct ksmd_region *m)
+{
+	munmap((void *)m->map, m->len);  /* unregisters it too */
+	close(m->fd);
+	free(m);
+}
+
+int ksmd_uffd_open(struct ksmd *d)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_SIGBUS };
+
+	d->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (d->uffd < 0)
+		return -errno;
+	if (ioctl(d->uffd, UFFDIO_API, &api) < 0) {
+		int err = -errno;
+
+		close(d->uffd);
+		d->uffd = -1;
+		return err;
+	}
+	return 0;
 }
 
 static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
@@ -125,48 +208,14 @@ static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
 	return off / KSM_PAGE_SIZE;
 }
 
-static int read_page(void *o, struct ksm_region *r, uint64_t idx, void *buf)
+/* In place, through the region's mapping (guard.c reads it). */
+static const void *page(void *o, struct ksm_region *r, uint64_t idx)
 {
-	int fd = ksmd_region_fd(r);
-	off_t off = idx * KSM_PAGE_SIZE;
-
-	if (lseek(fd, off, SEEK_DATA) != off)
-		return -ENODATA;
-	if (pread(fd, buf, KSM_PAGE_SIZE, off) != KSM_PAGE_SIZE)
-		return -EIO;
-	return 0;
-}
-
-/* The cursor's page, from a window of RA_PAGES read at once (pread of a
- * hole reads zeros and allocates nothing). */
-static int read_scan(void *o, struct ksm_region *r, uint64_t idx, void *buf)
-{
-	struct ksmd *d = o;
-	uint64_t n = RA_PAGES;
-	ssize_t got;
-
-	if (!(d->win.r == r && idx >= d->win.first && idx < d->win.first + d->win.n)) {
-		if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to &&
-		    d->ext.to - idx < n)
-			n = d->ext.to - idx;
-		if (idx + n > r->nr_pages)
-			n = r->nr_pages - idx;
-		got = pread(ksmd_region_fd(r), d->win_buf, n * KSM_PAGE_SIZE,
-			    idx * KSM_PAGE_SIZE);
-		d->win.r = NULL;
-		if (got < KSM_PAGE_SIZE)
-			return read_page(o, r, idx, buf);
-		d->win.r = r;
-		d->win.first = idx;
-		d->win.n = got / KSM_PAGE_SIZE;
-	}
-	memcpy(buf, d->win_buf + (idx - d->win.first) * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
-	return 0;
+	return ((const struct ksmd_region *)r->priv)->map + idx * KSM_PAGE_SIZE;
 }
 
 void ksmd_read_forget(struct ksmd *d)
 {
-	d->win.r = NULL;
 	d->ext.r = NULL;
 	d->still.r = NULL;
 }
@@ -348,7 +397,7 @@ static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 }
 
 const struct ksm_ops ksmd_ops = {
-	.read_page = read_page, .read_scan = read_scan, .next_data = next_data,
+	.page = page, .next_data = next_data,
 	.pool_page = pool_page, .pool_alloc = pool_alloc,
 	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
 	.unmerge = unmerge, .still_merged = still_merged,

@@ -40,12 +40,9 @@ static struct fpage *fp(struct ksm_region *r, uint64_t i)
 	return &F->reg[r->id][i];
 }
 
-static int f_read(void *o, struct ksm_region *r, uint64_t i, void *buf)
+static const void *f_page(void *o, struct ksm_region *r, uint64_t i)
 {
-	if (fp(r, i)->state != DATA)
-		return -ENODATA;
-	memcpy(buf, fp(r, i)->data, PG);
-	return 0;
+	return fp(r, i)->state == DATA ? fp(r, i)->data : NULL;
 }
 
 static uint64_t f_next(void *o, struct ksm_region *r, uint64_t i)
@@ -127,7 +124,7 @@ static int f_still(void *o, struct ksm_region *r, uint64_t i)
 }
 
 static const struct ksm_ops fops = {
-	.read_page = f_read, .next_data = f_next, .pool_page = f_pool_page,
+	.page = f_page, .next_data = f_next, .pool_page = f_pool_page,
 	.pool_alloc = f_pool_alloc, .pool_free = f_pool_free,
 	.merge = f_merge, .merge_zero = f_merge_zero, .unmerge = f_unmerge,
 	.still_merged = f_still,
