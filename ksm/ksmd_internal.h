@@ -51,11 +51,17 @@ struct ksmd_region {
 	uint64_t len;
 };
 
+#define RES_PAGES 4096                  /* the cursor's mincore window */
+
 struct ksmd {
 	struct ksm ksm;
-	/* the data extent the scan cursor is in; forgotten at every batch
-	 * and when its region goes */
-	struct { struct ksm_region *r; uint64_t from, to; bool hole; } ext;
+	/* which pages of the cursor's window are in the memfd (mincore);
+	 * forgotten at every batch and when its region goes */
+	struct { struct ksm_region *r; uint64_t first, n;
+		 uint8_t vec[RES_PAGES]; } res;
+	/* no data in [from, to), data at to (or the end): next_data's last
+	 * answer */
+	struct { struct ksm_region *r; uint64_t from, to; } hint;
 	/* STILL answers for a run of pages, asked once per batch */
 	struct { struct ksm_region *r; uint64_t first, n;
 		 uint8_t yes[KSM_RUN_MAX / 8]; } still;
@@ -85,7 +91,7 @@ int ksmd_uffd_open(struct ksmd *d);
 int ksmd_region_open(struct ksmd *d, int fd, uint64_t pages,
 		     struct ksmd_region **out);
 void ksmd_region_close(struct ksmd_region *m);
-/* Forget the extent and the STILL answers (a new batch, or a region
+/* Forget the mincore window and the STILL answers (a new batch, or a region
  * gone). */
 void ksmd_read_forget(struct ksmd *d);
 /* Send @c's pending merge run (see ksmd_ops.c): its result. */

@@ -99,6 +99,21 @@ static bool is_data(const struct kregion *r, uint64_t idx)
 	return lseek(r->memfd, off, SEEK_DATA) == off;
 }
 
+/* Which of pages [a, a+n) the memfd holds (reading a hole through the
+ * guest's mapping would allocate it again): vec[i] & 1, from one mincore
+ * of the guest's mapping (pages merged already map the pool and are left
+ * out by the caller); an lseek per page if mincore fails. */
+static void data_pages(const struct kregion *r, uint64_t a, uint32_t n,
+		       uint8_t *vec)
+{
+	uint32_t i;
+
+	if (!mincore(r->hva + a * PG, (uint64_t)n * PG, vec))
+		return;
+	for (i = 0; i < n; i++)
+		vec[i] = is_data(r, a + i);
+}
+
 /* ------------------------------------------------------------ requests */
 
 /* Map the memfd back at page @idx (its contents are already there). */
@@ -252,6 +267,7 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	uint64_t step = same ? 0 : 1;
 	const uint8_t *pool = pool_view(k);
 	uint8_t *hva = r->hva + a * PG;
+	uint8_t data[KSM_RUN_MAX];
 	struct stat st;
 	uint32_t i, s;
 	int err = 0;
@@ -264,8 +280,9 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 		return -EINVAL;
 	if (uffd_wp_range(k, hva, (uint64_t)n * PG, true))
 		return -EAGAIN;
+	data_pages(r, a, n, data);
 	for (i = 0; i < n; i++)         /* frozen: the final word */
-		if (!r->merged[a + i] && is_data(r, a + i) &&
+		if (!r->merged[a + i] && (data[i] & 1) &&
 		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i * step) * PG, PG))
 			bad[i / 8] &= ~(1u << (i % 8));
 	for (i = 0; i < n && !err; i = s) {
