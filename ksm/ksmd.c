@@ -320,7 +320,7 @@ static void scan_batch(struct ksmd *d)
 	struct ksm *k = &d->ksm;
 	uint64_t scans = k->stats.full_scans;
 
-	ksmd_read_forget(d);
+	d->still.r = NULL;              /* the VMs ran meanwhile */
 	if (k->knobs.run == 2 && !d->unmerged) {
 		ksm_unmerge_all(k);
 		d->unmerged = true;

@@ -55,14 +55,15 @@ struct ksmd_region {
 
 struct ksmd {
 	struct ksm ksm;
-	/* which pages of the cursor's window are in the memfd (mincore);
-	 * forgotten at every batch and when its region goes */
-	struct { struct ksm_region *r; uint64_t first, n;
+	/* which pages of the cursor's window are in the memfd (mincore),
+	 * during full scan seqnr; forgotten when its region goes */
+	struct { struct ksm_region *r; uint32_t seqnr; uint64_t first, n;
 		 uint8_t vec[RES_PAGES]; } res;
 	/* no data in [from, to), data at to (or the end): next_data's last
-	 * answer */
-	struct { struct ksm_region *r; uint64_t from, to; } hint;
-	/* STILL answers for a run of pages, asked once per batch */
+	 * answer, during full scan seqnr */
+	struct { struct ksm_region *r; uint32_t seqnr; uint64_t from, to; } hint;
+	/* STILL answers for a run of pages, asked once per batch (forgotten
+	 * at every batch) */
 	struct { struct ksm_region *r; uint64_t first, n;
 		 uint8_t yes[KSM_RUN_MAX / 8]; } still;
 	int uffd;                       /* MISSING + SIGBUS: holes */
@@ -91,8 +92,8 @@ int ksmd_uffd_open(struct ksmd *d);
 int ksmd_region_open(struct ksmd *d, int fd, uint64_t pages,
 		     struct ksmd_region **out);
 void ksmd_region_close(struct ksmd_region *m);
-/* Forget the mincore window and the STILL answers (a new batch, or a region
- * gone). */
+/* Forget the mincore window, next_data's answer and the STILL answers (a
+ * region gone). */
 void ksmd_read_forget(struct ksmd *d);
 /* Send @c's pending merge run (see ksmd_ops.c): its result. */
 int ksmd_run_flush(struct client *c);

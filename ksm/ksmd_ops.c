@@ -10,7 +10,10 @@
  * pages the memfd holds (RES_PAGES at a time, one system call, nothing
  * touched; cheaper than a SEEK_DATA/SEEK_HOLE pair per extent once merges
  * have cut the memfd into short extents), so the cursor does not read
- * holes at all in the common case; the window is forgotten at every batch. The userfaultfd is created
+ * holes at all in the common case. The window serves the cursor until it
+ * leaves it, across batches, but not into the next full scan: a page
+ * punched since is caught by the guard, one filled since is visited at the
+ * next scan. The userfaultfd is created
  * UFFD_USER_MODE_ONLY (no privilege needed): ksmd never hands an address
  * in those mappings to a system call, so only its own reads fault there.
  *
@@ -196,6 +199,7 @@ static int resident_fill(struct ksmd *d, struct ksm_region *r, uint64_t idx)
 		    d->res.vec) < 0)
 		return -errno;
 	d->res.r = r;
+	d->res.seqnr = d->ksm.seqnr;
 	d->res.first = idx;
 	d->res.n = n;
 	return 0;
@@ -209,7 +213,8 @@ static uint64_t window_next(struct ksmd *d, struct ksm_region *r, uint64_t idx)
 	while (idx < r->nr_pages) {
 		uint64_t i, end;
 
-		if (!(d->res.r == r && idx >= d->res.first &&
+		if (!(d->res.r == r && d->res.seqnr == d->ksm.seqnr &&
+		      idx >= d->res.first &&
 		      idx < d->res.first + d->res.n) &&
 		    resident_fill(d, r, idx)) {
 			off = lseek(ksmd_region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
@@ -232,9 +237,11 @@ static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
 {
 	struct ksmd *d = o;
 
-	if (d->hint.r == r && idx >= d->hint.from && idx <= d->hint.to)
+	if (d->hint.r == r && d->hint.seqnr == d->ksm.seqnr &&
+	    idx >= d->hint.from && idx <= d->hint.to)
 		return d->hint.to;
 	d->hint.r = r;
+	d->hint.seqnr = d->ksm.seqnr;
 	d->hint.from = idx;
 	d->hint.to = window_next(d, r, idx);
 	return d->hint.to;
