@@ -49,17 +49,22 @@
  *
  * max_page_sharing: one pool page serves at most that many guest pages; past
  * it, the same contents get another pool page, a "dup", and the stable tree
- * node becomes a chain of dups (stable_node_chains, stable_node_dups).
+ * node becomes a chain of dups (stable_node_chains, stable_node_dups). Each
+ * dup lists its sharers; a chain is pruned of sharers that took a private
+ * copy, at most every stable_node_chains_prune_millisecs, when a lookup
+ * lands on it (see chain_prune).
  *
  * Data structures: struct ksm (the knobs, the counters, both trees, the scan
  * cursor), a list of struct ksm_mm (one per VM), each with its regions and
  * one struct ksm_rmap_item per page; struct ksm_stable_chain per content in
- * the stable tree, with its struct ksm_stable_dup pool pages.
+ * the stable tree, with its struct ksm_stable_dup pool pages, each with the
+ * list of its sharers' rmap items (which reuse the unstable tree's links).
  *
  * Invariants: an rmap item is in at most one of the unstable tree
  * (RMAP_UNSTABLE, this scan's seqnr) or a dup (RMAP_STABLE) or the zero
  * page (RMAP_ZERO); a dup's rmap_count is the number of RMAP_STABLE items
- * pointing at it and it is freed (its pool page too) when that reaches 0;
+ * pointing at it, which are the ones on its sharers list, and it is freed
+ * (its pool page too) when that reaches 0;
  * a chain in the tree has at least one dup.
  *
  * Locking: none; the daemon calls all of this from its one thread.
@@ -289,9 +294,29 @@ static void dup_put(struct ksm *ksm, struct ksm_stable_dup *dup)
 	dup_free(ksm, dup);
 }
 
+/* @it joins (leaves) @dup's list of sharers. */
+static void sharer_add(struct ksm_stable_dup *dup, struct ksm_rmap_item *it)
+{
+	it->sharer.next = dup->sharers;
+	it->sharer.pprev = &dup->sharers;
+	if (dup->sharers)
+		dup->sharers->sharer.pprev = &it->sharer.next;
+	dup->sharers = it;
+}
+
+static void sharer_del(struct ksm_rmap_item *it)
+{
+	*it->sharer.pprev = it->sharer.next;
+	if (it->sharer.next)
+		it->sharer.next->sharer.pprev = it->sharer.pprev;
+	it->sharer.next = NULL;
+	it->sharer.pprev = NULL;
+}
+
 static void dup_get(struct ksm *ksm, struct ksm_stable_dup *dup,
 		    struct ksm_region *r, struct ksm_rmap_item *it)
 {
+	sharer_add(dup, it);
 	if (dup->rmap_count++)
 		ksm->stats.pages_sharing++;
 	else
@@ -307,6 +332,7 @@ static void remove_rmap_item_from_tree(struct ksm *ksm,
 				       struct ksm_rmap_item *it)
 {
 	if (it->flags & RMAP_STABLE) {
+		sharer_del(it);
 		dup_put(ksm, it->dup);
 		it->dup = NULL;
 		r->mm->ksm_merging_pages--;
@@ -374,16 +400,99 @@ static int merge_with_dup(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	return 0;
 }
 
-/* A dup of @c with room for one more sharer, or NULL. */
-static struct ksm_stable_dup *chain_pick(struct ksm *ksm,
-					 struct ksm_stable_chain *c)
+static uint64_t now_ms(struct ksm *ksm)
 {
+	return ksm->ops->now_ms ? ksm->ops->now_ms(ksm->opaque) : 0;
+}
+
+/*
+ * Pruning stale dups (Linux's stable_node_dup with prune_stale_stable_nodes).
+ * A sharer that took a private copy (a copy-on-write break in the VM) is
+ * only noticed when the scan comes back to it; until then its dup counts
+ * it, and a dup all of whose sharers did so holds a pool page nobody maps.
+ * So, as Linux does, a lookup that lands on a chain whose last prune is
+ * stable_node_chains_prune_millisecs old walks all its dups and asks the
+ * VMs about each sharer (ksmd answers a run of pages per request): the ones
+ * no longer merged leave, empty dups are freed with their pool page, a
+ * chain left with one dup is an ordinary stable node again (the counters
+ * say so), and the best dup moves to the head, where lookups between
+ * prunes take it without walking the chain.
+ */
+
+/* Drop @dup's sharers that are merged no more: true if @dup went too. */
+static bool dup_prune(struct ksm *ksm, struct ksm_stable_dup *dup)
+{
+	struct ksm_rmap_item *it = dup->sharers, *next;
+
+	for (; it; it = next) {
+		struct ksm_region *r = item_region(ksm, it);
+		bool last = dup->rmap_count == 1;
+
+		next = it->sharer.next;
+		if (ksm->ops->still_merged(ksm->opaque, r, it - r->items))
+			continue;               /* 1, or the VM is gone: keep */
+		remove_rmap_item_from_tree(ksm, r, it);
+		if (last)
+			return true;
+	}
+	return false;
+}
+
+/* Prune @c (see above): @c, or NULL if no dup is left (@c is freed). */
+static struct ksm_stable_chain *chain_prune(struct ksm *ksm,
+					    struct ksm_stable_chain *c)
+{
+	struct ksm_stable_dup *d, *next;
+
+	c->prune_time_ms = now_ms(ksm);
+	for (d = c->dups; d; d = next) {
+		bool last = c->nr_dups == 1;
+
+		next = d->next;
+		if (dup_prune(ksm, d) && last)
+			return NULL;
+	}
+	return c;
+}
+
+/* Move @best to the head of its chain. */
+static void chain_front(struct ksm_stable_chain *c, struct ksm_stable_dup *best)
+{
+	struct ksm_stable_dup **pp;
+
+	for (pp = &c->dups; *pp != best; pp = &(*pp)->next)
+		;
+	*pp = best->next;
+	best->next = c->dups;
+	c->dups = best;
+}
+
+static bool has_room(const struct ksm *ksm, const struct ksm_stable_dup *d)
+{
+	return d->rmap_count < ksm->knobs.max_page_sharing;
+}
+
+/* A dup of *@cp with room for one more sharer, or NULL; the chain is
+ * pruned first when that is due (*@cp is NULL if it is gone). */
+static struct ksm_stable_dup *chain_pick(struct ksm *ksm,
+					 struct ksm_stable_chain **cp)
+{
+	struct ksm_stable_chain *c = *cp;
 	struct ksm_stable_dup *d, *best = NULL;
 
+	if (c->nr_dups > 1 && now_ms(ksm) - c->prune_time_ms >=
+	    ksm->knobs.stable_node_chains_prune_millisecs) {
+		c = *cp = chain_prune(ksm, c);
+		if (!c)
+			return NULL;
+	} else if (has_room(ksm, c->dups)) {
+		return c->dups;                 /* between prunes: the head */
+	}
 	for (d = c->dups; d; d = d->next)
-		if (d->rmap_count < ksm->knobs.max_page_sharing &&
-		    (!best || d->rmap_count > best->rmap_count))
+		if (has_room(ksm, d) && (!best || d->rmap_count > best->rmap_count))
 			best = d;
+	if (best && best != c->dups)
+		chain_front(c, best);
 	return best;
 }
 
@@ -413,6 +522,7 @@ static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
 		if (c->nr_dups == 1) {
 			ksm->stats.stable_node_chains++;
 			ksm->stats.stable_node_dups++;
+			c->prune_time_ms = now_ms(ksm);
 		}
 		ksm->stats.stable_node_dups++;
 	}
@@ -517,7 +627,7 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	struct ksm_region *tr;
 
 	c = stable_search(ksm, k, NULL, NULL);
-	if (c && (dup = chain_pick(ksm, c)) &&
+	if (c && (dup = chain_pick(ksm, &c)) &&
 	    !merge_with_dup(ksm, r, idx, dup))
 		return;
 	if (r->mm->merge_stopped || k->gone)

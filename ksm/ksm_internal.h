@@ -31,7 +31,12 @@ struct ksm_tnode {
  * ksm_rmap_item). Regions keep them in an array indexed by page.
  */
 struct ksm_rmap_item {
-	struct ksm_tnode node;        /* unstable tree, while RMAP_UNSTABLE */
+	union {                       /* never both (as Linux's rmap_item) */
+		struct ksm_tnode node;  /* unstable tree, while RMAP_UNSTABLE */
+		struct {                /* its dup's sharers, while RMAP_STABLE */
+			struct ksm_rmap_item *next, **pprev;
+		} sharer;
+	};
 	uint64_t oldchecksum;         /* XXH3 of the contents at the last visit */
 	struct ksm_stable_dup *dup;   /* the merged page, while RMAP_STABLE */
 	uint32_t seqnr;               /* full scan that put it in the unstable tree */
@@ -45,8 +50,9 @@ struct ksm_rmap_item {
 struct ksm_stable_dup {
 	uint64_t pidx;                /* page index in the pool */
 	uint32_t rmap_count;          /* guest pages mapping it */
+	struct ksm_rmap_item *sharers; /* those pages (Linux's hlist) */
 	struct ksm_stable_chain *chain;
-	struct ksm_stable_dup *next;  /* in the chain */
+	struct ksm_stable_dup *next;  /* in the chain, the one to fill first */
 };
 
 /* One content in the stable tree: one or more dups holding it. */
@@ -56,6 +62,7 @@ struct ksm_stable_chain {
 	int nid;                      /* -1 when merge_across_nodes */
 	unsigned int nr_dups;
 	struct ksm_stable_dup *dups;
+	uint64_t prune_time_ms;       /* last pruned (or made a chain) */
 };
 
 /* A guest memory region (boot RAM, a DIMM) of one VM. */
@@ -113,6 +120,8 @@ struct ksm_ops {
 	/* Is merged page @idx still mapping the pool? 1 yes, 0 no (the VM
 	 * took it back after a copy-on-write break), -errno. */
 	int (*still_merged)(void *opaque, struct ksm_region *r, uint64_t idx);
+	/* A monotonic clock in ms (stable_node_chains_prune_millisecs). */
+	uint64_t (*now_ms)(void *opaque);
 };
 
 /* Tunables (Linux's /sys/kernel/mm/ksm names). */

@@ -436,10 +436,15 @@ static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 	return d->still.yes[i / 8] >> (i % 8) & 1;
 }
 
+static uint64_t now_ms(void *o)
+{
+	return ksmd_now_ms();
+}
+
 const struct ksm_ops ksmd_ops = {
 	.page = page, .next_data = next_data,
 	.pool_page = pool_page, .pool_alloc = pool_alloc,
 	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
-	.unmerge = unmerge, .still_merged = still_merged,
+	.unmerge = unmerge, .still_merged = still_merged, .now_ms = now_ms,
 };
 
