@@ -410,25 +410,27 @@ static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
 	return op(r, KSM_UNMERGE, idx, 0);
 }
 
-/* Asked for the run of pages from @idx at once; later pages of the run
- * are answered from that until the batch ends. */
+/* Asked for the aligned run of KSM_RUN_MAX pages holding @idx at once;
+ * its other pages are answered from that until the batch ends, in any
+ * order (the cursor goes forward, a chain's prune goes its own way). */
 static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 {
 	struct ksmd *d = o;
-	struct ksm_msg m = { .type = KSM_STILL_RUN, .region = r->id, .a = idx };
+	uint64_t first = idx & ~(uint64_t)(KSM_RUN_MAX - 1), i;
+	struct ksm_msg m = { .type = KSM_STILL_RUN, .region = r->id, .a = first };
 	struct ksm_msg ans;
-	uint64_t i;
 	int ret;
 
 	if (!(d->still.r == r && idx >= d->still.first &&
 	      idx < d->still.first + d->still.n)) {
-		m.nid = r->nr_pages - idx < KSM_RUN_MAX ? r->nr_pages - idx : KSM_RUN_MAX;
+		m.nid = r->nr_pages - first < KSM_RUN_MAX ? r->nr_pages - first
+							  : KSM_RUN_MAX;
 		d->still.r = NULL;
 		ret = vm_request(region_client(r), &m, &ans);
 		if (ret)
 			return ret;
 		d->still.r = r;
-		d->still.first = idx;
+		d->still.first = first;
 		d->still.n = m.nid;
 		memcpy(d->still.yes, ans.text, sizeof(d->still.yes));
 	}
