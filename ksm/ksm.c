@@ -29,7 +29,8 @@
  *
  * Both are ordered by (node, XXH3 checksum, contents): the checksum decides
  * nearly every step, so a lookup reads a whole page only when the checksums
- * are equal. A hash match alone never merges anything: the VM write-protects
+ * are equal. A hash set of the stable tree's checksums (csum_set.c) spares
+ * the stable tree the walk of a lookup that cannot succeed. A hash match alone never merges anything: the VM write-protects
  * its page, compares the full contents with the pool page, and only then
  * maps the pool page (ksm_ops.merge); a mismatch is -EAGAIN.
  *
@@ -280,6 +281,7 @@ static void dup_free(struct ksm *ksm, struct ksm_stable_dup *dup)
 	free(dup);
 	if (!c->nr_dups) {
 		tree_erase(&ksm->stable_root, &c->node);
+		ksm_csum_set_del(&ksm->stable_csums, c->checksum);
 		free(c);
 	}
 }
@@ -510,7 +512,8 @@ static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
 		return NULL;
 	if (!c) {
 		c = calloc(1, sizeof(*c));
-		if (!c) {
+		if (!c || ksm_csum_set_add(&ksm->stable_csums, k->checksum)) {
+			free(c);
 			free(dup);
 			return NULL;
 		}
@@ -626,7 +629,9 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	struct ksm_stable_dup *dup;
 	struct ksm_region *tr;
 
-	c = stable_search(ksm, k, NULL, NULL);
+	/* the filter spares the tree walk of nearly every miss */
+	c = ksm_csum_set_has(&ksm->stable_csums, k->checksum) ?
+		stable_search(ksm, k, NULL, NULL) : NULL;
 	if (c && (dup = chain_pick(ksm, &c)) &&
 	    !merge_with_dup(ksm, r, idx, dup))
 		return;
@@ -833,6 +838,7 @@ void ksm_destroy(struct ksm *ksm)
 		ksm_mm_remove(ksm, ksm->mm_list);
 	free(ksm->buf);
 	ksm->buf = NULL;
+	ksm_csum_set_free(&ksm->stable_csums);
 }
 
 struct ksm_mm *ksm_mm_add(struct ksm *ksm, uint32_t id, void *priv)

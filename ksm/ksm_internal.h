@@ -124,6 +124,19 @@ struct ksm_ops {
 	uint64_t (*now_ms)(void *opaque);
 };
 
+/* The stable tree's checksums, a filter in front of it (csum_set.c). */
+struct ksm_csum_set {
+	uint64_t *keys;               /* checksum | 1; 0 empty, 2 deleted */
+	uint32_t *counts;             /* chains with that key */
+	size_t cap, used, deleted;
+};
+
+int ksm_csum_set_add(struct ksm_csum_set *s, uint64_t checksum);
+void ksm_csum_set_del(struct ksm_csum_set *s, uint64_t checksum);
+/* false: no chain has @checksum; true: maybe one has. */
+bool ksm_csum_set_has(const struct ksm_csum_set *s, uint64_t checksum);
+void ksm_csum_set_free(struct ksm_csum_set *s);
+
 /* Tunables (Linux's /sys/kernel/mm/ksm names). */
 struct ksm_knobs {
 	unsigned int run;                       /* 0 stop, 1 run, 2 unmerge */
@@ -171,6 +184,7 @@ struct ksm {
 	void *opaque;
 	struct ksm_mm *mm_list;
 	struct ksm_tnode *stable_root;
+	struct ksm_csum_set stable_csums;
 	struct ksm_tnode *unstable_root;
 	uint32_t seqnr;               /* full scan number (unstable tree era) */
 	/* the scan cursor */

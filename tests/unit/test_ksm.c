@@ -445,6 +445,35 @@ START_TEST(guarded_reads_leave_holes)
 }
 END_TEST
 
+/* The stable tree's checksum filter: never "no" for a checksum a chain
+ * has (two chains may share one), through growth and deletions. */
+START_TEST(stable_checksum_filter)
+{
+	struct ksm_csum_set set = { 0 };
+	uint64_t i;
+
+	ck_assert(!ksm_csum_set_has(&set, 42));
+	for (i = 0; i < 5000; i++)
+		ck_assert_int_eq(ksm_csum_set_add(&set, i * 0x100000001b3ull), 0);
+	ck_assert_int_eq(ksm_csum_set_add(&set, 0), 0);   /* a second chain */
+	for (i = 0; i < 5000; i++)
+		ck_assert(ksm_csum_set_has(&set, i * 0x100000001b3ull));
+	for (i = 1; i < 5000; i += 2)
+		ksm_csum_set_del(&set, i * 0x100000001b3ull);
+	ksm_csum_set_del(&set, 0);
+	ck_assert(ksm_csum_set_has(&set, 0));             /* one left */
+	for (i = 0; i < 5000; i++)
+		ck_assert(ksm_csum_set_has(&set, i * 0x100000001b3ull) == !(i & 1));
+	for (i = 0; i < 20000; i++) {                     /* tombstones reused */
+		ck_assert_int_eq(ksm_csum_set_add(&set, ~i), 0);
+		ksm_csum_set_del(&set, ~i);
+	}
+	ck_assert(ksm_csum_set_has(&set, 2 * 0x100000001b3ull));
+	ck_assert_uint_le(set.cap, 16384);
+	ksm_csum_set_free(&set);
+}
+END_TEST
+
 START_TEST(zero_pages)
 {
 	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
@@ -660,6 +689,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, max_page_sharing_makes_chains);
 	tcase_add_test(tc, stale_dups_pruned);
 	tcase_add_test(tc, guarded_reads_leave_holes);
+	tcase_add_test(tc, stable_checksum_filter);
 	tcase_add_test(tc, zero_pages);
 	tcase_add_test(tc, smart_scan_skips);
 	tcase_add_test(tc, map_limit_stops_merging);
