@@ -13,9 +13,10 @@
  * holes at all in the common case. The window serves the cursor until it
  * leaves it, across batches, but not into the next full scan: a page
  * punched since is caught by the guard, one filled since is visited at the
- * next scan. The userfaultfd is created
- * UFFD_USER_MODE_ONLY (no privilege needed): ksmd never hands an address
- * in those mappings to a system call, so only its own reads fault there.
+ * next scan. The userfaultfd is created UFFD_USER_MODE_ONLY (no privilege
+ * needed): ksmd never hands an address in those mappings to a system call
+ * (a new pool page is written from the core's copy), so only its own reads
+ * fault there.
  *
  * The pool: pages are written with pwrite (shmem then allocates the page
  * without clearing it first, and there is no page fault) from the core's
@@ -30,7 +31,8 @@
  * undone (ksm_merge_failed) between batches, like the messages queued.
  * One socket round trip and one mmap per run instead of per page. The
  * scan's "is it still merged?" goes the same way: one STILL_RUN answers
- * for up to KSM_RUN_MAX pages until the batch ends.
+ * for the aligned run of KSM_RUN_MAX pages around the page asked about,
+ * until the batch ends.
  *
  * A request to a VM waits for its answer at most REPLY_TIMEOUT_MS; what the
  * VM sends meanwhile is queued for ksmd.c to apply between batches.
