@@ -32,6 +32,22 @@
 static sigjmp_buf guard_env;
 static volatile sig_atomic_t guard_armed;
 
+/* The guarded read stays between arming and disarming (volatile orders
+ * only volatile accesses; the loads of an inlined memcmp are not). */
+#define barrier() __asm__ __volatile__("" ::: "memory")
+
+static void arm(void)
+{
+	guard_armed = 1;
+	barrier();
+}
+
+static void disarm(void)
+{
+	barrier();
+	guard_armed = 0;
+}
+
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	(void)si;
@@ -58,9 +74,9 @@ int ksm_guard_hash(const void *page, uint64_t *sum)
 
 	if (sigsetjmp(guard_env, 0))
 		return -EFAULT;
-	guard_armed = 1;
+	arm();
 	h = XXH3_64bits(page, KSM_PAGE_SIZE);
-	guard_armed = 0;
+	disarm();
 	*sum = h;
 	return 0;
 }
@@ -71,9 +87,9 @@ int ksm_guard_cmp(const void *a, const void *b, int *d)
 
 	if (sigsetjmp(guard_env, 0))
 		return -EFAULT;
-	guard_armed = 1;
+	arm();
 	r = memcmp(a, b, KSM_PAGE_SIZE);
-	guard_armed = 0;
+	disarm();
 	*d = r;
 	return 0;
 }
@@ -82,8 +98,8 @@ int ksm_guard_copy(void *dst, const void *src)
 {
 	if (sigsetjmp(guard_env, 0))
 		return -EFAULT;
-	guard_armed = 1;
+	arm();
 	memcpy(dst, src, KSM_PAGE_SIZE);
-	guard_armed = 0;
+	disarm();
 	return 0;
 }
