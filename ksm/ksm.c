@@ -30,9 +30,10 @@
  * Both are ordered by (node, XXH3 checksum, contents): the checksum decides
  * nearly every step, so a lookup reads a whole page only when the checksums
  * are equal. A hash set of the stable tree's checksums (csum_set.c) spares
- * the stable tree the walk of a lookup that cannot succeed. A hash match alone never merges anything: the VM write-protects
- * its page, compares the full contents with the pool page, and only then
- * maps the pool page (ksm_ops.merge); a mismatch is -EAGAIN.
+ * the stable tree the walk of a lookup that cannot succeed. A hash match
+ * alone never merges anything: the VM write-protects its page, compares
+ * the full contents with the pool page, and only then maps the pool page
+ * (ksm_ops.merge); a mismatch is -EAGAIN.
  *
  * Per page (cmp_and_merge_page, as Linux):
  *   1. merged already: ask whether it still is (a copy-on-write break takes
@@ -177,7 +178,8 @@ static struct ksm_region *item_region(struct ksm *ksm,
 }
 
 /* Against tree item @it. Its region (a search over the VMs) is looked up
- * only when the node decides or the checksums are equal. */
+ * only when its NUMA node orders first (merge_across_nodes=0) or the
+ * checksums are equal. */
 static int cmp_unstable(struct ksm *ksm, struct tree_key *k,
 			struct ksm_rmap_item *it)
 {
