@@ -54,7 +54,7 @@
  * node becomes a chain of dups (stable_node_chains, stable_node_dups). Each
  * dup lists its sharers; a chain is pruned of sharers that took a private
  * copy, at most every stable_node_chains_prune_millisecs, when a lookup
- * lands on it (see chain_prune).
+ * lands on it (see stable.c).
  *
  * Data structures: struct ksm (the knobs, the counters, both trees, the scan
  * cursor), a list of struct ksm_mm (one per VM), each with its regions and
@@ -69,6 +69,12 @@
  * (its pool page too) when that reaches 0;
  * a chain in the tree has at least one dup.
  *
+ * Files: this one has the unstable tree, the rmap items, merging and the
+ * scan; stable.c the stable tree's chains, dups and pruning; csum_set.c
+ * the stable tree's checksum filter; vms.c the VMs and their regions;
+ * knobs.c the tunables, statistics and advisor; guard.c the reads of
+ * guest pages.
+ *
  * Locking: none; the daemon calls all of this from its one thread.
  */
 #include <errno.h>
@@ -78,9 +84,6 @@
 #include <xxhash.h>
 
 #include "ksm/ksm_internal.h"
-
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
 
 /* ------------------------------------------------------------ the trees */
 
@@ -101,7 +104,7 @@ static void tree_replace(struct ksm_tnode **root, struct ksm_tnode *old,
 }
 
 /* Unlink @n from its tree, without comparing anything (contents may be gone). */
-static void tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
+void ksm_tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
 {
 	struct ksm_tnode *s;
 
@@ -125,44 +128,14 @@ static void tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
 	n->left = n->right = n->parent = NULL;
 }
 
-/* The key a lookup carries: the candidate page, read in place (guarded:
- * gone is set when it or a page compared with it vanished meanwhile). */
-struct tree_key {
-	int nid;
-	uint64_t checksum;
-	const uint8_t *page;
-	bool gone;
-};
-
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
 static int key_nid(const struct ksm *ksm, const struct ksm_region *r)
 {
 	return ksm->knobs.merge_across_nodes ? -1 : r->nid;
 }
 
-static int cmp_stable(struct ksm *ksm, struct tree_key *k,
-		      const struct ksm_stable_chain *c)
-{
-	int d = k->nid != c->nid ? (k->nid < c->nid ? -1 : 1)
-				 : cmp_u64(k->checksum, c->checksum);
-
-	if (d)
-		return d;
-	if (ksm_guard_cmp(k->page, ksm->ops->pool_page(ksm->opaque,
-						       c->dups->pidx), &d)) {
-		k->gone = true;         /* the candidate vanished */
-		return -1;
-	}
-	return d;
-}
-
 /* The region and page of an rmap item, found from its address. */
-static struct ksm_region *item_region(struct ksm *ksm,
-				      const struct ksm_rmap_item *it)
+struct ksm_region *ksm_item_region(struct ksm *ksm,
+				   const struct ksm_rmap_item *it)
 {
 	struct ksm_mm *mm;
 	unsigned int i;
@@ -180,7 +153,7 @@ static struct ksm_region *item_region(struct ksm *ksm,
 /* Against tree item @it. Its region (a search over the VMs) is looked up
  * only when its NUMA node orders first (merge_across_nodes=0) or the
  * checksums are equal. */
-static int cmp_unstable(struct ksm *ksm, struct tree_key *k,
+static int cmp_unstable(struct ksm *ksm, struct ksm_tree_key *k,
 			struct ksm_rmap_item *it)
 {
 	struct ksm_region *r = NULL;
@@ -188,15 +161,15 @@ static int cmp_unstable(struct ksm *ksm, struct tree_key *k,
 	int nid = -1, d;
 
 	if (!ksm->knobs.merge_across_nodes) {
-		r = item_region(ksm, it);
+		r = ksm_item_region(ksm, it);
 		nid = key_nid(ksm, r);
 	}
 	d = k->nid != nid ? (k->nid < nid ? -1 : 1)
-			  : cmp_u64(k->checksum, it->oldchecksum);
+			  : ksm_cmp_u64(k->checksum, it->oldchecksum);
 	if (d)
 		return d;
 	if (!r)
-		r = item_region(ksm, it);
+		r = ksm_item_region(ksm, it);
 	/* Contents may have changed since insertion: the tree is only a
 	 * guide; a page that became a hole sorts after everything. */
 	p = ksm->ops->page(ksm->opaque, r, it - r->items);
@@ -205,34 +178,10 @@ static int cmp_unstable(struct ksm *ksm, struct tree_key *k,
 	return d;
 }
 
-static struct ksm_stable_chain *stable_search(struct ksm *ksm,
-					      struct tree_key *k,
-					      struct ksm_tnode ***link,
-					      struct ksm_tnode **parent)
-{
-	struct ksm_tnode **p = &ksm->stable_root, *up = NULL;
-
-	while (*p) {
-		struct ksm_stable_chain *c =
-			container_of(*p, struct ksm_stable_chain, node);
-		int d = cmp_stable(ksm, k, c);
-
-		if (!d)
-			return c;
-		up = *p;
-		p = d < 0 ? &(*p)->left : &(*p)->right;
-	}
-	if (link) {
-		*link = p;
-		*parent = up;
-	}
-	return NULL;
-}
-
 /* Find an equal page in the unstable tree, or insert @it: the tree item or
  * NULL (inserted). */
 static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
-						    struct tree_key *k,
+						    struct ksm_tree_key *k,
 						    struct ksm_rmap_item *it)
 {
 	struct ksm_tnode **p = &ksm->unstable_root, *up = NULL;
@@ -257,92 +206,14 @@ static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
 
 /* ------------------------------------------------------------ rmap items */
 
-/* Take @it out of whatever tree or pool page holds it. */
-static void remove_rmap_item_from_tree(struct ksm *ksm,
-				       struct ksm_region *r,
-				       struct ksm_rmap_item *it);
-
-/* Free @dup, which no page maps any more, and its pool page. */
-static void dup_free(struct ksm *ksm, struct ksm_stable_dup *dup)
-{
-	struct ksm_stable_chain *c = dup->chain;
-	struct ksm_stable_dup **pp;
-
-	if (c->nr_dups > 1) {
-		ksm->stats.stable_node_dups--;
-		if (c->nr_dups == 2) {
-			ksm->stats.stable_node_chains--;
-			ksm->stats.stable_node_dups--;
-		}
-	}
-	for (pp = &c->dups; *pp != dup; pp = &(*pp)->next)
-		;
-	*pp = dup->next;
-	c->nr_dups--;
-	ksm->ops->pool_free(ksm->opaque, dup->pidx);
-	free(dup);
-	if (!c->nr_dups) {
-		tree_erase(&ksm->stable_root, &c->node);
-		ksm_csum_set_del(&ksm->stable_csums, c->checksum);
-		free(c);
-	}
-}
-
-static void dup_put(struct ksm *ksm, struct ksm_stable_dup *dup)
-{
-	if (--dup->rmap_count) {
-		ksm->stats.pages_sharing--;
-		return;
-	}
-	ksm->stats.pages_shared--;
-	dup_free(ksm, dup);
-}
-
-/* @it joins (leaves) @dup's list of sharers. */
-static void sharer_add(struct ksm_stable_dup *dup, struct ksm_rmap_item *it)
-{
-	it->sharer.next = dup->sharers;
-	it->sharer.pprev = &dup->sharers;
-	if (dup->sharers)
-		dup->sharers->sharer.pprev = &it->sharer.next;
-	dup->sharers = it;
-}
-
-static void sharer_del(struct ksm_rmap_item *it)
-{
-	*it->sharer.pprev = it->sharer.next;
-	if (it->sharer.next)
-		it->sharer.next->sharer.pprev = it->sharer.pprev;
-	it->sharer.next = NULL;
-	it->sharer.pprev = NULL;
-}
-
-static void dup_get(struct ksm *ksm, struct ksm_stable_dup *dup,
-		    struct ksm_region *r, struct ksm_rmap_item *it)
-{
-	sharer_add(dup, it);
-	if (dup->rmap_count++)
-		ksm->stats.pages_sharing++;
-	else
-		ksm->stats.pages_shared++;
-	it->flags |= RMAP_STABLE;
-	it->dup = dup;
-	it->age = 0;
-	r->mm->ksm_merging_pages++;
-}
-
-static void remove_rmap_item_from_tree(struct ksm *ksm,
-				       struct ksm_region *r,
-				       struct ksm_rmap_item *it)
+void ksm_remove_rmap_item_from_tree(struct ksm *ksm, struct ksm_region *r,
+				    struct ksm_rmap_item *it)
 {
 	if (it->flags & RMAP_STABLE) {
-		sharer_del(it);
-		dup_put(ksm, it->dup);
-		it->dup = NULL;
-		r->mm->ksm_merging_pages--;
+		ksm_dup_leave(ksm, r, it);
 	} else if (it->flags & RMAP_UNSTABLE) {
 		if (it->seqnr == ksm->seqnr) {
-			tree_erase(&ksm->unstable_root, &it->node);
+			ksm_tree_erase(&ksm->unstable_root, &it->node);
 			ksm->stats.pages_unshared--;
 		}
 	} else if (it->flags & RMAP_ZERO) {
@@ -352,12 +223,12 @@ static void remove_rmap_item_from_tree(struct ksm *ksm,
 	it->flags &= ~(RMAP_STABLE | RMAP_UNSTABLE | RMAP_ZERO);
 }
 
-static void rmap_item_free(struct ksm *ksm, struct ksm_region *r,
-			   struct ksm_rmap_item *it)
+void ksm_rmap_item_free(struct ksm *ksm, struct ksm_region *r,
+			struct ksm_rmap_item *it)
 {
 	if (!(it->flags & RMAP_ALLOCATED))
 		return;
-	remove_rmap_item_from_tree(ksm, r, it);
+	ksm_remove_rmap_item_from_tree(ksm, r, it);
 	memset(it, 0, sizeof(*it));
 	ksm->stats.ksm_rmap_items--;
 	r->mm->ksm_rmap_items--;
@@ -378,7 +249,7 @@ static struct ksm_rmap_item *rmap_item_get(struct ksm *ksm,
 
 /* ------------------------------------------------------------ merging */
 
-static void mm_stop_merging(struct ksm_mm *mm, int err)
+void ksm_mm_stop_merging(struct ksm_mm *mm, int err)
 {
 	if (mm->merge_stopped)
 		return;
@@ -395,148 +266,13 @@ static int merge_with_dup(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	int ret = ksm->ops->merge(ksm->opaque, r, idx, dup->pidx);
 
 	if (ret == -ENOMEM || ret == -ENOSPC)
-		mm_stop_merging(r->mm, ret);
+		ksm_mm_stop_merging(r->mm, ret);
 	if (ret) {
 		ksm->stats.merge_failures++;
 		return ret;
 	}
-	dup_get(ksm, dup, r, &r->items[idx]);
+	ksm_dup_get(ksm, dup, r, &r->items[idx]);
 	return 0;
-}
-
-static uint64_t now_ms(struct ksm *ksm)
-{
-	return ksm->ops->now_ms ? ksm->ops->now_ms(ksm->opaque) : 0;
-}
-
-/*
- * Pruning stale dups (Linux's stable_node_dup with prune_stale_stable_nodes).
- * A sharer that took a private copy (a copy-on-write break in the VM) is
- * only noticed when the scan comes back to it; until then its dup counts
- * it, and a dup all of whose sharers did so holds a pool page nobody maps.
- * So, as Linux does, a lookup that lands on a chain whose last prune is
- * stable_node_chains_prune_millisecs old walks all its dups and asks the
- * VMs about each sharer (ksmd answers a run of pages per request): the ones
- * no longer merged leave, empty dups are freed with their pool page, a
- * chain left with one dup is an ordinary stable node again (the counters
- * say so), and the best dup moves to the head, where lookups between
- * prunes take it without walking the chain.
- */
-
-/* Drop @dup's sharers that are merged no more: true if @dup went too. */
-static bool dup_prune(struct ksm *ksm, struct ksm_stable_dup *dup)
-{
-	struct ksm_rmap_item *it = dup->sharers, *next;
-
-	for (; it; it = next) {
-		struct ksm_region *r = item_region(ksm, it);
-		bool last = dup->rmap_count == 1;
-
-		next = it->sharer.next;
-		if (ksm->ops->still_merged(ksm->opaque, r, it - r->items))
-			continue;               /* 1, or the VM is gone: keep */
-		remove_rmap_item_from_tree(ksm, r, it);
-		if (last)
-			return true;
-	}
-	return false;
-}
-
-/* Prune @c (see above): @c, or NULL if no dup is left (@c is freed). */
-static struct ksm_stable_chain *chain_prune(struct ksm *ksm,
-					    struct ksm_stable_chain *c)
-{
-	struct ksm_stable_dup *d, *next;
-
-	c->prune_time_ms = now_ms(ksm);
-	for (d = c->dups; d; d = next) {
-		bool last = c->nr_dups == 1;
-
-		next = d->next;
-		if (dup_prune(ksm, d) && last)
-			return NULL;
-	}
-	return c;
-}
-
-/* Move @best to the head of its chain. */
-static void chain_front(struct ksm_stable_chain *c, struct ksm_stable_dup *best)
-{
-	struct ksm_stable_dup **pp;
-
-	for (pp = &c->dups; *pp != best; pp = &(*pp)->next)
-		;
-	*pp = best->next;
-	best->next = c->dups;
-	c->dups = best;
-}
-
-static bool has_room(const struct ksm *ksm, const struct ksm_stable_dup *d)
-{
-	return d->rmap_count < ksm->knobs.max_page_sharing;
-}
-
-/* A dup of *@cp with room for one more sharer, or NULL; the chain is
- * pruned first when that is due (*@cp is NULL if it is gone). */
-static struct ksm_stable_dup *chain_pick(struct ksm *ksm,
-					 struct ksm_stable_chain **cp)
-{
-	struct ksm_stable_chain *c = *cp;
-	struct ksm_stable_dup *d, *best = NULL;
-
-	if (c->nr_dups > 1 && now_ms(ksm) - c->prune_time_ms >=
-	    ksm->knobs.stable_node_chains_prune_millisecs) {
-		c = *cp = chain_prune(ksm, c);
-		if (!c)
-			return NULL;
-	} else if (has_room(ksm, c->dups)) {
-		return c->dups;                 /* between prunes: the head */
-	}
-	for (d = c->dups; d; d = d->next)
-		if (has_room(ksm, d) && (!best || d->rmap_count > best->rmap_count))
-			best = d;
-	if (best && best != c->dups)
-		chain_front(c, best);
-	return best;
-}
-
-/* A new dup for @k's contents in pool page @pidx (a new chain, or one more
- * dup of the chain holding the same contents). */
-static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
-					    struct tree_key *k,
-					    uint64_t pidx)
-{
-	struct ksm_tnode **link, *parent;
-	struct ksm_stable_chain *c = stable_search(ksm, k, &link, &parent);
-	struct ksm_stable_dup *dup = calloc(1, sizeof(*dup));
-
-	if (!dup)
-		return NULL;
-	if (!c) {
-		c = calloc(1, sizeof(*c));
-		if (!c || ksm_csum_set_add(&ksm->stable_csums, k->checksum)) {
-			free(c);
-			free(dup);
-			return NULL;
-		}
-		c->checksum = k->checksum;
-		c->nid = k->nid;
-		c->node.parent = parent;
-		*link = &c->node;
-	} else {
-		if (c->nr_dups == 1) {
-			ksm->stats.stable_node_chains++;
-			ksm->stats.stable_node_dups++;
-			c->prune_time_ms = now_ms(ksm);
-		}
-		ksm->stats.stable_node_dups++;
-	}
-	dup->pidx = pidx;
-	dup->chain = c;
-	dup->next = c->dups;
-	c->dups = dup;
-	c->nr_dups++;
-	return dup;
 }
 
 /*
@@ -547,11 +283,11 @@ static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
  * stable tree files it under (the page was read in place and may have
  * changed since it was hashed).
  */
-static int merge_two_pages(struct ksm *ksm, const struct tree_key *k,
+static int merge_two_pages(struct ksm *ksm, const struct ksm_tree_key *k,
 			   struct ksm_region *r, uint64_t idx,
 			   struct ksm_region *tr, uint64_t tidx)
 {
-	struct tree_key copy = *k;
+	struct ksm_tree_key copy = *k;
 	struct ksm_stable_dup *dup;
 	uint64_t pidx;
 	int ret;
@@ -563,19 +299,19 @@ static int merge_two_pages(struct ksm *ksm, const struct tree_key *k,
 	ret = ksm->ops->pool_alloc(ksm->opaque, ksm->buf, &pidx);
 	if (ret)
 		return ret;
-	dup = stable_insert(ksm, &copy, pidx);
+	dup = ksm_stable_insert(ksm, &copy, pidx);
 	if (!dup) {
 		ksm->ops->pool_free(ksm->opaque, pidx);
 		return -ENOMEM;
 	}
 	ret = merge_with_dup(ksm, tr, tidx, dup);
 	if (ret) {
-		dup_free(ksm, dup);           /* nobody maps it */
+		ksm_dup_free(ksm, dup);           /* nobody maps it */
 		return ret;
 	}
 	ret = merge_with_dup(ksm, r, idx, dup);
 	if (ret && !ksm->ops->unmerge(ksm->opaque, tr, tidx))
-		remove_rmap_item_from_tree(ksm, tr, &tr->items[tidx]);
+		ksm_remove_rmap_item_from_tree(ksm, tr, &tr->items[tidx]);
 	return ret;
 }
 
@@ -610,7 +346,7 @@ static bool should_skip_rmap_item(struct ksm *ksm, struct ksm_region *r,
 	}
 	ksm->stats.pages_skipped++;
 	it->remaining_skips--;
-	remove_rmap_item_from_tree(ksm, r, it);
+	ksm_remove_rmap_item_from_tree(ksm, r, it);
 	return true;
 }
 
@@ -624,7 +360,7 @@ static bool page_is_zero(const uint8_t *p)
 
 /* Steps 3, 5 and 6 of the overview for the page @k points at. */
 static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
-		      struct tree_key *k)
+		      struct ksm_tree_key *k)
 {
 	struct ksm_rmap_item *it = &r->items[idx], *t;
 	struct ksm_stable_chain *c;
@@ -633,8 +369,8 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 
 	/* the filter spares the tree walk of nearly every miss */
 	c = ksm_csum_set_has(&ksm->stable_csums, k->checksum) ?
-		stable_search(ksm, k, NULL, NULL) : NULL;
-	if (c && (dup = chain_pick(ksm, &c)) &&
+		ksm_stable_search(ksm, k, NULL, NULL) : NULL;
+	if (c && (dup = ksm_chain_pick(ksm, &c)) &&
 	    !merge_with_dup(ksm, r, idx, dup))
 		return;
 	if (r->mm->merge_stopped || k->gone)
@@ -657,8 +393,8 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	t = unstable_search_insert(ksm, k, it);
 	if (!t || k->gone)
 		return;
-	tr = item_region(ksm, t);
-	tree_erase(&ksm->unstable_root, &t->node);
+	tr = ksm_item_region(ksm, t);
+	ksm_tree_erase(&ksm->unstable_root, &t->node);
 	t->flags &= ~RMAP_UNSTABLE;
 	ksm->stats.pages_unshared--;
 	if (tr->mm->merge_stopped)
@@ -672,21 +408,21 @@ static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
 			       uint64_t idx)
 {
 	struct ksm_rmap_item *it = rmap_item_get(ksm, r, idx);
-	struct tree_key k = { .nid = key_nid(ksm, r) };
+	struct ksm_tree_key k = { .nid = key_nid(ksm, r) };
 
 	if (it->flags & RMAP_STABLE) {
 		if (ksm->ops->still_merged(ksm->opaque, r, idx) == 1)
 			return;
-		remove_rmap_item_from_tree(ksm, r, it);
+		ksm_remove_rmap_item_from_tree(ksm, r, it);
 	}
 	k.page = ksm->ops->page(ksm->opaque, r, idx);
 	if (!k.page)
 		return;
 	/* data where the zero page was: the guest wrote it */
 	if (it->flags & RMAP_ZERO)
-		remove_rmap_item_from_tree(ksm, r, it);
+		ksm_remove_rmap_item_from_tree(ksm, r, it);
 	if (it->flags & RMAP_UNSTABLE)
-		remove_rmap_item_from_tree(ksm, r, it);
+		ksm_remove_rmap_item_from_tree(ksm, r, it);
 	if (should_skip_rmap_item(ksm, r, it))
 		return;
 	if (ksm_guard_hash(k.page, &k.checksum))
@@ -718,7 +454,7 @@ static void drop_hole_items(struct ksm *ksm, struct ksm_region *r,
 
 		if ((it->flags & RMAP_ALLOCATED) &&
 		    !(it->flags & (RMAP_ZERO | RMAP_STABLE)))
-			rmap_item_free(ksm, r, it);
+			ksm_rmap_item_free(ksm, r, it);
 	}
 }
 
@@ -803,162 +539,10 @@ int ksm_unmerge_all(struct ksm *ksm)
 				if (ret && !first)
 					first = ret;
 				if (!ret)
-					remove_rmap_item_from_tree(ksm, r, it);
+					ksm_remove_rmap_item_from_tree(ksm, r, it);
 			}
 		}
 	return first;
 }
 
 /* ------------------------------------------------------------ VMs */
-
-int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque)
-{
-	memset(ksm, 0, sizeof(*ksm));
-	ksm->ops = ops;
-	ksm->opaque = opaque;
-	ksm->knobs = (struct ksm_knobs){
-		.run = 0, .pages_to_scan = 100, .sleep_millisecs = 20,
-		.max_page_sharing = 256, .merge_across_nodes = 1,
-		.use_zero_pages = 0, .smart_scan = 1,
-		.stable_node_chains_prune_millisecs = 2000,
-		.advisor_mode = 0, .advisor_target_scan_time = 200,
-		.advisor_max_cpu = 70, .advisor_min_pages_to_scan = 500,
-		.advisor_max_pages_to_scan = 30000,
-	};
-	ksm->buf = aligned_alloc(KSM_PAGE_SIZE, KSM_PAGE_SIZE);
-	if (!ksm->buf)
-		return -ENOMEM;
-	memset(ksm->buf, 0, KSM_PAGE_SIZE);
-	ksm->zero_checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
-	ksm->seqnr = 1;
-	return 0;
-}
-
-void ksm_destroy(struct ksm *ksm)
-{
-	while (ksm->mm_list)
-		ksm_mm_remove(ksm, ksm->mm_list);
-	free(ksm->buf);
-	ksm->buf = NULL;
-	ksm_csum_set_free(&ksm->stable_csums);
-}
-
-struct ksm_mm *ksm_mm_add(struct ksm *ksm, uint32_t id, void *priv)
-{
-	struct ksm_mm *mm = calloc(1, sizeof(*mm)), **pp;
-
-	if (!mm)
-		return NULL;
-	mm->ksm = ksm;
-	mm->id = id;
-	mm->priv = priv;
-	for (pp = &ksm->mm_list; *pp; pp = &(*pp)->next)
-		;
-	*pp = mm;               /* at the tail: the cursor reaches it */
-	return mm;
-}
-
-struct ksm_mm *ksm_mm_find(struct ksm *ksm, uint32_t id)
-{
-	struct ksm_mm *mm;
-
-	for (mm = ksm->mm_list; mm; mm = mm->next)
-		if (mm->id == id)
-			return mm;
-	return NULL;
-}
-
-void ksm_mm_remove(struct ksm *ksm, struct ksm_mm *mm)
-{
-	struct ksm_mm **pp;
-
-	while (mm->nr_regions)
-		ksm_region_remove(mm, mm->regions[mm->nr_regions - 1]);
-	for (pp = &ksm->mm_list; *pp != mm; pp = &(*pp)->next)
-		;
-	*pp = mm->next;
-	if (ksm->cur_mm == mm) {
-		ksm->cur_mm = mm->next;
-		ksm->cur_region = 0;
-		ksm->cur_idx = 0;
-	}
-	free(mm);
-}
-
-struct ksm_region *ksm_region_add(struct ksm_mm *mm, uint32_t id, int nid,
-				  uint64_t nr_pages, void *priv)
-{
-	struct ksm_region *r;
-
-	if (mm->nr_regions == KSM_MAX_REGIONS || ksm_region_find(mm, id))
-		return NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->items = calloc(nr_pages ? nr_pages : 1, sizeof(*r->items));
-	if (!r->items) {
-		free(r);
-		return NULL;
-	}
-	*r = (struct ksm_region){ .mm = mm, .id = id, .nid = nid,
-				  .nr_pages = nr_pages, .items = r->items,
-				  .priv = priv };
-	mm->regions[mm->nr_regions++] = r;
-	return r;
-}
-
-struct ksm_region *ksm_region_find(struct ksm_mm *mm, uint32_t id)
-{
-	unsigned int i;
-
-	for (i = 0; i < mm->nr_regions; i++)
-		if (mm->regions[i]->id == id)
-			return mm->regions[i];
-	return NULL;
-}
-
-void ksm_region_remove(struct ksm_mm *mm, struct ksm_region *r)
-{
-	struct ksm *ksm = mm->ksm;
-	unsigned int i;
-	uint64_t p;
-
-	for (p = 0; p < r->nr_pages; p++)
-		rmap_item_free(ksm, r, &r->items[p]);
-	for (i = 0; i < mm->nr_regions && mm->regions[i] != r; i++)
-		;
-	if (ksm->cur_mm == mm && ksm->cur_region >= i &&
-	    ksm->cur_region < mm->nr_regions) {
-		if (ksm->cur_region == i)
-			ksm->cur_idx = 0;
-		else
-			ksm->cur_region--;
-	}
-	memmove(&mm->regions[i], &mm->regions[i + 1],
-		(mm->nr_regions - i - 1) * sizeof(mm->regions[0]));
-	mm->nr_regions--;
-	free(r->items);
-	free(r);
-}
-
-void ksm_page_dropped(struct ksm_region *r, uint64_t idx)
-{
-	if (idx < r->nr_pages)
-		rmap_item_free(r->mm->ksm, r, &r->items[idx]);
-}
-
-void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
-		      int err)
-{
-	struct ksm_rmap_item *it;
-
-	if (err == -ENOMEM || err == -ENOSPC)
-		mm_stop_merging(r->mm, err);
-	r->mm->ksm->stats.merge_failures++;
-	if (idx >= r->nr_pages)
-		return;
-	it = &r->items[idx];
-	/* still the merge that failed, not one made since */
-	if ((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx)
-		rmap_item_free(r->mm->ksm, r, it);
-}

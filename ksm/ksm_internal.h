@@ -227,6 +227,67 @@ void ksm_page_dropped(struct ksm_region *r, uint64_t idx);
 void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
 		      int err);
 
+/* ------------------------------------------------------------ the core
+ *
+ * Shared by the core's files (ksm.c: trees, rmap items, the scan;
+ * stable.c: the stable tree's chains, dups and their pruning; vms.c: VMs
+ * and regions); nobody else calls these.
+ */
+
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+
+static inline int ksm_cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* The key a lookup carries: the candidate page, read in place (guarded:
+ * gone is set when it or a page compared with it vanished meanwhile). */
+struct ksm_tree_key {
+	int nid;
+	uint64_t checksum;
+	const uint8_t *page;
+	bool gone;
+};
+
+/* Unlink @n from its tree, without comparing anything. */
+void ksm_tree_erase(struct ksm_tnode **root, struct ksm_tnode *n);
+/* The region an rmap item belongs to (a search over the VMs). */
+struct ksm_region *ksm_item_region(struct ksm *ksm,
+				   const struct ksm_rmap_item *it);
+/* Take @it out of whatever tree, dup or zero page holds it. */
+void ksm_remove_rmap_item_from_tree(struct ksm *ksm, struct ksm_region *r,
+				    struct ksm_rmap_item *it);
+/* Forget page @it of @r altogether (its rmap item is free again). */
+void ksm_rmap_item_free(struct ksm *ksm, struct ksm_region *r,
+			struct ksm_rmap_item *it);
+/* A limit was hit (@err -ENOMEM/-ENOSPC): no more merging for @mm. */
+void ksm_mm_stop_merging(struct ksm_mm *mm, int err);
+
+/* The chain holding @k's contents, or NULL; with @link, where to insert
+ * it. */
+struct ksm_stable_chain *ksm_stable_search(struct ksm *ksm,
+					   struct ksm_tree_key *k,
+					   struct ksm_tnode ***link,
+					   struct ksm_tnode **parent);
+/* A new dup for @k's contents in pool page @pidx, or NULL. */
+struct ksm_stable_dup *ksm_stable_insert(struct ksm *ksm,
+					 struct ksm_tree_key *k,
+					 uint64_t pidx);
+/* A dup of *@cp with room for one more sharer, or NULL, the chain pruned
+ * first when that is due (*@cp NULL if it went). */
+struct ksm_stable_dup *ksm_chain_pick(struct ksm *ksm,
+				      struct ksm_stable_chain **cp);
+/* Page @it of @r now maps @dup's pool page / leaves it. */
+void ksm_dup_get(struct ksm *ksm, struct ksm_stable_dup *dup,
+		 struct ksm_region *r, struct ksm_rmap_item *it);
+void ksm_dup_leave(struct ksm *ksm, struct ksm_region *r,
+		   struct ksm_rmap_item *it);
+/* Free @dup, which no page maps, with its pool page (and its chain if it
+ * was the last). */
+void ksm_dup_free(struct ksm *ksm, struct ksm_stable_dup *dup);
+
 /* Scan up to @nr pages; returns how many were scanned. */
 unsigned int ksm_scan(struct ksm *ksm, unsigned int nr);
 /* run=2: unmerge every merged page; 0 or the first -errno. */
