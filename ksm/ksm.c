@@ -8,10 +8,12 @@
  * Where pages live: a VM's guest memory is a set of regions (boot RAM, each
  * DIMM), each a memfd. A merged page lives in the daemon's pool (one memfd):
  * the VM maps the pool page privately in place of its own, and its own
- * memfd offset becomes a hole. The core here never touches memory itself:
- * it asks through struct ksm_ops (ksm_internal.h), which the daemon
- * implements with preads of the memfds and requests to the VMs, and the unit
- * tests with arrays.
+ * memfd offset becomes a hole. The core here changes no memory itself: it
+ * asks through struct ksm_ops (ksm_internal.h), which the daemon implements
+ * with read-only mappings of the memfds and requests to the VMs, and the
+ * unit tests with arrays. It reads guest pages in place, never copying
+ * them, and only through the guarded reads of guard.c (a page may vanish
+ * under the reader).
  *
  * The two trees. Comparing every page with every other is quadratic, so as
  * in Linux pages are kept in two binary trees ordered by contents:
@@ -27,9 +29,11 @@
  *
  * Both are ordered by (node, XXH3 checksum, contents): the checksum decides
  * nearly every step, so a lookup reads a whole page only when the checksums
- * are equal. A hash match alone never merges anything: the VM write-protects
- * its page, compares the full contents with the pool page, and only then
- * maps the pool page (ksm_ops.merge); a mismatch is -EAGAIN.
+ * are equal. A hash set of the stable tree's checksums (csum_set.c) spares
+ * the stable tree the walk of a lookup that cannot succeed. A hash match
+ * alone never merges anything: the VM write-protects its page, compares
+ * the full contents with the pool page, and only then maps the pool page
+ * (ksm_ops.merge); a mismatch is -EAGAIN.
  *
  * Per page (cmp_and_merge_page, as Linux):
  *   1. merged already: ask whether it still is (a copy-on-write break takes
@@ -47,18 +51,29 @@
  *
  * max_page_sharing: one pool page serves at most that many guest pages; past
  * it, the same contents get another pool page, a "dup", and the stable tree
- * node becomes a chain of dups (stable_node_chains, stable_node_dups).
+ * node becomes a chain of dups (stable_node_chains, stable_node_dups). Each
+ * dup lists its sharers; a chain is pruned of sharers that took a private
+ * copy, at most every stable_node_chains_prune_millisecs, when a lookup
+ * lands on it (see stable.c).
  *
  * Data structures: struct ksm (the knobs, the counters, both trees, the scan
  * cursor), a list of struct ksm_mm (one per VM), each with its regions and
  * one struct ksm_rmap_item per page; struct ksm_stable_chain per content in
- * the stable tree, with its struct ksm_stable_dup pool pages.
+ * the stable tree, with its struct ksm_stable_dup pool pages, each with the
+ * list of its sharers' rmap items (which reuse the unstable tree's links).
  *
  * Invariants: an rmap item is in at most one of the unstable tree
  * (RMAP_UNSTABLE, this scan's seqnr) or a dup (RMAP_STABLE) or the zero
  * page (RMAP_ZERO); a dup's rmap_count is the number of RMAP_STABLE items
- * pointing at it and it is freed (its pool page too) when that reaches 0;
+ * pointing at it, which are the ones on its sharers list, and it is freed
+ * (its pool page too) when that reaches 0;
  * a chain in the tree has at least one dup.
+ *
+ * Files: this one has the unstable tree, the rmap items, merging and the
+ * scan; stable.c the stable tree's chains, dups and pruning; csum_set.c
+ * the stable tree's checksum filter; vms.c the VMs and their regions;
+ * knobs.c the tunables, statistics and advisor; guard.c the reads of
+ * guest pages.
  *
  * Locking: none; the daemon calls all of this from its one thread.
  */
@@ -69,9 +84,6 @@
 #include <xxhash.h>
 
 #include "ksm/ksm_internal.h"
-
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
 
 /* ------------------------------------------------------------ the trees */
 
@@ -92,7 +104,7 @@ static void tree_replace(struct ksm_tnode **root, struct ksm_tnode *old,
 }
 
 /* Unlink @n from its tree, without comparing anything (contents may be gone). */
-static void tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
+void ksm_tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
 {
 	struct ksm_tnode *s;
 
@@ -116,38 +128,14 @@ static void tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
 	n->left = n->right = n->parent = NULL;
 }
 
-/* The key a lookup carries: the candidate page. */
-struct tree_key {
-	int nid;
-	uint64_t checksum;
-	const uint8_t *page;
-};
-
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
 static int key_nid(const struct ksm *ksm, const struct ksm_region *r)
 {
 	return ksm->knobs.merge_across_nodes ? -1 : r->nid;
 }
 
-static int cmp_stable(struct ksm *ksm, const struct tree_key *k,
-		      const struct ksm_stable_chain *c)
-{
-	int d = k->nid != c->nid ? (k->nid < c->nid ? -1 : 1)
-				 : cmp_u64(k->checksum, c->checksum);
-
-	if (d)
-		return d;
-	return memcmp(k->page, ksm->ops->pool_page(ksm->opaque,
-						   c->dups->pidx), KSM_PAGE_SIZE);
-}
-
 /* The region and page of an rmap item, found from its address. */
-static struct ksm_region *item_region(struct ksm *ksm,
-				      const struct ksm_rmap_item *it)
+struct ksm_region *ksm_item_region(struct ksm *ksm,
+				   const struct ksm_rmap_item *it)
 {
 	struct ksm_mm *mm;
 	unsigned int i;
@@ -162,50 +150,38 @@ static struct ksm_region *item_region(struct ksm *ksm,
 	return NULL;
 }
 
-static int cmp_unstable(struct ksm *ksm, const struct tree_key *k,
-			struct ksm_rmap_item *it, struct ksm_region *r)
+/* Against tree item @it. Its region (a search over the VMs) is looked up
+ * only when its NUMA node orders first (merge_across_nodes=0) or the
+ * checksums are equal. */
+static int cmp_unstable(struct ksm *ksm, struct ksm_tree_key *k,
+			struct ksm_rmap_item *it)
 {
-	int nid = key_nid(ksm, r);
-	int d = k->nid != nid ? (k->nid < nid ? -1 : 1)
-			      : cmp_u64(k->checksum, it->oldchecksum);
+	struct ksm_region *r = NULL;
+	const void *p;
+	int nid = -1, d;
 
+	if (!ksm->knobs.merge_across_nodes) {
+		r = ksm_item_region(ksm, it);
+		nid = key_nid(ksm, r);
+	}
+	d = k->nid != nid ? (k->nid < nid ? -1 : 1)
+			  : ksm_cmp_u64(k->checksum, it->oldchecksum);
 	if (d)
 		return d;
+	if (!r)
+		r = ksm_item_region(ksm, it);
 	/* Contents may have changed since insertion: the tree is only a
 	 * guide; a page that became a hole sorts after everything. */
-	if (ksm->ops->read_page(ksm->opaque, r, it - r->items, ksm->tmp))
+	p = ksm->ops->page(ksm->opaque, r, it - r->items);
+	if (!p || ksm_guard_cmp(k->page, p, &d))
 		return -1;
-	return memcmp(k->page, ksm->tmp, KSM_PAGE_SIZE);
-}
-
-static struct ksm_stable_chain *stable_search(struct ksm *ksm,
-					      const struct tree_key *k,
-					      struct ksm_tnode ***link,
-					      struct ksm_tnode **parent)
-{
-	struct ksm_tnode **p = &ksm->stable_root, *up = NULL;
-
-	while (*p) {
-		struct ksm_stable_chain *c =
-			container_of(*p, struct ksm_stable_chain, node);
-		int d = cmp_stable(ksm, k, c);
-
-		if (!d)
-			return c;
-		up = *p;
-		p = d < 0 ? &(*p)->left : &(*p)->right;
-	}
-	if (link) {
-		*link = p;
-		*parent = up;
-	}
-	return NULL;
+	return d;
 }
 
 /* Find an equal page in the unstable tree, or insert @it: the tree item or
  * NULL (inserted). */
 static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
-						    const struct tree_key *k,
+						    struct ksm_tree_key *k,
 						    struct ksm_rmap_item *it)
 {
 	struct ksm_tnode **p = &ksm->unstable_root, *up = NULL;
@@ -213,7 +189,7 @@ static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
 	while (*p) {
 		struct ksm_rmap_item *t =
 			container_of(*p, struct ksm_rmap_item, node);
-		int d = cmp_unstable(ksm, k, t, item_region(ksm, t));
+		int d = cmp_unstable(ksm, k, t);
 
 		if (!d)
 			return t;
@@ -230,70 +206,14 @@ static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
 
 /* ------------------------------------------------------------ rmap items */
 
-/* Take @it out of whatever tree or pool page holds it. */
-static void remove_rmap_item_from_tree(struct ksm *ksm,
-				       struct ksm_region *r,
-				       struct ksm_rmap_item *it);
-
-/* Free @dup, which no page maps any more, and its pool page. */
-static void dup_free(struct ksm *ksm, struct ksm_stable_dup *dup)
-{
-	struct ksm_stable_chain *c = dup->chain;
-	struct ksm_stable_dup **pp;
-
-	if (c->nr_dups > 1) {
-		ksm->stats.stable_node_dups--;
-		if (c->nr_dups == 2) {
-			ksm->stats.stable_node_chains--;
-			ksm->stats.stable_node_dups--;
-		}
-	}
-	for (pp = &c->dups; *pp != dup; pp = &(*pp)->next)
-		;
-	*pp = dup->next;
-	c->nr_dups--;
-	ksm->ops->pool_free(ksm->opaque, dup->pidx);
-	free(dup);
-	if (!c->nr_dups) {
-		tree_erase(&ksm->stable_root, &c->node);
-		free(c);
-	}
-}
-
-static void dup_put(struct ksm *ksm, struct ksm_stable_dup *dup)
-{
-	if (--dup->rmap_count) {
-		ksm->stats.pages_sharing--;
-		return;
-	}
-	ksm->stats.pages_shared--;
-	dup_free(ksm, dup);
-}
-
-static void dup_get(struct ksm *ksm, struct ksm_stable_dup *dup,
-		    struct ksm_region *r, struct ksm_rmap_item *it)
-{
-	if (dup->rmap_count++)
-		ksm->stats.pages_sharing++;
-	else
-		ksm->stats.pages_shared++;
-	it->flags |= RMAP_STABLE;
-	it->dup = dup;
-	it->age = 0;
-	r->mm->ksm_merging_pages++;
-}
-
-static void remove_rmap_item_from_tree(struct ksm *ksm,
-				       struct ksm_region *r,
-				       struct ksm_rmap_item *it)
+void ksm_remove_rmap_item_from_tree(struct ksm *ksm, struct ksm_region *r,
+				    struct ksm_rmap_item *it)
 {
 	if (it->flags & RMAP_STABLE) {
-		dup_put(ksm, it->dup);
-		it->dup = NULL;
-		r->mm->ksm_merging_pages--;
+		ksm_dup_leave(ksm, r, it);
 	} else if (it->flags & RMAP_UNSTABLE) {
 		if (it->seqnr == ksm->seqnr) {
-			tree_erase(&ksm->unstable_root, &it->node);
+			ksm_tree_erase(&ksm->unstable_root, &it->node);
 			ksm->stats.pages_unshared--;
 		}
 	} else if (it->flags & RMAP_ZERO) {
@@ -303,12 +223,12 @@ static void remove_rmap_item_from_tree(struct ksm *ksm,
 	it->flags &= ~(RMAP_STABLE | RMAP_UNSTABLE | RMAP_ZERO);
 }
 
-static void rmap_item_free(struct ksm *ksm, struct ksm_region *r,
-			   struct ksm_rmap_item *it)
+void ksm_rmap_item_free(struct ksm *ksm, struct ksm_region *r,
+			struct ksm_rmap_item *it)
 {
 	if (!(it->flags & RMAP_ALLOCATED))
 		return;
-	remove_rmap_item_from_tree(ksm, r, it);
+	ksm_remove_rmap_item_from_tree(ksm, r, it);
 	memset(it, 0, sizeof(*it));
 	ksm->stats.ksm_rmap_items--;
 	r->mm->ksm_rmap_items--;
@@ -329,7 +249,7 @@ static struct ksm_rmap_item *rmap_item_get(struct ksm *ksm,
 
 /* ------------------------------------------------------------ merging */
 
-static void mm_stop_merging(struct ksm_mm *mm, int err)
+void ksm_mm_stop_merging(struct ksm_mm *mm, int err)
 {
 	if (mm->merge_stopped)
 		return;
@@ -346,94 +266,52 @@ static int merge_with_dup(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	int ret = ksm->ops->merge(ksm->opaque, r, idx, dup->pidx);
 
 	if (ret == -ENOMEM || ret == -ENOSPC)
-		mm_stop_merging(r->mm, ret);
+		ksm_mm_stop_merging(r->mm, ret);
 	if (ret) {
 		ksm->stats.merge_failures++;
 		return ret;
 	}
-	dup_get(ksm, dup, r, &r->items[idx]);
+	ksm_dup_get(ksm, dup, r, &r->items[idx]);
 	return 0;
-}
-
-/* A dup of @c with room for one more sharer, or NULL. */
-static struct ksm_stable_dup *chain_pick(struct ksm *ksm,
-					 struct ksm_stable_chain *c)
-{
-	struct ksm_stable_dup *d, *best = NULL;
-
-	for (d = c->dups; d; d = d->next)
-		if (d->rmap_count < ksm->knobs.max_page_sharing &&
-		    (!best || d->rmap_count > best->rmap_count))
-			best = d;
-	return best;
-}
-
-/* A new dup for @k's contents in pool page @pidx (a new chain, or one more
- * dup of the chain holding the same contents). */
-static struct ksm_stable_dup *stable_insert(struct ksm *ksm,
-					    const struct tree_key *k,
-					    uint64_t pidx)
-{
-	struct ksm_tnode **link, *parent;
-	struct ksm_stable_chain *c = stable_search(ksm, k, &link, &parent);
-	struct ksm_stable_dup *dup = calloc(1, sizeof(*dup));
-
-	if (!dup)
-		return NULL;
-	if (!c) {
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			free(dup);
-			return NULL;
-		}
-		c->checksum = k->checksum;
-		c->nid = k->nid;
-		c->node.parent = parent;
-		*link = &c->node;
-	} else {
-		if (c->nr_dups == 1) {
-			ksm->stats.stable_node_chains++;
-			ksm->stats.stable_node_dups++;
-		}
-		ksm->stats.stable_node_dups++;
-	}
-	dup->pidx = pidx;
-	dup->chain = c;
-	dup->next = c->dups;
-	c->dups = dup;
-	c->nr_dups++;
-	return dup;
 }
 
 /*
  * Two guest pages found equal in the unstable tree: a pool page with the
  * contents, both merged with it (each VM checks under write protection).
  * As in Linux, if the second refuses, the first is given its copy back.
+ * The pool page is a copy taken now, checked against the checksum the
+ * stable tree files it under (the page was read in place and may have
+ * changed since it was hashed).
  */
-static int merge_two_pages(struct ksm *ksm, const struct tree_key *k,
+static int merge_two_pages(struct ksm *ksm, const struct ksm_tree_key *k,
 			   struct ksm_region *r, uint64_t idx,
 			   struct ksm_region *tr, uint64_t tidx)
 {
+	struct ksm_tree_key copy = *k;
 	struct ksm_stable_dup *dup;
 	uint64_t pidx;
 	int ret;
 
-	ret = ksm->ops->pool_alloc(ksm->opaque, k->page, &pidx);
+	if (ksm_guard_copy(ksm->buf, k->page) ||
+	    XXH3_64bits(ksm->buf, KSM_PAGE_SIZE) != k->checksum)
+		return -EAGAIN;
+	copy.page = ksm->buf;
+	ret = ksm->ops->pool_alloc(ksm->opaque, ksm->buf, &pidx);
 	if (ret)
 		return ret;
-	dup = stable_insert(ksm, k, pidx);
+	dup = ksm_stable_insert(ksm, &copy, pidx);
 	if (!dup) {
 		ksm->ops->pool_free(ksm->opaque, pidx);
 		return -ENOMEM;
 	}
 	ret = merge_with_dup(ksm, tr, tidx, dup);
 	if (ret) {
-		dup_free(ksm, dup);           /* nobody maps it */
+		ksm_dup_free(ksm, dup);           /* nobody maps it */
 		return ret;
 	}
 	ret = merge_with_dup(ksm, r, idx, dup);
 	if (ret && !ksm->ops->unmerge(ksm->opaque, tr, tidx))
-		remove_rmap_item_from_tree(ksm, tr, &tr->items[tidx]);
+		ksm_remove_rmap_item_from_tree(ksm, tr, &tr->items[tidx]);
 	return ret;
 }
 
@@ -468,32 +346,34 @@ static bool should_skip_rmap_item(struct ksm *ksm, struct ksm_region *r,
 	}
 	ksm->stats.pages_skipped++;
 	it->remaining_skips--;
-	remove_rmap_item_from_tree(ksm, r, it);
+	ksm_remove_rmap_item_from_tree(ksm, r, it);
 	return true;
 }
 
 static bool page_is_zero(const uint8_t *p)
 {
 	static const uint8_t zero[KSM_PAGE_SIZE];
+	int d;
 
-	return !memcmp(p, zero, KSM_PAGE_SIZE);
+	return !ksm_guard_cmp(p, zero, &d) && !d;
 }
 
-/* Steps 3, 5 and 6 of the overview for a page whose contents are in
- * ksm->buf. */
+/* Steps 3, 5 and 6 of the overview for the page @k points at. */
 static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
-		      const struct tree_key *k)
+		      struct ksm_tree_key *k)
 {
 	struct ksm_rmap_item *it = &r->items[idx], *t;
 	struct ksm_stable_chain *c;
 	struct ksm_stable_dup *dup;
 	struct ksm_region *tr;
 
-	c = stable_search(ksm, k, NULL, NULL);
-	if (c && (dup = chain_pick(ksm, c)) &&
+	/* the filter spares the tree walk of nearly every miss */
+	c = ksm_csum_set_has(&ksm->stable_csums, k->checksum) ?
+		ksm_stable_search(ksm, k, NULL, NULL) : NULL;
+	if (c && (dup = ksm_chain_pick(ksm, &c)) &&
 	    !merge_with_dup(ksm, r, idx, dup))
 		return;
-	if (r->mm->merge_stopped)
+	if (r->mm->merge_stopped || k->gone)
 		return;
 	if (it->oldchecksum != k->checksum || !(it->flags & RMAP_CHECKSUMMED)) {
 		it->oldchecksum = k->checksum;
@@ -511,10 +391,10 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 		return;
 	}
 	t = unstable_search_insert(ksm, k, it);
-	if (!t)
+	if (!t || k->gone)
 		return;
-	tr = item_region(ksm, t);
-	tree_erase(&ksm->unstable_root, &t->node);
+	tr = ksm_item_region(ksm, t);
+	ksm_tree_erase(&ksm->unstable_root, &t->node);
 	t->flags &= ~RMAP_UNSTABLE;
 	ksm->stats.pages_unshared--;
 	if (tr->mm->merge_stopped)
@@ -522,31 +402,31 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	merge_two_pages(ksm, k, r, idx, tr, t - tr->items);
 }
 
-/* Linux's cmp_and_merge_page, for page @idx of @r (which holds data). */
+/* Linux's cmp_and_merge_page, for page @idx of @r (which holds data).
+ * The page is read in place, never copied (see guard.c). */
 static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
 			       uint64_t idx)
 {
 	struct ksm_rmap_item *it = rmap_item_get(ksm, r, idx);
-	struct tree_key k = { .nid = key_nid(ksm, r), .page = ksm->buf };
-	int (*read)(void *, struct ksm_region *, uint64_t, void *) =
-		ksm->ops->read_scan ? ksm->ops->read_scan : ksm->ops->read_page;
+	struct ksm_tree_key k = { .nid = key_nid(ksm, r) };
 
 	if (it->flags & RMAP_STABLE) {
 		if (ksm->ops->still_merged(ksm->opaque, r, idx) == 1)
 			return;
-		remove_rmap_item_from_tree(ksm, r, it);
-		read = ksm->ops->read_page;     /* just folded back: fresh */
+		ksm_remove_rmap_item_from_tree(ksm, r, it);
 	}
-	if (read(ksm->opaque, r, idx, ksm->buf))
+	k.page = ksm->ops->page(ksm->opaque, r, idx);
+	if (!k.page)
 		return;
 	/* data where the zero page was: the guest wrote it */
 	if (it->flags & RMAP_ZERO)
-		remove_rmap_item_from_tree(ksm, r, it);
+		ksm_remove_rmap_item_from_tree(ksm, r, it);
 	if (it->flags & RMAP_UNSTABLE)
-		remove_rmap_item_from_tree(ksm, r, it);
+		ksm_remove_rmap_item_from_tree(ksm, r, it);
 	if (should_skip_rmap_item(ksm, r, it))
 		return;
-	k.checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
+	if (ksm_guard_hash(k.page, &k.checksum))
+		return;                         /* a hole now */
 	if (r->mm->merge_stopped) {
 		it->oldchecksum = k.checksum;
 		it->flags |= RMAP_CHECKSUMMED;
@@ -574,7 +454,7 @@ static void drop_hole_items(struct ksm *ksm, struct ksm_region *r,
 
 		if ((it->flags & RMAP_ALLOCATED) &&
 		    !(it->flags & (RMAP_ZERO | RMAP_STABLE)))
-			rmap_item_free(ksm, r, it);
+			ksm_rmap_item_free(ksm, r, it);
 	}
 }
 
@@ -659,162 +539,10 @@ int ksm_unmerge_all(struct ksm *ksm)
 				if (ret && !first)
 					first = ret;
 				if (!ret)
-					remove_rmap_item_from_tree(ksm, r, it);
+					ksm_remove_rmap_item_from_tree(ksm, r, it);
 			}
 		}
 	return first;
 }
 
 /* ------------------------------------------------------------ VMs */
-
-int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque)
-{
-	memset(ksm, 0, sizeof(*ksm));
-	ksm->ops = ops;
-	ksm->opaque = opaque;
-	ksm->knobs = (struct ksm_knobs){
-		.run = 0, .pages_to_scan = 100, .sleep_millisecs = 20,
-		.max_page_sharing = 256, .merge_across_nodes = 1,
-		.use_zero_pages = 0, .smart_scan = 1,
-		.stable_node_chains_prune_millisecs = 2000,
-		.advisor_mode = 0, .advisor_target_scan_time = 200,
-		.advisor_max_cpu = 70, .advisor_min_pages_to_scan = 500,
-		.advisor_max_pages_to_scan = 30000,
-	};
-	ksm->buf = aligned_alloc(KSM_PAGE_SIZE, 2 * KSM_PAGE_SIZE);
-	if (!ksm->buf)
-		return -ENOMEM;
-	ksm->tmp = ksm->buf + KSM_PAGE_SIZE;
-	memset(ksm->buf, 0, KSM_PAGE_SIZE);
-	ksm->zero_checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
-	ksm->seqnr = 1;
-	return 0;
-}
-
-void ksm_destroy(struct ksm *ksm)
-{
-	while (ksm->mm_list)
-		ksm_mm_remove(ksm, ksm->mm_list);
-	free(ksm->buf);
-	ksm->buf = NULL;
-}
-
-struct ksm_mm *ksm_mm_add(struct ksm *ksm, uint32_t id, void *priv)
-{
-	struct ksm_mm *mm = calloc(1, sizeof(*mm)), **pp;
-
-	if (!mm)
-		return NULL;
-	mm->ksm = ksm;
-	mm->id = id;
-	mm->priv = priv;
-	for (pp = &ksm->mm_list; *pp; pp = &(*pp)->next)
-		;
-	*pp = mm;               /* at the tail: the cursor reaches it */
-	return mm;
-}
-
-struct ksm_mm *ksm_mm_find(struct ksm *ksm, uint32_t id)
-{
-	struct ksm_mm *mm;
-
-	for (mm = ksm->mm_list; mm; mm = mm->next)
-		if (mm->id == id)
-			return mm;
-	return NULL;
-}
-
-void ksm_mm_remove(struct ksm *ksm, struct ksm_mm *mm)
-{
-	struct ksm_mm **pp;
-
-	while (mm->nr_regions)
-		ksm_region_remove(mm, mm->regions[mm->nr_regions - 1]);
-	for (pp = &ksm->mm_list; *pp != mm; pp = &(*pp)->next)
-		;
-	*pp = mm->next;
-	if (ksm->cur_mm == mm) {
-		ksm->cur_mm = mm->next;
-		ksm->cur_region = 0;
-		ksm->cur_idx = 0;
-	}
-	free(mm);
-}
-
-struct ksm_region *ksm_region_add(struct ksm_mm *mm, uint32_t id, int nid,
-				  uint64_t nr_pages, void *priv)
-{
-	struct ksm_region *r;
-
-	if (mm->nr_regions == KSM_MAX_REGIONS || ksm_region_find(mm, id))
-		return NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->items = calloc(nr_pages ? nr_pages : 1, sizeof(*r->items));
-	if (!r->items) {
-		free(r);
-		return NULL;
-	}
-	*r = (struct ksm_region){ .mm = mm, .id = id, .nid = nid,
-				  .nr_pages = nr_pages, .items = r->items,
-				  .priv = priv };
-	mm->regions[mm->nr_regions++] = r;
-	return r;
-}
-
-struct ksm_region *ksm_region_find(struct ksm_mm *mm, uint32_t id)
-{
-	unsigned int i;
-
-	for (i = 0; i < mm->nr_regions; i++)
-		if (mm->regions[i]->id == id)
-			return mm->regions[i];
-	return NULL;
-}
-
-void ksm_region_remove(struct ksm_mm *mm, struct ksm_region *r)
-{
-	struct ksm *ksm = mm->ksm;
-	unsigned int i;
-	uint64_t p;
-
-	for (p = 0; p < r->nr_pages; p++)
-		rmap_item_free(ksm, r, &r->items[p]);
-	for (i = 0; i < mm->nr_regions && mm->regions[i] != r; i++)
-		;
-	if (ksm->cur_mm == mm && ksm->cur_region >= i &&
-	    ksm->cur_region < mm->nr_regions) {
-		if (ksm->cur_region == i)
-			ksm->cur_idx = 0;
-		else
-			ksm->cur_region--;
-	}
-	memmove(&mm->regions[i], &mm->regions[i + 1],
-		(mm->nr_regions - i - 1) * sizeof(mm->regions[0]));
-	mm->nr_regions--;
-	free(r->items);
-	free(r);
-}
-
-void ksm_page_dropped(struct ksm_region *r, uint64_t idx)
-{
-	if (idx < r->nr_pages)
-		rmap_item_free(r->mm->ksm, r, &r->items[idx]);
-}
-
-void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
-		      int err)
-{
-	struct ksm_rmap_item *it;
-
-	if (err == -ENOMEM || err == -ENOSPC)
-		mm_stop_merging(r->mm, err);
-	r->mm->ksm->stats.merge_failures++;
-	if (idx >= r->nr_pages)
-		return;
-	it = &r->items[idx];
-	/* still the merge that failed, not one made since */
-	if ((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx)
-		rmap_item_free(r->mm->ksm, r, it);
-}

@@ -31,7 +31,12 @@ struct ksm_tnode {
  * ksm_rmap_item). Regions keep them in an array indexed by page.
  */
 struct ksm_rmap_item {
-	struct ksm_tnode node;        /* unstable tree, while RMAP_UNSTABLE */
+	union {                       /* never both (as Linux's rmap_item) */
+		struct ksm_tnode node;  /* unstable tree, while RMAP_UNSTABLE */
+		struct {                /* its dup's sharers, while RMAP_STABLE */
+			struct ksm_rmap_item *next, **pprev;
+		} sharer;
+	};
 	uint64_t oldchecksum;         /* XXH3 of the contents at the last visit */
 	struct ksm_stable_dup *dup;   /* the merged page, while RMAP_STABLE */
 	uint32_t seqnr;               /* full scan that put it in the unstable tree */
@@ -45,8 +50,9 @@ struct ksm_rmap_item {
 struct ksm_stable_dup {
 	uint64_t pidx;                /* page index in the pool */
 	uint32_t rmap_count;          /* guest pages mapping it */
+	struct ksm_rmap_item *sharers; /* those pages (Linux's hlist) */
 	struct ksm_stable_chain *chain;
-	struct ksm_stable_dup *next;  /* in the chain */
+	struct ksm_stable_dup *next;  /* in the chain, the one to fill first */
 };
 
 /* One content in the stable tree: one or more dups holding it. */
@@ -56,6 +62,7 @@ struct ksm_stable_chain {
 	int nid;                      /* -1 when merge_across_nodes */
 	unsigned int nr_dups;
 	struct ksm_stable_dup *dups;
+	uint64_t prune_time_ms;       /* last pruned (or made a chain) */
 };
 
 /* A guest memory region (boot RAM, a DIMM) of one VM. */
@@ -91,19 +98,14 @@ struct ksm_mm {
  * memfds and requests to the VMs, the unit tests with arrays.
  */
 struct ksm_ops {
-	/* Copy page @idx of @r to @buf: 0, -ENODATA for a hole, -errno. */
-	int (*read_page)(void *opaque, struct ksm_region *r, uint64_t idx,
-			 void *buf);
-	/* Optional: read_page for the scan cursor, which moves forward over
-	 * pages next_data() just named: the daemon may read ahead (what it
-	 * returns may be as old as the current scan batch). */
-	int (*read_scan)(void *opaque, struct ksm_region *r, uint64_t idx,
-			 void *buf);
+	/* Where page @idx of @r can be read, or NULL (a hole). The page may
+	 * vanish under the reader: read it only with ksm_guard_* below. */
+	const void *(*page)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* First page at or after @idx holding data (SEEK_DATA), or nr_pages. */
 	uint64_t (*next_data)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* Contents of pool page @pidx (read only). */
 	const void *(*pool_page)(void *opaque, uint64_t pidx);
-	/* A pool page holding @buf: 0 and *pidx, or -errno. */
+	/* A pool page holding @buf (a stable copy): 0 and *pidx, or -errno. */
 	int (*pool_alloc)(void *opaque, const void *buf, uint64_t *pidx);
 	void (*pool_free)(void *opaque, uint64_t pidx);
 	/* The VM write-protects page @idx, compares it with pool page @pidx
@@ -118,7 +120,22 @@ struct ksm_ops {
 	/* Is merged page @idx still mapping the pool? 1 yes, 0 no (the VM
 	 * took it back after a copy-on-write break), -errno. */
 	int (*still_merged)(void *opaque, struct ksm_region *r, uint64_t idx);
+	/* A monotonic clock in ms (stable_node_chains_prune_millisecs). */
+	uint64_t (*now_ms)(void *opaque);
 };
+
+/* The stable tree's checksums, a filter in front of it (csum_set.c). */
+struct ksm_csum_set {
+	uint64_t *keys;               /* checksum | 1; 0 empty, 2 deleted */
+	uint32_t *counts;             /* chains with that key */
+	size_t cap, used, deleted;
+};
+
+int ksm_csum_set_add(struct ksm_csum_set *s, uint64_t checksum);
+void ksm_csum_set_del(struct ksm_csum_set *s, uint64_t checksum);
+/* false: no chain has @checksum; true: maybe one has. */
+bool ksm_csum_set_has(const struct ksm_csum_set *s, uint64_t checksum);
+void ksm_csum_set_free(struct ksm_csum_set *s);
 
 /* Tunables (Linux's /sys/kernel/mm/ksm names). */
 struct ksm_knobs {
@@ -167,15 +184,27 @@ struct ksm {
 	void *opaque;
 	struct ksm_mm *mm_list;
 	struct ksm_tnode *stable_root;
+	struct ksm_csum_set stable_csums;
 	struct ksm_tnode *unstable_root;
 	uint32_t seqnr;               /* full scan number (unstable tree era) */
 	/* the scan cursor */
 	struct ksm_mm *cur_mm;
 	unsigned int cur_region;
 	uint64_t cur_idx;
-	uint8_t *buf, *tmp;           /* two pages */
+	uint8_t *buf;                 /* a page: a new pool page's copy */
 	uint64_t zero_checksum;
 };
+
+/*
+ * Reads of guest pages that may vanish under the reader (guard.c): hash,
+ * compare or copy one page; -EFAULT if it went away meanwhile. ksmd
+ * installs the SIGBUS handler that makes that so (its mappings of guest
+ * memory raise SIGBUS on a hole instead of allocating it).
+ */
+int ksm_guard_install(void);
+int ksm_guard_hash(const void *page, uint64_t *sum);
+int ksm_guard_cmp(const void *a, const void *b, int *d);
+int ksm_guard_copy(void *dst, const void *src);
 
 int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque);
 void ksm_destroy(struct ksm *ksm);
@@ -197,6 +226,67 @@ void ksm_page_dropped(struct ksm_region *r, uint64_t idx);
  * merging for the VM. Only between scan batches. */
 void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
 		      int err);
+
+/* ------------------------------------------------------------ the core
+ *
+ * Shared by the core's files (ksm.c: trees, rmap items, the scan;
+ * stable.c: the stable tree's chains, dups and their pruning; vms.c: VMs
+ * and regions); nobody else calls these.
+ */
+
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+
+static inline int ksm_cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* The key a lookup carries: the candidate page, read in place (guarded:
+ * gone is set when it or a page compared with it vanished meanwhile). */
+struct ksm_tree_key {
+	int nid;
+	uint64_t checksum;
+	const uint8_t *page;
+	bool gone;
+};
+
+/* Unlink @n from its tree, without comparing anything. */
+void ksm_tree_erase(struct ksm_tnode **root, struct ksm_tnode *n);
+/* The region an rmap item belongs to (a search over the VMs). */
+struct ksm_region *ksm_item_region(struct ksm *ksm,
+				   const struct ksm_rmap_item *it);
+/* Take @it out of whatever tree, dup or zero page holds it. */
+void ksm_remove_rmap_item_from_tree(struct ksm *ksm, struct ksm_region *r,
+				    struct ksm_rmap_item *it);
+/* Forget page @it of @r altogether (its rmap item is free again). */
+void ksm_rmap_item_free(struct ksm *ksm, struct ksm_region *r,
+			struct ksm_rmap_item *it);
+/* A limit was hit (@err -ENOMEM/-ENOSPC): no more merging for @mm. */
+void ksm_mm_stop_merging(struct ksm_mm *mm, int err);
+
+/* The chain holding @k's contents, or NULL; with @link, where to insert
+ * it. */
+struct ksm_stable_chain *ksm_stable_search(struct ksm *ksm,
+					   struct ksm_tree_key *k,
+					   struct ksm_tnode ***link,
+					   struct ksm_tnode **parent);
+/* A new dup for @k's contents in pool page @pidx, or NULL. */
+struct ksm_stable_dup *ksm_stable_insert(struct ksm *ksm,
+					 struct ksm_tree_key *k,
+					 uint64_t pidx);
+/* A dup of *@cp with room for one more sharer, or NULL, the chain pruned
+ * first when that is due (*@cp NULL if it went). */
+struct ksm_stable_dup *ksm_chain_pick(struct ksm *ksm,
+				      struct ksm_stable_chain **cp);
+/* Page @it of @r now maps @dup's pool page / leaves it. */
+void ksm_dup_get(struct ksm *ksm, struct ksm_stable_dup *dup,
+		 struct ksm_region *r, struct ksm_rmap_item *it);
+void ksm_dup_leave(struct ksm *ksm, struct ksm_region *r,
+		   struct ksm_rmap_item *it);
+/* Free @dup, which no page maps, with its pool page (and its chain if it
+ * was the last). */
+void ksm_dup_free(struct ksm *ksm, struct ksm_stable_dup *dup);
 
 /* Scan up to @nr pages; returns how many were scanned. */
 unsigned int ksm_scan(struct ksm *ksm, unsigned int nr);

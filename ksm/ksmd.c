@@ -2,9 +2,11 @@
  * ksmd: the scanner daemon that VMs register their guest memory with.
  *
  * Design: the daemon decides, the VM executes. Only a process can change
- * its own mappings, so ksmd never maps or writes guest memory: it reads
- * each region's memfd (pread, after lseek SEEK_DATA, so a hole is never
- * touched and never allocated again), keeps the trees (ksm.c), and owns the
+ * its own mappings, so ksmd never writes guest memory: it reads each
+ * region's memfd in place through a read-only mapping (walking the data
+ * extents SEEK_DATA finds; a page punched meanwhile raises SIGBUS through
+ * ksmd's userfaultfd instead of being allocated again, see guard.c and
+ * ksmd_ops.c), keeps the trees (ksm.c), and owns the
  * pool, one memfd holding every merged page. To merge, it fills a pool page
  * and asks the VM (KSM_MERGE); the VM write-protects its page, compares the
  * whole page with the pool page and only then maps the pool page privately
@@ -13,7 +15,8 @@
  * read-only, so no VM can change what another maps.
  *
  * Data structures: one struct client per connection (a VM or a control
- * client); a VM's client has its ksm_mm, its regions' memfds, and a queue
+ * client); a VM's client has its ksm_mm, its regions' memfds (and their
+ * mappings: struct ksmd_region), and a queue
  * of what it sent while ksmd was waiting for one of its answers (applied
  * after the scan batch, when the core holds no pointers into it). The pool
  * grows by POOL_CHUNK pages; freed pages are punched and reused, newest
@@ -70,12 +73,16 @@ static bool region_fd_ok(int fd, uint64_t pages)
 static void region_add(struct ksmd *d, struct client *c,
 		       const struct ksm_msg *m, int fd)
 {
+	struct ksmd_region *map = NULL;
+
 	if (fd < 0 || !region_fd_ok(fd, m->a) ||
-	    !ksm_region_add(c->mm, m->region, (int)(m->nid & 0xff), m->a,
-			    (void *)(intptr_t)fd)) {
+	    ksmd_region_open(d, fd, m->a, &map) ||
+	    !ksm_region_add(c->mm, m->region, (int)(m->nid & 0xff), m->a, map)) {
 		fprintf(stderr, "ksmd: VM pid %u: region %u refused\n", c->pid,
 			m->region);
-		if (fd >= 0)
+		if (map)
+			ksmd_region_close(map);         /* closes fd */
+		else if (fd >= 0)
 			close(fd);
 		return;
 	}
@@ -85,14 +92,14 @@ static void region_add(struct ksmd *d, struct client *c,
 static void region_del(struct ksmd *d, struct client *c, uint32_t id)
 {
 	struct ksm_region *r = ksm_region_find(c->mm, id);
-	int fd;
+	struct ksmd_region *map;
 
 	if (!r)
 		return;
-	fd = ksmd_region_fd(r);
+	map = r->priv;
 	ksmd_read_forget(d);
 	ksm_region_remove(c->mm, r);
-	close(fd);
+	ksmd_region_close(map);
 }
 
 static void ctl_line(void *arg, const char *line)
@@ -313,7 +320,7 @@ static void scan_batch(struct ksmd *d)
 	struct ksm *k = &d->ksm;
 	uint64_t scans = k->stats.full_scans;
 
-	ksmd_read_forget(d);
+	d->still.r = NULL;              /* the VMs ran meanwhile */
 	if (k->knobs.run == 2 && !d->unmerged) {
 		ksm_unmerge_all(k);
 		d->unmerged = true;
@@ -396,16 +403,20 @@ int ksmd_serve(const char *path, struct errmsg *e)
 
 	if (!d)
 		return errmsg_set(e, -ENOMEM, "out of memory");
+	d->uffd = -1;
 	ret = ksm_init(&d->ksm, &ksmd_ops, d);
 	if (ret)
 		goto out_free;
-	d->win_buf = malloc(RA_PAGES * KSM_PAGE_SIZE);
-	if (!d->win_buf) {
-		ret = errmsg_set(e, -ENOMEM, "out of memory");
+	ret = ksmd_uffd_open(d);
+	if (!ret)
+		ret = ksm_guard_install();
+	if (ret) {
+		errmsg_set(e, ret, "cannot set up userfaultfd, which ksmd needs to read guest memory without touching holes: %s",
+			   strerror(-ret));
 		goto out_ksm;
 	}
 	d->pool_fd = memfd_create("memvisor-ksm-pool", MFD_CLOEXEC);
-	d->pool = mmap(NULL, POOL_MAX * KSM_PAGE_SIZE, PROT_READ | PROT_WRITE,
+	d->pool = mmap(NULL, POOL_MAX * KSM_PAGE_SIZE, PROT_READ,
 		       MAP_SHARED | MAP_NORESERVE, d->pool_fd, 0);
 	if (d->pool_fd < 0 || d->pool == MAP_FAILED) {
 		ret = errmsg_set(e, -errno, "cannot create the pool: %s", strerror(errno));
@@ -428,13 +439,14 @@ int ksmd_serve(const char *path, struct errmsg *e)
 	unlink(path);
 out_pool:
 	if (d->pool != MAP_FAILED)
-		munmap(d->pool, POOL_MAX * KSM_PAGE_SIZE);
+		munmap((void *)d->pool, POOL_MAX * KSM_PAGE_SIZE);
 	if (d->pool_fd >= 0)
 		close(d->pool_fd);
 out_ksm:
 	ksm_destroy(&d->ksm);
 out_free:
-	free(d->win_buf);
+	if (d->uffd >= 0)
+		close(d->uffd);
 	free(d->pool_free);
 	free(d);
 	return ret;

@@ -43,21 +43,33 @@ struct client {
 	unsigned int nr_failed, failed_cap;
 };
 
-#define RA_PAGES 32                     /* read-ahead of the scan cursor */
+/* A VM's region as ksmd holds it (ksm_region.priv): its memfd, mapped
+ * read-only and registered for SIGBUS on holes (see ksmd_ops.c). */
+struct ksmd_region {
+	int fd;
+	const uint8_t *map;
+	uint64_t len;
+};
+
+#define RES_PAGES 4096                  /* the cursor's mincore window */
 
 struct ksmd {
 	struct ksm ksm;
-	/* the scan cursor's read-ahead and the data extent it is in; both
-	 * forgotten at every batch and when their region goes */
-	struct { struct ksm_region *r; uint64_t first, n; } win;
-	struct { struct ksm_region *r; uint64_t from, to; bool hole; } ext;
-	/* STILL answers for a run of pages, asked once per batch */
+	/* which pages of the cursor's window are in the memfd (mincore),
+	 * during full scan seqnr; forgotten when its region goes */
+	struct { struct ksm_region *r; uint32_t seqnr; uint64_t first, n;
+		 uint8_t vec[RES_PAGES]; } res;
+	/* no data in [from, to), data at to (or the end): next_data's last
+	 * answer, during full scan seqnr */
+	struct { struct ksm_region *r; uint32_t seqnr; uint64_t from, to; } hint;
+	/* STILL answers for a run of pages, asked once per batch (forgotten
+	 * at every batch) */
 	struct { struct ksm_region *r; uint64_t first, n;
 		 uint8_t yes[KSM_RUN_MAX / 8]; } still;
-	uint8_t *win_buf;               /* RA_PAGES pages */
+	int uffd;                       /* MISSING + SIGBUS: holes */
 	int lsock;
 	int pool_fd;
-	uint8_t *pool;                  /* the whole reservation */
+	const uint8_t *pool;            /* the whole reservation, read-only */
 	uint64_t pool_pages, pool_next; /* file size, bump pointer */
 	uint64_t *pool_free;            /* stack of freed pages */
 	uint64_t nr_free, free_cap;
@@ -73,8 +85,15 @@ extern const struct ksm_ops ksmd_ops;
 uint64_t ksmd_now_ms(void);
 /* Region @r's memfd. */
 int ksmd_region_fd(const struct ksm_region *r);
-/* Forget the read-ahead, the extent and the STILL answers (a new batch, or
- * a region gone). */
+/* ksmd's userfaultfd (d->uffd): 0 or -errno. */
+int ksmd_uffd_open(struct ksmd *d);
+/* Map memfd @fd of @pages pages for reading: 0 and *out (which owns @fd
+ * from then on), or -errno. */
+int ksmd_region_open(struct ksmd *d, int fd, uint64_t pages,
+		     struct ksmd_region **out);
+void ksmd_region_close(struct ksmd_region *m);
+/* Forget the mincore window, next_data's answer and the STILL answers (a
+ * region gone). */
 void ksmd_read_forget(struct ksmd *d);
 /* Send @c's pending merge run (see ksmd_ops.c): its result. */
 int ksmd_run_flush(struct client *c);

@@ -3,10 +3,24 @@
  * struct ksm): the pool of merged pages, reading guest memory, and asking
  * VMs to change their mappings.
  *
- * Reading: SEEK_DATA/SEEK_HOLE find the data extents of a region's memfd
- * (a hole is never read through a mapping, which would allocate it again);
- * the scan cursor reads RA_PAGES at a time with pread (a hole reads as
- * zeros and allocates nothing). Both are forgotten at every batch.
+ * Reading: each region's memfd is mapped read-only and registered with
+ * ksmd's userfaultfd (MISSING mode, UFFD_FEATURE_SIGBUS), so a read of a
+ * hole raises SIGBUS instead of allocating the page (guard.c catches it);
+ * the core reads pages in place. mincore() on that mapping tells which
+ * pages the memfd holds (RES_PAGES at a time, one system call, nothing
+ * touched; cheaper than a SEEK_DATA/SEEK_HOLE pair per extent once merges
+ * have cut the memfd into short extents), so the cursor does not read
+ * holes at all in the common case. The window serves the cursor until it
+ * leaves it, across batches, but not into the next full scan: a page
+ * punched since is caught by the guard, one filled since is visited at the
+ * next scan. The userfaultfd is created UFFD_USER_MODE_ONLY (no privilege
+ * needed): ksmd never hands an address in those mappings to a system call
+ * (a new pool page is written from the core's copy), so only its own reads
+ * fault there.
+ *
+ * The pool: pages are written with pwrite (shmem then allocates the page
+ * without clearing it first, and there is no page fault) from the core's
+ * stable copy; ksmd reads them through its own mapping of the pool.
  *
  * Merges go out in runs: the core's merge of page a onto pool page b is
  * taken as done at once and added to the VM's pending run while the next
@@ -17,17 +31,22 @@
  * undone (ksm_merge_failed) between batches, like the messages queued.
  * One socket round trip and one mmap per run instead of per page. The
  * scan's "is it still merged?" goes the same way: one STILL_RUN answers
- * for up to KSM_RUN_MAX pages until the batch ends.
+ * for the aligned run of KSM_RUN_MAX pages around the page asked about,
+ * until the batch ends.
  *
  * A request to a VM waits for its answer at most REPLY_TIMEOUT_MS; what the
  * VM sends meanwhile is queued for ksmd.c to apply between batches.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,25 +62,42 @@ uint64_t ksmd_now_ms(void)
 
 /* ------------------------------------------------------------ the pool */
 
+/* The pool page to fill next: newest freed first, else the bump pointer
+ * (growing the file by POOL_CHUNK). */
+static int pool_take(struct ksmd *d, uint64_t *p)
+{
+	if (d->nr_free) {
+		*p = d->pool_free[--d->nr_free];
+		return 0;
+	}
+	if (d->pool_next == POOL_MAX)
+		return -ENOSPC;
+	if (d->pool_next == d->pool_pages) {
+		if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
+			      KSM_PAGE_SIZE) < 0)
+			return -errno;
+		d->pool_pages += POOL_CHUNK;
+	}
+	*p = d->pool_next++;
+	return 0;
+}
+
 static int pool_alloc(void *o, const void *buf, uint64_t *pidx)
 {
 	struct ksmd *d = o;
-	uint64_t p;
+	uint64_t p = 0;
+	int ret = pool_take(d, &p);
 
-	if (d->nr_free) {
-		p = d->pool_free[--d->nr_free];
-	} else {
-		if (d->pool_next == POOL_MAX)
-			return -ENOSPC;
-		if (d->pool_next == d->pool_pages) {
-			if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
-				      KSM_PAGE_SIZE) < 0)
-				return -errno;
-			d->pool_pages += POOL_CHUNK;
-		}
-		p = d->pool_next++;
+	if (ret)
+		return ret;
+	if (pwrite(d->pool_fd, buf, KSM_PAGE_SIZE, p * KSM_PAGE_SIZE) !=
+	    KSM_PAGE_SIZE) {
+		if (p == d->pool_next - 1)
+			d->pool_next--;
+		else
+			d->pool_free[d->nr_free++] = p; /* where it came from */
+		return -ENOMEM;
 	}
-	memcpy(d->pool + p * KSM_PAGE_SIZE, buf, KSM_PAGE_SIZE);
 	*pidx = p;
 	return 0;
 }
@@ -95,79 +131,134 @@ static const void *pool_page(void *o, uint64_t pidx)
 
 int ksmd_region_fd(const struct ksm_region *r)
 {
-	return (int)(intptr_t)r->priv;
+	return ((const struct ksmd_region *)r->priv)->fd;
 }
 
+int ksmd_region_open(struct ksmd *d, int fd, uint64_t pages,
+		     struct ksmd_region **out)
+{
+	struct ksmd_region *m = calloc(1, sizeof(*m));
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	void *map;
+
+	if (!m)
+		return -ENOMEM;
+	map = mmap(NULL, pages * KSM_PAGE_SIZE, PROT_READ,
+		   MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (map == MAP_FAILED) {
+		free(m);
+		return -errno;
+	}
+	reg.range = (struct uffdio_range){ (uintptr_t)map, pages * KSM_PAGE_SIZE };
+	if (ioctl(d->uffd, UFFDIO_REGISTER, &reg) < 0) {
+		int err = -errno;
+
+		munmap(map, pages * KSM_PAGE_SIZE);
+		free(m);
+		return err;
+	}
+	*m = (struct ksmd_region){ .fd = fd, .map = map,
+				   .len = pages * KSM_PAGE_SIZE };
+	*out = m;
+	return 0;
+}
+
+void ksmd_region_close(struct ksmd_region *m)
+{
+	munmap((void *)m->map, m->len);  /* unregisters it too */
+	close(m->fd);
+	free(m);
+}
+
+int ksmd_uffd_open(struct ksmd *d)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_SIGBUS };
+
+	d->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (d->uffd < 0)
+		return -errno;
+	if (ioctl(d->uffd, UFFDIO_API, &api) < 0) {
+		int err = -errno;
+
+		close(d->uffd);
+		d->uffd = -1;
+		return err;
+	}
+	return 0;
+}
+
+/* Which of the RES_PAGES pages from @idx are in the memfd (mincore on
+ * ksmd's mapping reports the page cache and touches nothing): 0, or -errno
+ * (no window). */
+static int resident_fill(struct ksmd *d, struct ksm_region *r, uint64_t idx)
+{
+	const struct ksmd_region *m = r->priv;
+	uint64_t n = r->nr_pages - idx < RES_PAGES ? r->nr_pages - idx : RES_PAGES;
+
+	d->res.r = NULL;
+	if (mincore((void *)(m->map + idx * KSM_PAGE_SIZE), n * KSM_PAGE_SIZE,
+		    d->res.vec) < 0)
+		return -errno;
+	d->res.r = r;
+	d->res.seqnr = d->ksm.seqnr;
+	d->res.first = idx;
+	d->res.n = n;
+	return 0;
+}
+
+/* The first page at or after @idx holding data, from the mincore window. */
+static uint64_t window_next(struct ksmd *d, struct ksm_region *r, uint64_t idx)
+{
+	off_t off;
+
+	while (idx < r->nr_pages) {
+		uint64_t i, end;
+
+		if (!(d->res.r == r && d->res.seqnr == d->ksm.seqnr &&
+		      idx >= d->res.first &&
+		      idx < d->res.first + d->res.n) &&
+		    resident_fill(d, r, idx)) {
+			off = lseek(ksmd_region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
+			return off < 0 ? r->nr_pages : (uint64_t)off / KSM_PAGE_SIZE;
+		}
+		end = d->res.first + d->res.n;
+		for (i = idx; i < end; i++)
+			if (d->res.vec[i - d->res.first] & 1)
+				return i;
+		idx = end;
+	}
+	return r->nr_pages;
+}
+
+/* The first page at or after @idx holding data (SEEK_DATA if mincore
+ * fails). Merged pages are holes the core visits from its own books, one
+ * call each: the answer for [from, to] is kept, so walking the merged
+ * pages of a long hole does not walk the windows again each time. */
 static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
 {
 	struct ksmd *d = o;
-	off_t off, end;
 
-	if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to)
-		return d->ext.hole ? d->ext.to : idx;
-	off = lseek(ksmd_region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
-	if (off < 0 || (uint64_t)off >= r->nr_pages * KSM_PAGE_SIZE)
-		off = r->nr_pages * KSM_PAGE_SIZE;
-	if ((uint64_t)off > idx * KSM_PAGE_SIZE) {   /* a hole: merged pages */
-		d->ext.r = r;
-		d->ext.hole = true;
-		d->ext.from = idx;
-		d->ext.to = off / KSM_PAGE_SIZE;
-		return d->ext.to;
-	}
-	end = lseek(ksmd_region_fd(r), off, SEEK_HOLE);
-	if (end > off) {
-		d->ext.r = r;
-		d->ext.hole = false;
-		d->ext.from = off / KSM_PAGE_SIZE;
-		d->ext.to = end / KSM_PAGE_SIZE;
-	}
-	return off / KSM_PAGE_SIZE;
+	if (d->hint.r == r && d->hint.seqnr == d->ksm.seqnr &&
+	    idx >= d->hint.from && idx <= d->hint.to)
+		return d->hint.to;
+	d->hint.r = r;
+	d->hint.seqnr = d->ksm.seqnr;
+	d->hint.from = idx;
+	d->hint.to = window_next(d, r, idx);
+	return d->hint.to;
 }
 
-static int read_page(void *o, struct ksm_region *r, uint64_t idx, void *buf)
+/* In place, through the region's mapping (guard.c reads it). */
+static const void *page(void *o, struct ksm_region *r, uint64_t idx)
 {
-	int fd = ksmd_region_fd(r);
-	off_t off = idx * KSM_PAGE_SIZE;
-
-	if (lseek(fd, off, SEEK_DATA) != off)
-		return -ENODATA;
-	if (pread(fd, buf, KSM_PAGE_SIZE, off) != KSM_PAGE_SIZE)
-		return -EIO;
-	return 0;
-}
-
-/* The cursor's page, from a window of RA_PAGES read at once (pread of a
- * hole reads zeros and allocates nothing). */
-static int read_scan(void *o, struct ksm_region *r, uint64_t idx, void *buf)
-{
-	struct ksmd *d = o;
-	uint64_t n = RA_PAGES;
-	ssize_t got;
-
-	if (!(d->win.r == r && idx >= d->win.first && idx < d->win.first + d->win.n)) {
-		if (d->ext.r == r && idx >= d->ext.from && idx < d->ext.to &&
-		    d->ext.to - idx < n)
-			n = d->ext.to - idx;
-		if (idx + n > r->nr_pages)
-			n = r->nr_pages - idx;
-		got = pread(ksmd_region_fd(r), d->win_buf, n * KSM_PAGE_SIZE,
-			    idx * KSM_PAGE_SIZE);
-		d->win.r = NULL;
-		if (got < KSM_PAGE_SIZE)
-			return read_page(o, r, idx, buf);
-		d->win.r = r;
-		d->win.first = idx;
-		d->win.n = got / KSM_PAGE_SIZE;
-	}
-	memcpy(buf, d->win_buf + (idx - d->win.first) * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
-	return 0;
+	return ((const struct ksmd_region *)r->priv)->map + idx * KSM_PAGE_SIZE;
 }
 
 void ksmd_read_forget(struct ksmd *d)
 {
-	d->win.r = NULL;
-	d->ext.r = NULL;
+	d->res.r = NULL;
+	d->hint.r = NULL;
 	d->still.r = NULL;
 }
 
@@ -321,25 +412,27 @@ static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
 	return op(r, KSM_UNMERGE, idx, 0);
 }
 
-/* Asked for the run of pages from @idx at once; later pages of the run
- * are answered from that until the batch ends. */
+/* Asked for the aligned run of KSM_RUN_MAX pages holding @idx at once;
+ * its other pages are answered from that until the batch ends, in any
+ * order (the cursor goes forward, a chain's prune goes its own way). */
 static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 {
 	struct ksmd *d = o;
-	struct ksm_msg m = { .type = KSM_STILL_RUN, .region = r->id, .a = idx };
+	uint64_t first = idx & ~(uint64_t)(KSM_RUN_MAX - 1), i;
+	struct ksm_msg m = { .type = KSM_STILL_RUN, .region = r->id, .a = first };
 	struct ksm_msg ans;
-	uint64_t i;
 	int ret;
 
 	if (!(d->still.r == r && idx >= d->still.first &&
 	      idx < d->still.first + d->still.n)) {
-		m.nid = r->nr_pages - idx < KSM_RUN_MAX ? r->nr_pages - idx : KSM_RUN_MAX;
+		m.nid = r->nr_pages - first < KSM_RUN_MAX ? r->nr_pages - first
+							  : KSM_RUN_MAX;
 		d->still.r = NULL;
 		ret = vm_request(region_client(r), &m, &ans);
 		if (ret)
 			return ret;
 		d->still.r = r;
-		d->still.first = idx;
+		d->still.first = first;
 		d->still.n = m.nid;
 		memcpy(d->still.yes, ans.text, sizeof(d->still.yes));
 	}
@@ -347,10 +440,15 @@ static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 	return d->still.yes[i / 8] >> (i % 8) & 1;
 }
 
+static uint64_t now_ms(void *o)
+{
+	return ksmd_now_ms();
+}
+
 const struct ksm_ops ksmd_ops = {
-	.read_page = read_page, .read_scan = read_scan, .next_data = next_data,
+	.page = page, .next_data = next_data,
 	.pool_page = pool_page, .pool_alloc = pool_alloc,
 	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
-	.unmerge = unmerge, .still_merged = still_merged,
+	.unmerge = unmerge, .still_merged = still_merged, .now_ms = now_ms,
 };
 

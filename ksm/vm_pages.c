@@ -23,7 +23,8 @@
  *                 pool pages: one write-protect of the range, a compare per
  *                 page (against the pool mapped read-only), one mmap per
  *                 run of equal pages; a bitmap of the pages not merged.
- *                 With KSM_RUN_SAME all onto one pool page (a mapping each).
+ *                 With KSM_RUN_SAME all onto one pool page (a mapping each,
+ *                 one punch and one write-protect registration for all).
  *   STILL_RUN     STILL for n neighbouring pages (one pagemap read); a
  *                 bitmap of those still merged.
  *
@@ -97,6 +98,21 @@ static bool is_data(const struct kregion *r, uint64_t idx)
 	off_t off = idx * PG;
 
 	return lseek(r->memfd, off, SEEK_DATA) == off;
+}
+
+/* Which of pages [a, a+n) the memfd holds (reading a hole through the
+ * guest's mapping would allocate it again): vec[i] & 1, from one mincore
+ * of the guest's mapping (pages merged already map the pool and are left
+ * out by the caller); an lseek per page if mincore fails. */
+static void data_pages(const struct kregion *r, uint64_t a, uint32_t n,
+		       uint8_t *vec)
+{
+	uint32_t i;
+
+	if (!mincore(r->hva + a * PG, (uint64_t)n * PG, vec))
+		return;
+	for (i = 0; i < n; i++)
+		vec[i] = is_data(r, a + i);
 }
 
 /* ------------------------------------------------------------ requests */
@@ -220,29 +236,45 @@ void ksm_vm_pool_view_drop(struct ksm_vm *k)
 	k->pool_view = NULL;
 }
 
-/* Map pool pages [pidx, pidx+n) at pages [idx, idx+n), all frozen and
- * equal: 0 or -errno (nothing changed). */
-static int map_pool_run(struct ksm_vm *k, struct kregion *r, uint64_t idx,
-			uint64_t pidx, uint64_t n)
+/*
+ * Map pool pages at pages [idx, idx+n), all frozen and equal: pool page
+ * pidx+i at page idx+i with one mmap (@step 1), or pool page pidx at every
+ * page, a mapping each (@step 0: a chain's dup). Returns how many pages,
+ * from the first, were mapped (*err: what stopped the rest); those are
+ * punched out of the memfd and registered for write-protect again with
+ * one call each for the whole run (a punch costs ~3 us for one page and
+ * ~0.5 us a page for a run).
+ */
+static uint64_t map_pool_run(struct ksm_vm *k, struct kregion *r,
+			     uint64_t idx, uint64_t pidx, uint64_t n,
+			     uint64_t step, int *err)
 {
 	uint8_t *hva = r->hva + idx * PG;
-	uint64_t i;
+	uint64_t i, done;
 
-	if (mmap(hva, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-		 k->pool_fd, pidx * PG) == MAP_FAILED)
-		return -errno;
+	*err = 0;
+	for (done = 0; done < n; done += step ? n : 1)
+		if (mmap(hva + done * PG, (step ? n : 1) * PG,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+			 k->pool_fd, pidx * PG) == MAP_FAILED) {
+			*err = -errno;
+			break;
+		}
+	if (!done)
+		return 0;
 	fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		  idx * PG, n * PG);
-	ksm_vm_uffd_register(k, hva, n * PG);
-	for (i = 0; i < n; i++)
+		  idx * PG, done * PG);
+	ksm_vm_uffd_register(k, hva, done * PG);
+	for (i = 0; i < done; i++)
 		r->merged[idx + i] = 1;
-	k->merging += n;
-	return 0;
+	k->merging += done;
+	return done;
 }
 
 /*
  * MERGE_RUN: pages [a, a+n) onto pool pages [b, b+n), each only if equal
- * while frozen; equal neighbours are mapped with one mmap. Bit i of @bad
+ * while frozen; equal neighbours are mapped with one mmap (@same: onto
+ * pool page b, a mapping each, but one punch for them all). Bit i of @bad
  * is set for each page not merged; the result is their error (0: they
  * differed or were not candidates; -ENOMEM: the mapping limit).
  */
@@ -252,7 +284,9 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	uint64_t step = same ? 0 : 1;
 	const uint8_t *pool = pool_view(k);
 	uint8_t *hva = r->hva + a * PG;
+	uint8_t data[KSM_RUN_MAX];
 	struct stat st;
+	uint64_t done;
 	uint32_t i, s;
 	int err = 0;
 
@@ -264,18 +298,20 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 		return -EINVAL;
 	if (uffd_wp_range(k, hva, (uint64_t)n * PG, true))
 		return -EAGAIN;
+	data_pages(r, a, n, data);
 	for (i = 0; i < n; i++)         /* frozen: the final word */
-		if (!r->merged[a + i] && is_data(r, a + i) &&
+		if (!r->merged[a + i] && (data[i] & 1) &&
 		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i * step) * PG, PG))
 			bad[i / 8] &= ~(1u << (i % 8));
 	for (i = 0; i < n && !err; i = s) {
 		for (; i < n && (bad[i / 8] >> (i % 8) & 1); i++)
 			;
-		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1) &&
-		     (!same || s == i); s++)
-			;                       /* one pool page: page by page */
-		if (s > i && (err = map_pool_run(k, r, a + i, b + i * step, s - i))) {
-			for (s = i; s < n; s++)
+		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1); s++)
+			;
+		if (s > i &&
+		    (done = map_pool_run(k, r, a + i, b + i * step, s - i, step,
+					 &err)) < s - i) {
+			for (s = i + done; s < n; s++)  /* the rest stays */
 				bad[s / 8] |= 1u << (s % 8);
 			if (err == -ENOMEM)
 				limit_hit(k);

@@ -321,3 +321,48 @@ def test_max_map_count_stops_merging(ksmd):
         with open(path, "w") as f:
             f.write(saved)
         a.kill()
+
+
+def test_disk_read_into_merged_pages(ksmd, tmp_path):
+    """virtio-blk reads land in merged pages and break copy-on-write first.
+
+    Both VMs' hogs are merged; VM a's hog ends, so most of a's free memory
+    is merged pages the guest may hand to its page cache. A 64 MiB disk
+    read then lands in them: blk's I/O thread preadv()s straight into the
+    guest's mapping, which for a merged page is the pool page mapped
+    MAP_PRIVATE, so the kernel gives a a private copy before the bytes go
+    in. The guest's checksum of what it read equals the image's, ksmd finds
+    fewer of a's pages merged, and b's hog (the other sharer of those pool
+    pages) verifies."""
+    from test_blk import dd, fnv1a64
+    img = tmp_path / "disk.img"
+    img.write_bytes(os.urandom(64 << 20))
+    a = start_vm(ksmd, ["--drive", "file=%s" % img])
+    b = start_vm(ksmd)
+    try:
+        hog(a, "160M random --seed 7")
+        hog(b, "160M random --seed 7")
+        merge_fast(ksmd)
+        wait_for(lambda: merging(a) >= 40960 * 95 // 100, "a's hog merged")
+        pid = int(re.search(r"^\s*(\d+)\s+hog", a.cmd("ps"), re.M).group(1))
+        a.cmd("kill %d" % pid)
+        scans = int(ksmd.get()["full_scans"])
+        wait_for(lambda: int(ksmd.get()["full_scans"]) >= scans + 2, "full scans")
+        before = merging(a)
+        n, _, csum, out = dd(a, "if=/dev/vda of=/dev/null bs=1M count=64",
+                             timeout=DEADLINE_S)
+        assert n == 64 << 20 and csum == fnv1a64(img.read_bytes()), out
+        scans = int(ksmd.get()["full_scans"])
+        wait_for(lambda: int(ksmd.get()["full_scans"]) >= scans + 2, "full scans")
+        after = merging(a)
+        print("  a's merged pages: %d before the disk read, %d after" % (before, after))
+        assert after < before, (before, after)
+        verify_ok(b)
+        # the cached pages still hold the disk's bytes
+        n, _, csum, out = dd(a, "if=/dev/vda of=/dev/null bs=1M count=64",
+                             timeout=DEADLINE_S)
+        assert csum == fnv1a64(img.read_bytes()), out
+        verify_ok(b)
+    finally:
+        a.kill()
+        b.kill()

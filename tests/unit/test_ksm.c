@@ -6,10 +6,16 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <xxhash.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ksm/ksm_internal.h"
+#include "ksm/ksmd_internal.h"
 
 #define PG KSM_PAGE_SIZE
 #define MAXP 64
@@ -30,6 +36,8 @@ struct fake {
 	int pool_count;
 	int merges_left;        /* -1: no limit; 0: -ENOMEM */
 	int refuse;             /* merge says contents differ */
+	uint64_t now;           /* the clock, in ms */
+	int stills;             /* still_merged calls */
 };
 
 static struct fake *F;
@@ -40,12 +48,9 @@ static struct fpage *fp(struct ksm_region *r, uint64_t i)
 	return &F->reg[r->id][i];
 }
 
-static int f_read(void *o, struct ksm_region *r, uint64_t i, void *buf)
+static const void *f_page(void *o, struct ksm_region *r, uint64_t i)
 {
-	if (fp(r, i)->state != DATA)
-		return -ENODATA;
-	memcpy(buf, fp(r, i)->data, PG);
-	return 0;
+	return fp(r, i)->state == DATA ? fp(r, i)->data : NULL;
 }
 
 static uint64_t f_next(void *o, struct ksm_region *r, uint64_t i)
@@ -123,14 +128,20 @@ static int f_unmerge(void *o, struct ksm_region *r, uint64_t i)
 
 static int f_still(void *o, struct ksm_region *r, uint64_t i)
 {
+	F->stills++;
 	return fp(r, i)->state == MAPPED;
 }
 
+static uint64_t f_now(void *o)
+{
+	return F->now;
+}
+
 static const struct ksm_ops fops = {
-	.read_page = f_read, .next_data = f_next, .pool_page = f_pool_page,
+	.page = f_page, .next_data = f_next, .pool_page = f_pool_page,
 	.pool_alloc = f_pool_alloc, .pool_free = f_pool_free,
 	.merge = f_merge, .merge_zero = f_merge_zero, .unmerge = f_unmerge,
-	.still_merged = f_still,
+	.still_merged = f_still, .now_ms = f_now,
 };
 
 /* What the guest reads at page @i. */
@@ -321,6 +332,145 @@ START_TEST(max_page_sharing_makes_chains)
 	ck_assert_uint_eq(K.stats.stable_node_dups, 0);
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(F->reg[0][i].state, DATA);
+}
+END_TEST
+
+/* Visit the first @n pages of a new full scan. */
+static void scan_from_start(unsigned int n)
+{
+	K.cur_mm = NULL;                  /* the next batch starts a full scan */
+	ck_assert_uint_eq(ksm_scan(&K, n), n);
+}
+
+/*
+ * stable_node_chains_prune_millisecs: both sharers of one dup of a chain
+ * take private copies; a lookup on the chain before the interval leaves
+ * the stale dup alone, one after it frees the dup and its pool page before
+ * the scan comes back to the sharers; then lookups take the head without
+ * asking the VMs. VM a (region 0) holds two probe pages the cursor visits
+ * first, VM b (region 1) the six equal pages.
+ */
+START_TEST(stale_dups_pruned)
+{
+	struct ksm_mm *a = ksm_mm_add(&K, 1, NULL), *b = ksm_mm_add(&K, 2, NULL);
+	uint64_t i, stale = POOL;
+	int stills;
+
+	ksm_region_add(a, 0, 0, 2, NULL);
+	ksm_region_add(b, 1, 0, 6, NULL);
+	fill(0, 0, 1);
+	fill(0, 1, 2);
+	for (i = 0; i < 6; i++)
+		fill(1, i, 77);
+	ck_assert_int_eq(ksm_knob_set(&K, "max_page_sharing", "2", NULL), 0);
+	ck_assert_int_eq(ksm_knob_set(&K, "stable_node_chains_prune_millisecs",
+				      "1000", NULL), 0);
+	full_scans(4);
+	ck_assert_uint_eq(K.stats.stable_node_chains, 1);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 3);
+	for (i = 0; i < 6; i++) {             /* b's sharers of one dup write */
+		if (stale == POOL)
+			stale = F->reg[1][i].pidx;
+		if (F->reg[1][i].pidx == stale)
+			guest_write(1, i, 0x11);
+	}
+	fill(0, 0, 77);                       /* the probes find the chain */
+	fill(0, 1, 77);
+	F->now += 999;
+	scan_from_start(1);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 3);
+	ck_assert(F->pool_used[stale]);
+	F->now += 1;
+	scan_from_start(2);                   /* probe 1: pruned */
+	ck_assert_uint_eq(K.stats.stable_node_chains, 1);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 2);
+	ck_assert(!F->pool_used[stale]);
+	ck_assert_int_eq(F->pool_count, 2);
+	ck_assert_uint_eq(K.stats.pages_shared + K.stats.pages_sharing, 4);
+	fill(3, 0, 77);                       /* nobody lost a byte */
+	for (i = 0; i < 6; i++) {
+		uint8_t want[PG];
+
+		memcpy(want, F->reg[3][0].data, PG);
+		if (F->reg[1][i].state == DATA)
+			want[i % PG] = 0x11;
+		ck_assert_mem_eq(guest_view(1, i), want, PG);
+	}
+	stills = F->stills;
+	scan_from_start(2);                   /* between prunes: no asking */
+	ck_assert_int_eq(F->stills, stills);
+}
+END_TEST
+
+/*
+ * ksmd reads guest memory in place (guard.c, ksmd_ops.c): through its
+ * mapping of a memfd, a data page hashes like the bytes written, and a
+ * hole, or a page punched after it was read, fails with -EFAULT and stays
+ * a hole (nothing is allocated, unlike a plain read of the mapping).
+ */
+START_TEST(guarded_reads_leave_holes)
+{
+	struct ksmd *d = calloc(1, sizeof(*d));
+	int fd = memfd_create("test-ksm", MFD_CLOEXEC);
+	uint8_t page[PG];
+	struct ksmd_region *m;
+	uint64_t sum;
+	int cmp;
+
+	ck_assert(d && fd >= 0);
+	ck_assert_int_eq(ftruncate(fd, 4 * PG), 0);
+	memset(page, 0x5c, PG);
+	ck_assert_int_eq(pwrite(fd, page, PG, 0), PG);
+	if (ksmd_uffd_open(d)) {
+		fprintf(stderr, "guarded_reads_leave_holes: no userfaultfd here, skipped\n");
+		close(fd);
+		free(d);
+		return;
+	}
+	ck_assert_int_eq(ksm_guard_install(), 0);
+	ck_assert_int_eq(ksmd_region_open(d, fd, 4, &m), 0);
+	ck_assert_int_eq(ksm_guard_hash(m->map, &sum), 0);
+	ck_assert_uint_eq(sum, XXH3_64bits(page, PG));
+	ck_assert_int_eq(ksm_guard_cmp(m->map, page, &cmp), 0);
+	ck_assert_int_eq(cmp, 0);
+	ck_assert_int_eq(ksm_guard_hash(m->map + PG, &sum), -EFAULT);
+	ck_assert_int_eq(ksm_guard_copy(page, m->map + 3 * PG), -EFAULT);
+	ck_assert_int_eq(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   0, PG), 0);
+	ck_assert_int_eq(ksm_guard_cmp(m->map, page, &cmp), -EFAULT);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_DATA), -1);   /* all holes still */
+	ksmd_region_close(m);
+	close(d->uffd);
+	free(d);
+}
+END_TEST
+
+/* The stable tree's checksum filter: never "no" for a checksum a chain
+ * has (two chains may share one), through growth and deletions. */
+START_TEST(stable_checksum_filter)
+{
+	struct ksm_csum_set set = { 0 };
+	uint64_t i;
+
+	ck_assert(!ksm_csum_set_has(&set, 42));
+	for (i = 0; i < 5000; i++)
+		ck_assert_int_eq(ksm_csum_set_add(&set, i * 0x100000001b3ull), 0);
+	ck_assert_int_eq(ksm_csum_set_add(&set, 0), 0);   /* a second chain */
+	for (i = 0; i < 5000; i++)
+		ck_assert(ksm_csum_set_has(&set, i * 0x100000001b3ull));
+	for (i = 1; i < 5000; i += 2)
+		ksm_csum_set_del(&set, i * 0x100000001b3ull);
+	ksm_csum_set_del(&set, 0);
+	ck_assert(ksm_csum_set_has(&set, 0));             /* one left */
+	for (i = 0; i < 5000; i++)
+		ck_assert(ksm_csum_set_has(&set, i * 0x100000001b3ull) == !(i & 1));
+	for (i = 0; i < 20000; i++) {                     /* tombstones reused */
+		ck_assert_int_eq(ksm_csum_set_add(&set, ~i), 0);
+		ksm_csum_set_del(&set, ~i);
+	}
+	ck_assert(ksm_csum_set_has(&set, 2 * 0x100000001b3ull));
+	ck_assert_uint_le(set.cap, 16384);
+	ksm_csum_set_free(&set);
 }
 END_TEST
 
@@ -537,6 +687,9 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, changing_pages_stay_out);
 	tcase_add_test(tc, cow_break_leaves_other_sharer);
 	tcase_add_test(tc, max_page_sharing_makes_chains);
+	tcase_add_test(tc, stale_dups_pruned);
+	tcase_add_test(tc, guarded_reads_leave_holes);
+	tcase_add_test(tc, stable_checksum_filter);
 	tcase_add_test(tc, zero_pages);
 	tcase_add_test(tc, smart_scan_skips);
 	tcase_add_test(tc, map_limit_stops_merging);
