@@ -261,16 +261,17 @@ void lru_replace(struct page *old, struct page *new)
 
 /* Move up to @nr entries from the tail of @lru onto @out. */
 unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
-				       unsigned long nr,
+				       unsigned long nr, unsigned long pages,
 				       struct list_head *out)
 {
-	unsigned long flags, n = 0;
+	unsigned long flags, n = 0, got = 0;
 
 	spin_lock_irqsave(&l->lru_lock, flags);
-	while (n < nr && !list_empty(&l->lists[lru])) {
+	while (n < nr && got < pages && !list_empty(&l->lists[lru])) {
 		struct page *page = list_last_entry(&l->lists[lru],
 						    struct page, lru);
 
+		got += lru_nr(page);
 		__lru_del(l, page);
 		list_add_tail(&page->lru, out);
 		n++;

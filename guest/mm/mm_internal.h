@@ -168,9 +168,11 @@ static inline unsigned int lru_order(const struct page *page)
 
 /* Node @nid's lists (made on first use). */
 struct lruvec *node_lruvec(int nid);
-/* Move up to @nr entries from the tail of @lru onto @out; how many. */
+/* Move up to @nr entries from the tail of @lru onto @out, stopping once
+ * they hold @pages pages (an entry holds 1, 16 or 512); how many entries. */
 unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
-				unsigned long nr, struct list_head *out);
+				unsigned long nr, unsigned long pages,
+				struct list_head *out);
 /* Put the isolated entry @page back at the head of @lru. */
 void lru_putback(struct page *page, enum lru_list lru);
 /* The isolated chunk entry @head becomes a single page; its other 15

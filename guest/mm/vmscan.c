@@ -69,6 +69,7 @@ int vm_swappiness = 60;			/* /proc/sys/vm/swappiness */
 #define DEF_PRIORITY		12
 #define PAGEOUT_BATCH		256	/* entries written per swap_io() */
 #define ISOLATE_BATCH		256	/* entries taken off a list at once */
+#define RECLAIM_BATCH_PAGES	4096UL	/* 16 MiB: see reclaim_left() */
 
 struct scan_control {
 	unsigned long nr_to_reclaim;
@@ -413,6 +414,17 @@ static pteval_t *pageout_entry(struct pageout *po, struct page *page)
 	return e;
 }
 
+/* Pages one isolation may take for @sc's goal: what is left of it, but
+ * at least RECLAIM_BATCH_PAGES, so the swap I/O stays large (one 2 MiB
+ * entry per call cut swap-in from 300 to 34 MB/s here). */
+static unsigned long reclaim_left(const struct scan_control *sc)
+{
+	unsigned long left = sc->nr_reclaimed < sc->nr_to_reclaim ?
+			     sc->nr_to_reclaim - sc->nr_reclaimed : 0;
+
+	return max(left, RECLAIM_BATCH_PAGES);
+}
+
 static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 				 struct scan_control *sc)
 {
@@ -421,8 +433,11 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 	struct list_head isolated = LIST_HEAD_INIT(isolated);
 	unsigned long before = sc->nr_scanned;
 
+	/* not many more pages than the goal needs: a 2 MiB entry is 512
+	 * pages, and 256 of them would free up to 512 MiB for a goal of 512
+	 * pages (kswapd left free memory tens of MiB above high) */
 	isolate_lru_pages(l, LRU_INACTIVE_ANON, min(nr, (unsigned long)
-						    ISOLATE_BATCH), &isolated);
+			  ISOLATE_BATCH), reclaim_left(sc), &isolated);
 	list_for_each_entry_safe(page, next, &isolated, lru) {
 		pteval_t *e;
 
@@ -452,7 +467,7 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 	unsigned long moved = 0;
 	struct list_head isolated = LIST_HEAD_INIT(isolated);
 
-	isolate_lru_pages(l, LRU_ACTIVE_ANON, nr, &isolated);
+	isolate_lru_pages(l, LRU_ACTIVE_ANON, nr, ~0UL, &isolated);
 	list_for_each_entry_safe(page, next, &isolated, lru) {
 		pteval_t *e;
 
@@ -505,7 +520,7 @@ static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
 	unsigned long scanned, freed = 0;
 
 	scanned = isolate_lru_pages(l, LRU_INACTIVE_FILE,
-				    min(nr, (unsigned long)ISOLATE_BATCH),
+				    min(nr, (unsigned long)ISOLATE_BATCH), ~0UL,
 				    &isolated);
 	list_for_each_entry_safe(page, next, &isolated, lru) {
 		list_del(&page->lru);
@@ -536,7 +551,7 @@ static unsigned long shrink_active_file(struct lruvec *l, unsigned long nr)
 	struct list_head isolated = LIST_HEAD_INIT(isolated);
 	unsigned long moved;
 
-	moved = isolate_lru_pages(l, LRU_ACTIVE_FILE, nr, &isolated);
+	moved = isolate_lru_pages(l, LRU_ACTIVE_FILE, nr, ~0UL, &isolated);
 	list_for_each_entry_safe(page, next, &isolated, lru) {
 		list_del(&page->lru);
 		__ClearPageReferenced(page);

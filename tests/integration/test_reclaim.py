@@ -409,3 +409,49 @@ def test_idle_page_tracking_of_a_file_mapping(backend, tmp_path):
         assert n == total
         assert 4096 - 1024 <= idle <= total - 1024, (idle, total)
         assert g.poweroff() == 0
+
+
+def watermarks(g):
+    """{(node, zone): (free, min, low, high)} of populated zones."""
+    out = g.cmd("cat /proc/zoneinfo")
+    res = {}
+    for m in re.finditer(r"^Node (\d+), zone\s+(\w+)\n  pages free\s+(\d+)\n"
+                         r".*?min\s+(\d+)\n\s+low\s+(\d+)\n\s+high\s+(\d+)\n"
+                         r"\s+spanned\s+\d+\n\s+present\s+(\d+)", out,
+                         re.M | re.S):
+        if int(m.group(7)):
+            res[(int(m.group(1)), m.group(2))] = tuple(
+                int(m.group(i)) for i in range(3, 7))
+    return res
+
+
+def test_kswapd_keeps_free_between_low_and_high(backend, tmp_path):
+    """A steady allocator (hogs of 32M, one after another, 1.5 x RAM in
+    all) with swap on: once reclaim has begun, after each hog the zone's
+    free pages are at or above low and at most high plus one reclaim
+    batch (vmscan.c's RECLAIM_BATCH_PAGES: 2 MiB entries are reclaimed
+    whole), and kswapd did the reclaiming."""
+    batch = 4096
+    with swap_guest(backend, swap_image(tmp_path, 512)) as g:
+        g.wait_ready()
+        swapon(g)
+        st0 = vmstat(g)
+        seen = []
+        for _ in range(12):
+            hog(g, "32M random")
+            stolen = vmstat(g)["pgsteal_kswapd"] - st0["pgsteal_kswapd"]
+            for zone, (free, wmin, low, high) in watermarks(g).items():
+                assert free >= wmin, (zone, free, wmin, low, high)
+                if stolen and high > 256:       # the zone reclaim serves
+                    seen.append((free, low, high))
+                    assert low <= free <= high + batch, seen
+        st = vmstat(g)
+        assert len(seen) >= 3, seen             # reclaim ran a while
+        assert st["oom_kill"] == 0, st
+        print("  %s: (free, low, high) after each hog once kswapd ran: %s;"
+              " stolen by kswapd %d, direct %d"
+              % (backend, seen, st["pgsteal_kswapd"], st["pgsteal_direct"]))
+        out = g.cmd("verify", timeout=WAIT_S)
+        assert "mismatch" not in out and \
+            "verify: ok 98304 pages in 12 tasks" in out, out
+        assert g.poweroff() == 0
