@@ -32,6 +32,14 @@
  * the faults that take them next clear nothing (PGZERO_SKIPPED); on
  * other devices (QEMU) they are freed dirty and cleared when reused.
  *
+ * Swap-cache units (swap_state.c: read back by a read fault, slots
+ * kept) take no new slots: their entries become their own swap entries
+ * again, exchanged atomically to read the dirty bits, and a unit none of
+ * whose entries is dirty is freed without a write (SWAPCACHE_CLEAN_DROP,
+ * not PSWPOUT); a dirty one is written again to its slots with the rest
+ * of the batch.  They are marked in pageout.cached and handled apart
+ * from the common path (pageout_cached), which they cost one test.
+ *
  * File pages age as Linux's unmapped cache pages do: a cache hit marks
  * the page accessed (mark_page_accessed: PG_referenced, and a second hit
  * activates it); the inactive file scan evicts every page not locked by
@@ -152,6 +160,13 @@ bool reclaim_in_progress(void)
 	return __atomic_load_n(&reclaim_lock.locked, __ATOMIC_RELAXED);
 }
 
+/* What pageout does with a batch entry's slots (struct pageout.cached) */
+enum {
+	PO_NEW,			/* new slots, written */
+	PO_CACHED_DIRTY,	/* its swap-cache slots, written again */
+	PO_CACHED_CLEAN,	/* its swap-cache slots, unwritten: no I/O */
+};
+
 struct pageout {
 	struct mm_struct *mm;		/* locked; every page is its */
 	pteval_t *pt;			/* the PT last walked to, or NULL, */
@@ -161,32 +176,34 @@ struct pageout {
 	struct page *page[PAGEOUT_BATCH];
 	pteval_t *entry[PAGEOUT_BATCH];
 	pteval_t old[PAGEOUT_BATCH];	/* for an I/O error */
+	unsigned char cached[PAGEOUT_BATCH];	/* PO_*: swap cache? */
 	swp_entry_t swp[PAGEOUT_BATCH];
 	struct swap_iov iov[PAGEOUT_BATCH];
 };
 
-static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
-			swp_entry_t swp)
+/*
+ * The @n entries from @e of a swap-cache unit become its swap entries
+ * (@first and the slots after it); was any dirty?  Exchanged atomically:
+ * a CPU setting a dirty bit meanwhile either does so before the
+ * exchange, and it is seen, or finds the entry gone and faults.
+ */
+static bool swapcache_unmap(pteval_t *e, unsigned long n, pteval_t first)
 {
-	unsigned long nr = lru_nr(page);
+	pteval_t any = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		any |= __atomic_exchange_n(&e[i], first + (i << PAGE_SHIFT),
+					   __ATOMIC_RELAXED);
+	return any & _PAGE_DIRTY;
+}
+
+/* The @nr pages of @page go to the slots from @swp in the batch's I/O:
+ * merged with the last run when they follow it on disk and in memory. */
+static void pageout_add_iov(struct pageout *po, struct page *page,
+			    swp_entry_t swp, unsigned long nr)
+{
 	struct swap_iov *last = po->niov ? &po->iov[po->niov - 1] : NULL;
 
-	po->type = swp_type(swp);
-	po->page[po->n] = page;
-	po->entry[po->n] = e;
-	po->old[po->n] = *e;
-	po->swp[po->n] = swp;
-	po->n++;
-	if (PageHead(page)) {
-		*e = swp_entry_to_pmd(swp);
-	} else {
-		pteval_t first = swp_entry_to_pte(swp);
-
-		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
-		 * the offset sits where a PFN would) */
-		for (unsigned long i = 0; i < nr; i++)
-			e[i] = first + (i << PAGE_SHIFT);
-	}
 	if (last && last->slot + last->len / PAGE_SIZE == swp_offset(swp) &&
 	    last->addr + last->len == page_to_phys(page)) {
 		last->len += nr << PAGE_SHIFT;
@@ -198,8 +215,41 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->niov++;
 }
 
-/* The page is on swap now: unaccount and free it (as known-zero if the
- * device released it: @zero); migrate.c too. */
+/* Add @page (mapped at @e) to the batch: its entries become swap entries
+ * of the slots from @swp, written unless it is a clean swap-cache unit. */
+static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
+			swp_entry_t swp)
+{
+	unsigned long nr = lru_nr(page);
+	bool huge = PageHead(page);
+	pteval_t first = huge ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
+	unsigned int n = po->n++;
+
+	po->type = swp_type(swp);
+	po->page[n] = page;
+	po->entry[n] = e;
+	po->old[n] = *e;
+	po->swp[n] = swp;
+	po->cached[n] = PO_NEW;
+	if (unlikely(PageSwapCache(page))) {
+		bool dirty = swapcache_unmap(e, huge ? 1 : nr, first);
+
+		po->cached[n] = dirty ? PO_CACHED_DIRTY : PO_CACHED_CLEAN;
+		if (!dirty)
+			return;
+	} else if (huge) {
+		*e = first;
+	} else {
+		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
+		 * the offset sits where a PFN would) */
+		for (unsigned long i = 0; i < nr; i++)
+			e[i] = first + (i << PAGE_SHIFT);
+	}
+	pageout_add_iov(po, page, swp, nr);
+}
+
+/* The page (not in the swap cache) is on swap now: unaccount and free
+ * it (as known-zero if the device released it: @zero); migrate.c too. */
 void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
 {
 	long nr = (long)lru_nr(page);
@@ -242,13 +292,37 @@ static void pageout_undo(struct pageout *po, unsigned int i)
 			po->entry[i][j] = page_to_phys(page + j) | flags;
 	else
 		*po->entry[i] = po->old[i];
-	swap_free(po->swp[i], lru_order(page));
+	if (PageSwapCache(page))
+		swapcache_free(page);	/* the rewrite may have half landed */
+	else
+		swap_free(po->swp[i], lru_order(page));
+}
+
+/*
+ * Entry @i of the batch is a swap-cache unit: clean, it was not written
+ * and goes (*@clean); dirty, it went with the batch's write, whose
+ * result is @err (*@done).  Apart from pageout_flush's loop: it is rare.
+ */
+static void pageout_cached(struct pageout *po, unsigned int i, int err,
+			   bool zero, unsigned long *done, unsigned long *clean)
+{
+	struct page *page = po->page[i];
+	bool dirty = po->cached[i] == PO_CACHED_DIRTY;
+
+	if (dirty && err) {
+		pageout_undo(po, i);
+		lru_putback(page, LRU_ACTIVE_ANON);
+		return;
+	}
+	*(dirty ? done : clean) += lru_nr(page);
+	swapcache_clear(page);		/* the slots are the entries' now */
+	pageout_done(po->mm, page, dirty && zero);
 }
 
 /* Write the batch, then free its pages (or undo on error). */
 static void pageout_flush(struct pageout *po, struct scan_control *sc)
 {
-	unsigned long done = 0;
+	unsigned long done = 0, clean = 0;
 	bool zero;
 	int err;
 
@@ -256,11 +330,15 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 		return;
 	arch_flush_tlb_mm(po->mm);
 	zero = swap_write_releases(po->type);
-	err = swap_io(po->type, true, po->iov, po->niov);
+	err = po->niov ? swap_io(po->type, true, po->iov, po->niov) : 0;
 	for (unsigned int i = 0; i < po->n; i++) {
 		struct page *page = po->page[i];
 		unsigned long nr = lru_nr(page);
 
+		if (unlikely(po->cached[i])) {
+			pageout_cached(po, i, err, zero, &done, &clean);
+			continue;
+		}
 		if (err) {
 			pageout_undo(po, i);
 			lru_putback(page, LRU_ACTIVE_ANON);
@@ -273,6 +351,8 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 		mm_log(MM_LOG_WARN, "swap: write error %d, %u pages kept",
 		       err, po->n);
 	count_vm_events(arch_cpu_id(), PSWPOUT, done);
+	count_vm_events(arch_cpu_id(), SWAPCACHE_CLEAN_DROP, clean);
+	done += clean;
 	count_vm_events(arch_cpu_id(), sc->kswapd ? PGSTEAL_KSWAPD :
 			PGSTEAL_DIRECT, done);
 	sc->nr_reclaimed += done;
@@ -358,7 +438,9 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 		lru_putback(page, LRU_INACTIVE_ANON);
 		return;
 	}
-	if (swap_alloc(order, &swp)) {
+	if (PageSwapCache(page)) {
+		swp = swapcache_entry(page);	/* its own slots again */
+	} else if (swap_alloc(order, &swp)) {
 		/* no free 2 MiB cluster: reclaim the THP in 64 KiB chunks;
 		 * no 16 free slots: a chunk's pages singly */
 		if (order == HPAGE_PMD_ORDER &&
