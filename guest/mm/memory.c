@@ -406,8 +406,14 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
 
 	if (unlikely(!pt))
 		return VM_FAULT_OOM;
-	if (unlikely(pte_present(pt[pte_index(addr)])))
-		return 0;			/* raced, or spurious */
+	if (unlikely(pte_present(pt[pte_index(addr)]))) {
+		/* raced, or spurious; or a kernel write through the direct
+		 * map (mm_copy_to): dirty, as the CPU's write would make it
+		 * (the swap cache must see it, swap_state.c) */
+		if (flags & FAULT_FLAG_WRITE)
+			pt[pte_index(addr)] |= _PAGE_DIRTY;
+		return 0;
+	}
 	if (is_swap_pte(pt[pte_index(addr)]))
 		return do_swap_page(vma, pt, addr, fa, flags);
 	if (caddr >= vma->vm_start && caddr + MTHP_SIZE <= vma->vm_end &&
@@ -456,8 +462,12 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 	    !(vma->vm_flags & VM_NOHUGEPAGE) &&
 	    do_huge_pmd_anonymous_page(vma, pmd, haddr) == 0)
 		return 0;
-	if (pt_leaf(*pmd))
-		return 0;			/* raced, or spurious */
+	if (pt_leaf(*pmd)) {
+		/* as in do_anonymous_page */
+		if (flags & FAULT_FLAG_WRITE)
+			*pmd |= _PAGE_DIRTY;
+		return 0;
+	}
 	return do_anonymous_page(vma, pmd, addr, fa, flags);
 }
 

@@ -523,7 +523,8 @@ START_TEST(test_swapcache_dirty_rewritten)
 END_TEST
 
 /* A page alone (its VMA holds no 64 KiB chunk): a 4 KiB unit, kept,
- * dropped clean, then rewritten to its slot once written. */
+ * dropped clean, then rewritten to its slot once written -- here by a
+ * write fault on the present page, as a kernel copy makes. */
 START_TEST(test_swapcache_single_page)
 {
 	unsigned long a = map(PAGE_SIZE), written;
@@ -536,7 +537,10 @@ START_TEST(test_swapcache_single_page)
 	ck_assert_uint_eq(io_bytes[1], written);
 	e = *entry_at(a);
 	verify(a, PAGE_SIZE);
-	write_page(a, 42);
+	/* written by the kernel through the direct map (as mm_copy_to
+	 * does after a write fault): dirty all the same */
+	ck_assert_uint_eq(handle_mm_fault(mm, a, FAULT_FLAG_WRITE), 0);
+	*user_word(a) = 42;
 	reclaim_all();
 	ck_assert_uint_eq(io_bytes[1], written + PAGE_SIZE);
 	ck_assert_uint_eq(*entry_at(a), e);		/* the same slot */
