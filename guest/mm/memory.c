@@ -286,6 +286,15 @@ static void swap_free_runs(unsigned int type, const struct swap_iov *iov,
 	}
 }
 
+/* The @n chunks of @pages, just read from the runs of @iov, keep their
+ * slots: each a swap-cache unit. */
+static void swapin_cache_chunks(struct page **pages, unsigned int type,
+				const struct swap_iov *iov, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		swapcache_add(pages[i], swp_entry(type, iov[i].slot), MTHP_NR);
+}
+
 /*
  * Read back the swapped-out 64 KiB chunk at @caddr (checked by the
  * caller) and up to SWAP_RA_CHUNKS - 1 whole chunks after it in the same
@@ -317,13 +326,12 @@ static int swap_in_chunks(struct vm_area_struct *vma, pte_t *pt,
 			__free_pages(pages[--n], MTHP_ORDER);
 		return -EIO;
 	}
-	if (!cache)
+	if (cache)
+		swapin_cache_chunks(pages, type, iov, n);
+	else
 		swap_free_runs(type, iov, n);
 	for (unsigned int i = 0; i < n; i++) {
 		a = caddr + i * MTHP_SIZE;
-		if (cache)
-			swapcache_add(pages[i], swp_entry(type, iov[i].slot),
-				      MTHP_NR);
 		map_anon_pages(vma, &pt[pte_index(a)], pages[i], a, MTHP_NR,
 			       prot);
 	}

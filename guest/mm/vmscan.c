@@ -176,7 +176,8 @@ struct pageout {
 	struct page *page[PAGEOUT_BATCH];
 	pteval_t *entry[PAGEOUT_BATCH];
 	pteval_t old[PAGEOUT_BATCH];	/* for an I/O error */
-	unsigned char cached[PAGEOUT_BATCH];	/* PO_*: swap cache? */
+	unsigned int ncached;		/* entries not PO_NEW */
+	unsigned char cached[PAGEOUT_BATCH];	/* PO_*, reset by the flush */
 	swp_entry_t swp[PAGEOUT_BATCH];
 	struct swap_iov iov[PAGEOUT_BATCH];
 };
@@ -198,9 +199,11 @@ static bool swapcache_unmap(pteval_t *e, unsigned long n, pteval_t first)
 }
 
 /* The @nr pages of @page go to the slots from @swp in the batch's I/O:
- * merged with the last run when they follow it on disk and in memory. */
-static void pageout_add_iov(struct pageout *po, struct page *page,
-			    swp_entry_t swp, unsigned long nr)
+ * merged with the last run when they follow it on disk and in memory.
+ * (Inline: the common path, pageout_add, paid for a call otherwise.) */
+static __always_inline void pageout_add_iov(struct pageout *po,
+					    struct page *page,
+					    swp_entry_t swp, unsigned long nr)
 {
 	struct swap_iov *last = po->niov ? &po->iov[po->niov - 1] : NULL;
 
@@ -215,14 +218,12 @@ static void pageout_add_iov(struct pageout *po, struct page *page,
 	po->niov++;
 }
 
-/* Add @page (mapped at @e) to the batch: its entries become swap entries
- * of the slots from @swp, written unless it is a clean swap-cache unit. */
-static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
-			swp_entry_t swp)
+/* Record @page (mapped at @e, going to the slots from @swp) as the
+ * batch's next entry; its index. */
+static inline unsigned int pageout_record(struct pageout *po,
+					  struct page *page, pteval_t *e,
+					  swp_entry_t swp)
 {
-	unsigned long nr = lru_nr(page);
-	bool huge = PageHead(page);
-	pteval_t first = huge ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
 	unsigned int n = po->n++;
 
 	po->type = swp_type(swp);
@@ -230,22 +231,50 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->entry[n] = e;
 	po->old[n] = *e;
 	po->swp[n] = swp;
-	po->cached[n] = PO_NEW;
-	if (unlikely(PageSwapCache(page))) {
-		bool dirty = swapcache_unmap(e, huge ? 1 : nr, first);
+	return n;
+}
 
-		po->cached[n] = dirty ? PO_CACHED_DIRTY : PO_CACHED_CLEAN;
-		if (!dirty)
-			return;
-	} else if (huge) {
-		*e = first;
+/* Add @page (mapped at @e, not in the swap cache) to the batch: its
+ * entries become swap entries of its new slots from @swp. */
+static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
+			swp_entry_t swp)
+{
+	unsigned long nr = lru_nr(page);
+
+	pageout_record(po, page, e, swp);
+	if (PageHead(page)) {
+		*e = swp_entry_to_pmd(swp);
 	} else {
+		pteval_t first = swp_entry_to_pte(swp);
+
 		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
 		 * the offset sits where a PFN would) */
 		for (unsigned long i = 0; i < nr; i++)
 			e[i] = first + (i << PAGE_SHIFT);
 	}
 	pageout_add_iov(po, page, swp, nr);
+}
+
+static void pageout_flush(struct pageout *po, struct scan_control *sc);
+
+/* Add the swap-cache unit @page (mapped at @e) to the batch, on its own
+ * slots: written again only if an entry is dirty. */
+static void pageout_add_cached(struct pageout *po, struct page *page,
+			       pteval_t *e, struct scan_control *sc)
+{
+	swp_entry_t swp = swapcache_entry(page);
+	bool huge = PageHead(page), dirty;
+	unsigned int n;
+
+	if (po->n && (po->type != swp_type(swp) || po->n == PAGEOUT_BATCH))
+		pageout_flush(po, sc);
+	n = pageout_record(po, page, e, swp);
+	dirty = swapcache_unmap(e, huge ? 1 : lru_nr(page), huge ?
+				swp_entry_to_pmd(swp) : swp_entry_to_pte(swp));
+	po->cached[n] = dirty ? PO_CACHED_DIRTY : PO_CACHED_CLEAN;
+	po->ncached++;
+	if (dirty)
+		pageout_add_iov(po, page, swp, lru_nr(page));
 }
 
 /* The page (not in the swap cache) is on swap now: unaccount and free
@@ -309,6 +338,7 @@ static void pageout_cached(struct pageout *po, unsigned int i, int err,
 	struct page *page = po->page[i];
 	bool dirty = po->cached[i] == PO_CACHED_DIRTY;
 
+	po->cached[i] = PO_NEW;		/* for the next batch */
 	if (dirty && err) {
 		pageout_undo(po, i);
 		lru_putback(page, LRU_ACTIVE_ANON);
@@ -323,7 +353,8 @@ static void pageout_cached(struct pageout *po, unsigned int i, int err,
 static void pageout_flush(struct pageout *po, struct scan_control *sc)
 {
 	unsigned long done = 0, clean = 0;
-	bool zero;
+	bool zero, cached = po->ncached;	/* in a register: the loop's
+						 * one test for them */
 	int err;
 
 	if (!po->n)
@@ -335,7 +366,7 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 		struct page *page = po->page[i];
 		unsigned long nr = lru_nr(page);
 
-		if (unlikely(po->cached[i])) {
+		if (unlikely(cached) && po->cached[i]) {
 			pageout_cached(po, i, err, zero, &done, &clean);
 			continue;
 		}
@@ -356,7 +387,7 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 	count_vm_events(arch_cpu_id(), sc->kswapd ? PGSTEAL_KSWAPD :
 			PGSTEAL_DIRECT, done);
 	sc->nr_reclaimed += done;
-	po->n = po->niov = 0;
+	po->n = po->niov = po->ncached = 0;
 }
 
 static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
@@ -438,9 +469,11 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 		lru_putback(page, LRU_INACTIVE_ANON);
 		return;
 	}
-	if (PageSwapCache(page)) {
-		swp = swapcache_entry(page);	/* its own slots again */
-	} else if (swap_alloc(order, &swp)) {
+	if (unlikely(PageSwapCache(page))) {
+		pageout_add_cached(po, page, e, sc);	/* its own slots */
+		return;
+	}
+	if (swap_alloc(order, &swp)) {
 		/* no free 2 MiB cluster: reclaim the THP in 64 KiB chunks;
 		 * no 16 free slots: a chunk's pages singly */
 		if (order == HPAGE_PMD_ORDER &&
