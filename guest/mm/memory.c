@@ -552,13 +552,6 @@ static int unuse_addr(struct mm_struct *mm, unsigned long addr)
 	return ret ? -ENOMEM : 0;
 }
 
-/* swapoff: the unit @page, mapped, stops being backed by slots of @type. */
-static void unuse_cached(struct page *page, unsigned int type)
-{
-	if (PageSwapCache(page) && swp_type(swapcache_entry(page)) == type)
-		swapcache_free(page);
-}
-
 /* swapoff: each PD entry of [start, end) in @mm, then each PTE; pages
  * in the swap cache give up their slots there too. */
 static int unuse_range(struct mm_struct *mm, unsigned long start,
@@ -575,7 +568,7 @@ static int unuse_range(struct mm_struct *mm, unsigned long start,
 		    swp_type(pte_to_swp_entry(*pmd)) == type)
 			err = unuse_addr(mm, a);	/* may leave a PT */
 		if (!err && pte_present(*pmd) && pt_leaf(*pmd))
-			unuse_cached(pfn_to_page(pmd_pfn(*pmd)), type);
+			swapcache_unuse(pfn_to_page(pmd_pfn(*pmd)), type);
 		if (!err && pte_present(*pmd) && !pt_leaf(*pmd)) {
 			for (unsigned long v = a; v < next && !err;
 			     v += PAGE_SIZE) {
@@ -585,8 +578,8 @@ static int unuse_range(struct mm_struct *mm, unsigned long start,
 				    swp_type(pte_to_swp_entry(e)) == type)
 					err = unuse_addr(mm, v);
 				else if (pte_present(e))
-					unuse_cached(pfn_to_page(pte_pfn(e)),
-						     type);
+					swapcache_unuse(
+						pfn_to_page(pte_pfn(e)), type);
 			}
 		}
 		if (err)

@@ -269,6 +269,11 @@ swp_entry_t swapcache_entry(struct page *page);
 void swapcache_clear(struct page *page);
 /* The unit stops being backed by its slots: free them, unmark it. */
 void swapcache_free(struct page *page);
+/* swapoff of @type: the mapped unit @page gives up its slots there. */
+void swapcache_unuse(struct page *page, unsigned int type);
+/* Reclaim: the @n entries from @e (a unit's PTEs, or its PMD) become
+ * @first and the swap entries after it; was any dirty? */
+bool swapcache_unmap(pteval_t *e, unsigned long n, pteval_t first);
 
 /* ---- memory.c: swap entries in page tables */
 /* Free the swap slots held by the swap entry @e (a PTE, or a PMD). */

@@ -74,6 +74,27 @@ void swapcache_clear(struct page *page)
 			    -(long)lru_nr(page));
 }
 
+/*
+ * Exchanged atomically: a CPU setting a dirty bit meanwhile either does
+ * so before the exchange, and it is seen, or finds the entry gone and
+ * faults.  (A chunk's 16 entries: one loop per unit, no other work.)
+ */
+bool swapcache_unmap(pteval_t *e, unsigned long n, pteval_t first)
+{
+	pteval_t any = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		any |= __atomic_exchange_n(&e[i], first + (i << PAGE_SHIFT),
+					   __ATOMIC_RELAXED);
+	return any & _PAGE_DIRTY;
+}
+
+void swapcache_unuse(struct page *page, unsigned int type)
+{
+	if (PageSwapCache(page) && swp_type(swapcache_entry(page)) == type)
+		swapcache_free(page);
+}
+
 void swapcache_free(struct page *page)
 {
 	swp_entry_t swp = swapcache_entry(page);

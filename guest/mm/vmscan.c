@@ -38,7 +38,7 @@
  * whose entries is dirty is freed without a write (SWAPCACHE_CLEAN_DROP,
  * not PSWPOUT); a dirty one is written again to its slots with the rest
  * of the batch.  They are marked in pageout.cached and handled apart
- * from the common path (pageout_cached), which they cost one test.
+ * (pageout_add_cached, pageout_cached): the common path pays one test.
  *
  * File pages age as Linux's unmapped cache pages do: a cache hit marks
  * the page accessed (mark_page_accessed: PG_referenced, and a second hit
@@ -181,22 +181,6 @@ struct pageout {
 	swp_entry_t swp[PAGEOUT_BATCH];
 	struct swap_iov iov[PAGEOUT_BATCH];
 };
-
-/*
- * The @n entries from @e of a swap-cache unit become its swap entries
- * (@first and the slots after it); was any dirty?  Exchanged atomically:
- * a CPU setting a dirty bit meanwhile either does so before the
- * exchange, and it is seen, or finds the entry gone and faults.
- */
-static bool swapcache_unmap(pteval_t *e, unsigned long n, pteval_t first)
-{
-	pteval_t any = 0;
-
-	for (unsigned long i = 0; i < n; i++)
-		any |= __atomic_exchange_n(&e[i], first + (i << PAGE_SHIFT),
-					   __ATOMIC_RELAXED);
-	return any & _PAGE_DIRTY;
-}
 
 /* The @nr pages of @page go to the slots from @swp in the batch's I/O:
  * merged with the last run when they follow it on disk and in memory.
@@ -353,8 +337,7 @@ static void pageout_cached(struct pageout *po, unsigned int i, int err,
 static void pageout_flush(struct pageout *po, struct scan_control *sc)
 {
 	unsigned long done = 0, clean = 0;
-	bool zero, cached = po->ncached;	/* in a register: the loop's
-						 * one test for them */
+	bool zero, cached = po->ncached;	/* the loop's one test */
 	int err;
 
 	if (!po->n)

@@ -2,7 +2,10 @@
  * guest/mm swap and reclaim: the swap entry encoding, the swap map's
  * clustering, the LRU decisions, pageout through the reverse map (2 MiB
  * chunks as one run, 4 KiB pages merged into runs), swap-in on fault,
- * munmap freeing slots, and swapoff bringing everything back -- on a
+ * munmap freeing slots, swapoff bringing everything back, and the swap
+ * cache (read-back units keep their slots: dropped again without a
+ * write when clean, rewritten in place when dirty, their slots freed
+ * once by whatever ends them; SwapCached) -- on a
  * fake disk (host memory) behind mm_hooks.swap_rw, with the invariant
  * checker after each step.
  */
@@ -551,6 +554,23 @@ START_TEST(test_swapcache_single_page)
 }
 END_TEST
 
+/* Swap more than half full (Linux's vm_swap_full): read faults give the
+ * slots up too, until it is no longer; nothing is lost either way. */
+START_TEST(test_swapcache_not_when_swap_half_full)
+{
+	unsigned long len = 20 * MiB, a = map(len);
+
+	fill(a, len);
+	reclaim_all();
+	ck_assert_uint_gt(swap_used(), DISK_SLOTS / 2);
+	verify(a, len);
+	ck_assert_uint_le(swap_used(), DISK_SLOTS / 2);
+	ck_assert_uint_lt(global_page_state(NR_SWAPCACHE), len / PAGE_SIZE);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), swap_used());
+	check();
+}
+END_TEST
+
 /* A write fault swapping in gives the slots up at once. */
 START_TEST(test_swapcache_write_fault_frees)
 {
@@ -645,6 +665,7 @@ Suite *mm_swap_suite(void)
 	tcase_add_loop_test(tc, test_swapcache_dirty_rewritten, 0, 3);
 	tcase_add_test(tc, test_swapcache_single_page);
 	tcase_add_test(tc, test_swapcache_write_fault_frees);
+	tcase_add_test(tc, test_swapcache_not_when_swap_half_full);
 	tcase_add_test(tc, test_swapcache_freed_once);
 	suite_add_tcase(s, tc);
 	return s;
