@@ -6,18 +6,19 @@
  *
  * A unit is what the LRU holds (lru.c): a 2 MiB THP, a 64 KiB chunk or
  * a page.  A read fault that brings one back from swap (memory.c) maps
- * it with the dirty bit of its PTEs (PMD) clear and marks it here: PG_swapcache
- * on its LRU page and the swap entry of its first slot (the unit's slots
- * are consecutive, as pageout wrote them) in ->swap_entry.  The mark is
- * set before the unit is mapped and joins the LRU, so nobody else can
- * see the unit half marked.
- * A write fault drops the slots at once instead, as Linux does for an
- * exclusive page written to, and so does a read fault while swap is
- * more than half full (Linux's vm_swap_full()): swap space is what lets
- * reclaim go on.
+ * it with the dirty bit of its PTEs (PMD) clear and marks it here:
+ * PG_swapcache on its LRU page and the swap entry of its first slot (the
+ * unit's slots are consecutive, as pageout wrote them) in ->swap_entry.
+ * The mark is set before the unit is mapped and joins the LRU, so nobody
+ * else can see the unit half marked.  A write fault drops the slots at
+ * once instead, as Linux does for an exclusive page written to, and so
+ * does a read fault while swap is more than half full (Linux's
+ * vm_swap_full()): swap space is what lets reclaim go on.  A write fault
+ * on a present unit (a kernel copy through the direct map) sets the
+ * dirty bit the CPU did not.
  *
  * Reclaim (vmscan.c) looks at the dirty bits as it turns the entries
- * into swap entries: all clean, the slots still hold the bytes and the
+ * into swap entries (swapcache_unmap): all clean, the slots still hold the bytes and the
  * unit is freed with no write (SWAPCACHE_CLEAN_DROP, not PSWPOUT); any
  * dirty, the unit is written again to the same slots.  Either way the
  * slots then belong to the swap entries and the mark goes.
