@@ -17,7 +17,8 @@
  *    (lru_replace), a chunk the scanner cannot take whole -- first breaks
  *    it into single entries (__chunk_break).  Reclaim then takes a whole
  *    chunk as one unit: one 16-slot swap allocation, one run, one order-4
- *    free, instead of sixteen of each.
+ *    free, instead of sixteen of each.  A chunk in the swap cache
+ *    (swap_state.c) gives its slots up when it is broken.
  * nr_pages[] and the zone counters count pages, not entries (lru_nr).
  *
  * Locking: lruvec->lru_lock, interrupts off, around every list change
@@ -129,6 +130,9 @@ static void __chunk_break(struct lruvec *l, struct page *head,
 
 	if (PageLRU(head))
 		lru = page_lru(head);
+	/* its pages go their own ways: no longer one swap-cache unit */
+	if (PageSwapCache(head))
+		swapcache_free(head);
 	for (unsigned long i = 1; i < MTHP_NR; i++) {
 		struct page *p = head + i;
 

@@ -40,6 +40,14 @@
  * (Linux's free_pgtables rule), which keeps the invariant that a table
  * exists only where it covers some VMA.
  *
+ * Swap-in (do_swap_pmd, do_swap_page, swap_in_chunks) reads back a
+ * 2 MiB chunk, 64 KiB chunks or a page.  A read fault keeps the slots:
+ * the unit joins the swap cache (swap_state.c) and is mapped with the
+ * dirty bit clear, so reclaim can drop it again without a write unless
+ * the CPU has set it since; a write fault (and swapoff) frees them.
+ * Whatever ends a unit (zap_page, split_huge_pmd, unuse_mm) frees its
+ * swap-cache slots.
+ *
  * Counters: mm->rss_stat[MM_ANONPAGES]; per zone NR_ANON_MAPPED (meminfo
  * AnonPages) and NR_ANON_THPS (AnonHugePages); events PGFAULT,
  * THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, MTHP_FAULT_ALLOC.
@@ -100,13 +108,14 @@ static inline void account_anon(struct mm_struct *mm, struct page *page,
 	mod_zone_page_state(page_zone(page), NR_ANON_MAPPED, nr);
 }
 
-/* Map the @nr pages from @page at @va through the PTEs from @pte. */
+/* Map the @nr pages from @page at @va through the PTEs from @pte, with
+ * @prot (the VMA's, or swapin_prot()). */
 static void map_anon_pages(struct vm_area_struct *vma, pte_t *pte,
 			   struct page *page, unsigned long va,
-			   unsigned long nr)
+			   unsigned long nr, pteval_t prot)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	pteval_t e = page_to_phys(page) | vma->vm_page_prot;
+	pteval_t e = page_to_phys(page) | prot;
 	unsigned long vpn = va >> PAGE_SHIFT;
 
 	for (unsigned long i = 0; i < nr; i++) {
@@ -118,14 +127,16 @@ static void map_anon_pages(struct vm_area_struct *vma, pte_t *pte,
 	lru_cache_add_anon_range(page, nr);
 }
 
-/* Map the order-9 block @page as a THP at @haddr through @pmd. */
+/* Map the order-9 block @page as a THP at @haddr through @pmd, with
+ * @prot (the VMA's, or swapin_prot()). */
 static void map_huge_page(struct vm_area_struct *vma, pmd_t *pmd,
-			  struct page *page, unsigned long haddr)
+			  struct page *page, unsigned long haddr,
+			  pteval_t prot)
 {
 	__SetPageHead(page);
 	page->private = HPAGE_PMD_ORDER;
 	page_set_anon(page, vma->vm_mm, haddr >> PAGE_SHIFT);
-	*pmd = page_to_phys(page) | vma->vm_page_prot | _PAGE_PSE;
+	*pmd = page_to_phys(page) | prot | _PAGE_PSE;
 	account_anon(vma->vm_mm, page, HPAGE_PMD_NR);
 	mod_zone_page_state(page_zone(page), NR_ANON_THPS, HPAGE_PMD_NR);
 	lru_cache_add_anon(page);
@@ -141,7 +152,7 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_area_struct *vma,
 		count_vm_events(arch_cpu_id(), THP_FAULT_FALLBACK, 1);
 		return VM_FAULT_FALLBACK;
 	}
-	map_huge_page(vma, pmd, page, haddr);
+	map_huge_page(vma, pmd, page, haddr, vma->vm_page_prot);
 	count_vm_events(arch_cpu_id(), THP_FAULT_ALLOC, 1);
 	return 0;
 }
@@ -178,9 +189,27 @@ static bool swap_run(const pte_t *pte, unsigned long nr)
 	return true;
 }
 
-/* Read the @nr pages at the swap entry @e into @page; free the slots. */
+/*
+ * Does the fault (FAULT_FLAG_* @flags) that reads a unit back from swap
+ * device @type keep it in the swap cache (swap_state.c)?  Not a write:
+ * the copy on swap would be stale at once.
+ */
+static bool swapin_cache(unsigned int flags, unsigned int type)
+{
+	return !(flags & FAULT_FLAG_WRITE) && swap_may_cache(type);
+}
+
+/* The protection of a unit read back from swap: in the swap cache, the
+ * dirty bit clear, so that reclaim sees whether it was written since. */
+static pteval_t swapin_prot(const struct vm_area_struct *vma, bool cache)
+{
+	return cache ? vma->vm_page_prot & ~_PAGE_DIRTY : vma->vm_page_prot;
+}
+
+/* Read the @nr pages at the swap entry @e into @page; free the slots,
+ * or (@cache) mark @page as their swap-cache unit. */
 static int swap_read(struct mm_struct *mm, pteval_t e, struct page *page,
-		     unsigned long nr, unsigned int order)
+		     unsigned long nr, unsigned int order, bool cache)
 {
 	swp_entry_t swp = pte_to_swp_entry(e);
 	struct swap_iov iov = { swp_offset(swp), page_to_phys(page),
@@ -192,7 +221,10 @@ static int swap_read(struct mm_struct *mm, pteval_t e, struct page *page,
 		       swp_offset(swp));
 		return err;
 	}
-	swap_free(swp, order);
+	if (cache)
+		swapcache_add(page, swp, nr);
+	else
+		swap_free(swp, order);
 	mm->rss_stat[MM_SWAPENTS] -= nr;
 	count_vm_events(arch_cpu_id(), PSWPIN, nr);
 	count_vm_events(arch_cpu_id(), PGMAJFAULT, 1);
@@ -254,6 +286,15 @@ static void swap_free_runs(unsigned int type, const struct swap_iov *iov,
 	}
 }
 
+/* The @n chunks of @pages, just read from the runs of @iov, keep their
+ * slots: each a swap-cache unit. */
+static void swapin_cache_chunks(struct page **pages, unsigned int type,
+				const struct swap_iov *iov, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		swapcache_add(pages[i], swp_entry(type, iov[i].slot), MTHP_NR);
+}
+
 /*
  * Read back the swapped-out 64 KiB chunk at @caddr (checked by the
  * caller) and up to SWAP_RA_CHUNKS - 1 whole chunks after it in the same
@@ -261,9 +302,11 @@ static void swap_free_runs(unsigned int type, const struct swap_iov *iov,
  * chunks read (0: no block was free), or -EIO.
  */
 static int swap_in_chunks(struct vm_area_struct *vma, pte_t *pt,
-			  unsigned long caddr)
+			  unsigned long caddr, unsigned int flags)
 {
 	unsigned int type = swp_type(pte_to_swp_entry(pt[pte_index(caddr)]));
+	bool cache = swapin_cache(flags, type);
+	pteval_t prot = swapin_prot(vma, cache);
 	struct page *pages[SWAP_RA_CHUNKS];
 	struct swap_iov iov[SWAP_RA_CHUNKS];
 	unsigned int n = 1;
@@ -283,10 +326,14 @@ static int swap_in_chunks(struct vm_area_struct *vma, pte_t *pt,
 			__free_pages(pages[--n], MTHP_ORDER);
 		return -EIO;
 	}
-	swap_free_runs(type, iov, n);
+	if (cache)
+		swapin_cache_chunks(pages, type, iov, n);
+	else
+		swap_free_runs(type, iov, n);
 	for (unsigned int i = 0; i < n; i++) {
 		a = caddr + i * MTHP_SIZE;
-		map_anon_pages(vma, &pt[pte_index(a)], pages[i], a, MTHP_NR);
+		map_anon_pages(vma, &pt[pte_index(a)], pages[i], a, MTHP_NR,
+			       prot);
 	}
 	vma->vm_mm->rss_stat[MM_SWAPENTS] -= n * MTHP_NR;
 	count_vm_events(arch_cpu_id(), PSWPIN, n * MTHP_NR);
@@ -301,27 +348,31 @@ static int swap_in_chunks(struct vm_area_struct *vma, pte_t *pt,
  * also brings the chunks after it (swap_in_chunks).
  */
 static vm_fault_t do_swap_page(struct vm_area_struct *vma, pte_t *pt,
-			       unsigned long addr, struct fault_alloc *fa)
+			       unsigned long addr, struct fault_alloc *fa,
+			       unsigned int flags)
 {
 	unsigned long caddr = addr & ~(MTHP_SIZE - 1);
 	pte_t *cpte = &pt[pte_index(caddr)];
 	struct page *page;
+	bool cache;
 	int n = 0;
 
 	if (swap_chunk_at(vma, cpte, caddr,
 			  swp_type(pte_to_swp_entry(cpte[0]))))
-		n = swap_in_chunks(vma, pt, caddr);
+		n = swap_in_chunks(vma, pt, caddr, flags);
 	if (n)
 		return n < 0 ? VM_FAULT_SIGSEGV : 0;
 	page = fault_page(fa, false);
 	if (!page)
 		return VM_FAULT_NEED_PAGE;
 	cpte = &pt[pte_index(addr)];
-	if (swap_read(vma->vm_mm, *cpte, page, 1, 0)) {
+	cache = swapin_cache(flags, swp_type(pte_to_swp_entry(*cpte)));
+	if (swap_read(vma->vm_mm, *cpte, page, 1, 0, cache)) {
 		__free_pages(page, 0);
 		return VM_FAULT_SIGSEGV;
 	}
-	map_anon_pages(vma, cpte, page, addr & PAGE_MASK, 1);
+	map_anon_pages(vma, cpte, page, addr & PAGE_MASK, 1,
+		       swapin_prot(vma, cache));
 	return 0;
 }
 
@@ -332,8 +383,9 @@ static vm_fault_t do_swap_page(struct vm_area_struct *vma, pte_t *pt,
  * back what is touched.
  */
 static vm_fault_t do_swap_pmd(struct vm_area_struct *vma, pmd_t *pmd,
-			      unsigned long haddr)
+			      unsigned long haddr, unsigned int flags)
 {
+	bool cache = swapin_cache(flags, swp_type(pte_to_swp_entry(*pmd)));
 	struct page *page = NULL;
 
 	if ((huge_anon_orders & (1UL << HPAGE_PMD_ORDER)) &&
@@ -343,17 +395,18 @@ static vm_fault_t do_swap_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 		return split_huge_pmd(vma->vm_mm, pmd, haddr) ?
 		       VM_FAULT_OOM : VM_FAULT_FALLBACK;
 	if (swap_read(vma->vm_mm, *pmd, page, HPAGE_PMD_NR,
-		      HPAGE_PMD_ORDER)) {
+		      HPAGE_PMD_ORDER, cache)) {
 		__free_pages(page, HPAGE_PMD_ORDER);
 		return VM_FAULT_SIGSEGV;
 	}
-	map_huge_page(vma, pmd, page, haddr);
+	map_huge_page(vma, pmd, page, haddr, swapin_prot(vma, cache));
 	return 0;
 }
 
 /* 64 KiB chunk around @addr if it fits and is empty, else one page. */
 static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
-				    unsigned long addr, struct fault_alloc *fa)
+				    unsigned long addr, struct fault_alloc *fa,
+				    unsigned int flags)
 {
 	unsigned long caddr = addr & ~(MTHP_SIZE - 1);
 	pte_t *pt = pte_alloc(vma->vm_mm, pmd);
@@ -361,10 +414,16 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
 
 	if (unlikely(!pt))
 		return VM_FAULT_OOM;
-	if (unlikely(pte_present(pt[pte_index(addr)])))
-		return 0;			/* raced, or spurious */
+	if (unlikely(pte_present(pt[pte_index(addr)]))) {
+		/* raced, or spurious; or a kernel write through the direct
+		 * map (mm_copy_to): dirty, as the CPU's write would make it
+		 * (the swap cache must see it, swap_state.c) */
+		if (flags & FAULT_FLAG_WRITE)
+			pt[pte_index(addr)] |= _PAGE_DIRTY;
+		return 0;
+	}
 	if (is_swap_pte(pt[pte_index(addr)]))
-		return do_swap_page(vma, pt, addr, fa);
+		return do_swap_page(vma, pt, addr, fa, flags);
 	if (caddr >= vma->vm_start && caddr + MTHP_SIZE <= vma->vm_end &&
 	    (huge_anon_orders & (1UL << MTHP_ORDER)) &&
 	    !(vma->vm_flags & VM_NOHUGEPAGE) &&
@@ -373,7 +432,7 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
 				   MTHP_ORDER);
 		if (page) {
 			map_anon_pages(vma, &pt[pte_index(caddr)], page,
-				       caddr, MTHP_NR);
+				       caddr, MTHP_NR, vma->vm_page_prot);
 			count_vm_events(arch_cpu_id(), MTHP_FAULT_ALLOC, 1);
 			return 0;
 		}
@@ -381,12 +440,14 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma, pmd_t *pmd,
 	page = fault_page(fa, true);
 	if (unlikely(!page))
 		return VM_FAULT_NEED_PAGE;
-	map_anon_pages(vma, &pt[pte_index(addr)], page, addr & PAGE_MASK, 1);
+	map_anon_pages(vma, &pt[pte_index(addr)], page, addr & PAGE_MASK, 1,
+		       vma->vm_page_prot);
 	return 0;
 }
 
 static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
-				    unsigned long addr, struct fault_alloc *fa)
+				    unsigned long addr, struct fault_alloc *fa,
+				    unsigned int flags)
 {
 	unsigned long haddr = addr & PMD_MASK;
 	pmd_t *pmd;
@@ -398,7 +459,7 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 	if (unlikely(level != PT_LEVEL_PMD))
 		return VM_FAULT_SIGSEGV;	/* a 1 GiB leaf: not ours */
 	if (is_swap_pmd(*pmd)) {
-		vm_fault_t ret = do_swap_pmd(vma, pmd, haddr);
+		vm_fault_t ret = do_swap_pmd(vma, pmd, haddr, flags);
 
 		if (ret != VM_FAULT_FALLBACK)
 			return ret;
@@ -409,9 +470,13 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 	    !(vma->vm_flags & VM_NOHUGEPAGE) &&
 	    do_huge_pmd_anonymous_page(vma, pmd, haddr) == 0)
 		return 0;
-	if (pt_leaf(*pmd))
-		return 0;			/* raced, or spurious */
-	return do_anonymous_page(vma, pmd, addr, fa);
+	if (pt_leaf(*pmd)) {
+		/* as in do_anonymous_page */
+		if (flags & FAULT_FLAG_WRITE)
+			*pmd |= _PAGE_DIRTY;
+		return 0;
+	}
+	return do_anonymous_page(vma, pmd, addr, fa, flags);
 }
 
 /*
@@ -437,7 +502,7 @@ vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
 		else if (vma->vm_file)
 			ret = VM_FAULT_FILE;
 		else
-			ret = __handle_mm_fault(vma, address, &fa);
+			ret = __handle_mm_fault(vma, address, &fa, flags);
 		spin_unlock(&mm->lock);
 		if (ret == VM_FAULT_FILE)
 			return filemap_fault(mm, address, flags);
@@ -471,7 +536,8 @@ static int unuse_addr(struct mm_struct *mm, unsigned long addr)
 		vma = find_vma(mm, addr);
 		if (!vma || addr < vma->vm_start)
 			return 0;		/* gone meanwhile */
-		ret = __handle_mm_fault(vma, addr, &fa);
+		/* as a write: nothing may stay cached on this device */
+		ret = __handle_mm_fault(vma, addr, &fa, FAULT_FLAG_WRITE);
 		if (ret != VM_FAULT_NEED_PAGE)
 			break;
 		spin_unlock(&mm->lock);
@@ -486,7 +552,8 @@ static int unuse_addr(struct mm_struct *mm, unsigned long addr)
 	return ret ? -ENOMEM : 0;
 }
 
-/* swapoff: each PD entry of [start, end) in @mm, then each PTE. */
+/* swapoff: each PD entry of [start, end) in @mm, then each PTE; pages
+ * in the swap cache give up their slots there too. */
 static int unuse_range(struct mm_struct *mm, unsigned long start,
 		       unsigned long end, unsigned int type)
 {
@@ -500,6 +567,8 @@ static int unuse_range(struct mm_struct *mm, unsigned long start,
 		if (is_swap_pmd(*pmd) &&
 		    swp_type(pte_to_swp_entry(*pmd)) == type)
 			err = unuse_addr(mm, a);	/* may leave a PT */
+		if (!err && pte_present(*pmd) && pt_leaf(*pmd))
+			swapcache_unuse(pfn_to_page(pmd_pfn(*pmd)), type);
 		if (!err && pte_present(*pmd) && !pt_leaf(*pmd)) {
 			for (unsigned long v = a; v < next && !err;
 			     v += PAGE_SIZE) {
@@ -508,6 +577,9 @@ static int unuse_range(struct mm_struct *mm, unsigned long start,
 				if (is_swap_pte(e) &&
 				    swp_type(pte_to_swp_entry(e)) == type)
 					err = unuse_addr(mm, v);
+				else if (pte_present(e))
+					swapcache_unuse(
+						pfn_to_page(pte_pfn(e)), type);
 			}
 		}
 		if (err)
@@ -522,7 +594,7 @@ int unuse_mm(struct mm_struct *mm, unsigned int type)
 	int err = 0;
 
 	spin_lock(&mm->lock);
-	if (mm->rss_stat[MM_SWAPENTS])
+	if (mm->rss_stat[MM_SWAPENTS] || global_page_state(NR_SWAPCACHE))
 		list_for_each_entry(vma, &mm->mmap, vm_list) {
 			err = unuse_range(mm, vma->vm_start, vma->vm_end, type);
 			if (err)
@@ -562,6 +634,8 @@ int split_huge_pmd(struct mm_struct *mm, pmd_t *pmd, unsigned long haddr)
 	page = pfn_to_page(pmd_pfn(old));
 	BUG_ON(!PageHead(page) || page_anon_mm(page) != mm);
 	lru_del(page);
+	if (PageSwapCache(page))
+		swapcache_free(page);	/* 512 units now: not kept */
 	__ClearPageHead(page);
 	page->private = 0;
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
@@ -595,7 +669,9 @@ static void zap_page(struct mm_struct *mm, pfn_t pfn, unsigned int order,
 	long nr = 1L << order;
 
 	BUG_ON(page_anon_mm(page) != mm || page_count(page) != 1);
-	lru_del(page);
+	lru_del(page);			/* a chunk's slots go here */
+	if (PageSwapCache(page))
+		swapcache_free(page);
 	page->mapping = NULL;
 	page->_mapcount = 0;
 	if (order) {

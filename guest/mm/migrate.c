@@ -326,6 +326,10 @@ static int __migrate_anon_page(struct page *page, struct migrate_control *mc,
 	BUG_ON(!entry || !pte_present(*entry) ||
 	       (order ? pmd_pfn(*entry) : pte_pfn(*entry)) !=
 	       page_to_pfn(page));
+	/* the copy or the new slots are not those: drop them (a chunk's
+	 * go when lru_replace() or lru_del() breaks it) */
+	if (PageSwapCache(page))
+		swapcache_free(page);
 	new = !order && *spare ? *spare : alloc_pages_node(page_to_nid(page),
 						GFP_MIGRATE_LOCKED, order);
 	if (new == *spare)

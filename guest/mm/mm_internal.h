@@ -255,6 +255,28 @@ void page_remove_file_rmap(struct mm_struct *mm, struct page *page);
 vm_fault_t filemap_fault(struct mm_struct *mm, unsigned long address,
 			 unsigned int flags);
 
+/* ---- swap_state.c: the swap cache of anonymous units */
+/* May a unit read back from swap device @type keep its slots?  (The
+ * device is not being swapped off and swap is under half full.) */
+bool swap_may_cache(unsigned int type);
+/* Mark the unit of @nr pages from @page (its LRU page: THP head, chunk's
+ * first page or a page), just read from the slots from @swp and not yet
+ * mapped, as backed by them. */
+void swapcache_add(struct page *page, swp_entry_t swp, unsigned long nr);
+/* The first slot of the swap-cache unit @page. */
+swp_entry_t swapcache_entry(struct page *page);
+/* The unit's slots now belong to swap entries: unmark it.  (Clear and
+ * free take the unit's size from lru_nr(): call them before PG_head or
+ * PG_mthp goes.) */
+void swapcache_clear(struct page *page);
+/* The unit stops being backed by its slots: free them, unmark it. */
+void swapcache_free(struct page *page);
+/* swapoff of @type: the mapped unit @page gives up its slots there. */
+void swapcache_unuse(struct page *page, unsigned int type);
+/* Reclaim: the @n entries from @e (a unit's PTEs, or its PMD) become
+ * @first and the swap entries after it; was any dirty? */
+bool swapcache_unmap(pteval_t *e, unsigned long n, pteval_t first);
+
 /* ---- memory.c: swap entries in page tables */
 /* Free the swap slots held by the swap entry @e (a PTE, or a PMD). */
 void free_swap_entry(struct mm_struct *mm, pteval_t e, bool pmd);

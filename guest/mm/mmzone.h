@@ -92,6 +92,7 @@ enum vm_stat_item {
 	NR_ANON_THPS,		/* pages in PMD-mapped anonymous THPs */
 	NR_KERNEL_STACK_KB,
 	NR_PAGETABLE,
+	NR_SWAPCACHE,		/* pages in memory that also have a swap copy */
 	NR_VM_STAT_ITEMS
 };
 
@@ -111,6 +112,8 @@ enum vm_event_item {
 	BALLOON_DEFLATE,	/* pages taken back from it */
 	OOM_KILL,		/* tasks the OOM killer ended */
 	WORKINGSET_REFAULT_FILE, /* evicted cache pages read again */
+	SWAPCACHE_CLEAN_DROP,	/* memvisor: clean swap-cache pages reclaimed
+				 * without a write */
 	NR_VM_EVENT_ITEMS
 };
 

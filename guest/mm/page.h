@@ -43,7 +43,10 @@
  *				private = 9, its tails stay all zero; a
  *				64 KiB chunk is 16 such pages, and while it
  *				is whole only its first is on the LRU, with
- *				PG_mthp (vmscan.c)
+ *				PG_mthp (vmscan.c); a unit read back from
+ *				swap and still backed by its slots has
+ *				PG_swapcache on that LRU page and the swap
+ *				entry in ->swap_entry (swap_state.c)
  */
 #ifndef GUEST_MM_PAGE_H
 #define GUEST_MM_PAGE_H
@@ -76,6 +79,7 @@ enum pageflags {
 	PG_young,	/* an accessed bit idle tracking cleared: reclaim
 			 * still counts it (page_idle.c) */
 	PG_mthp,	/* LRU entry for its whole 64 KiB chunk (vmscan.c) */
+	PG_swapcache,	/* unit still backed by its swap slots (swap_state.c) */
 	NR_PAGEFLAGS
 };
 
@@ -93,8 +97,13 @@ struct page {
 	unsigned long private;		/* buddy/kmalloc_large: order */
 	int _count;			/* references; 0 = free */
 	int _mapcount;			/* PTEs mapping it; 0 = unmapped */
-	unsigned int inuse;		/* PG_slab: objects allocated */
-	unsigned int objects;		/* PG_slab: objects in the slab */
+	union {
+		struct {
+			unsigned int inuse;	/* PG_slab: objects allocated */
+			unsigned int objects;	/* PG_slab: objects in it */
+		};
+		unsigned long swap_entry; /* PG_swapcache: first slot */
+	};
 };
 
 BUILD_BUG_ON(sizeof(struct page) != 64);
@@ -104,7 +113,7 @@ BUILD_BUG_ON(sizeof(struct page) != 64);
 	((1UL << PG_locked) | (1UL << PG_lru) | (1UL << PG_active) |	\
 	 (1UL << PG_slab) | (1UL << PG_reserved) | (1UL << PG_private) | \
 	 (1UL << PG_buddy) | (1UL << PG_head) | (1UL << PG_balloon) |	\
-	 (1UL << PG_mthp))
+	 (1UL << PG_mthp) | (1UL << PG_swapcache))
 
 /*
  * PageFoo() tests, SetPageFoo()/ClearPageFoo() atomic updates,
@@ -148,6 +157,7 @@ static inline bool TestClearPageYoung(struct page *page)
 				   __ATOMIC_RELAXED) >> PG_young) & 1;
 }
 PAGEFLAG(Mthp, mthp)
+PAGEFLAG(SwapCache, swapcache)
 
 /* Contents known to be zero (free block heads: the whole block). */
 static inline bool page_known_zero(const struct page *page)

@@ -5,9 +5,11 @@
  * A swap device is a whole disk (no mkswap header): slot i is the 4 KiB
  * at byte i * 4096.  Where a page went is a swap entry (type, offset),
  * kept in the page-table entry that mapped it (pgtable.h draws the
- * format); one owner per slot, since this kernel has no fork, so a slot
- * is simply taken or free and the map is a bitmap (Linux keeps a count
- * per slot for shared anon pages; we have none).
+ * format); one owner per slot, since this kernel has no fork -- that
+ * entry, or the page read back from it while it stays in the swap cache
+ * (swap_state.c) -- so a slot is simply taken or free and the map is a
+ * bitmap (Linux keeps a count per slot for shared anon pages; we have
+ * none).
  *
  * Allocation clusters (Linux's swap clusters, SWAPFILE_CLUSTER = 512
  * slots): cluster_used[] counts the taken slots of each.  A 2 MiB chunk

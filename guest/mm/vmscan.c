@@ -32,6 +32,14 @@
  * the faults that take them next clear nothing (PGZERO_SKIPPED); on
  * other devices (QEMU) they are freed dirty and cleared when reused.
  *
+ * Swap-cache units (swap_state.c: read back by a read fault, slots
+ * kept) take no new slots: their entries become their own swap entries
+ * again, exchanged atomically to read the dirty bits, and a unit none of
+ * whose entries is dirty is freed without a write (SWAPCACHE_CLEAN_DROP,
+ * not PSWPOUT); a dirty one is written again to its slots with the rest
+ * of the batch.  They are marked in pageout.cached and handled apart
+ * (pageout_add_cached, pageout_cached): the common path pays one test.
+ *
  * File pages age as Linux's unmapped cache pages do: a cache hit marks
  * the page accessed (mark_page_accessed: PG_referenced, and a second hit
  * activates it); the inactive file scan evicts every page not locked by
@@ -153,6 +161,13 @@ bool reclaim_in_progress(void)
 	return __atomic_load_n(&reclaim_lock.locked, __ATOMIC_RELAXED);
 }
 
+/* What pageout does with a batch entry's slots (struct pageout.cached) */
+enum {
+	PO_NEW,			/* new slots, written */
+	PO_CACHED_DIRTY,	/* its swap-cache slots, written again */
+	PO_CACHED_CLEAN,	/* its swap-cache slots, unwritten: no I/O */
+};
+
 struct pageout {
 	struct mm_struct *mm;		/* locked; every page is its */
 	pteval_t *pt;			/* the PT last walked to, or NULL, */
@@ -162,32 +177,21 @@ struct pageout {
 	struct page *page[PAGEOUT_BATCH];
 	pteval_t *entry[PAGEOUT_BATCH];
 	pteval_t old[PAGEOUT_BATCH];	/* for an I/O error */
+	unsigned int ncached;		/* entries not PO_NEW */
+	unsigned char cached[PAGEOUT_BATCH];	/* PO_*, reset by the flush */
 	swp_entry_t swp[PAGEOUT_BATCH];
 	struct swap_iov iov[PAGEOUT_BATCH];
 };
 
-static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
-			swp_entry_t swp)
+/* The @nr pages of @page go to the slots from @swp in the batch's I/O:
+ * merged with the last run when they follow it on disk and in memory.
+ * (Inline: the common path, pageout_add, paid for a call otherwise.) */
+static __always_inline void pageout_add_iov(struct pageout *po,
+					    struct page *page,
+					    swp_entry_t swp, unsigned long nr)
 {
-	unsigned long nr = lru_nr(page);
 	struct swap_iov *last = po->niov ? &po->iov[po->niov - 1] : NULL;
 
-	po->type = swp_type(swp);
-	po->page[po->n] = page;
-	po->entry[po->n] = e;
-	po->old[po->n] = *e;
-	po->swp[po->n] = swp;
-	po->n++;
-	if (PageHead(page)) {
-		*e = swp_entry_to_pmd(swp);
-	} else {
-		pteval_t first = swp_entry_to_pte(swp);
-
-		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
-		 * the offset sits where a PFN would) */
-		for (unsigned long i = 0; i < nr; i++)
-			e[i] = first + (i << PAGE_SHIFT);
-	}
 	if (last && last->slot + last->len / PAGE_SIZE == swp_offset(swp) &&
 	    last->addr + last->len == page_to_phys(page)) {
 		last->len += nr << PAGE_SHIFT;
@@ -199,8 +203,67 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 	po->niov++;
 }
 
-/* The page is on swap now: unaccount and free it (as known-zero if the
- * device released it: @zero); migrate.c too. */
+/* Record @page (mapped at @e, going to the slots from @swp) as the
+ * batch's next entry; its index. */
+static inline unsigned int pageout_record(struct pageout *po,
+					  struct page *page, pteval_t *e,
+					  swp_entry_t swp)
+{
+	unsigned int n = po->n++;
+
+	po->type = swp_type(swp);
+	po->page[n] = page;
+	po->entry[n] = e;
+	po->old[n] = *e;
+	po->swp[n] = swp;
+	return n;
+}
+
+/* Add @page (mapped at @e, not in the swap cache) to the batch: its
+ * entries become swap entries of its new slots from @swp. */
+static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
+			swp_entry_t swp)
+{
+	unsigned long nr = lru_nr(page);
+
+	pageout_record(po, page, e, swp);
+	if (PageHead(page)) {
+		*e = swp_entry_to_pmd(swp);
+	} else {
+		pteval_t first = swp_entry_to_pte(swp);
+
+		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
+		 * the offset sits where a PFN would) */
+		for (unsigned long i = 0; i < nr; i++)
+			e[i] = first + (i << PAGE_SHIFT);
+	}
+	pageout_add_iov(po, page, swp, nr);
+}
+
+static void pageout_flush(struct pageout *po, struct scan_control *sc);
+
+/* Add the swap-cache unit @page (mapped at @e) to the batch, on its own
+ * slots: written again only if an entry is dirty. */
+static void pageout_add_cached(struct pageout *po, struct page *page,
+			       pteval_t *e, struct scan_control *sc)
+{
+	swp_entry_t swp = swapcache_entry(page);
+	bool huge = PageHead(page), dirty;
+	unsigned int n;
+
+	if (po->n && (po->type != swp_type(swp) || po->n == PAGEOUT_BATCH))
+		pageout_flush(po, sc);
+	n = pageout_record(po, page, e, swp);
+	dirty = swapcache_unmap(e, huge ? 1 : lru_nr(page), huge ?
+				swp_entry_to_pmd(swp) : swp_entry_to_pte(swp));
+	po->cached[n] = dirty ? PO_CACHED_DIRTY : PO_CACHED_CLEAN;
+	po->ncached++;
+	if (dirty)
+		pageout_add_iov(po, page, swp, lru_nr(page));
+}
+
+/* The page (not in the swap cache) is on swap now: unaccount and free
+ * it (as known-zero if the device released it: @zero); migrate.c too. */
 void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
 {
 	long nr = (long)lru_nr(page);
@@ -243,25 +306,54 @@ static void pageout_undo(struct pageout *po, unsigned int i)
 			po->entry[i][j] = page_to_phys(page + j) | flags;
 	else
 		*po->entry[i] = po->old[i];
-	swap_free(po->swp[i], lru_order(page));
+	if (PageSwapCache(page))
+		swapcache_free(page);	/* the rewrite may have half landed */
+	else
+		swap_free(po->swp[i], lru_order(page));
+}
+
+/*
+ * Entry @i of the batch is a swap-cache unit: clean, it was not written
+ * and goes (*@clean); dirty, it went with the batch's write, whose
+ * result is @err (*@done).  Apart from pageout_flush's loop: it is rare.
+ */
+static void pageout_cached(struct pageout *po, unsigned int i, int err,
+			   bool zero, unsigned long *done, unsigned long *clean)
+{
+	struct page *page = po->page[i];
+	bool dirty = po->cached[i] == PO_CACHED_DIRTY;
+
+	po->cached[i] = PO_NEW;		/* for the next batch */
+	if (dirty && err) {
+		pageout_undo(po, i);
+		lru_putback(page, LRU_ACTIVE_ANON);
+		return;
+	}
+	*(dirty ? done : clean) += lru_nr(page);
+	swapcache_clear(page);		/* the slots are the entries' now */
+	pageout_done(po->mm, page, dirty && zero);
 }
 
 /* Write the batch, then free its pages (or undo on error). */
 static void pageout_flush(struct pageout *po, struct scan_control *sc)
 {
-	unsigned long done = 0;
-	bool zero;
+	unsigned long done = 0, clean = 0;
+	bool zero, cached = po->ncached;	/* the loop's one test */
 	int err;
 
 	if (!po->n)
 		return;
 	arch_flush_tlb_mm(po->mm);
 	zero = swap_write_releases(po->type);
-	err = swap_io(po->type, true, po->iov, po->niov);
+	err = po->niov ? swap_io(po->type, true, po->iov, po->niov) : 0;
 	for (unsigned int i = 0; i < po->n; i++) {
 		struct page *page = po->page[i];
 		unsigned long nr = lru_nr(page);
 
+		if (unlikely(cached) && po->cached[i]) {
+			pageout_cached(po, i, err, zero, &done, &clean);
+			continue;
+		}
 		if (err) {
 			pageout_undo(po, i);
 			lru_putback(page, LRU_ACTIVE_ANON);
@@ -274,10 +366,12 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 		mm_log(MM_LOG_WARN, "swap: write error %d, %u pages kept",
 		       err, po->n);
 	count_vm_events(arch_cpu_id(), PSWPOUT, done);
+	count_vm_events(arch_cpu_id(), SWAPCACHE_CLEAN_DROP, clean);
+	done += clean;
 	count_vm_events(arch_cpu_id(), sc->kswapd ? PGSTEAL_KSWAPD :
 			PGSTEAL_DIRECT, done);
 	sc->nr_reclaimed += done;
-	po->n = po->niov = 0;
+	po->n = po->niov = po->ncached = 0;
 }
 
 static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
@@ -357,6 +451,10 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 	if (!whole) {
 		lru_chunk_break_isolated(page);	/* its pages, singly */
 		lru_putback(page, LRU_INACTIVE_ANON);
+		return;
+	}
+	if (unlikely(PageSwapCache(page))) {
+		pageout_add_cached(po, page, e, sc);	/* its own slots */
 		return;
 	}
 	if (swap_alloc(order, &swp)) {

@@ -35,7 +35,7 @@ static const char *const vm_stat_names[NR_VM_STAT_ITEMS] = {
 	"nr_slab_unreclaimable", "nr_isolated_anon", "nr_isolated_file",
 	"nr_anon_pages", "nr_mapped", "nr_file_pages", "nr_dirty",
 	"nr_writeback", "nr_shmem", "nr_anon_transparent_hugepages",
-	"nr_kernel_stack", "nr_page_table_pages",
+	"nr_kernel_stack", "nr_page_table_pages", "nr_swapcached",
 };
 
 static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
@@ -49,7 +49,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	"thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd",
 	"pgzero_skipped", "pgzero_cleared", "mthp_fault_alloc_64kb",
 	"balloon_inflate", "balloon_deflate", "oom_kill",
-	"workingset_refault_file",
+	"workingset_refault_file", "swapcache_clean_drop",
 };
 
 void mm_seq_printf(struct mm_seq *s, const char *fmt, ...)
@@ -329,7 +329,7 @@ int mm_show_meminfo(char *buf, size_t len)
 	show_val_kb(&s, "MemAvailable:", (unsigned long)si_mem_available());
 	show_val_kb(&s, "Buffers:", 0);
 	show_val_kb(&s, "Cached:", global_page_state(NR_FILE_PAGES));
-	show_val_kb(&s, "SwapCached:", 0);
+	show_val_kb(&s, "SwapCached:", global_page_state(NR_SWAPCACHE));
 	meminfo_lru(&s);
 	si_swapinfo(&swap_total, &swap_free);
 	show_val_kb(&s, "SwapTotal:", swap_total);

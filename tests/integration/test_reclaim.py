@@ -1,6 +1,9 @@
 """Reclaim: swap on a virtio-blk disk, the LRU scanner, kswapd and direct
 reclaim. With swap on, a hog of 1.5 x RAM completes and verifies, pages
-went out and came back (pswpout, pswpin); swapoff brings every page back;
+went out and came back (pswpout, pswpin); pages read back keep their swap
+copy (the swap cache: SwapCached), so a second verify pass reclaims them
+again mostly without writing (pswpout grows less than the pages
+reclaimed); swapoff brings every page back;
 a balloon inflated past RAM + swap kills exactly the largest task;
 without swap nothing changes (no kswapd, SwapTotal 0). The page cache:
 dd fills it from /dev/vda (the checksum equals the host's), a second read
@@ -96,8 +99,10 @@ def test_swap_hog_larger_than_ram(backend, tmp_path):
         after = vmstat(g)
         assert after["pswpout"] > 0 and after["pswpin"] > 0, after
         assert after["oom_kill"] == 0, after
+        # every page reclaimed was written, or dropped clean from the
+        # swap cache (read back by verify, on swap already)
         assert after["pgsteal_kswapd"] + after["pgsteal_direct"] == \
-            after["pswpout"], after
+            after["pswpout"] + after["swapcache_clean_drop"], after
         mi = meminfo(g)
         assert mi["SwapFree"] < mi["SwapTotal"], mi
         assert mi["Inactive(anon)"] + mi["Active(anon)"] > 0, mi
@@ -107,6 +112,56 @@ def test_swap_hog_larger_than_ram(backend, tmp_path):
               " verify in %d ms swapping in %d MiB (%.1f MB/s)"
               % (backend, fill_ms, out_pages >> 8, rate(out_pages, fill_ms),
                  verify_ms, in_pages >> 8, rate(in_pages, verify_ms)))
+        assert g.poweroff() == 0
+
+
+def stolen(st):
+    return st["pgsteal_kswapd"] + st["pgsteal_direct"]
+
+
+def test_swap_cache_second_pass_clean(backend, tmp_path):
+    """Two hogs bigger than RAM together, verified twice: the second pass
+    reclaims pages the first read back and nobody wrote, which are on
+    swap already: fewer pages written than reclaimed, SwapCached > 0,
+    the bytes intact. Then b goes, swapoff brings a back whole and
+    leaves SwapFree == SwapTotal."""
+    with swap_guest(backend, swap_image(tmp_path, 1024)) as g:
+        g.wait_ready()
+        swapon(g)
+        a, _ = hog(g, "150M random --name a")
+        b, _ = hog(g, "250M random --seed 2 --name b")
+        ok = r"^verify: pid %d \(a\) ok 38400 pages$" % a
+        ok_b = r"^verify: pid %d \(b\) ok 64000 pages$" % b
+        cached = []
+        passes = []
+        for _ in range(2):
+            st = vmstat(g)
+            out = g.cmd("verify", timeout=WAIT_S)
+            assert re.search(ok, out, re.M) and re.search(ok_b, out,
+                                                          re.M), out
+            st2 = vmstat(g)
+            cached.append(meminfo(g)["SwapCached"])
+            passes.append((stolen(st2) - stolen(st),
+                           st2["pswpout"] - st["pswpout"],
+                           st2["swapcache_clean_drop"] -
+                           st["swapcache_clean_drop"]))
+        print("  %s: (reclaimed, written, dropped clean) per pass %s, "
+              "SwapCached kB %s" % (backend, passes, cached))
+        assert max(cached) > 0, cached
+        reclaimed, written, clean = passes[1]
+        assert reclaimed > 0 and clean > 0, passes
+        assert written < reclaimed, passes
+        st = vmstat(g)
+        assert stolen(st) == st["pswpout"] + st["swapcache_clean_drop"], st
+        assert st["oom_kill"] == 0, st
+        g.cmd("kill %d" % b)
+        time.sleep(0.5)
+        out = g.cmd("swapoff /dev/vda", timeout=WAIT_S)
+        assert out.strip() == "", out
+        mi = meminfo(g)
+        assert mi["SwapFree"] == mi["SwapTotal"] == 0, mi
+        assert mi["SwapCached"] == 0, mi
+        assert re.search(ok, g.cmd("verify", timeout=WAIT_S), re.M)
         assert g.poweroff() == 0
 
 

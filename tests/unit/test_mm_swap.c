@@ -2,7 +2,10 @@
  * guest/mm swap and reclaim: the swap entry encoding, the swap map's
  * clustering, the LRU decisions, pageout through the reverse map (2 MiB
  * chunks as one run, 4 KiB pages merged into runs), swap-in on fault,
- * munmap freeing slots, and swapoff bringing everything back -- on a
+ * munmap freeing slots, swapoff bringing everything back, and the swap
+ * cache (read-back units keep their slots: dropped again without a
+ * write when clean, rewritten in place when dirty, their slots freed
+ * once by whatever ends them; SwapCached) -- on a
  * fake disk (host memory) behind mm_hooks.swap_rw, with the invariant
  * checker after each step.
  */
@@ -239,7 +242,9 @@ START_TEST(test_lru_aging_second_chance)
 	check();
 	verify(a, 64 * 4096);
 	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
-	ck_assert_uint_eq(swap_used(), 0);
+	/* read back: the 32 keep their slots (swap cache) */
+	ck_assert_uint_eq(swap_used(), 32);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 32);
 	check();
 }
 END_TEST
@@ -271,9 +276,11 @@ START_TEST(test_pageout_thp_and_swapin)
 	verify(a, 8 * MiB);
 	ck_assert_uint_eq(io_runs, runs + 4);
 	ck_assert_uint_eq(global_page_state(NR_ANON_THPS), 2048);
-	ck_assert_uint_eq(swap_used(), 0);
-	/* out again, then munmap frees the slots without reading them */
+	ck_assert_uint_eq(swap_used(), 2048);	/* swap cache */
+	/* out again (clean: no write), then munmap frees the slots
+	 * without reading them */
 	reclaim_all();
+	ck_assert_uint_eq(io_bytes[1], 8 * MiB);
 	ck_assert_uint_eq(swap_used(), 2048);
 	ck_assert_int_eq(do_munmap(mm, a + MiB, 2 * MiB), 0); /* splits */
 	ck_assert_uint_eq(swap_used(), 1536);
@@ -335,7 +342,7 @@ START_TEST(test_mthp_chunks_are_units)
 	verify(a + 4096, 4096);
 	ck_assert_uint_eq(io_calls, calls + 1);
 	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
-	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(swap_used(), 128);	/* swap cache */
 	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON), 8);
 	ck_assert_uint_eq(vm_event_states[0].event[PSWPIN], 128);
 	verify(a, 8 * 64 * 1024);
@@ -346,14 +353,19 @@ START_TEST(test_mthp_chunks_are_units)
 	ck_assert_int_eq(do_munmap(mm, a + 4096, 4096), 0);
 	ck_assert_uint_eq(global_page_state(NR_INACTIVE_ANON), 127);
 	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON), 7 + 15);
+	/* the broken chunk's 16 slots are freed, the other seven kept */
+	ck_assert_uint_eq(swap_used(), 112);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 112);
 	check();
 	/* and they still swap out and back, singly */
 	reclaim_all();
 	ck_assert_uint_eq(swap_used(), 127);
 	verify(a, 4096);
 	verify(a + 2 * 4096, 8 * 64 * 1024 - 2 * 4096);
-	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(swap_used(), 127);	/* swap cache */
 	ck_assert_int_eq(do_munmap(mm, a, 8 * 64 * 1024), 0);
+	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 0);
 	ck_assert_uint_eq(global_page_state(NR_INACTIVE_ANON) +
 			  global_page_state(NR_ACTIVE_ANON), 0);
 	ck_assert_uint_eq(lru_entries(LRU_INACTIVE_ANON) +
@@ -387,6 +399,254 @@ START_TEST(test_swapoff_brings_back)
 }
 END_TEST
 
+/* ------------------------------------------------------- swap cache */
+
+/* The entry mapping @va: its PMD if a THP maps it, else its PTE. */
+static pteval_t *entry_at(unsigned long va)
+{
+	int level;
+	pteval_t *e = walk(mm, va, PT_LEVEL_PMD, false, &level);
+
+	ck_assert_ptr_nonnull(e);
+	if (pte_present(*e) && pt_leaf(*e))
+		return e;
+	e = walk(mm, va, PT_LEVEL_PTE, false, &level);
+	ck_assert_ptr_nonnull(e);
+	return e;
+}
+
+/* Write a new pattern to the page at @va as a program would: the CPU
+ * sets the dirty bit of the entry that maps it. */
+static void write_page(unsigned long va, unsigned long val)
+{
+	*entry_at(va) |= _PAGE_DIRTY;
+	*user_word(va) = val;
+}
+
+static unsigned long meminfo_kb(const char *key)
+{
+	static char buf[8192];
+	const char *p;
+
+	ck_assert_int_gt(mm_show_meminfo(buf, sizeof(buf)), 0);
+	p = strstr(buf, key);
+	ck_assert_ptr_nonnull(p);
+	return strtoul(p + strlen(key), NULL, 10);
+}
+
+/* Swap out [a, a + len), faulted in with @orders; read it back. */
+static void out_and_read_back(unsigned long a, unsigned long len,
+			      unsigned long orders)
+{
+	huge_anon_orders = orders;
+	fill(a, len);
+	huge_anon_orders = HUGE_ANON_ORDERS_DEFAULT;
+	reclaim_all();
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], len / PAGE_SIZE);
+	verify(a, len);				/* read faults */
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
+	check();
+}
+
+/* Read back and reclaimed again unwritten: no write, the same slots,
+ * the same bytes on the next swap-in -- for 2 MiB, 64 KiB and 4 KiB. */
+START_TEST(test_swapcache_clean_drop)
+{
+	static const unsigned long orders[] = {
+		1UL << HPAGE_PMD_ORDER, 1UL << MTHP_ORDER, 0
+	};
+	unsigned long len = 4 * MiB, a = map(len), n = len / PAGE_SIZE;
+	unsigned long used, written, out, in;
+
+	out_and_read_back(a, len, orders[_i]);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), n);
+	ck_assert_uint_eq(meminfo_kb("SwapCached:"), n * 4);
+	ck_assert_uint_eq(swap_used(), n);	/* kept: SwapFree counts them */
+	used = swap_used();
+	written = io_bytes[1];
+	out = vm_event_states[0].event[PSWPOUT];
+	in = vm_event_states[0].event[PSWPIN];
+	reclaim_all();
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], n);
+	ck_assert_uint_eq(io_bytes[1], written);	/* no I/O */
+	ck_assert_uint_eq(vm_event_states[0].event[PSWPOUT], out);
+	ck_assert_uint_eq(vm_event_states[0].event[SWAPCACHE_CLEAN_DROP], n);
+	ck_assert_uint_eq(swap_used(), used);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 0);
+	ck_assert_uint_eq(meminfo_kb("SwapCached:"), 0);
+	check();
+	verify(a, len);
+	ck_assert_uint_eq(vm_event_states[0].event[PSWPIN], in + n);
+	ck_assert_int_eq(do_munmap(mm, a, len), 0);
+	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 0);
+	check();
+}
+END_TEST
+
+/* Written after the read-back: written again, to its own slots. */
+START_TEST(test_swapcache_dirty_rewritten)
+{
+	static const unsigned long orders[] = {
+		1UL << HPAGE_PMD_ORDER, 1UL << MTHP_ORDER, 0
+	};
+	unsigned long len = 4 * MiB, a = map(len), n = len / PAGE_SIZE;
+	/* 4 KiB pages swapped out one after the other come back as one
+	 * 64 KiB chunk (their slots are consecutive): a 64 KiB unit */
+	unsigned long unit = PAGE_SIZE << (orders[_i] == 1UL <<
+					   HPAGE_PMD_ORDER ? HPAGE_PMD_ORDER :
+					   MTHP_ORDER);
+	unsigned long v = a + len / 2 + PAGE_SIZE, written, used;
+	pteval_t before[2];
+
+	out_and_read_back(a, len, orders[_i]);
+	written = io_bytes[1];
+	used = swap_used();
+	write_page(v, 0x5a5a5a5a);		/* one unit dirty */
+	reclaim_all();
+	ck_assert_uint_eq(io_bytes[1], written + unit);
+	ck_assert_uint_eq(vm_event_states[0].event[SWAPCACHE_CLEAN_DROP],
+			  n - unit / PAGE_SIZE);
+	ck_assert_uint_eq(swap_used(), used);	/* no new slot */
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 0);
+	check();
+	/* the same slots as the read back came from */
+	before[0] = *entry_at(v);
+	before[1] = *entry_at(a);
+	ck_assert(is_swap_pte(before[0]) && is_swap_pte(before[1]));
+	ck_assert_uint_eq(handle_mm_fault(mm, v, FAULT_FLAG_USER), 0);
+	ck_assert_uint_eq(*user_word(v), 0x5a5a5a5a);
+	verify(a, len / 2);
+	verify(v + PAGE_SIZE, a + len - v - PAGE_SIZE);
+	ck_assert_uint_eq(swap_used(), used);
+	ck_assert_int_eq(do_munmap(mm, a, len), 0);
+	ck_assert_uint_eq(swap_used(), 0);
+	check();
+}
+END_TEST
+
+/* A page alone (its VMA holds no 64 KiB chunk): a 4 KiB unit, kept,
+ * dropped clean, then rewritten to its slot once written -- here by a
+ * write fault on the present page, as a kernel copy makes. */
+START_TEST(test_swapcache_single_page)
+{
+	unsigned long a = map(PAGE_SIZE), written;
+	pteval_t e;
+
+	out_and_read_back(a, PAGE_SIZE, 0);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 1);
+	written = io_bytes[1];
+	reclaim_all();
+	ck_assert_uint_eq(io_bytes[1], written);
+	e = *entry_at(a);
+	verify(a, PAGE_SIZE);
+	/* written by the kernel through the direct map (as mm_copy_to
+	 * does after a write fault): dirty all the same */
+	ck_assert_uint_eq(handle_mm_fault(mm, a, FAULT_FLAG_WRITE), 0);
+	*user_word(a) = 42;
+	reclaim_all();
+	ck_assert_uint_eq(io_bytes[1], written + PAGE_SIZE);
+	ck_assert_uint_eq(*entry_at(a), e);		/* the same slot */
+	ck_assert_uint_eq(swap_used(), 1);
+	ck_assert_uint_eq(handle_mm_fault(mm, a, FAULT_FLAG_USER), 0);
+	ck_assert_uint_eq(*user_word(a), 42);
+	check();
+}
+END_TEST
+
+/* Swap more than half full (Linux's vm_swap_full): read faults give the
+ * slots up too, until it is no longer; nothing is lost either way. */
+START_TEST(test_swapcache_not_when_swap_half_full)
+{
+	unsigned long len = 20 * MiB, a = map(len);
+
+	fill(a, len);
+	reclaim_all();
+	ck_assert_uint_gt(swap_used(), DISK_SLOTS / 2);
+	verify(a, len);
+	ck_assert_uint_le(swap_used(), DISK_SLOTS / 2);
+	ck_assert_uint_lt(global_page_state(NR_SWAPCACHE), len / PAGE_SIZE);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), swap_used());
+	check();
+}
+END_TEST
+
+/* A write fault swapping in gives the slots up at once. */
+START_TEST(test_swapcache_write_fault_frees)
+{
+	unsigned long a = map(2 * MiB);
+
+	fill(a, 2 * MiB);
+	reclaim_all();
+	ck_assert_uint_eq(swap_used(), 512);
+	fill(a, 2 * MiB);			/* write faults */
+	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 0);
+	check();
+}
+END_TEST
+
+/* Exit, a THP split, migration and swapoff each free a swap-cache
+ * unit's slots once (a second free would BUG in release_slots). */
+START_TEST(test_swapcache_freed_once)
+{
+	unsigned long a = map(8 * MiB), total, free;
+	struct migrate_control mc = { 0 };
+	phys_addr_t pa;
+	pfn_t pfn;
+
+	out_and_read_back(a, 8 * MiB, 1UL << HPAGE_PMD_ORDER);
+	ck_assert_uint_eq(swap_used(), 2048);
+	/* split: munmap of half a THP */
+	ck_assert_int_eq(do_munmap(mm, a + MiB, MiB), 0);
+	ck_assert_uint_eq(swap_used(), 1536);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 1536);
+	check();
+	/* migration: the block holding the THP at a + 2 MiB is emptied,
+	 * the slots of what moved go */
+	ck_assert_int_eq(follow_phys(mm, a + 2 * MiB, &pa, NULL), 0);
+	pfn = ALIGN_DOWN(PHYS_PFN(pa), MAX_ORDER_NR_PAGES);
+	ck_assert_int_eq(start_isolate_page_range(pfn, pfn +
+			MAX_ORDER_NR_PAGES, MIGRATE_MOVABLE), 0);
+	ck_assert_int_eq(do_migrate_range(pfn, pfn + MAX_ORDER_NR_PAGES, &mc),
+			 0);
+	undo_isolate_page_range(pfn, pfn + MAX_ORDER_NR_PAGES,
+				MIGRATE_MOVABLE);
+	ck_assert_uint_ge(mc.nr_migrated, 512);
+	ck_assert_uint_eq(swap_used(), 1536 - mc.nr_migrated);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), swap_used());
+	verify(a, MiB);
+	verify(a + 2 * MiB, 6 * MiB);
+	check();
+	/* one more out to swap, then swapoff: all back, all slots free */
+	write_page(a + 6 * MiB, (a + 6 * MiB) * 2654435761UL);
+	reclaim_all();
+	verify(a + 4 * MiB, 2 * MiB);		/* swap cache again */
+	ck_assert_uint_gt(global_page_state(NR_SWAPCACHE), 0);
+	ck_assert_uint_gt(mm->rss_stat[MM_SWAPENTS], 0);
+	ck_assert_int_eq(swapoff("/dev/vdb"), 0);
+	si_swapinfo(&total, &free);
+	ck_assert_uint_eq(free, total);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 0);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 0);
+	verify(a, MiB);
+	verify(a + 2 * MiB, 6 * MiB);
+	check();
+	/* swapon again: exit frees what a read-back keeps */
+	ck_assert_int_eq(swapon(&disk_dummy, "/dev/vdb", DISK_SLOTS), 0);
+	reclaim_all();
+	verify(a, MiB);
+	verify(a + 2 * MiB, 6 * MiB);
+	ck_assert_uint_eq(swap_used(), 1792);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 1792);
+	mmput(mm, NULL);
+	mm = NULL;
+	ck_assert_uint_eq(swap_used(), 0);
+	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 0);
+	check();
+}
+END_TEST
+
 Suite *mm_swap_suite(void)
 {
 	Suite *s = suite_create("mm_swap");
@@ -401,6 +661,12 @@ Suite *mm_swap_suite(void)
 	tcase_add_test(tc, test_mthp_swapin_whole);
 	tcase_add_test(tc, test_mthp_chunks_are_units);
 	tcase_add_test(tc, test_swapoff_brings_back);
+	tcase_add_loop_test(tc, test_swapcache_clean_drop, 0, 3);
+	tcase_add_loop_test(tc, test_swapcache_dirty_rewritten, 0, 3);
+	tcase_add_test(tc, test_swapcache_single_page);
+	tcase_add_test(tc, test_swapcache_write_fault_frees);
+	tcase_add_test(tc, test_swapcache_not_when_swap_half_full);
+	tcase_add_test(tc, test_swapcache_freed_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
