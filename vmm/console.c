@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
+#include "vmm/util.h"
 
 #define CTRL_A 0x01
 
@@ -231,19 +232,9 @@ int console_start(struct console *con, const struct console_sink *sink)
 
 void console_write(struct console *con, const void *buf, size_t n)
 {
-	const char *p = buf;
-
 	pthread_mutex_lock(&con->out_lock);
-	while (n && con->out_fd >= 0) {
-		ssize_t w = write(con->out_fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;      /* console gone: drop, as a UART would */
-		p += w;
-		n -= w;
-	}
+	if (con->out_fd >= 0)   /* on failure the console is gone: drop, as a UART would */
+		write_all(con->out_fd, buf, n);
 	pthread_mutex_unlock(&con->out_lock);
 }
 

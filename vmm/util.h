@@ -1,8 +1,10 @@
-/* Small pure helpers for the CLI and devices: size and number parsing. */
+/* Small helpers for the CLI, devices and tools: size and number parsing,
+ * and writing a whole buffer. */
 #ifndef VMM_UTIL_H
 #define VMM_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -23,6 +25,10 @@ int parse_onoff(const char *s, bool *out);
 /* "guest.elf" in the directory of the binary @self_path (malloc'd; NULL if
  * out of memory): where `make` puts the guest kernel next to memvisor. */
 char *guest_kernel_beside(const char *self_path);
+
+/* Write all @len bytes of @buf to @fd, again after EINTR and short
+ * writes (blocking fds). 0, or -errno (-EIO if write returned 0). */
+int write_all(int fd, const void *buf, size_t len);
 
 /* Format @bytes as the shortest exact "NG", "NM", "NK" or "N". */
 const char *format_size(uint64_t bytes, char *buf, unsigned len);

@@ -2,6 +2,9 @@
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "vmm/util.h"
 
@@ -77,6 +80,34 @@ START_TEST(format_sizes)
 }
 END_TEST
 
+/* Everything reaches the reader; a closed fd is -EBADF. */
+START_TEST(write_all_whole)
+{
+	char buf[100000], back[sizeof(buf)];
+	size_t got = 0;
+	ssize_t n;
+	int p[2], status;
+	pid_t pid;
+
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {              /* more than a pipe holds: short writes */
+		close(p[0]);
+		_exit(write_all(p[1], buf, sizeof(buf)) ? 1 : 0);
+	}
+	close(p[1]);
+	while ((n = read(p[0], back + got, sizeof(back) - got)) > 0)
+		got += n;
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(got, sizeof(buf));
+	ck_assert_int_eq(memcmp(buf, back, sizeof(buf)), 0);
+	ck_assert_int_eq(write_all(p[1], buf, 1), -EBADF);
+}
+END_TEST
+
 START_TEST(kernel_beside)
 {
 	char *p = guest_kernel_beside("/opt/mv/build/memvisor");
@@ -100,6 +131,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, uint_ranges);
 	tcase_add_test(tc, format_sizes);
 	tcase_add_test(tc, kernel_beside);
+	tcase_add_test(tc, write_all_whole);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 
 #include "tools/bench/bench_internal.h"
+#include "vmm/util.h"
 
 /* ------------------------------------------------------------ argv */
 
@@ -235,18 +236,7 @@ ssize_t bench_child_read(struct bench_child *ch, char *buf, size_t len,
 
 int bench_child_write(struct bench_child *ch, const char *s)
 {
-	size_t off = 0, len = strlen(s);
-	ssize_t n;
-
-	while (off < len) {
-		n = write(ch->in_fd, s + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		off += n;
-	}
-	return 0;
+	return write_all(ch->in_fd, s, strlen(s));
 }
 
 /* ------------------------------------------------------------ backends */

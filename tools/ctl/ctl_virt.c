@@ -38,6 +38,7 @@
 #include "vmm/cli.h"
 #include "vmm/config_xml.h"
 #include "vmm/types.h"
+#include "vmm/util.h"
 
 #define UA_PREFIX       "ua-"           /* libvirt's user alias prefix */
 #define POLL_MS         250
@@ -563,23 +564,6 @@ static void console_end(struct console *c, int how)
 		c->done = how;
 }
 
-/* All of @buf to @fd; 0 or -1. */
-static int put_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* The guest's output to stdout. */
 static void on_stream(virStreamPtr st, int events, void *opaque)
 {
@@ -594,7 +578,7 @@ static void on_stream(virStreamPtr st, int events, void *opaque)
 		return;                 /* nothing after all */
 	if (n <= 0)
 		return console_end(c, n ? -1 : 1);
-	if (put_all(STDOUT_FILENO, buf, n))
+	if (write_all(STDOUT_FILENO, buf, n))
 		return console_end(c, 1);       /* stdout closed: as cat does */
 	c->last_output = qmpc_now_ms();
 }

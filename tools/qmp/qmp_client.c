@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "vmm/qmp.h"
+#include "vmm/util.h"
 #include "tools/qmp/qmp_client.h"
 
 struct qmpc {
@@ -105,24 +106,15 @@ static int qmpc_read(struct qmpc *c, int64_t deadline, json_t **msg)
 
 static int qmpc_send(struct qmpc *c, json_t *msg)
 {
-	size_t len, off = 0;
+	size_t len;
 	char *s = qmp_encode(msg, &len);
-	ssize_t n;
+	int ret;
 
 	if (!s)
 		return -ENOMEM;
-	while (off < len) {
-		n = write(c->fd, s + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(s);
-			return -errno;
-		}
-		off += n;
-	}
+	ret = write_all(c->fd, s, len);
 	free(s);
-	return 0;
+	return ret;
 }
 
 int qmpc_lost(struct errmsg *e, int ret)
