@@ -97,7 +97,8 @@ def meminfo(g):
 
 
 def zoneinfo(g):
-    """{(node, zone): {"present": pages, "managed": ..., "free": ...}}"""
+    """{(node, zone): {"present": pages, "managed", "free", "min", "low",
+    "high"}}"""
     out = g.cmd("cat /proc/zoneinfo")
     zones, cur = {}, None
     for line in out.splitlines():
@@ -105,7 +106,8 @@ def zoneinfo(g):
         if m:
             cur = zones.setdefault((int(m.group(1)), m.group(2)), {})
             continue
-        m = re.match(r"\s+(pages free|present|managed)\s+(\d+)", line)
+        m = re.match(r"\s+(pages free|present|managed|min|low|high)\s+(\d+)$",
+                     line)
         if m and cur is not None:
             cur[m.group(1).replace("pages ", "")] = int(m.group(2))
     return zones

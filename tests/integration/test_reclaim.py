@@ -23,7 +23,7 @@ from harness import Guest
 from test_blk import drive_args, make_image, fnv1a64, dd
 from test_balloon import (balloon_guest, ready as balloon_ready, set_target,
                           inflate_target, hog as balloon_hog, ps)
-from test_hotplug import boot as hotplug_boot, ctl_ok, dimms
+from test_hotplug import boot as hotplug_boot, ctl_ok, dimms, zoneinfo
 
 MIB = 1 << 20
 WAIT_S = 600
@@ -468,16 +468,8 @@ def test_idle_page_tracking_of_a_file_mapping(backend, tmp_path):
 
 def watermarks(g):
     """{(node, zone): (free, min, low, high)} of populated zones."""
-    out = g.cmd("cat /proc/zoneinfo")
-    res = {}
-    for m in re.finditer(r"^Node (\d+), zone\s+(\w+)\n  pages free\s+(\d+)\n"
-                         r".*?min\s+(\d+)\n\s+low\s+(\d+)\n\s+high\s+(\d+)\n"
-                         r"\s+spanned\s+\d+\n\s+present\s+(\d+)", out,
-                         re.M | re.S):
-        if int(m.group(7)):
-            res[(int(m.group(1)), m.group(2))] = tuple(
-                int(m.group(i)) for i in range(3, 7))
-    return res
+    return {k: (z["free"], z["min"], z["low"], z["high"])
+            for k, z in zoneinfo(g).items() if z.get("present")}
 
 
 def test_kswapd_keeps_free_between_low_and_high(backend, tmp_path):
