@@ -113,13 +113,17 @@ int hotplug_parse_maxmem(struct hotplug_config *cfg, const char *arg,
 static int parse_node_sizes(struct hotplug_config *cfg, const char *arg,
 			    struct errmsg *e)
 {
-	char buf[256], *tok, *save = NULL;
+	char buf[256], *rest = buf, *tok;
 	unsigned int n = 0;
 	uint64_t v;
 
-	snprintf(buf, sizeof(buf), "%s", arg);
+	if (strlen(arg) >= sizeof(buf))
+		return errmsg_user(e, -EINVAL, "--numa: expected N or SIZE,SIZE,... (at most %d nodes)",
+				   MEMHP_MAX_NODES);
+	strcpy(buf, arg);
 	memset(cfg->node_ram, 0, sizeof(cfg->node_ram));
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty field ("128M,,128M") is a mistake */
+	while ((tok = strsep(&rest, ","))) {
 		if (n == MEMHP_MAX_NODES)
 			return errmsg_user(e, -EINVAL, "--numa: more than %d nodes", MEMHP_MAX_NODES);
 		if (parse_size(tok, 20, &v))
@@ -130,7 +134,7 @@ static int parse_node_sizes(struct hotplug_config *cfg, const char *arg,
 					   n, tok);
 		cfg->node_ram[n++] = v;
 	}
-	if (!n || !cfg->node_ram[0])
+	if (!cfg->node_ram[0])
 		return errmsg_user(e, -EINVAL, "--numa: node 0 needs boot RAM ('%s')", arg);
 	cfg->numa = n;
 	return 0;

@@ -468,6 +468,8 @@ START_TEST(cli_numa_sizes)
 	assert_msg(hotplug_parse_numa(&cfg, "0,256M", &e), "node 0 needs boot RAM");
 	assert_msg(hotplug_parse_numa(&cfg, "128M,100M", &e), "not a multiple of 128M");
 	assert_msg(hotplug_parse_numa(&cfg, "128M,lots", &e), "invalid size 'lots'");
+	assert_msg(hotplug_parse_numa(&cfg, "128M,,128M", &e), "invalid size ''");
+	assert_msg(hotplug_parse_numa(&cfg, "128M,", &e), "invalid size ''");
 	assert_msg(hotplug_parse_numa(&cfg, "128M,128M,128M,128M,128M,128M,128M", &e), "more than");
 	ck_assert_int_eq(hotplug_parse_numa(&cfg, "2", &e), 0);        /* count again */
 	ck_assert_uint_eq(cfg.node_ram[0], 0);
