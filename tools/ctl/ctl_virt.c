@@ -87,7 +87,7 @@ static const char *connect_hint(void)
 
 static int virt_open(struct virt *v, const struct ctl_args *a)
 {
-	char what[512];
+	char what[512], hint[512];
 
 	virSetErrorFunc(NULL, quiet);
 	v->a = a;
@@ -99,7 +99,9 @@ static int virt_open(struct virt *v, const struct ctl_args *a)
 	v->dom = virDomainLookupByName(v->conn, a->domain);
 	if (!v->dom) {
 		snprintf(what, sizeof(what), "domain '%s' on %s", a->domain, a->connect);
-		return virt_fail(what, "'virsh -c URI list --all' lists the domains");
+		snprintf(hint, sizeof(hint), "'virsh -c %s list --all' lists the domains",
+			 a->connect);
+		return virt_fail(what, hint);
 	}
 	if (virDomainIsActive(v->dom) != 1) {
 		return cli_fail(CTL_NAME, EXIT_FAIL, "domain '%s' is not running (start it with 'virsh -c %s start %s')",
@@ -335,23 +337,33 @@ static int dimm_del(struct virt *v)
 /* ------------------------------------------------------------ balloon */
 
 /* The guest's size and the balloon's actual, in bytes. */
-static int balloon_sizes(struct virt *v, uint64_t *guest, uint64_t *actual)
+/* The guest's size and the balloon's actual, in bytes; NULL, or what
+ * failed (libvirt's error says why). */
+static const char *query_sizes(struct virt *v, uint64_t *guest, uint64_t *actual)
 {
 	virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
 	virDomainInfo info;
 	int i, n;
 
 	if (virDomainGetInfo(v->dom, &info))
-		return virt_fail("reading the domain's memory", NULL);
+		return "reading the domain's memory";
 	n = virDomainMemoryStats(v->dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
 	if (n < 0)
-		return virt_fail("reading the balloon", NULL);
+		return "reading the balloon";
 	*guest = (uint64_t)info.maxMem << 10;
 	*actual = (uint64_t)info.memory << 10;
 	for (i = 0; i < n; i++)
 		if (st[i].tag == VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON)
 			*actual = st[i].val << 10;
-	return 0;
+	return NULL;
+}
+
+/* query_sizes, with a failure said; 0 or EXIT_FAIL. */
+static int balloon_sizes(struct virt *v, uint64_t *guest, uint64_t *actual)
+{
+	const char *what = query_sizes(v, guest, actual);
+
+	return what ? virt_fail(what, NULL) : 0;
 }
 
 static void print_balloon(uint64_t guest, uint64_t actual)
@@ -539,7 +551,7 @@ static int status(struct virt *v)
 	printf("base memory: %s\n", ctl_size(l.memory - dimms, sz, sizeof(sz)));
 	if (l.max_memory)
 		printf("plugged memory: %s\n", ctl_size(dimms, sz, sizeof(sz)));
-	if (balloon_sizes(v, &guest, &actual))
+	if (query_sizes(v, &guest, &actual))    /* a line of status, not an error */
 		printf("balloon: none (%s)\n", virt_msg());
 	else
 		print_balloon(guest, actual);
