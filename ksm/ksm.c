@@ -220,7 +220,7 @@ void ksm_remove_rmap_item_from_tree(struct ksm *ksm, struct ksm_region *r,
 		ksm->stats.ksm_zero_pages--;
 		r->mm->ksm_zero_pages--;
 	}
-	it->flags &= ~(RMAP_STABLE | RMAP_UNSTABLE | RMAP_ZERO);
+	it->flags &= ~(RMAP_STABLE | RMAP_UNSTABLE | RMAP_ZERO | RMAP_REFUSED);
 }
 
 void ksm_rmap_item_free(struct ksm *ksm, struct ksm_region *r,

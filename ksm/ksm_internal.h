@@ -25,6 +25,7 @@ struct ksm_tnode {
 #define RMAP_STABLE     0x04   /* merged: maps dup's pool page */
 #define RMAP_ZERO       0x08   /* merged with the zero page (a hole) */
 #define RMAP_CHECKSUMMED 0x10  /* oldchecksum is valid */
+#define RMAP_REFUSED    0x20   /* the VM refused this merge (undone later) */
 
 /*
  * One per guest page the scanner has seen holding data (Linux's
@@ -221,11 +222,15 @@ void ksm_region_remove(struct ksm_mm *mm, struct ksm_region *r);
 /* The VM dropped its merged page @idx (discard, unmerge on its own). */
 void ksm_page_dropped(struct ksm_region *r, uint64_t idx);
 /* A merge of page @idx onto pool page @pidx that ops->merge accepted (0)
- * for later was refused by the VM with @err: the page's rmap item is
- * forgotten if it still stands for that merge, and -ENOMEM/-ENOSPC stop
- * merging for the VM. Only between scan batches. */
-void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
-		      int err);
+ * for later was refused by the VM: the page's rmap item is marked if it
+ * still stands for that merge (nothing is freed: the core may be in the
+ * middle of a lookup). Any time. */
+void ksm_merge_refused(struct ksm_region *r, uint64_t idx, uint64_t pidx);
+/* Then, between scan batches, with the VM's @err: the item is forgotten if
+ * it is still marked (that merge was not left, and no other made since,
+ * even onto a reused pool page), and -ENOMEM/-ENOSPC stop merging for the
+ * VM. */
+void ksm_merge_failed(struct ksm_region *r, uint64_t idx, int err);
 
 /* ------------------------------------------------------------ the core
  *

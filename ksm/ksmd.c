@@ -249,7 +249,7 @@ static void clients_settle(struct ksmd *d)
 			struct ksm_region *r = ksm_region_find(c->mm, c->failed[k].region);
 
 			if (r)
-				ksm_merge_failed(r, c->failed[k].idx, c->failed[k].pidx,
+				ksm_merge_failed(r, c->failed[k].idx,
 						 c->failed[k].err);
 		}
 		c->nr_failed = 0;

@@ -22,11 +22,12 @@ struct queued {
 	int fd;
 };
 
-/* A merge the VM refused after the core took it as done (see runs). */
+/* A merge the VM refused after the core took it as done (see runs): its
+ * rmap item is marked at once (ksm_merge_refused), undone between batches. */
 struct failed {
 	uint32_t region;
 	int err;
-	uint64_t idx, pidx;
+	uint64_t idx;
 };
 
 struct client {

@@ -329,7 +329,7 @@ static int op(struct ksm_region *r, uint16_t type, uint64_t idx, uint64_t b)
 }
 
 static void failed_add(struct client *c, uint32_t region, uint64_t idx,
-		       uint64_t pidx, int err)
+		       int err)
 {
 	if (c->nr_failed == c->failed_cap) {
 		unsigned int cap = c->failed_cap ? 2 * c->failed_cap : 256;
@@ -342,16 +342,20 @@ static void failed_add(struct client *c, uint32_t region, uint64_t idx,
 		c->failed = n;
 		c->failed_cap = cap;
 	}
-	c->failed[c->nr_failed++] = (struct failed){ region, err, idx, pidx };
+	c->failed[c->nr_failed++] = (struct failed){ region, err, idx };
 }
 
-/* Send the pending run; note the pages the VM did not merge. */
+/* Send the pending run; mark the pages the VM did not merge (their merges
+ * are undone between batches: by then the page may have left that pool
+ * page and been merged again, even onto the same pool page reused, and the
+ * mark, which leaving clears, tells that apart). */
 int ksmd_run_flush(struct client *c)
 {
 	struct ksm_msg m = { .type = KSM_MERGE_RUN, .region = c->run.region,
 			     .a = c->run.a, .b = c->run.b, .nid = c->run.n,
 			     .flags = c->run.same ? KSM_RUN_SAME : 0 };
 	struct ksm_msg ans = { .result = -EPIPE };
+	struct ksm_region *r;
 	uint32_t i;
 	int ret;
 
@@ -360,10 +364,14 @@ int ksmd_run_flush(struct client *c)
 	if (ret == -ENOMEM)
 		fprintf(stderr, "ksmd: VM pid %u: mapping limit reached (vm.max_map_count): no more merging for it\n",
 			c->pid);
+	r = c->mm ? ksm_region_find(c->mm, m.region) : NULL;
 	for (i = 0; i < m.nid; i++)
-		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1))
-			failed_add(c, m.region, m.a + i, m.b + (m.flags & KSM_RUN_SAME ? 0 : i),
-				   ret ? ret : -EAGAIN);
+		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1)) {
+			if (r)
+				ksm_merge_refused(r, m.a + i, m.b +
+						  (m.flags & KSM_RUN_SAME ? 0 : i));
+			failed_add(c, m.region, m.a + i, ret ? ret : -EAGAIN);
+		}
 	return ret;
 }
 

@@ -154,8 +154,18 @@ void ksm_page_dropped(struct ksm_region *r, uint64_t idx)
 		ksm_rmap_item_free(r->mm->ksm, r, &r->items[idx]);
 }
 
-void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
-		      int err)
+void ksm_merge_refused(struct ksm_region *r, uint64_t idx, uint64_t pidx)
+{
+	struct ksm_rmap_item *it;
+
+	if (idx >= r->nr_pages)
+		return;
+	it = &r->items[idx];
+	if ((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx)
+		it->flags |= RMAP_REFUSED;
+}
+
+void ksm_merge_failed(struct ksm_region *r, uint64_t idx, int err)
 {
 	struct ksm_rmap_item *it;
 
@@ -165,7 +175,8 @@ void ksm_merge_failed(struct ksm_region *r, uint64_t idx, uint64_t pidx,
 	if (idx >= r->nr_pages)
 		return;
 	it = &r->items[idx];
-	/* still the merge that failed, not one made since */
-	if ((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx)
+	/* still the merge that failed: leaving a dup clears the mark */
+	if ((it->flags & (RMAP_STABLE | RMAP_REFUSED)) ==
+	    (RMAP_STABLE | RMAP_REFUSED))
 		ksm_rmap_item_free(r->mm->ksm, r, it);
 }

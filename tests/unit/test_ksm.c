@@ -536,9 +536,11 @@ START_TEST(deferred_merge_refused)
 	ck_assert_uint_eq(K.stats.pages_sharing, 48);
 	p = F->reg[1][5].pidx;
 	F->reg[1][5].state = DATA;              /* the VM did not map it */
-	ksm_merge_failed(rb, 5, p + 1, -EAGAIN); /* not that merge: kept */
+	ksm_merge_refused(rb, 5, p + 1);        /* not that merge: kept */
+	ksm_merge_failed(rb, 5, -EAGAIN);
 	ck_assert_uint_eq(rb->mm->ksm_merging_pages, 48);
-	ksm_merge_failed(rb, 5, p, -EAGAIN);
+	ksm_merge_refused(rb, 5, p);
+	ksm_merge_failed(rb, 5, -EAGAIN);
 	ck_assert_uint_eq(rb->mm->ksm_merging_pages, 47);
 	ck_assert_uint_eq(K.stats.pages_sharing, 47);
 	ck_assert(!rb->mm->merge_stopped);
@@ -547,11 +549,37 @@ START_TEST(deferred_merge_refused)
 	ck_assert_int_eq(F->reg[1][5].state, MAPPED);
 	p = F->reg[0][7].pidx;
 	F->reg[0][7].state = DATA;
-	ksm_merge_failed(ra, 7, p, -ENOMEM);    /* the mapping limit */
+	ksm_merge_refused(ra, 7, p);
+	ksm_merge_failed(ra, 7, -ENOMEM);       /* the mapping limit */
 	ck_assert(ra->mm->merge_stopped);
 	ck_assert_ptr_nonnull(strstr(ra->mm->stop_reason, "max_map_count"));
 	check_contents(0, 48, 1000);
 	check_contents(1, 48, 1000);
+}
+END_TEST
+
+/* The refusal is undone between batches; meanwhile the page left that
+ * merge and was merged again onto the same pool page (the pool reuses a
+ * freed page at once): the new merge stands. */
+START_TEST(refused_merge_then_merged_again)
+{
+	struct ksm_region *ra, *rb;
+	struct ksm_stable_dup *dup;
+	uint64_t p;
+
+	two_vms(8, &ra, &rb);
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.pages_sharing, 8);
+	dup = rb->items[5].dup;
+	p = dup->pidx;
+	ksm_merge_refused(rb, 5, p);
+	ksm_remove_rmap_item_from_tree(&K, rb, &rb->items[5]);
+	ksm_dup_get(&K, dup, rb, &rb->items[5]);        /* merged again */
+	ksm_merge_failed(rb, 5, -EAGAIN);
+	ck_assert_uint_eq(rb->mm->ksm_merging_pages, 8);
+	ck_assert_uint_eq(K.stats.pages_sharing, 8);
+	ck_assert(rb->items[5].flags & RMAP_STABLE);
+	ck_assert_uint_eq(K.stats.merge_failures, 1);
 }
 END_TEST
 
@@ -694,6 +722,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, smart_scan_skips);
 	tcase_add_test(tc, map_limit_stops_merging);
 	tcase_add_test(tc, deferred_merge_refused);
+	tcase_add_test(tc, refused_merge_then_merged_again);
 	tcase_add_test(tc, unmerge_all_restores);
 	tcase_add_test(tc, vm_gone_releases_pool);
 	tcase_add_test(tc, knobs_by_name);
