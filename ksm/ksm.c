@@ -16,21 +16,24 @@
  * under the reader).
  *
  * The two trees. Comparing every page with every other is quadratic, so as
- * in Linux pages are kept in two binary trees ordered by contents:
+ * in Linux pages are kept in two "trees" (Linux's names, kept here for its
+ * statistics; here each is a hash index, see below):
  *
  *   - The stable tree holds merged pages (pool pages). Their contents never
  *     change (nobody writes a pool page after it is filled; a writer gets a
- *     private copy), so the tree stays ordered.
+ *     private copy), so what it files stays true.
  *   - The unstable tree holds guest pages that are not merged yet. Their
- *     contents may change under it, so it can fall out of order; it is
- *     therefore thrown away and rebuilt on every full scan, and only pages
+ *     contents may change under it, so it can file a page under a stale
+ *     checksum; it is therefore thrown away and rebuilt on every full scan, and only pages
  *     whose checksum did not change since the previous scan enter it
  *     (pages written all the time would only pollute it).
  *
- * Both are ordered by (node, XXH3 checksum, contents): the checksum decides
- * nearly every step, so a lookup reads a whole page only when the checksums
- * are equal. A hash set of the stable tree's checksums (csum_set.c) spares
- * the stable tree the walk of a lookup that cannot succeed. A hash match
+ * Linux orders both by contents; ordered by (node, XXH3 checksum, contents)
+ * as they were here, the checksum decided nearly every step, and a walk was
+ * ~2 ln N cold cache misses for nothing else. So both are hash indexes on
+ * the checksum (hindex.c): a lookup probes one slot run and compares the
+ * whole page with each entry of the same node and checksum (nearly always
+ * none or one). A hash match
  * alone never merges anything: the VM write-protects its page, compares
  * the full contents with the pool page, and only then maps the pool page
  * (ksm_ops.merge); a mismatch is -EAGAIN.
@@ -60,7 +63,7 @@
  * cursor), a list of struct ksm_mm (one per VM), each with its regions and
  * one struct ksm_rmap_item per page; struct ksm_stable_chain per content in
  * the stable tree, with its struct ksm_stable_dup pool pages, each with the
- * list of its sharers' rmap items (which reuse the unstable tree's links).
+ * list of its sharers' rmap items.
  *
  * Invariants: an rmap item is in at most one of the unstable tree
  * (RMAP_UNSTABLE, this scan's seqnr) or a dup (RMAP_STABLE) or the zero
@@ -70,8 +73,8 @@
  * a chain in the tree has at least one dup.
  *
  * Files: this one has the unstable tree, the rmap items, merging and the
- * scan; stable.c the stable tree's chains, dups and pruning; csum_set.c
- * the stable tree's checksum filter; vms.c the VMs and their regions;
+ * scan; stable.c the stable tree's chains, dups and pruning; hindex.c
+ * the index both trees are; vms.c the VMs and their regions;
  * knobs.c the tunables, statistics and advisor; guard.c the reads of
  * guest pages.
  *
@@ -86,47 +89,6 @@
 #include "ksm/ksm_internal.h"
 
 /* ------------------------------------------------------------ the trees */
-
-/* Replace @old by @new under @old's parent (or as the root). */
-static void tree_replace(struct ksm_tnode **root, struct ksm_tnode *old,
-			 struct ksm_tnode *new)
-{
-	struct ksm_tnode *p = old->parent;
-
-	if (new)
-		new->parent = p;
-	if (!p)
-		*root = new;
-	else if (p->left == old)
-		p->left = new;
-	else
-		p->right = new;
-}
-
-/* Unlink @n from its tree, without comparing anything (contents may be gone). */
-void ksm_tree_erase(struct ksm_tnode **root, struct ksm_tnode *n)
-{
-	struct ksm_tnode *s;
-
-	if (!n->left) {
-		tree_replace(root, n, n->right);
-	} else if (!n->right) {
-		tree_replace(root, n, n->left);
-	} else {
-		s = n->right;                   /* the successor */
-		while (s->left)
-			s = s->left;
-		if (s->parent != n) {
-			tree_replace(root, s, s->right);
-			s->right = n->right;
-			s->right->parent = s;
-		}
-		tree_replace(root, n, s);
-		s->left = n->left;
-		s->left->parent = s;
-	}
-	n->left = n->right = n->parent = NULL;
-}
 
 static int key_nid(const struct ksm *ksm, const struct ksm_region *r)
 {
@@ -150,58 +112,52 @@ struct ksm_region *ksm_item_region(struct ksm *ksm,
 	return NULL;
 }
 
-/* Against tree item @it. Its region (a search over the VMs) is looked up
- * only when its NUMA node orders first (merge_across_nodes=0) or the
- * checksums are equal. */
-static int cmp_unstable(struct ksm *ksm, struct ksm_tree_key *k,
-			struct ksm_rmap_item *it)
+/* Does unstable tree item @it hold @k's contents? Its region (a search
+ * over the VMs) is looked up only when the checksums are equal. Contents
+ * may have changed since insertion (the tree is only a guide): a page that
+ * became a hole matches nothing. */
+static bool unstable_matches(struct ksm *ksm, struct ksm_tree_key *k,
+			     struct ksm_rmap_item *it)
 {
-	struct ksm_region *r = NULL;
+	struct ksm_region *r;
 	const void *p;
-	int nid = -1, d;
+	int d;
 
-	if (!ksm->knobs.merge_across_nodes) {
-		r = ksm_item_region(ksm, it);
-		nid = key_nid(ksm, r);
-	}
-	d = k->nid != nid ? (k->nid < nid ? -1 : 1)
-			  : ksm_cmp_u64(k->checksum, it->oldchecksum);
-	if (d)
-		return d;
-	if (!r)
-		r = ksm_item_region(ksm, it);
-	/* Contents may have changed since insertion: the tree is only a
-	 * guide; a page that became a hole sorts after everything. */
+	if (it->oldchecksum != k->checksum)
+		return false;
+	r = ksm_item_region(ksm, it);
+	if (key_nid(ksm, r) != k->nid)
+		return false;
 	p = ksm->ops->page(ksm->opaque, r, it - r->items);
-	if (!p || ksm_guard_cmp(k->page, p, &d))
-		return -1;
-	return d;
+	return p && !ksm_guard_cmp(k->page, p, &d) && !d;
 }
 
-/* Find an equal page in the unstable tree, or insert @it: the tree item or
- * NULL (inserted). */
+/* Find an equal page in the unstable tree, or insert @it (if the index has
+ * room): the tree item, or NULL. */
 static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
 						    struct ksm_tree_key *k,
 						    struct ksm_rmap_item *it)
 {
-	struct ksm_tnode **p = &ksm->unstable_root, *up = NULL;
+	size_t pos = KSM_HINDEX_START;
+	struct ksm_rmap_item *t;
 
-	while (*p) {
-		struct ksm_rmap_item *t =
-			container_of(*p, struct ksm_rmap_item, node);
-		int d = cmp_unstable(ksm, k, t);
-
-		if (!d)
+	while ((t = ksm_hindex_next(&ksm->unstable, k->checksum, &pos)))
+		if (unstable_matches(ksm, k, t))
 			return t;
-		up = *p;
-		p = d < 0 ? &(*p)->left : &(*p)->right;
-	}
-	it->node = (struct ksm_tnode){ .parent = up };
-	*p = &it->node;
+	if (ksm_hindex_add(&ksm->unstable, k->checksum, it))
+		return NULL;
 	it->flags |= RMAP_UNSTABLE;
 	it->seqnr = ksm->seqnr;
 	ksm->stats.pages_unshared++;
 	return NULL;
+}
+
+/* Take unstable tree item @it out (this scan's tree). */
+static void unstable_erase(struct ksm *ksm, struct ksm_rmap_item *it)
+{
+	ksm_hindex_del(&ksm->unstable, it->oldchecksum, it);
+	it->flags &= ~RMAP_UNSTABLE;
+	ksm->stats.pages_unshared--;
 }
 
 /* ------------------------------------------------------------ rmap items */
@@ -212,10 +168,8 @@ void ksm_remove_rmap_item_from_tree(struct ksm *ksm, struct ksm_region *r,
 	if (it->flags & RMAP_STABLE) {
 		ksm_dup_leave(ksm, r, it);
 	} else if (it->flags & RMAP_UNSTABLE) {
-		if (it->seqnr == ksm->seqnr) {
-			ksm_tree_erase(&ksm->unstable_root, &it->node);
-			ksm->stats.pages_unshared--;
-		}
+		if (it->seqnr == ksm->seqnr)
+			unstable_erase(ksm, it);
 	} else if (it->flags & RMAP_ZERO) {
 		ksm->stats.ksm_zero_pages--;
 		r->mm->ksm_zero_pages--;
@@ -367,9 +321,7 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	struct ksm_stable_dup *dup;
 	struct ksm_region *tr;
 
-	/* the filter spares the tree walk of nearly every miss */
-	c = ksm_csum_set_has(&ksm->stable_csums, k->checksum) ?
-		ksm_stable_search(ksm, k, NULL, NULL) : NULL;
+	c = ksm_stable_search(ksm, k);
 	if (c && (dup = ksm_chain_pick(ksm, &c)) &&
 	    !merge_with_dup(ksm, r, idx, dup))
 		return;
@@ -394,9 +346,7 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	if (!t || k->gone)
 		return;
 	tr = ksm_item_region(ksm, t);
-	ksm_tree_erase(&ksm->unstable_root, &t->node);
-	t->flags &= ~RMAP_UNSTABLE;
-	ksm->stats.pages_unshared--;
+	unstable_erase(ksm, t);
 	if (tr->mm->merge_stopped)
 		return;
 	merge_two_pages(ksm, k, r, idx, tr, t - tr->items);
@@ -439,7 +389,7 @@ static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
  * them apart) and the advisor looks at the last one. */
 static void start_full_scan(struct ksm *ksm)
 {
-	ksm->unstable_root = NULL;
+	ksm_hindex_clear(&ksm->unstable);
 	ksm->stats.pages_unshared = 0;
 	ksm->seqnr++;
 }

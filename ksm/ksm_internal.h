@@ -14,11 +14,6 @@
 
 #define KSM_PAGE_SIZE 4096u
 
-/* A node of the checksum-ordered binary trees (unstable and stable). */
-struct ksm_tnode {
-	struct ksm_tnode *left, *right, *parent;
-};
-
 /* rmap_item flags */
 #define RMAP_ALLOCATED  0x01   /* counted in ksm_rmap_items */
 #define RMAP_UNSTABLE   0x02   /* in the unstable tree of this scan */
@@ -32,12 +27,9 @@ struct ksm_tnode {
  * ksm_rmap_item). Regions keep them in an array indexed by page.
  */
 struct ksm_rmap_item {
-	union {                       /* never both (as Linux's rmap_item) */
-		struct ksm_tnode node;  /* unstable tree, while RMAP_UNSTABLE */
-		struct {                /* its dup's sharers, while RMAP_STABLE */
-			struct ksm_rmap_item *next, **pprev;
-		} sharer;
-	};
+	struct {                      /* its dup's sharers, while RMAP_STABLE */
+		struct ksm_rmap_item *next, **pprev;
+	} sharer;
 	uint64_t oldchecksum;         /* XXH3 of the contents at the last visit */
 	struct ksm_stable_dup *dup;   /* the merged page, while RMAP_STABLE */
 	uint32_t seqnr;               /* full scan that put it in the unstable tree */
@@ -58,7 +50,6 @@ struct ksm_stable_dup {
 
 /* One content in the stable tree: one or more dups holding it. */
 struct ksm_stable_chain {
-	struct ksm_tnode node;
 	uint64_t checksum;
 	int nid;                      /* -1 when merge_across_nodes */
 	unsigned int nr_dups;
@@ -125,18 +116,25 @@ struct ksm_ops {
 	uint64_t (*now_ms)(void *opaque);
 };
 
-/* The stable tree's checksums, a filter in front of it (csum_set.c). */
-struct ksm_csum_set {
+/* The trees' index: checksum -> what holds those contents, several per
+ * checksum (hindex.c). */
+struct ksm_hindex {
 	uint64_t *keys;               /* checksum | 1; 0 empty, 2 deleted */
-	uint32_t *counts;             /* chains with that key */
+	void **vals;
 	size_t cap, used, deleted;
 };
 
-int ksm_csum_set_add(struct ksm_csum_set *s, uint64_t checksum);
-void ksm_csum_set_del(struct ksm_csum_set *s, uint64_t checksum);
-/* false: no chain has @checksum; true: maybe one has. */
-bool ksm_csum_set_has(const struct ksm_csum_set *s, uint64_t checksum);
-void ksm_csum_set_free(struct ksm_csum_set *s);
+#define KSM_HINDEX_START ((size_t)-1)
+
+int ksm_hindex_add(struct ksm_hindex *h, uint64_t checksum, void *val);
+void ksm_hindex_del(struct ksm_hindex *h, uint64_t checksum, const void *val);
+/* The next value filed under @checksum (or under one folded into its key:
+ * check), NULL at the end; *@pos is KSM_HINDEX_START at first. */
+void *ksm_hindex_next(const struct ksm_hindex *h, uint64_t checksum,
+		      size_t *pos);
+/* Forget every entry (the memory stays for the next use). */
+void ksm_hindex_clear(struct ksm_hindex *h);
+void ksm_hindex_free(struct ksm_hindex *h);
 
 /* Tunables (Linux's /sys/kernel/mm/ksm names). */
 struct ksm_knobs {
@@ -184,9 +182,8 @@ struct ksm {
 	const struct ksm_ops *ops;
 	void *opaque;
 	struct ksm_mm *mm_list;
-	struct ksm_tnode *stable_root;
-	struct ksm_csum_set stable_csums;
-	struct ksm_tnode *unstable_root;
+	struct ksm_hindex stable;       /* the stable tree: chains */
+	struct ksm_hindex unstable;     /* the unstable tree: rmap items */
 	uint32_t seqnr;               /* full scan number (unstable tree era) */
 	/* the scan cursor */
 	struct ksm_mm *cur_mm;
@@ -256,8 +253,6 @@ struct ksm_tree_key {
 	bool gone;
 };
 
-/* Unlink @n from its tree, without comparing anything. */
-void ksm_tree_erase(struct ksm_tnode **root, struct ksm_tnode *n);
 /* The region an rmap item belongs to (a search over the VMs). */
 struct ksm_region *ksm_item_region(struct ksm *ksm,
 				   const struct ksm_rmap_item *it);
@@ -270,12 +265,9 @@ void ksm_rmap_item_free(struct ksm *ksm, struct ksm_region *r,
 /* A limit was hit (@err -ENOMEM/-ENOSPC): no more merging for @mm. */
 void ksm_mm_stop_merging(struct ksm_mm *mm, int err);
 
-/* The chain holding @k's contents, or NULL; with @link, where to insert
- * it. */
+/* The chain holding @k's contents, or NULL. */
 struct ksm_stable_chain *ksm_stable_search(struct ksm *ksm,
-					   struct ksm_tree_key *k,
-					   struct ksm_tnode ***link,
-					   struct ksm_tnode **parent);
+					   struct ksm_tree_key *k);
 /* A new dup for @k's contents in pool page @pidx, or NULL. */
 struct ksm_stable_dup *ksm_stable_insert(struct ksm *ksm,
 					 struct ksm_tree_key *k,

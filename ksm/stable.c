@@ -3,13 +3,11 @@
  * ksm.c): its lookups and inserts, the chains of dups max_page_sharing
  * makes, each dup's list of sharers, and the pruning of chains.
  *
- * Data structures: struct ksm_stable_chain per content, in the tree
- * ordered by (node, checksum, contents), with its struct ksm_stable_dup
- * pool pages (the head first: the one to fill); each dup lists the rmap
- * items mapping it (sharer, Linux's hlist; the links are the ones the
- * unstable tree uses, never both at once). The stable tree's checksums
- * are also in ksm->stable_csums (csum_set.c), kept here as chains come
- * and go.
+ * Data structures: struct ksm_stable_chain per content, filed under its
+ * checksum in ksm->stable (hindex.c; a lookup compares the whole page with
+ * each chain of the same node and checksum), with its struct
+ * ksm_stable_dup pool pages (the head first: the one to fill); each dup
+ * lists the rmap items mapping it (sharer, Linux's hlist).
  *
  * Invariants: a dup's rmap_count is the length of its sharers list; a dup
  * is freed with its pool page when that reaches 0, a chain when its last
@@ -23,43 +21,32 @@
 
 #include "ksm/ksm_internal.h"
 
-static int cmp_stable(struct ksm *ksm, struct ksm_tree_key *k,
-		      const struct ksm_stable_chain *c)
+/* Is @c the chain of @k's contents? (false also when @k's page vanished
+ * meanwhile: k->gone) */
+static bool chain_matches(struct ksm *ksm, struct ksm_tree_key *k,
+			  const struct ksm_stable_chain *c)
 {
-	int d = k->nid != c->nid ? (k->nid < c->nid ? -1 : 1)
-				 : ksm_cmp_u64(k->checksum, c->checksum);
+	int d;
 
-	if (d)
-		return d;
+	if (c->nid != k->nid || c->checksum != k->checksum)
+		return false;
 	if (ksm_guard_cmp(k->page, ksm->ops->pool_page(ksm->opaque,
 						       c->dups->pidx), &d)) {
 		k->gone = true;         /* the candidate vanished */
-		return -1;
+		return false;
 	}
-	return d;
+	return !d;
 }
 
 struct ksm_stable_chain *ksm_stable_search(struct ksm *ksm,
-					   struct ksm_tree_key *k,
-					   struct ksm_tnode ***link,
-					   struct ksm_tnode **parent)
+					   struct ksm_tree_key *k)
 {
-	struct ksm_tnode **p = &ksm->stable_root, *up = NULL;
+	size_t pos = KSM_HINDEX_START;
+	struct ksm_stable_chain *c;
 
-	while (*p) {
-		struct ksm_stable_chain *c =
-			container_of(*p, struct ksm_stable_chain, node);
-		int d = cmp_stable(ksm, k, c);
-
-		if (!d)
+	while ((c = ksm_hindex_next(&ksm->stable, k->checksum, &pos)))
+		if (chain_matches(ksm, k, c))
 			return c;
-		up = *p;
-		p = d < 0 ? &(*p)->left : &(*p)->right;
-	}
-	if (link) {
-		*link = p;
-		*parent = up;
-	}
 	return NULL;
 }
 
@@ -83,8 +70,7 @@ void ksm_dup_free(struct ksm *ksm, struct ksm_stable_dup *dup)
 	ksm->ops->pool_free(ksm->opaque, dup->pidx);
 	free(dup);
 	if (!c->nr_dups) {
-		ksm_tree_erase(&ksm->stable_root, &c->node);
-		ksm_csum_set_del(&ksm->stable_csums, c->checksum);
+		ksm_hindex_del(&ksm->stable, c->checksum, c);
 		free(c);
 	}
 }
@@ -244,23 +230,20 @@ struct ksm_stable_dup *ksm_stable_insert(struct ksm *ksm,
 					 struct ksm_tree_key *k,
 					 uint64_t pidx)
 {
-	struct ksm_tnode **link, *parent;
-	struct ksm_stable_chain *c = ksm_stable_search(ksm, k, &link, &parent);
+	struct ksm_stable_chain *c = ksm_stable_search(ksm, k);
 	struct ksm_stable_dup *dup = calloc(1, sizeof(*dup));
 
 	if (!dup)
 		return NULL;
 	if (!c) {
 		c = calloc(1, sizeof(*c));
-		if (!c || ksm_csum_set_add(&ksm->stable_csums, k->checksum)) {
+		if (!c || ksm_hindex_add(&ksm->stable, k->checksum, c)) {
 			free(c);
 			free(dup);
 			return NULL;
 		}
 		c->checksum = k->checksum;
 		c->nid = k->nid;
-		c->node.parent = parent;
-		*link = &c->node;
 	} else {
 		if (c->nr_dups == 1) {
 			ksm->stats.stable_node_chains++;

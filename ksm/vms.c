@@ -47,7 +47,8 @@ void ksm_destroy(struct ksm *ksm)
 		ksm_mm_remove(ksm, ksm->mm_list);
 	free(ksm->buf);
 	ksm->buf = NULL;
-	ksm_csum_set_free(&ksm->stable_csums);
+	ksm_hindex_free(&ksm->stable);
+	ksm_hindex_free(&ksm->unstable);
 }
 
 struct ksm_mm *ksm_mm_add(struct ksm *ksm, uint32_t id, void *priv)

@@ -445,32 +445,50 @@ START_TEST(guarded_reads_leave_holes)
 }
 END_TEST
 
-/* The stable tree's checksum filter: never "no" for a checksum a chain
- * has (two chains may share one), through growth and deletions. */
-START_TEST(stable_checksum_filter)
+/* The trees' index: every value filed under a checksum is found (several
+ * per checksum), through growth, deletions and a clear. */
+static unsigned int found(const struct ksm_hindex *h, uint64_t sum, void *val)
 {
-	struct ksm_csum_set set = { 0 };
+	size_t pos = KSM_HINDEX_START;
+	unsigned int n = 0;
+	void *v;
+
+	while ((v = ksm_hindex_next(h, sum, &pos)))
+		n += v == val;
+	return n;
+}
+
+START_TEST(hash_index)
+{
+	struct ksm_hindex h = { 0 };
+	size_t pos = KSM_HINDEX_START;
 	uint64_t i;
 
-	ck_assert(!ksm_csum_set_has(&set, 42));
+	ck_assert_ptr_null(ksm_hindex_next(&h, 42, &pos));
 	for (i = 0; i < 5000; i++)
-		ck_assert_int_eq(ksm_csum_set_add(&set, i * 0x100000001b3ull), 0);
-	ck_assert_int_eq(ksm_csum_set_add(&set, 0), 0);   /* a second chain */
-	for (i = 0; i < 5000; i++)
-		ck_assert(ksm_csum_set_has(&set, i * 0x100000001b3ull));
+		ck_assert_int_eq(ksm_hindex_add(&h, i * 0x100000001b3ull,
+						(void *)(uintptr_t)(i + 1)), 0);
+	ck_assert_int_eq(ksm_hindex_add(&h, 0, (void *)(uintptr_t)9999), 0);
+	ck_assert_uint_eq(found(&h, 0, (void *)(uintptr_t)1), 1);
+	ck_assert_uint_eq(found(&h, 0, (void *)(uintptr_t)9999), 1);
 	for (i = 1; i < 5000; i += 2)
-		ksm_csum_set_del(&set, i * 0x100000001b3ull);
-	ksm_csum_set_del(&set, 0);
-	ck_assert(ksm_csum_set_has(&set, 0));             /* one left */
+		ksm_hindex_del(&h, i * 0x100000001b3ull, (void *)(uintptr_t)(i + 1));
+	ksm_hindex_del(&h, 0, (void *)(uintptr_t)9999);
+	ck_assert_uint_eq(found(&h, 0, (void *)(uintptr_t)1), 1);
 	for (i = 0; i < 5000; i++)
-		ck_assert(ksm_csum_set_has(&set, i * 0x100000001b3ull) == !(i & 1));
+		ck_assert_uint_eq(found(&h, i * 0x100000001b3ull,
+					(void *)(uintptr_t)(i + 1)), !(i & 1));
 	for (i = 0; i < 20000; i++) {                     /* tombstones reused */
-		ck_assert_int_eq(ksm_csum_set_add(&set, ~i), 0);
-		ksm_csum_set_del(&set, ~i);
+		ck_assert_int_eq(ksm_hindex_add(&h, ~i, &h), 0);
+		ksm_hindex_del(&h, ~i, &h);
 	}
-	ck_assert(ksm_csum_set_has(&set, 2 * 0x100000001b3ull));
-	ck_assert_uint_le(set.cap, 16384);
-	ksm_csum_set_free(&set);
+	ck_assert_uint_eq(found(&h, 2 * 0x100000001b3ull, (void *)(uintptr_t)3), 1);
+	ck_assert_uint_le(h.cap, 16384);
+	ksm_hindex_clear(&h);
+	ck_assert_uint_eq(found(&h, 0, (void *)(uintptr_t)1), 0);
+	ck_assert_int_eq(ksm_hindex_add(&h, 7, &h), 0);
+	ck_assert_uint_eq(found(&h, 7, &h), 1);
+	ksm_hindex_free(&h);
 }
 END_TEST
 
@@ -717,7 +735,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, max_page_sharing_makes_chains);
 	tcase_add_test(tc, stale_dups_pruned);
 	tcase_add_test(tc, guarded_reads_leave_holes);
-	tcase_add_test(tc, stable_checksum_filter);
+	tcase_add_test(tc, hash_index);
 	tcase_add_test(tc, zero_pages);
 	tcase_add_test(tc, smart_scan_skips);
 	tcase_add_test(tc, map_limit_stops_merging);
