@@ -31,12 +31,25 @@
  * Linux orders both by contents; ordered by (node, XXH3 checksum, contents)
  * as they were here, the checksum decided nearly every step, and a walk was
  * ~2 ln N cold cache misses for nothing else. So both are hash indexes on
- * the checksum (hindex.c): a lookup probes one slot run and compares the
- * whole page with each entry of the same node and checksum (nearly always
- * none or one). A hash match
- * alone never merges anything: the VM write-protects its page, compares
- * the full contents with the pool page, and only then maps the pool page
- * (ksm_ops.merge); a mismatch is -EAGAIN.
+ * the checksum (hindex.c): a lookup probes one slot run and takes the
+ * first entry of the same node and checksum.
+ *
+ * Compares. A hash match alone never merges anything: the VM write-protects
+ * its page, compares the full contents with the pool page, and only then
+ * maps the pool page (ksm_ops.merge); a mismatch is -EAGAIN, and the core
+ * forgets that merge. That compare, on the frozen page, is the only one
+ * that can make a merge safe, so ksmd does not compare pages itself: a
+ * tree entry with the page's 64-bit checksum (and node) is a candidate.
+ * What ksmd's compare caught, the VM's catches: an unstable tree page
+ * written since it was filed (its VM refuses; the pair's other page stays
+ * merged onto the new pool page alone, and the next scans sort it out),
+ * a page written since it was hashed (the pool copy is checked against the
+ * checksum first, then each VM compares), and a true XXH3 collision (never
+ * seen; the VM refuses). Linux compares in the tree because for one page
+ * of a pair the tree compare is all it has (that page becomes the KSM page
+ * as it is); here both pages are compared with the pool page, frozen, and
+ * a compare in ksmd as well was a third read of cold pages per pair (a
+ * fifth of ksmd's CPU on the anchor).
  *
  * Per page (cmp_and_merge_page, as Linux):
  *   1. merged already: ask whether it still is (a copy-on-write break takes
@@ -112,27 +125,21 @@ struct ksm_region *ksm_item_region(struct ksm *ksm,
 	return NULL;
 }
 
-/* Does unstable tree item @it hold @k's contents? Its region (a search
- * over the VMs) is looked up only when the checksums are equal. Contents
- * may have changed since insertion (the tree is only a guide): a page that
- * became a hole matches nothing. */
+/* Is unstable tree item @it a candidate for @k's contents: the same
+ * checksum (as filed when it entered this scan's tree) and node? Its
+ * contents are not read: a 64-bit XXH3 match is a candidate, never a
+ * merge (see "Compares" in the overview); the region (a search over the
+ * VMs) is looked up only when the checksums are equal. */
 static bool unstable_matches(struct ksm *ksm, struct ksm_tree_key *k,
 			     struct ksm_rmap_item *it)
 {
-	struct ksm_region *r;
-	const void *p;
-	int d;
-
 	if (it->oldchecksum != k->checksum)
 		return false;
-	r = ksm_item_region(ksm, it);
-	if (key_nid(ksm, r) != k->nid)
-		return false;
-	p = ksm->ops->page(ksm->opaque, r, it - r->items);
-	return p && !ksm_guard_cmp(k->page, p, &d) && !d;
+	return ksm->knobs.merge_across_nodes ||
+	       key_nid(ksm, ksm_item_region(ksm, it)) == k->nid;
 }
 
-/* Find an equal page in the unstable tree, or insert @it (if the index has
+/* Find a candidate in the unstable tree, or insert @it (if the index has
  * room): the tree item, or NULL. */
 static struct ksm_rmap_item *unstable_search_insert(struct ksm *ksm,
 						    struct ksm_tree_key *k,
@@ -325,7 +332,7 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	if (c && (dup = ksm_chain_pick(ksm, &c)) &&
 	    !merge_with_dup(ksm, r, idx, dup))
 		return;
-	if (r->mm->merge_stopped || k->gone)
+	if (r->mm->merge_stopped)
 		return;
 	if (it->oldchecksum != k->checksum || !(it->flags & RMAP_CHECKSUMMED)) {
 		it->oldchecksum = k->checksum;
@@ -343,7 +350,7 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 		return;
 	}
 	t = unstable_search_insert(ksm, k, it);
-	if (!t || k->gone)
+	if (!t)
 		return;
 	tr = ksm_item_region(ksm, t);
 	unstable_erase(ksm, t);

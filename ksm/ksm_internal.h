@@ -239,18 +239,12 @@ void ksm_merge_failed(struct ksm_region *r, uint64_t idx, int err);
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 
-static inline int ksm_cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-/* The key a lookup carries: the candidate page, read in place (guarded:
- * gone is set when it or a page compared with it vanished meanwhile). */
+/* The key a lookup carries: the page's node and checksum, and the page,
+ * read in place (guarded: it may vanish). */
 struct ksm_tree_key {
 	int nid;
 	uint64_t checksum;
 	const uint8_t *page;
-	bool gone;
 };
 
 /* The region an rmap item belongs to (a search over the VMs). */

@@ -4,8 +4,8 @@
  * makes, each dup's list of sharers, and the pruning of chains.
  *
  * Data structures: struct ksm_stable_chain per content, filed under its
- * checksum in ksm->stable (hindex.c; a lookup compares the whole page with
- * each chain of the same node and checksum), with its struct
+ * checksum in ksm->stable (hindex.c; a lookup takes the chain of the same
+ * node and checksum), with its struct
  * ksm_stable_dup pool pages (the head first: the one to fill); each dup
  * lists the rmap items mapping it (sharer, Linux's hlist).
  *
@@ -21,21 +21,12 @@
 
 #include "ksm/ksm_internal.h"
 
-/* Is @c the chain of @k's contents? (false also when @k's page vanished
- * meanwhile: k->gone) */
-static bool chain_matches(struct ksm *ksm, struct ksm_tree_key *k,
+/* Is @c a candidate for @k's contents: the same node and checksum? (Not
+ * compared: the VM does, frozen; see "Compares" in ksm.c.) */
+static bool chain_matches(const struct ksm_tree_key *k,
 			  const struct ksm_stable_chain *c)
 {
-	int d;
-
-	if (c->nid != k->nid || c->checksum != k->checksum)
-		return false;
-	if (ksm_guard_cmp(k->page, ksm->ops->pool_page(ksm->opaque,
-						       c->dups->pidx), &d)) {
-		k->gone = true;         /* the candidate vanished */
-		return false;
-	}
-	return !d;
+	return c->nid == k->nid && c->checksum == k->checksum;
 }
 
 struct ksm_stable_chain *ksm_stable_search(struct ksm *ksm,
@@ -45,7 +36,7 @@ struct ksm_stable_chain *ksm_stable_search(struct ksm *ksm,
 	struct ksm_stable_chain *c;
 
 	while ((c = ksm_hindex_next(&ksm->stable, k->checksum, &pos)))
-		if (chain_matches(ksm, k, c))
+		if (chain_matches(k, c))
 			return c;
 	return NULL;
 }
