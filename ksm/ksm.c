@@ -97,7 +97,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
+#include <xxh_x86dispatch.h>
 
 #include "ksm/ksm_internal.h"
 
@@ -254,7 +254,7 @@ static int merge_two_pages(struct ksm *ksm, const struct ksm_tree_key *k,
 	int ret;
 
 	if (ksm_guard_copy(ksm->buf, k->page) ||
-	    XXH3_64bits(ksm->buf, KSM_PAGE_SIZE) != k->checksum)
+	    XXH3_64bits_dispatch(ksm->buf, KSM_PAGE_SIZE) != k->checksum)
 		return -EAGAIN;
 	copy.page = ksm->buf;
 	ret = ksm->ops->pool_alloc(ksm->opaque, ksm->buf, &pidx);

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
+#include <xxh_x86dispatch.h>
 
 #include "ksm/ksm_internal.h"
 
@@ -36,7 +36,7 @@ int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque)
 	if (!ksm->buf)
 		return -ENOMEM;
 	memset(ksm->buf, 0, KSM_PAGE_SIZE);
-	ksm->zero_checksum = XXH3_64bits(ksm->buf, KSM_PAGE_SIZE);
+	ksm->zero_checksum = XXH3_64bits_dispatch(ksm->buf, KSM_PAGE_SIZE);
 	ksm->seqnr = 1;
 	return 0;
 }
