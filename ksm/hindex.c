@@ -12,7 +12,8 @@
  * lookup finds is the same: every entry with the page's checksum, each
  * then compared whole (ksm.c, stable.c).
  *
- * Data structure: open addressing, linear probing, keys with their lowest
+ * Data structure: open addressing, linear probing, a key and its value side
+ * by side in a slot (a probe is one cache line), keys with their lowest
  * bit set (0 marks an empty slot, 2 a deleted one); a key may occur more
  * than once (two chains may share a checksum: other contents, or other NUMA
  * nodes; setting the low bit may fold two checksums into one key, so
@@ -44,7 +45,7 @@ static size_t free_slot(const struct ksm_hindex *h, uint64_t key)
 {
 	size_t i = slot_of(h, key);
 
-	while (h->keys[i] != SLOT_EMPTY && h->keys[i] != SLOT_DELETED)
+	while (h->slots[i].key != SLOT_EMPTY && h->slots[i].key != SLOT_DELETED)
 		i = (i + 1) & (h->cap - 1);
 	return i;
 }
@@ -55,23 +56,17 @@ static int rebuild(struct ksm_hindex *h, size_t cap)
 	struct ksm_hindex n = { .cap = cap };
 	size_t i, at;
 
-	n.keys = calloc(cap, sizeof(*n.keys));
-	n.vals = malloc(cap * sizeof(*n.vals));
-	if (!n.keys || !n.vals) {
-		free(n.keys);
-		free(n.vals);
+	n.slots = calloc(cap, sizeof(*n.slots));
+	if (!n.slots)
 		return -ENOMEM;
-	}
 	for (i = 0; i < h->cap; i++) {
-		if (h->keys[i] == SLOT_EMPTY || h->keys[i] == SLOT_DELETED)
+		if (h->slots[i].key == SLOT_EMPTY || h->slots[i].key == SLOT_DELETED)
 			continue;
-		at = free_slot(&n, h->keys[i]);
-		n.keys[at] = h->keys[i];
-		n.vals[at] = h->vals[i];
+		at = free_slot(&n, h->slots[i].key);
+		n.slots[at] = h->slots[i];
 		n.used++;
 	}
-	free(h->keys);
-	free(h->vals);
+	free(h->slots);
 	*h = n;
 	return 0;
 }
@@ -85,10 +80,9 @@ int ksm_hindex_add(struct ksm_hindex *h, uint64_t checksum, void *val)
 	    rebuild(h, h->used * 4 > h->cap ? h->cap * 2 : (h->cap ? h->cap : 1024)))
 		return -ENOMEM;
 	at = free_slot(h, key);
-	if (h->keys[at] == SLOT_DELETED)
+	if (h->slots[at].key == SLOT_DELETED)
 		h->deleted--;
-	h->keys[at] = key;
-	h->vals[at] = val;
+	h->slots[at] = (struct ksm_hindex_slot){ key, val };
 	h->used++;
 	return 0;
 }
@@ -100,10 +94,10 @@ void ksm_hindex_del(struct ksm_hindex *h, uint64_t checksum, const void *val)
 
 	if (!h->cap)
 		return;
-	for (i = slot_of(h, key); h->keys[i] != SLOT_EMPTY;
+	for (i = slot_of(h, key); h->slots[i].key != SLOT_EMPTY;
 	     i = (i + 1) & (h->cap - 1))
-		if (h->keys[i] == key && h->vals[i] == val) {
-			h->keys[i] = SLOT_DELETED;
+		if (h->slots[i].key == key && h->slots[i].val == val) {
+			h->slots[i].key = SLOT_DELETED;
 			h->used--;
 			h->deleted++;
 			return;
@@ -119,10 +113,10 @@ void *ksm_hindex_next(const struct ksm_hindex *h, uint64_t checksum,
 	if (!h->cap)
 		return NULL;
 	for (i = *pos == KSM_HINDEX_START ? slot_of(h, key) : *pos;
-	     h->keys[i] != SLOT_EMPTY; i = (i + 1) & (h->cap - 1))
-		if (h->keys[i] == key) {
+	     h->slots[i].key != SLOT_EMPTY; i = (i + 1) & (h->cap - 1))
+		if (h->slots[i].key == key) {
 			*pos = (i + 1) & (h->cap - 1);
-			return h->vals[i];
+			return h->slots[i].val;
 		}
 	*pos = i;
 	return NULL;
@@ -131,13 +125,12 @@ void *ksm_hindex_next(const struct ksm_hindex *h, uint64_t checksum,
 void ksm_hindex_clear(struct ksm_hindex *h)
 {
 	if (h->used + h->deleted)
-		memset(h->keys, 0, h->cap * sizeof(*h->keys));
+		memset(h->slots, 0, h->cap * sizeof(*h->slots));
 	h->used = h->deleted = 0;
 }
 
 void ksm_hindex_free(struct ksm_hindex *h)
 {
-	free(h->keys);
-	free(h->vals);
+	free(h->slots);
 	*h = (struct ksm_hindex){ 0 };
 }

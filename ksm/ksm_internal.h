@@ -118,9 +118,13 @@ struct ksm_ops {
 
 /* The trees' index: checksum -> what holds those contents, several per
  * checksum (hindex.c). */
+struct ksm_hindex_slot {
+	uint64_t key;                 /* checksum | 1; 0 empty, 2 deleted */
+	void *val;
+};
+
 struct ksm_hindex {
-	uint64_t *keys;               /* checksum | 1; 0 empty, 2 deleted */
-	void **vals;
+	struct ksm_hindex_slot *slots;
 	size_t cap, used, deleted;
 };
 

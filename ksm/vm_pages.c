@@ -298,6 +298,9 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 		return -EINVAL;
 	if (uffd_wp_range(k, hva, (uint64_t)n * PG, true))
 		return -EAGAIN;
+	/* the pool pages into the view at once, not a fault per 16 */
+	if (step)
+		madvise((void *)(pool + b * PG), (uint64_t)n * PG, MADV_POPULATE_READ);
 	data_pages(r, a, n, data);
 	for (i = 0; i < n; i++)         /* frozen: the final word */
 		if (!r->merged[a + i] && (data[i] & 1) &&
