@@ -492,6 +492,26 @@ START_TEST(hash_index)
 }
 END_TEST
 
+/* A table past a huge page (mapped on its own) grows, clears and frees
+ * like a small one. */
+START_TEST(hash_index_large)
+{
+	struct ksm_hindex h = { 0 };
+	uint64_t i;
+
+	for (i = 0; i < 200000; i++)
+		ck_assert_int_eq(ksm_hindex_add(&h, i * 0x9e3779b97f4a7c15ull,
+						(void *)(uintptr_t)(i + 1)), 0);
+	ck_assert_uint_ge(h.cap * sizeof(*h.slots), 2u << 20);
+	for (i = 0; i < 200000; i += 997)
+		ck_assert_uint_eq(found(&h, i * 0x9e3779b97f4a7c15ull,
+					(void *)(uintptr_t)(i + 1)), 1);
+	ksm_hindex_clear(&h);
+	ck_assert_uint_eq(found(&h, 0, (void *)(uintptr_t)1), 0);
+	ksm_hindex_free(&h);
+}
+END_TEST
+
 START_TEST(zero_pages)
 {
 	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
@@ -736,6 +756,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, stale_dups_pruned);
 	tcase_add_test(tc, guarded_reads_leave_holes);
 	tcase_add_test(tc, hash_index);
+	tcase_add_test(tc, hash_index_large);
 	tcase_add_test(tc, zero_pages);
 	tcase_add_test(tc, smart_scan_skips);
 	tcase_add_test(tc, map_limit_stops_merging);
