@@ -27,8 +27,9 @@
  * ones continue it (a+1 onto b+1, ...); the run goes out as one MERGE_RUN
  * when it breaks, is full (KSM_RUN_MAX), before any other request to that
  * VM, and at the end of the scan batch. The VM merges a run with one
- * mapping change; the pages it refused come back as a bitmap and are
- * undone (ksm_merge_failed) between batches, like the messages queued.
+ * mapping change; the pages it refused come back as a bitmap, are marked
+ * at once (ksm_merge_refused) and undone (ksm_merge_failed) between
+ * batches, like the messages queued.
  * One socket round trip and one mmap per run instead of per page. The
  * scan's "is it still merged?" goes the same way: one STILL_RUN answers
  * for the aligned run of KSM_RUN_MAX pages around the page asked about,
