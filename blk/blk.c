@@ -35,9 +35,9 @@
  * works the queue itself unless another thread already is (`busy`). The
  * hand-off it saves costs two thread wake-ups per request (the worker,
  * then the halted vCPU): ~45 us each on the nested development host when
- * it is idle, milliseconds when it is shared (measured with perf sched
- * and kvm tracepoints; docs/bench/reclaim.md). The worker still takes
- * every doorbell that finds the queue busy.
+ * it is idle, milliseconds when it is shared (measured with perf and the
+ * kvm tracepoints: docs/bench/reclaim.md). The worker still takes every
+ * doorbell that finds the queue busy, and all of a disk image's.
  * d->lock protects pending, busy, stop and the counters.
  *
  * Life cycle: create opens the image (read-only for readonly=on), sizes
