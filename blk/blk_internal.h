@@ -78,14 +78,16 @@ struct blk_drive {
 
 	/* The worker (its own thread; inline in unit tests, vm NULL). */
 	bool threaded;
+	bool in_memory;              /* image on tmpfs/ramfs: see blk.c */
 	pthread_t worker;
-	pthread_mutex_t lock;        /* pending, stop, cnt */
+	pthread_mutex_t lock;        /* pending, busy, stop, cnt */
 	pthread_cond_t cond;
 	bool pending;                /* the queue was notified */
+	bool busy;                   /* a thread is working the queue */
 	bool stop;
 	struct blk_counters cnt;
 
-	/* The worker's own. */
+	/* Whoever is busy's own (the worker, or a vCPU thread). */
 	struct virtq_elem *el;
 	struct blk_req *req;
 	uint16_t heads[BLK_QUEUE_SIZE];

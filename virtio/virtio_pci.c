@@ -74,10 +74,12 @@ static void __reset(struct virtio_pci *vp)
 	}
 }
 
+/* An event, not a level: the driver's handler reads (and clears) the ISR
+ * whatever the line does after the interrupt was delivered (vmm/pci.c). */
 static void __raise(struct virtio_pci *vp, uint8_t bits)
 {
 	vp->isr |= bits;
-	pci_set_irq(vp->pci, 1);
+	pci_signal_irq(vp->pci);
 }
 
 void __virtio_pci_notify(struct virtio_pci *vp, unsigned int q)

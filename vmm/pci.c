@@ -24,7 +24,16 @@
  *
  * INTx. Functions may share a GSI, so the bus counts the functions that
  * assert each GSI and drives the line while the count is non-zero; a
- * function with INTX_DISABLE set does not count.
+ * function with INTX_DISABLE set does not count. A function that signals
+ * an event (pci_signal_irq) rather than holding a level withdraws its
+ * line as soon as the interrupt controller has taken the interrupt (the
+ * vector is pending at a LAPIC, so the guest's handler will run and read
+ * the device's status): a line still up when the guest signals EOI would
+ * be delivered a second time, and the nested KVM of our machines
+ * completes the EOI when it injects the interrupt, before the handler has
+ * read the status, so a held line meant two interrupts per event. If the
+ * controller could not take it (pin masked or still in service), the line
+ * stays up as a level until the device lowers it (pci_set_irq(f, 0)).
  *
  * Locking: conf_lock serialises configuration accesses (and the mapping
  * changes they cause, which take the MMIO bus's write lock); irq_lock
@@ -61,6 +70,7 @@ struct pci_func {
 	unsigned int last_cap;            /* offset of the last one, or 0 */
 	unsigned int gsi;
 	int level;                        /* the device's INTx level */
+	int taken;                        /* level's interrupt delivered */
 	int asserting;                    /* counted in gsi_count */
 	unsigned int hook_at, hook_len;   /* a capability the device serves */
 	const struct pci_cap_ops *hook;
@@ -107,28 +117,46 @@ static void put_le(uint8_t *p, uint32_t v, unsigned int n)
 
 /* ------------------------------------------------------------ INTx */
 
-/* Under irq_lock: count @f in its GSI iff its line is up and enabled. */
-static void __update_irq(struct pci_func *f)
+/*
+ * Under irq_lock: count @f in its GSI iff its line is up, not yet taken
+ * and enabled. 1 if this raised the GSI and the controller took the
+ * interrupt, else 0.
+ */
+static int __update_irq(struct pci_func *f)
 {
 	struct pci_bus *pb = f->bus;
 	uint16_t cmd = get_le(f->cfg + PCI_COMMAND, 2);
-	int want = f->level && !(cmd & PCI_COMMAND_INTX_DISABLE) &&
-		   f->gsi < PCI_NR_GSIS;
+	int want = f->level && !f->taken &&
+		   !(cmd & PCI_COMMAND_INTX_DISABLE) && f->gsi < PCI_NR_GSIS;
 
 	if (want == f->asserting)
-		return;
+		return 0;
 	f->asserting = want;
 	if (want && pb->gsi_count[f->gsi]++ == 0 && pb->set_irq)
-		pb->set_irq(pb->irq_opaque, f->gsi, 1);
-	else if (!want && --pb->gsi_count[f->gsi] == 0 && pb->set_irq)
+		return pb->set_irq(pb->irq_opaque, f->gsi, 1) > 0;
+	if (!want && --pb->gsi_count[f->gsi] == 0 && pb->set_irq)
 		pb->set_irq(pb->irq_opaque, f->gsi, 0);
+	return 0;
 }
 
 void pci_set_irq(struct pci_func *f, int level)
 {
 	pthread_mutex_lock(&f->bus->irq_lock);
 	f->level = !!level;
+	f->taken = 0;
 	__update_irq(f);
+	pthread_mutex_unlock(&f->bus->irq_lock);
+}
+
+void pci_signal_irq(struct pci_func *f)
+{
+	pthread_mutex_lock(&f->bus->irq_lock);
+	f->level = 1;
+	f->taken = 0;
+	if (__update_irq(f)) {
+		f->taken = 1;           /* delivered: withdraw the line */
+		__update_irq(f);
+	}
 	pthread_mutex_unlock(&f->bus->irq_lock);
 }
 

@@ -43,7 +43,8 @@ struct pci_bus;
 struct pci_func;
 struct acpi_config;
 
-/* How the bus drives an interrupt line: assert (1) or deassert (0) @gsi. */
+/* How the bus drives an interrupt line: assert (1) or deassert (0) @gsi;
+ * 1 if asserting delivered an interrupt, 0 if not, or -errno. */
 typedef int (*pci_irq_fn)(void *opaque, unsigned int gsi, int level);
 
 /*
@@ -87,6 +88,10 @@ int pci_add_capability_hooked(struct pci_func *f, const void *cap,
 
 /* Level of the function's INTx line (INTX_DISABLE and sharing honoured). */
 void pci_set_irq(struct pci_func *f, int level);
+/* An event on the INTx line: raised, and withdrawn at once if the
+ * interrupt controller took the interrupt; else held as pci_set_irq(f, 1)
+ * holds it. Status.INTERRUPT reads 1 until pci_set_irq(f, 0) either way. */
+void pci_signal_irq(struct pci_func *f);
 
 unsigned int pci_func_slot(const struct pci_func *f);
 unsigned int pci_func_gsi(const struct pci_func *f);   /* INTA#'s GSI */

@@ -49,9 +49,20 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt,
 
 int vm_set_irq(struct vm *vm, unsigned int gsi, int level)
 {
+	int r = vm_set_irq_status(vm, gsi, level);
+
+	return r < 0 ? r : 0;
+}
+
+/* KVM_IRQ_LINE_STATUS's status is the sum over the GSI's routes (8259 and
+ * IOAPIC) of what each accepted; a masked or busy chip adds nothing. */
+int vm_set_irq_status(struct vm *vm, unsigned int gsi, int level)
+{
 	struct kvm_irq_level irq = { .irq = gsi, .level = level };
 
-	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE_STATUS, &irq) < 0)
+		return -errno;
+	return irq.status > 0;
 }
 
 static int open_kvm(struct vm *vm, struct errmsg *e)
@@ -113,6 +124,27 @@ static int set_gsi_routing(struct vm *vm, struct errmsg *e)
 	return ret;
 }
 
+/*
+ * Both 8259s masked, as firmware leaves them for an APIC guest (a guest
+ * that wants them programs them, which unmasks). Besides, an unmasked,
+ * never-acknowledged 8259 reports the first edge on each pin as accepted,
+ * and vm_set_irq_status must hear only the chip the guest uses.
+ */
+static int mask_pics(struct vm *vm, struct errmsg *e)
+{
+	for (unsigned int chip = KVM_IRQCHIP_PIC_MASTER;
+	     chip <= KVM_IRQCHIP_PIC_SLAVE; chip++) {
+		struct kvm_irqchip c = { .chip_id = chip };
+
+		if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &c) < 0)
+			return errmsg_set(e, -errno, "KVM_GET_IRQCHIP: %s", strerror(errno));
+		c.chip.pic.imr = 0xff;
+		if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &c) < 0)
+			return errmsg_set(e, -errno, "KVM_SET_IRQCHIP: %s", strerror(errno));
+	}
+	return 0;
+}
+
 /* In-kernel LAPIC/IOAPIC/PIC and PIT; the TSS address is for VMX hosts. */
 static int create_irqchip(struct vm *vm, struct errmsg *e)
 {
@@ -123,7 +155,7 @@ static int create_irqchip(struct vm *vm, struct errmsg *e)
 		return errmsg_set(e, -errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return errmsg_set(e, -errno, "KVM_CREATE_PIT2: %s", strerror(errno));
-	return set_gsi_routing(vm, e);
+	return mask_pics(vm, e) ?: set_gsi_routing(vm, e);
 }
 
 /* The core's part: one LAPIC per vCPU, boot RAM on node 0 (below the PCI
@@ -191,7 +223,7 @@ int vm_defer(struct vm *vm, void (*fn)(void *arg), void *arg)
 
 static int pci_irq(void *opaque, unsigned int gsi, int level)
 {
-	return vm_set_irq(opaque, gsi, level);
+	return vm_set_irq_status(opaque, gsi, level);
 }
 
 static int create_pci(struct vm *vm, struct errmsg *e)

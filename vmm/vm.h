@@ -89,6 +89,10 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt,
 		     ...) __attribute__((format(printf, 3, 4)));
 /* Assert (1) or deassert (0) a GSI on the in-kernel IOAPIC/PIC. */
 int vm_set_irq(struct vm *vm, unsigned int gsi, int level);
+/* The same; 1 if asserting it delivered an interrupt (an unmasked chip
+ * took it: the vector is pending at a LAPIC), 0 if not (masked, or a
+ * level-triggered pin still in service), or -errno. */
+int vm_set_irq_status(struct vm *vm, unsigned int gsi, int level);
 
 /* The ACPI event controller: one device registers it (at create). */
 void vm_set_acpi_events(struct vm *vm, const struct acpi_event_ops *ops,

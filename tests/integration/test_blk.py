@@ -1,6 +1,8 @@
 """virtio-blk: the guest reads the image's bytes (its dd checksum equals the
 host's over the same bytes), writes reach the host file, a read-only disk
-refuses writes and stays unchanged, a read past the end fails cleanly, an
+refuses writes and stays unchanged, images in memory (tmpfs, whose queue
+memvisor works on the vCPU that rang) beside one on disk (worked by the
+drive's thread) read and write as well, a read past the end fails cleanly, an
 image truncated under the running guest gives I/O errors and memvisor
 survives, and QMP query-block answers with QEMU's shape.
 
@@ -12,9 +14,12 @@ printed (pytest -s shows them), never asserted.
 
 import os
 import re
+import shutil
 import struct
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -130,6 +135,42 @@ def test_write_reaches_host(backend, tmp_path):
     assert sdata2[40960:49152] == bytes(8192)
     assert sdata2[:40960] == sdata[:40960]
     assert sdata2[49152:] == sdata[49152:]
+
+
+@pytest.fixture
+def shm_path():
+    """A directory on tmpfs, removed after the test."""
+    if not os.path.isdir("/dev/shm"):
+        pytest.skip("no /dev/shm")
+    d = tempfile.mkdtemp(prefix="mv-test-blk-", dir="/dev/shm")
+    yield Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_in_memory_and_disk_images(backend, shm_path, tmp_path):
+    src = make_image(shm_path / "src.img", 4 * MIB)
+    dst = make_image(shm_path / "dst.img", 2 * MIB, random=False)
+    disk = make_image(tmp_path / "disk.img", 1 * MIB)
+    sdata, kdata = src.read_bytes(), disk.read_bytes()
+    drives = [(src, False, None), (dst, False, None), (disk, False, None)]
+    with disk_guest(backend, drives) as g:
+        ready(g, 3)
+        n, _, csum, out = dd(g, "if=/dev/vda of=/dev/null bs=1M count=4 "
+                                "split=8K")
+        assert n == 4 * MIB and csum == fnv1a64(sdata), out
+        # memory to memory, then disk to memory, then memory to disk
+        dd(g, "if=/dev/vda of=/dev/vdb bs=256K count=4 skip=4")
+        dd(g, "if=/dev/vdc of=/dev/vdb bs=64K count=4 seek=16")
+        dd(g, "if=/dev/vda of=/dev/vdc bs=4K count=16 seek=128")
+        assert g.cmd("sync").strip() == ""
+        n, _, back, out = dd(g, "if=/dev/vdb of=/dev/null bs=1M count=2")
+        assert g.poweroff() == 0
+    ddata = dst.read_bytes()
+    assert ddata[:MIB] == sdata[MIB:2 * MIB]
+    assert ddata[MIB:MIB + 256 * 1024] == kdata[:256 * 1024]
+    assert ddata[MIB + 256 * 1024:] == bytes(MIB - 256 * 1024)
+    assert back == fnv1a64(ddata), out
+    assert disk.read_bytes()[512 * 1024:576 * 1024] == sdata[:64 * 1024]
 
 
 def test_write_then_read_back_on_host(backend, tmp_path):

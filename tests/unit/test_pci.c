@@ -11,11 +11,14 @@
 static struct bus pio, mmio;
 static struct pci_bus *pb;
 static int lines[24];
+static int raises[24];          /* assertions seen per GSI */
+static int takes;               /* the controller takes an assertion */
 
 static int irq_cb(void *opaque, unsigned int gsi, int level)
 {
 	lines[gsi] = level;
-	return 0;
+	raises[gsi] += level;
+	return level && takes;
 }
 
 static void bar_rd(void *o, uint64_t off, void *data, unsigned int len)
@@ -38,6 +41,8 @@ static void setup(void)
 	bus_init(&pio, "pio");
 	bus_init(&mmio, "mmio");
 	memset(lines, 0, sizeof(lines));
+	memset(raises, 0, sizeof(raises));
+	takes = 0;
 	pb = pci_bus_create(&pio, &mmio, irq_cb, NULL, NULL);
 	ck_assert_ptr_nonnull(pb);
 }
@@ -197,6 +202,43 @@ START_TEST(intx_shared_and_disabled)
 }
 END_TEST
 
+/* An event is withdrawn once delivered, held while the controller cannot
+ * take it, and held by whoever else still asserts the shared line. */
+START_TEST(intx_signal_withdrawn_when_taken)
+{
+	struct pci_func *a = pci_register_function(pb, &dev, NULL);
+	struct pci_func_desc d2 = dev;
+	struct pci_func *b, *c;
+	unsigned int gsi;
+
+	memset(d2.bar, 0, sizeof(d2.bar));
+	b = pci_register_function(pb, &d2, NULL);           /* slot 2 */
+	c = pci_register_function(pb, &d2, NULL);           /* slot 3 */
+	ck_assert_ptr_nonnull(a);
+	gsi = pci_func_gsi(b);
+	takes = 1;
+	pci_signal_irq(b);
+	ck_assert_int_eq(raises[gsi], 1);
+	ck_assert_int_eq(lines[gsi], 0);                    /* taken: withdrawn */
+	ck_assert(port_read(2, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
+	port_write(2, PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE);
+	port_write(2, PCI_COMMAND, 2, 0);
+	ck_assert_int_eq(raises[gsi], 1);                   /* not raised again */
+	pci_set_irq(b, 0);
+	ck_assert(!(port_read(2, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT));
+	takes = 0;                                          /* pin in service */
+	pci_signal_irq(b);
+	ck_assert_int_eq(lines[gsi], 1);                    /* held as a level */
+	takes = 1;
+	pci_signal_irq(c);                                  /* line already up */
+	ck_assert_int_eq(raises[gsi], 2);
+	pci_set_irq(b, 0);
+	ck_assert_int_eq(lines[gsi], 1);                    /* c holds it */
+	pci_set_irq(c, 0);
+	ck_assert_int_eq(lines[gsi], 0);
+}
+END_TEST
+
 START_TEST(capabilities_list)
 {
 	struct pci_func *f = pci_register_function(pb, &dev, NULL);
@@ -248,6 +290,7 @@ Suite *pci_suite(void)
 	tcase_add_test(tc, function_gets_slot_bars_irq);
 	tcase_add_test(tc, bar_sizing_and_moving);
 	tcase_add_test(tc, intx_shared_and_disabled);
+	tcase_add_test(tc, intx_signal_withdrawn_when_taken);
 	tcase_add_test(tc, capabilities_list);
 	tcase_add_test(tc, bus_full_and_bad_bars);
 	suite_add_tcase(s, tc);

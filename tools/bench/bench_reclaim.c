@@ -20,7 +20,8 @@
  * whose writeback would make every number a measure of them (--dir /tmp
  * measures with the disk). A verify that does not
  * say "ok" fails the run. Medians and ranges over --runs (fresh guests,
- * so no run inherits another's swap or dirty memory).
+ * so no run inherits another's swap or dirty memory), the backends taking
+ * turns run by run.
  *
  * The guest's ring-0 instructions per page swapped are counted on the
  * host build of guest/mm under callgrind by tests/bench/mm_bench.sh
@@ -253,24 +254,22 @@ static int rc_run(enum bench_backend b, const struct rc_opts *o,
 	return r;
 }
 
-static void rc_backend(enum bench_backend b, const struct rc_opts *o,
-		       const char *self, struct rc_row *row)
+/* Run @i of backend @b in a fresh VM; a failure is noted in @row, which
+ * ends that backend's runs. */
+static void rc_backend_run(enum bench_backend b, const struct rc_opts *o,
+			   const char *self, struct rc_row *row, unsigned long i)
 {
 	struct rc_vm *vm = calloc(1, sizeof(*vm));
 	struct errmsg e = { .msg = "" };
-	int r = 0;
 
 	if (!vm) {
 		snprintf(row->note, sizeof(row->note), "%s: out of memory",
 			 bench_backend_name[b]);
 		return;
 	}
-	for (unsigned long i = 0; !r && i < o->runs; i++) {
-		fprintf(stderr, "%s: run %lu of %lu\n", bench_backend_name[b],
-			i + 1, o->runs);
-		r = rc_run(b, o, self, vm, row, &e);
-	}
-	if (r)
+	fprintf(stderr, "%s: run %lu of %lu\n", bench_backend_name[b], i + 1,
+		o->runs);
+	if (rc_run(b, o, self, vm, row, &e))
 		snprintf(row->note, sizeof(row->note), "%s: %s",
 			 bench_backend_name[b], e.msg);
 	free(vm);
@@ -351,12 +350,16 @@ static int rc_bench(const void *opts, const char *self_path)
 	for (enum bench_backend b = 0; b < BENCH_NR_BACKENDS; b++) {
 		const char *why = bench_backend_skip(b, o->no_qemu);
 
-		if (!why)
-			rc_backend(b, o, self_path, &rows[b]);
-		else
+		if (why)
 			snprintf(rows[b].note, sizeof(rows[b].note), "%s: %s",
 				 bench_backend_name[b], why);
 	}
+	/* Run i on every backend, then run i + 1: the machine's load, which
+	 * drifts over minutes on a shared host, falls on all of them alike. */
+	for (unsigned long i = 0; i < o->runs; i++)
+		for (enum bench_backend b = 0; b < BENCH_NR_BACKENDS; b++)
+			if (!rows[b].note[0])
+				rc_backend_run(b, o, self_path, &rows[b], i);
 	rc_report(rows, o->dir);
 	return rows[BENCH_MEMVISOR].n ? 0 : EXIT_FAIL;
 }
