@@ -41,15 +41,20 @@ static inline bool page_is_file_lru(const struct page *page)
 	return page->mapping && !PageAnon(page);
 }
 
+/* The zone's counts for @nr of its pages joining (+) or leaving (-) @lru. */
+static inline void lru_account_zone(struct zone *zone, enum lru_list lru,
+				    long nr)
+{
+	mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru, nr);
+	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
+}
+
 /* Counts for @nr pages from @page joining (+) or leaving (-) @lru. */
 static void lru_account(struct lruvec *l, struct page *page,
 			enum lru_list lru, long nr)
 {
-	struct zone *zone = page_zone(page);
-
 	l->nr_pages[lru] += (unsigned long)nr;
-	mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru, nr);
-	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
+	lru_account_zone(page_zone(page), lru, nr);
 }
 
 /* Put @page (off any list) on @lru's head.  lru_lock held. */
@@ -263,23 +268,37 @@ void lru_replace(struct page *old, struct page *new)
 	}
 }
 
-/* Move up to @nr entries from the tail of @lru onto @out. */
+/* Move up to @nr entries (@pages pages) from the tail of @lru onto @out.
+ * The counts move once per run of one zone, not per entry. */
 unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
 				       unsigned long nr, unsigned long pages,
 				       struct list_head *out)
 {
-	unsigned long flags, n = 0, got = 0;
+	unsigned long flags, n = 0, got = 0, zone_got = 0;
+	struct zone *zone = NULL;
 
 	spin_lock_irqsave(&l->lru_lock, flags);
 	while (n < nr && got < pages && !list_empty(&l->lists[lru])) {
 		struct page *page = list_last_entry(&l->lists[lru],
 						    struct page, lru);
+		struct zone *z = page_zone(page);
+		unsigned long np = lru_nr(page);
 
-		got += lru_nr(page);
-		__lru_del(l, page);
-		list_add_tail(&page->lru, out);
+		if (z != zone) {
+			if (zone)
+				lru_account_zone(zone, lru, -(long)zone_got);
+			zone = z;
+			zone_got = 0;
+		}
+		zone_got += np;
+		got += np;
+		list_move_tail(&page->lru, out);
+		page->flags &= ~(1UL << PG_lru | 1UL << PG_active);
 		n++;
 	}
+	if (zone)
+		lru_account_zone(zone, lru, -(long)zone_got);
+	l->nr_pages[lru] -= got;
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 	return n;
 }
@@ -291,5 +310,38 @@ void lru_putback(struct page *page, enum lru_list lru)
 
 	spin_lock_irqsave(&l->lru_lock, flags);
 	__lru_add(l, page, lru);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void lru_putback_list(struct lruvec *l, struct list_head *list,
+		      enum lru_list lru)
+{
+	unsigned long flags, got = 0, zone_got = 0;
+	unsigned long set = 1UL << PG_lru |
+		(lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE ?
+		 1UL << PG_active : 0);
+	struct zone *zone = NULL;
+	struct page *page;
+
+	if (list_empty(list))
+		return;
+	spin_lock_irqsave(&l->lru_lock, flags);
+	list_for_each_entry(page, list, lru) {
+		struct zone *z = page_zone(page);
+		unsigned long np = lru_nr(page);
+
+		if (z != zone) {
+			if (zone)
+				lru_account_zone(zone, lru, (long)zone_got);
+			zone = z;
+			zone_got = 0;
+		}
+		zone_got += np;
+		got += np;
+		page->flags |= set;
+	}
+	lru_account_zone(zone, lru, (long)zone_got);
+	l->nr_pages[lru] += got;
+	list_splice_init(list, &l->lists[lru]);
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 }
