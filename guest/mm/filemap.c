@@ -105,14 +105,14 @@ static struct page *__find(struct address_space *m, unsigned long index)
 	return p;
 }
 
-static void __insert(struct address_space *m, struct page *page)
+/* mapping->lock held; the caller counts NR_FILE_PAGES. */
+static void __insert_nocount(struct address_space *m, struct page *page)
 {
 	struct page **head = &m->hash[hash_of(page->index)];
 
 	page->private = (unsigned long)*head;
 	*head = page;
 	m->nrpages++;
-	mod_zone_page_state(page_zone(page), NR_FILE_PAGES, 1);
 }
 
 static void __remove(struct address_space *m, struct page *page)
@@ -235,17 +235,118 @@ static int read_fresh(struct address_space *m, struct page **pages,
 	return err;
 }
 
-int filemap_read(struct address_space *m, unsigned long index,
-		 unsigned int nr, struct page **pages)
-{
-	static bool fresh[FILEMAP_MAX_READ];
-	unsigned long flags, refaults = 0;
-	unsigned int missing = 0;
-	int err;
+/* Fresh pages that fill a whole aligned 64 KiB of the cache: no direct
+ * reclaim, quiet; single pages when there is none. */
+#define FILEMAP_CHUNK_GFP	((GFP_KERNEL | __GFP_NOWARN) & \
+				 ~__GFP_DIRECT_RECLAIM)
 
-	if (nr > FILEMAP_MAX_READ)
-		return -EINVAL;
-	/* the cached pages: take them, mark them accessed */
+static bool all_fresh(const bool *fresh, unsigned int n)
+{
+	bool all = true;
+
+	for (unsigned int i = 0; i < n; i++)
+		all &= fresh[i];
+	return all;
+}
+
+/*
+ * Pages for the missing entries of @pages (fresh[i]; offsets from
+ * @index): each 16-aligned run of 16 missing offsets gets a 64 KiB block
+ * cut into 16 pages (one allocation instead of sixteen, and one run for
+ * the device), the others single pages.  0, or -ENOMEM with nothing
+ * kept (the cached pages are still locked: the caller releases them).
+ */
+static int alloc_fresh(struct page **pages, const bool *fresh,
+		       unsigned int nr, unsigned long index)
+{
+	unsigned int i = 0;
+
+	while (i < nr) {
+		struct page *p = NULL;
+
+		if (!fresh[i]) {
+			i++;
+			continue;
+		}
+		if (!((index + i) % MTHP_NR) && i + MTHP_NR <= nr &&
+		    all_fresh(fresh + i, MTHP_NR))
+			p = alloc_pages(FILEMAP_CHUNK_GFP, MTHP_ORDER);
+		if (p) {
+			for (unsigned int j = 0; j < MTHP_NR; j++) {
+				set_page_count(p + j, 1);  /* split_page() */
+				pages[i + j] = p + j;
+			}
+			i += MTHP_NR;
+			continue;
+		}
+		p = alloc_page(GFP_KERNEL);
+		if (!p)
+			goto fail;
+		pages[i++] = p;
+	}
+	return 0;
+fail:
+	while (i--)
+		if (fresh[i]) {
+			__free_pages(pages[i], 0);
+			pages[i] = NULL;
+		}
+	return -ENOMEM;
+}
+
+/* Enter the fresh pages in the index, locked, under one lock hold;
+ * NR_FILE_PAGES moves once per zone run.  Refaults counted. */
+static void insert_fresh(struct address_space *m, struct page **pages,
+			 const bool *fresh, unsigned int nr)
+{
+	unsigned long flags, refaults = 0;
+	struct zone *zone = NULL;
+	long zone_nr = 0;
+
+	spin_lock_irqsave(&m->lock, flags);
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *p = pages[i];
+		struct zone *z;
+
+		if (!fresh[i])
+			continue;
+		p->mapping = m;
+		__ClearPageIdle(p);		/* a freed page's stale */
+		__ClearPageYoung(p);		/* idle tracking state */
+		__SetPageLocked(p);
+		__insert_nocount(m, p);
+		z = page_zone(p);
+		if (z != zone) {
+			if (zone)
+				mod_zone_page_state(zone, NR_FILE_PAGES,
+						    zone_nr);
+			zone = z;
+			zone_nr = 0;
+		}
+		zone_nr++;
+		if (p->index < m->nr_pages &&
+		    (m->evicted[p->index / 64] >> (p->index % 64) & 1)) {
+			m->evicted[p->index / 64] &= ~(1UL << (p->index % 64));
+			refaults++;
+		}
+	}
+	if (zone)
+		mod_zone_page_state(zone, NR_FILE_PAGES, zone_nr);
+	spin_unlock_irqrestore(&m->lock, flags);
+	if (refaults)
+		count_vm_events(arch_cpu_id(), WORKINGSET_REFAULT_FILE,
+				refaults);
+}
+
+/* Take the cached pages of the range, marking them accessed; how many
+ * are missing (fresh[i]). */
+static unsigned int find_cached(struct address_space *m, unsigned long index,
+				unsigned int nr, struct page **pages,
+				bool *fresh)
+{
+	unsigned long flags;
+	unsigned int missing = 0;
+
 	spin_lock_irqsave(&m->lock, flags);
 	for (unsigned int i = 0; i < nr; i++) {
 		pages[i] = __find(m, index + i);
@@ -259,34 +360,29 @@ int filemap_read(struct address_space *m, unsigned long index,
 	for (unsigned int i = 0; i < nr; i++)
 		if (pages[i])
 			mark_page_accessed(pages[i]);
-	if (!missing)
+	return missing;
+}
+
+int filemap_read(struct address_space *m, unsigned long index,
+		 unsigned int nr, struct page **pages)
+{
+	static bool fresh[FILEMAP_MAX_READ];
+	int err;
+
+	if (nr > FILEMAP_MAX_READ)
+		return -EINVAL;
+	if (!find_cached(m, index, nr, pages, fresh))
 		return 0;
 	/* the others: fresh pages, locked, in the index */
-	for (unsigned int i = 0; i < nr; i++) {
-		struct page *p;
-
-		if (!fresh[i])
-			continue;
-		p = alloc_page(GFP_KERNEL);
-		if (!p) {
-			read_failed(m, pages, fresh, nr);
-			return -ENOMEM;
-		}
-		p->mapping = m;
-		p->index = index + i;
-		__ClearPageIdle(p);		/* a freed page's stale */
-		__ClearPageYoung(p);		/* idle tracking state */
-		__SetPageLocked(p);
-		pages[i] = p;
-		spin_lock_irqsave(&m->lock, flags);
-		__insert(m, p);
-		if (p->index < m->nr_pages &&
-		    (m->evicted[p->index / 64] >> (p->index % 64) & 1)) {
-			m->evicted[p->index / 64] &= ~(1UL << (p->index % 64));
-			refaults++;
-		}
-		spin_unlock_irqrestore(&m->lock, flags);
+	err = alloc_fresh(pages, fresh, nr, index);
+	if (err) {
+		filemap_release(pages, nr);
+		return err;
 	}
+	for (unsigned int i = 0; i < nr; i++)
+		if (fresh[i])
+			pages[i]->index = index + i;
+	insert_fresh(m, pages, fresh, nr);
 	err = read_fresh(m, pages, fresh, nr, index);
 	if (err) {
 		read_failed(m, pages, fresh, nr);
@@ -296,11 +392,9 @@ int filemap_read(struct address_space *m, unsigned long index,
 		if (fresh[i]) {
 			__SetPageUptodate(pages[i]);
 			__SetPageReferenced(pages[i]);	/* this access */
-			lru_cache_add_file(pages[i]);
 		}
-	if (refaults)
-		count_vm_events(arch_cpu_id(), WORKINGSET_REFAULT_FILE,
-				refaults);
+	/* on the inactive file list in order, one lock hold */
+	lru_cache_add_pages(pages, fresh, nr, LRU_INACTIVE_FILE);
 	return 0;
 }
 

@@ -195,11 +195,6 @@ void lru_cache_add_anon(struct page *page)
 	lru_cache_add(page, LRU_INACTIVE_ANON);
 }
 
-void lru_cache_add_file(struct page *page)
-{
-	lru_cache_add(page, LRU_INACTIVE_FILE);
-}
-
 void mark_page_accessed(struct page *page)
 {
 	struct lruvec *l = node_lruvec(page_to_nid(page));
@@ -344,4 +339,52 @@ void lru_putback_list(struct lruvec *l, struct list_head *list,
 	l->nr_pages[lru] += got;
 	list_splice_init(list, &l->lists[lru]);
 	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+/*
+ * The new pages @pages[i] with @take[i] go on the head of @lru, in order,
+ * as lru_cache_add() would put them one by one: one lock hold per node,
+ * the counts once per zone run (the page cache's reads: 16 pages of a
+ * 64 KiB block share both).
+ */
+void lru_cache_add_pages(struct page **pages, const bool *take,
+			 unsigned int nr, enum lru_list lru)
+{
+	unsigned long flags = 0, zone_nr = 0;
+	struct lruvec *l = NULL;
+	struct zone *zone = NULL;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *page = pages[i];
+		struct zone *z;
+
+		if (!take[i])
+			continue;
+		z = page_zone(page);
+		if (z != zone) {
+			if (zone) {
+				lru_account_zone(zone, lru, (long)zone_nr);
+				l->nr_pages[lru] += zone_nr;
+			}
+			if (!zone || z->zone_pgdat != zone->zone_pgdat) {
+				if (l)
+					spin_unlock_irqrestore(&l->lru_lock,
+							       flags);
+				l = node_lruvec(z->zone_pgdat->node_id);
+				spin_lock_irqsave(&l->lru_lock, flags);
+			}
+			zone = z;
+			zone_nr = 0;
+		}
+		list_add(&page->lru, &l->lists[lru]);
+		__SetPageLRU(page);
+		if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE)
+			__SetPageActive(page);
+		zone_nr++;
+	}
+	if (zone) {
+		lru_account_zone(zone, lru, (long)zone_nr);
+		l->nr_pages[lru] += zone_nr;
+		spin_unlock_irqrestore(&l->lru_lock, flags);
+	}
 }

@@ -214,6 +214,10 @@ unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
 				struct list_head *out);
 /* Put the isolated entry @page back at the head of @lru. */
 void lru_putback(struct page *page, enum lru_list lru);
+/* The new single pages @pages[i] with @take[i] on the head of @lru, in
+ * order, under one lock hold per node. */
+void lru_cache_add_pages(struct page **pages, const bool *take,
+			 unsigned int nr, enum lru_list lru);
 /* Put the isolated entries on @list (of @l's node), which were added to
  * it with list_add in the order lru_putback() would have taken them, at
  * the head of @lru under one lock hold; @list is left empty. */
@@ -229,8 +233,6 @@ void lru_cache_add_anon(struct page *page);
 /* @nr consecutive new pages from @page, one lock round (whole aligned
  * 64 KiB chunks as one entry each). */
 void lru_cache_add_anon_range(struct page *page, unsigned long nr);
-/* A new page cache page goes on the inactive file list of its node. */
-void lru_cache_add_file(struct page *page);
 /* A cache hit: referenced, or (referenced twice) activated. */
 void mark_page_accessed(struct page *page);
 /* filemap.c: take an unlocked cache page (off the LRU) out of its index
