@@ -173,17 +173,35 @@ void filemap_release(struct page **pages, unsigned int nr)
 			__ClearPageLocked(pages[i]);
 }
 
+/*
+ * What filemap_read() knows of each page of its range (fresh[]): cached
+ * already, or fresh -- a single page, or one of a 64 KiB block whose 16
+ * pages (16-aligned offsets) were allocated together.  The loops over
+ * fresh pages go unit by unit (fresh_unit()), so what is the same for a
+ * block's 16 pages -- the zone, the physical address, the LRU lock -- is
+ * looked up once, not per page (each lookup was ~40 emulated ring-0
+ * instructions under nested KVM).
+ */
+enum { CACHED, FRESH_PAGE, FRESH_BLOCK };
+
+/* Pages in the unit from @i: 16 at a block's first page, else 1. */
+static inline unsigned int fresh_unit(const unsigned char *fresh,
+				      unsigned int i)
+{
+	return fresh[i] == FRESH_BLOCK ? MTHP_NR : 1;
+}
+
 /* Take the missing pages of @pages[0..nr) (index @index + i) out again
  * after a failed read; release the others. */
 static void read_failed(struct address_space *m, struct page **pages,
-			const bool *fresh, unsigned int nr)
+			const unsigned char *fresh, unsigned int nr)
 {
 	unsigned long flags;
 
 	for (unsigned int i = 0; i < nr; i++) {
 		if (!pages[i])
 			continue;
-		if (!fresh[i]) {
+		if (fresh[i] == CACHED) {
 			__ClearPageLocked(pages[i]);
 			continue;
 		}
@@ -197,17 +215,19 @@ static void read_failed(struct address_space *m, struct page **pages,
 
 /* Read the fresh pages of @pages with runs merged by offset. */
 static int read_fresh(struct address_space *m, struct page **pages,
-		      const bool *fresh, unsigned int nr, unsigned long index)
+		      const unsigned char *fresh, unsigned int nr,
+		      unsigned long index)
 {
 	static struct swap_iov iov[FILEMAP_IO_RUNS];
-	unsigned int n = 0;
+	unsigned int n = 0, u;
 	unsigned long pages_read = 0;
 	int err = 0;
 
-	for (unsigned int i = 0; i <= nr && !err; i++) {
+	for (unsigned int i = 0; i <= nr && !err; i += u) {
 		struct swap_iov *last = n ? &iov[n - 1] : NULL;
 		phys_addr_t pa;
 
+		u = 1;
 		if (i == nr || n == FILEMAP_IO_RUNS) {
 			if (n)
 				err = mm_hooks.filemap_rw ?
@@ -218,16 +238,18 @@ static int read_fresh(struct address_space *m, struct page **pages,
 				break;
 			last = NULL;
 		}
-		if (!fresh[i])
+		if (fresh[i] == CACHED)
 			continue;
+		u = fresh_unit(fresh, i);
 		pa = page_to_phys(pages[i]);
-		pages_read++;
+		pages_read += u;
 		if (last && last->slot + last->len / PAGE_SIZE == index + i &&
 		    last->addr + last->len == pa) {
-			last->len += PAGE_SIZE;
+			last->len += (unsigned long)u << PAGE_SHIFT;
 			continue;
 		}
-		iov[n++] = (struct swap_iov){ index + i, pa, PAGE_SIZE };
+		iov[n++] = (struct swap_iov){ index + i, pa,
+					      (unsigned long)u << PAGE_SHIFT };
 	}
 	if (!err)
 		count_vm_events(arch_cpu_id(), PGPGIN,
@@ -240,23 +262,23 @@ static int read_fresh(struct address_space *m, struct page **pages,
 #define FILEMAP_CHUNK_GFP	((GFP_KERNEL | __GFP_NOWARN) & \
 				 ~__GFP_DIRECT_RECLAIM)
 
-static bool all_fresh(const bool *fresh, unsigned int n)
+static bool all_fresh(const unsigned char *fresh, unsigned int n)
 {
 	bool all = true;
 
 	for (unsigned int i = 0; i < n; i++)
-		all &= fresh[i];
+		all &= fresh[i] != CACHED;
 	return all;
 }
 
 /*
- * Pages for the missing entries of @pages (fresh[i]; offsets from
- * @index): each 16-aligned run of 16 missing offsets gets a 64 KiB block
- * cut into 16 pages (one allocation instead of sixteen, and one run for
- * the device), the others single pages.  0, or -ENOMEM with nothing
+ * Pages for the missing entries of @pages (offsets from @index): each
+ * 16-aligned run of 16 missing offsets gets a 64 KiB block cut into 16
+ * pages (one allocation instead of sixteen, one run for the device;
+ * FRESH_BLOCK), the others single pages.  0, or -ENOMEM with nothing
  * kept (the cached pages are still locked: the caller releases them).
  */
-static int alloc_fresh(struct page **pages, const bool *fresh,
+static int alloc_fresh(struct page **pages, unsigned char *fresh,
 		       unsigned int nr, unsigned long index)
 {
 	unsigned int i = 0;
@@ -264,7 +286,7 @@ static int alloc_fresh(struct page **pages, const bool *fresh,
 	while (i < nr) {
 		struct page *p = NULL;
 
-		if (!fresh[i]) {
+		if (fresh[i] == CACHED) {
 			i++;
 			continue;
 		}
@@ -275,6 +297,8 @@ static int alloc_fresh(struct page **pages, const bool *fresh,
 			for (unsigned int j = 0; j < MTHP_NR; j++) {
 				set_page_count(p + j, 1);  /* split_page() */
 				pages[i + j] = p + j;
+				p[j].index = index + i + j;
+				fresh[i + j] = FRESH_BLOCK;
 			}
 			i += MTHP_NR;
 			continue;
@@ -282,56 +306,65 @@ static int alloc_fresh(struct page **pages, const bool *fresh,
 		p = alloc_page(GFP_KERNEL);
 		if (!p)
 			goto fail;
+		p->index = index + i;
 		pages[i++] = p;
 	}
 	return 0;
 fail:
 	while (i--)
-		if (fresh[i]) {
+		if (fresh[i] != CACHED) {
+			pages[i]->index = 0;
 			__free_pages(pages[i], 0);
 			pages[i] = NULL;
 		}
 	return -ENOMEM;
 }
 
+/* The offsets [@index, + @nr) (one page, or a 16-aligned block: one
+ * word of the bitmap) are cached again: clear their evicted bits; how
+ * many were set (refaults).  mapping->lock held. */
+static unsigned long clear_evicted(struct address_space *m,
+				   unsigned long index, unsigned int nr)
+{
+	unsigned long *w = &m->evicted[index / 64], mask, n = 0;
+
+	if (index >= m->nr_pages)
+		return 0;		/* past the end: no bits */
+	nr = (unsigned int)min((unsigned long)nr, m->nr_pages - index);
+	mask = ((1UL << nr) - 1) << (index % 64);	/* nr <= 16 */
+	mask &= *w;
+	*w &= ~mask;
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
 /* Enter the fresh pages in the index, locked, under one lock hold;
- * NR_FILE_PAGES moves once per zone run.  Refaults counted. */
+ * NR_FILE_PAGES moves once per unit.  Refaults counted. */
 static void insert_fresh(struct address_space *m, struct page **pages,
-			 const bool *fresh, unsigned int nr)
+			 const unsigned char *fresh, unsigned int nr)
 {
 	unsigned long flags, refaults = 0;
-	struct zone *zone = NULL;
-	long zone_nr = 0;
+	unsigned int u;
 
 	spin_lock_irqsave(&m->lock, flags);
-	for (unsigned int i = 0; i < nr; i++) {
-		struct page *p = pages[i];
-		struct zone *z;
-
-		if (!fresh[i])
+	for (unsigned int i = 0; i < nr; i += u) {
+		u = 1;
+		if (fresh[i] == CACHED)
 			continue;
-		p->mapping = m;
-		__ClearPageIdle(p);		/* a freed page's stale */
-		__ClearPageYoung(p);		/* idle tracking state */
-		__SetPageLocked(p);
-		__insert_nocount(m, p);
-		z = page_zone(p);
-		if (z != zone) {
-			if (zone)
-				mod_zone_page_state(zone, NR_FILE_PAGES,
-						    zone_nr);
-			zone = z;
-			zone_nr = 0;
+		u = fresh_unit(fresh, i);
+		for (unsigned int j = i; j < i + u; j++) {
+			struct page *p = pages[j];
+
+			p->mapping = m;
+			__ClearPageIdle(p);	/* a freed page's stale */
+			__ClearPageYoung(p);	/* idle tracking state */
+			__SetPageLocked(p);
+			__insert_nocount(m, p);
 		}
-		zone_nr++;
-		if (p->index < m->nr_pages &&
-		    (m->evicted[p->index / 64] >> (p->index % 64) & 1)) {
-			m->evicted[p->index / 64] &= ~(1UL << (p->index % 64));
-			refaults++;
-		}
+		refaults += clear_evicted(m, pages[i]->index, u);
+		mod_zone_page_state(page_zone(pages[i]), NR_FILE_PAGES, u);
 	}
-	if (zone)
-		mod_zone_page_state(zone, NR_FILE_PAGES, zone_nr);
 	spin_unlock_irqrestore(&m->lock, flags);
 	if (refaults)
 		count_vm_events(arch_cpu_id(), WORKINGSET_REFAULT_FILE,
@@ -339,10 +372,10 @@ static void insert_fresh(struct address_space *m, struct page **pages,
 }
 
 /* Take the cached pages of the range, marking them accessed; how many
- * are missing (fresh[i]). */
+ * are missing. */
 static unsigned int find_cached(struct address_space *m, unsigned long index,
 				unsigned int nr, struct page **pages,
-				bool *fresh)
+				unsigned char *fresh)
 {
 	unsigned long flags;
 	unsigned int missing = 0;
@@ -350,7 +383,7 @@ static unsigned int find_cached(struct address_space *m, unsigned long index,
 	spin_lock_irqsave(&m->lock, flags);
 	for (unsigned int i = 0; i < nr; i++) {
 		pages[i] = __find(m, index + i);
-		fresh[i] = !pages[i];
+		fresh[i] = pages[i] ? CACHED : FRESH_PAGE;
 		if (pages[i])
 			__SetPageLocked(pages[i]);
 		else
@@ -363,10 +396,30 @@ static unsigned int find_cached(struct address_space *m, unsigned long index,
 	return missing;
 }
 
+/* The fresh pages, read: up to date, referenced (this access), on the
+ * inactive file list in order -- a block's 16 under one lock hold. */
+static void fresh_done(struct page **pages, const unsigned char *fresh,
+		       unsigned int nr)
+{
+	unsigned int u;
+
+	for (unsigned int i = 0; i < nr; i += u) {
+		u = 1;
+		if (fresh[i] == CACHED)
+			continue;
+		u = fresh_unit(fresh, i);
+		for (unsigned int j = i; j < i + u; j++) {
+			__SetPageUptodate(pages[j]);
+			__SetPageReferenced(pages[j]);
+		}
+		lru_cache_add_run(pages[i], u, LRU_INACTIVE_FILE);
+	}
+}
+
 int filemap_read(struct address_space *m, unsigned long index,
 		 unsigned int nr, struct page **pages)
 {
-	static bool fresh[FILEMAP_MAX_READ];
+	static unsigned char fresh[FILEMAP_MAX_READ];
 	int err;
 
 	if (nr > FILEMAP_MAX_READ)
@@ -379,22 +432,13 @@ int filemap_read(struct address_space *m, unsigned long index,
 		filemap_release(pages, nr);
 		return err;
 	}
-	for (unsigned int i = 0; i < nr; i++)
-		if (fresh[i])
-			pages[i]->index = index + i;
 	insert_fresh(m, pages, fresh, nr);
 	err = read_fresh(m, pages, fresh, nr, index);
 	if (err) {
 		read_failed(m, pages, fresh, nr);
 		return err;
 	}
-	for (unsigned int i = 0; i < nr; i++)
-		if (fresh[i]) {
-			__SetPageUptodate(pages[i]);
-			__SetPageReferenced(pages[i]);	/* this access */
-		}
-	/* on the inactive file list in order, one lock hold */
-	lru_cache_add_pages(pages, fresh, nr, LRU_INACTIVE_FILE);
+	fresh_done(pages, fresh, nr);
 	return 0;
 }
 

@@ -341,50 +341,23 @@ void lru_putback_list(struct lruvec *l, struct list_head *list,
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 }
 
-/*
- * The new pages @pages[i] with @take[i] go on the head of @lru, in order,
- * as lru_cache_add() would put them one by one: one lock hold per node,
- * the counts once per zone run (the page cache's reads: 16 pages of a
- * 64 KiB block share both).
- */
-void lru_cache_add_pages(struct page **pages, const bool *take,
-			 unsigned int nr, enum lru_list lru)
+/* The @nr new single pages from @page, consecutive in one block (so in
+ * one zone), go on the head of @lru in order, as lru_cache_add() would
+ * put them one by one: one lock hold, the counts moved once (the page
+ * cache's reads: a 64 KiB block's 16 pages at once). */
+void lru_cache_add_run(struct page *page, unsigned long nr,
+		       enum lru_list lru)
 {
-	unsigned long flags = 0, zone_nr = 0;
-	struct lruvec *l = NULL;
-	struct zone *zone = NULL;
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags, set = 1UL << PG_lru |
+		(lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE ?
+		 1UL << PG_active : 0);
 
-	for (unsigned int i = 0; i < nr; i++) {
-		struct page *page = pages[i];
-		struct zone *z;
-
-		if (!take[i])
-			continue;
-		z = page_zone(page);
-		if (z != zone) {
-			if (zone) {
-				lru_account_zone(zone, lru, (long)zone_nr);
-				l->nr_pages[lru] += zone_nr;
-			}
-			if (!zone || z->zone_pgdat != zone->zone_pgdat) {
-				if (l)
-					spin_unlock_irqrestore(&l->lru_lock,
-							       flags);
-				l = node_lruvec(z->zone_pgdat->node_id);
-				spin_lock_irqsave(&l->lru_lock, flags);
-			}
-			zone = z;
-			zone_nr = 0;
-		}
-		list_add(&page->lru, &l->lists[lru]);
-		__SetPageLRU(page);
-		if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE)
-			__SetPageActive(page);
-		zone_nr++;
+	spin_lock_irqsave(&l->lru_lock, flags);
+	for (unsigned long i = 0; i < nr; i++) {
+		list_add(&page[i].lru, &l->lists[lru]);
+		page[i].flags |= set;
 	}
-	if (zone) {
-		lru_account_zone(zone, lru, (long)zone_nr);
-		l->nr_pages[lru] += zone_nr;
-		spin_unlock_irqrestore(&l->lru_lock, flags);
-	}
+	lru_account(l, page, lru, (long)nr);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
 }

@@ -214,10 +214,10 @@ unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
 				struct list_head *out);
 /* Put the isolated entry @page back at the head of @lru. */
 void lru_putback(struct page *page, enum lru_list lru);
-/* The new single pages @pages[i] with @take[i] on the head of @lru, in
- * order, under one lock hold per node. */
-void lru_cache_add_pages(struct page **pages, const bool *take,
-			 unsigned int nr, enum lru_list lru);
+/* The @nr new single pages from @page (one block: one zone) on the head
+ * of @lru, in order, under one lock hold. */
+void lru_cache_add_run(struct page *page, unsigned long nr,
+		       enum lru_list lru);
 /* Put the isolated entries on @list (of @l's node), which were added to
  * it with list_add in the order lru_putback() would have taken them, at
  * the head of @lru under one lock hold; @list is left empty. */
