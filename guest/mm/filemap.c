@@ -575,6 +575,17 @@ unsigned long filemap_nrpages(const struct address_space *m)
 	return m->nrpages;
 }
 
+bool filemap_mapped(struct address_space *m)
+{
+	unsigned long flags;
+	bool mapped;
+
+	spin_lock_irqsave(&m->i_mmap_lock, flags);
+	mapped = !list_empty(&m->i_mmap);
+	spin_unlock_irqrestore(&m->i_mmap_lock, flags);
+	return mapped;
+}
+
 #ifdef MM_HOST
 void filemap_host_reset(void)
 {
