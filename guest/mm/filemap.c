@@ -191,6 +191,21 @@ static inline unsigned int fresh_unit(const unsigned char *fresh,
 	return fresh[i] == FRESH_BLOCK ? MTHP_NR : 1;
 }
 
+/* The first fresh page at or after @i, or @nr. */
+static inline unsigned int next_fresh(const unsigned char *fresh,
+				      unsigned int nr, unsigned int i)
+{
+	while (i < nr && fresh[i] == CACHED)
+		i++;
+	return i;
+}
+
+/* Each unit of fresh pages of [0, @nr): from index @i, @u pages. */
+#define for_each_fresh_unit(i, u, fresh, nr)				\
+	for ((i) = next_fresh(fresh, nr, 0);				\
+	     (i) < (nr) && ((u) = fresh_unit(fresh, i)) != 0;		\
+	     (i) = next_fresh(fresh, nr, (i) + (u)))
+
 /* Take the missing pages of @pages[0..nr) (index @index + i) out again
  * after a failed read; release the others. */
 static void read_failed(struct address_space *m, struct page **pages,
@@ -345,14 +360,10 @@ static void insert_fresh(struct address_space *m, struct page **pages,
 			 const unsigned char *fresh, unsigned int nr)
 {
 	unsigned long flags, refaults = 0;
-	unsigned int u;
+	unsigned int i, u;
 
 	spin_lock_irqsave(&m->lock, flags);
-	for (unsigned int i = 0; i < nr; i += u) {
-		u = 1;
-		if (fresh[i] == CACHED)
-			continue;
-		u = fresh_unit(fresh, i);
+	for_each_fresh_unit(i, u, fresh, nr) {
 		for (unsigned int j = i; j < i + u; j++) {
 			struct page *p = pages[j];
 
@@ -401,13 +412,9 @@ static unsigned int find_cached(struct address_space *m, unsigned long index,
 static void fresh_done(struct page **pages, const unsigned char *fresh,
 		       unsigned int nr)
 {
-	unsigned int u;
+	unsigned int i, u;
 
-	for (unsigned int i = 0; i < nr; i += u) {
-		u = 1;
-		if (fresh[i] == CACHED)
-			continue;
-		u = fresh_unit(fresh, i);
+	for_each_fresh_unit(i, u, fresh, nr) {
 		for (unsigned int j = i; j < i + u; j++) {
 			__SetPageUptodate(pages[j]);
 			__SetPageReferenced(pages[j]);
