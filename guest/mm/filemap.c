@@ -138,8 +138,10 @@ struct page *find_get_page(struct address_space *m, unsigned long index)
 	return p;
 }
 
-/* Free a page that has left the index (and its LRU list). */
-static void cache_page_free(struct page *page)
+/* Free a page that has left the index (and its LRU list): into the run
+ * @run (its neighbours, a 64 KiB block's pages, go back together), or
+ * alone if @run is NULL. */
+static void cache_page_free(struct page *page, struct free_run *run)
 {
 	page->mapping = NULL;
 	page->index = 0;
@@ -147,10 +149,13 @@ static void cache_page_free(struct page *page)
 	__ClearPageUptodate(page);
 	__ClearPageReferenced(page);
 	__ClearPageLocked(page);
-	__free_pages(page, 0);
+	if (!run)
+		__free_pages(page, 0);
+	else if (put_page_testzero(page))
+		free_run_add(run, page, 0, false);
 }
 
-bool filemap_evict(struct page *page, bool record)
+bool filemap_evict(struct page *page, bool record, struct free_run *run)
 {
 	struct address_space *m = page->mapping;
 	unsigned long flags;
@@ -162,7 +167,7 @@ bool filemap_evict(struct page *page, bool record)
 	if (record && page->index < m->nr_pages)
 		m->evicted[page->index / 64] |= 1UL << (page->index % 64);
 	spin_unlock_irqrestore(&m->lock, flags);
-	cache_page_free(page);
+	cache_page_free(page, run);
 	return true;
 }
 
@@ -223,7 +228,7 @@ static void read_failed(struct address_space *m, struct page **pages,
 		spin_lock_irqsave(&m->lock, flags);
 		__remove(m, pages[i]);
 		spin_unlock_irqrestore(&m->lock, flags);
-		cache_page_free(pages[i]);
+		cache_page_free(pages[i], NULL);
 		pages[i] = NULL;
 	}
 }

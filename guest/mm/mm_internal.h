@@ -236,9 +236,10 @@ void lru_cache_add_anon_range(struct page *page, unsigned long nr);
 /* A cache hit: referenced, or (referenced twice) activated. */
 void mark_page_accessed(struct page *page);
 /* filemap.c: take an unlocked cache page (off the LRU) out of its index
- * and free it; @record: remember the eviction (refaults).  false: it is
- * locked (in use), nothing done. */
-bool filemap_evict(struct page *page, bool record);
+ * and free it, into @run (free_run_flush() frees it) or alone if @run is
+ * NULL; @record: remember the eviction (refaults).  false: it is locked
+ * (in use), nothing done. */
+bool filemap_evict(struct page *page, bool record, struct free_run *run);
 struct scan_count { unsigned long anon, file; };
 /* Linux's get_scan_count() in spirit: how many anon and file pages to
  * scan at @priority, anon weighed by @swappiness against file by 200 -

@@ -673,6 +673,7 @@ static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
 {
 	struct page *page, *next;
 	struct list_head isolated = LIST_HEAD_INIT(isolated);
+	struct free_run run = { .nr = 0 };	/* neighbours freed together */
 	unsigned long scanned, freed = 0;
 
 	scanned = isolate_lru_pages(l, LRU_INACTIVE_FILE,
@@ -683,12 +684,13 @@ static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
 		if (page_mapcount(page) && !keep_mapped_file(page, record))
 			continue;
 		__ClearPageReferenced(page);
-		if (!filemap_evict(page, record)) {
+		if (!filemap_evict(page, record, &run)) {
 			lru_putback(page, LRU_INACTIVE_FILE);	/* in use */
 			continue;
 		}
 		freed++;
 	}
+	free_run_flush(&run);
 	sc->nr_scanned += scanned;
 	sc->nr_reclaimed += freed;
 	if (sc->count) {
