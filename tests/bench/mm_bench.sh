@@ -55,3 +55,11 @@ for spec in swap2m:64 swap64k:64 swap4k:16; do
 		echo "$b ${op%_op}: $ir instructions / $pages pages = $((ir / pages)) per 4 KiB page"
 	done
 done
+# The page cache: a 256 MiB disk filled in dd's 512-page reads
+# (fill_op) and dropped (drop_op), per 4 KiB page.
+for op in fill_op drop_op; do
+	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		--toggle-collect=$op $OUT filemap 256 2>&1 |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	echo "filemap ${op%_op}: $ir instructions / 65536 pages = $((ir / 65536)) per 4 KiB page"
+done
