@@ -406,9 +406,7 @@ static unsigned int find_cached(struct address_space *m, unsigned long index,
 			missing++;
 	}
 	spin_unlock_irqrestore(&m->lock, flags);
-	for (unsigned int i = 0; i < nr; i++)
-		if (pages[i])
-			mark_page_accessed(pages[i]);
+	mark_pages_accessed(pages, nr);		/* the cached ones */
 	return missing;
 }
 

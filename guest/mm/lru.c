@@ -49,6 +49,18 @@ static inline void lru_account_zone(struct zone *zone, enum lru_list lru,
 	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
 }
 
+/* @nr pages of @zone moved from @lru to the active list after it. */
+static void lru_move_counts(struct lruvec *l, struct zone *zone,
+			    enum lru_list lru, unsigned long nr)
+{
+	if (!nr)
+		return;
+	l->nr_pages[lru] -= nr;
+	l->nr_pages[lru + 1] += nr;
+	lru_account_zone(zone, lru, -(long)nr);
+	lru_account_zone(zone, lru + 1, (long)nr);
+}
+
 /* Counts for @nr pages from @page joining (+) or leaving (-) @lru. */
 static void lru_account(struct lruvec *l, struct page *page,
 			enum lru_list lru, long nr)
@@ -213,6 +225,63 @@ void mark_page_accessed(struct page *page)
 		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
 	}
 	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+/*
+ * mark_page_accessed() for every page of @pages[0..@nr) that is not NULL
+ * (a read's cached pages, in order): one lock hold per node run, and the
+ * counts of the pages activated moved once per zone run, not per page.
+ */
+void mark_pages_accessed(struct page **pages, unsigned int nr)
+{
+	unsigned long flags = 0, moved = 0, activated = 0;
+	struct lruvec *l = NULL;
+	struct zone *zone = NULL;
+	enum lru_list lru = LRU_INACTIVE_FILE;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *page = pages[i];
+		struct lruvec *pl;
+
+		if (!page)
+			continue;
+		if (PageIdle(page))
+			ClearPageIdle(page);	/* used (page_idle.c) */
+		pl = node_lruvec(page_to_nid(page));
+		if (pl != l) {
+			if (l) {
+				lru_move_counts(l, zone, lru, moved);
+				spin_unlock_irqrestore(&l->lru_lock, flags);
+			}
+			l = pl;
+			moved = 0;
+			spin_lock_irqsave(&l->lru_lock, flags);
+		}
+		if (!PageReferenced(page)) {
+			__SetPageReferenced(page);
+			continue;
+		}
+		if (!PageLRU(page) || PageActive(page))
+			continue;
+		/* the second access on the inactive list: activate */
+		if (page_zone(page) != zone || page_lru(page) != lru) {
+			lru_move_counts(l, zone, lru, moved);
+			zone = page_zone(page);
+			lru = page_lru(page);
+			moved = 0;
+		}
+		list_move(&page->lru, &l->lists[lru + 1]);
+		__SetPageActive(page);
+		__ClearPageReferenced(page);
+		moved++;
+		activated++;
+	}
+	if (l) {
+		lru_move_counts(l, zone, lru, moved);
+		spin_unlock_irqrestore(&l->lru_lock, flags);
+	}
+	if (activated)
+		count_vm_events(arch_cpu_id(), PGACTIVATE, activated);
 }
 
 /* Make @page a single LRU entry if it is in a chunk entry. */

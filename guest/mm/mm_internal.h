@@ -235,6 +235,9 @@ void lru_cache_add_anon(struct page *page);
 void lru_cache_add_anon_range(struct page *page, unsigned long nr);
 /* A cache hit: referenced, or (referenced twice) activated. */
 void mark_page_accessed(struct page *page);
+/* mark_page_accessed() for each non-NULL page of @pages[0..nr), under
+ * one lock hold per node. */
+void mark_pages_accessed(struct page **pages, unsigned int nr);
 /* filemap.c: take an unlocked cache page (off the LRU) out of its index
  * and free it, into @run (free_run_flush() frees it) or alone if @run is
  * NULL; @record: remember the eviction (refaults).  false: it is locked
