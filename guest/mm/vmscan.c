@@ -40,16 +40,7 @@
  * of the batch.  They are marked in pageout.cached and handled apart
  * (pageout_add_cached, pageout_cached): the common path pays one test.
  *
- * File pages age as Linux's unmapped cache pages do: a cache hit marks
- * the page accessed (mark_page_accessed: PG_referenced, and a second hit
- * activates it); the inactive file scan evicts every page not locked by
- * a reader (referenced or not: PAGEREF_RECLAIM_CLEAN for a page no PTE
- * maps), recording the eviction for refault counting; the active file
- * list is demoted to the inactive one when that is low, as for anon.
- * Evicting a clean page costs no I/O, only its index removal and free.
- * A page mapped by tasks (a file mapping) is aged by its PTEs' accessed
- * bits instead and unmapped before it goes (rmap.c's
- * page_check_references_file); drop_caches leaves mapped pages alone.
+ * File pages: vmscan_file.c.
  *
  * Balance (get_scan_count, in spirit): at each priority the anon and
  * file lists are given scan targets, size >> priority weighed by
@@ -71,21 +62,14 @@
  * without scheduling), so no page is ever seen half swapped out.
  */
 #include "mm_internal.h"
+#include "vmscan_internal.h"
 
 int vm_swappiness = 60;			/* /proc/sys/vm/swappiness */
 
 #define DEF_PRIORITY		12
 #define PAGEOUT_BATCH		256	/* entries written per swap_io() */
-#define ISOLATE_BATCH		256	/* entries taken off a list at once */
 #define RECLAIM_BATCH_PAGES	4096UL	/* 16 MiB: see reclaim_left() */
 
-struct scan_control {
-	unsigned long nr_to_reclaim;
-	unsigned long nr_reclaimed;
-	unsigned long nr_scanned;	/* pages (4 KiB units) looked at */
-	bool kswapd;
-	bool count;			/* pgscan/pgsteal (not drop_caches) */
-};
 
 /* ------------------------------------------------------ the decisions */
 
@@ -159,6 +143,20 @@ static spinlock_t reclaim_lock;		/* one reclaimer at a time */
 bool reclaim_in_progress(void)
 {
 	return __atomic_load_n(&reclaim_lock.locked, __ATOMIC_RELAXED);
+}
+
+bool reclaim_trylock(void)
+{
+	unsigned long flags = arch_local_irq_save();
+	bool got = spin_trylock(&reclaim_lock);
+
+	arch_local_irq_restore(flags);
+	return got;
+}
+
+void reclaim_unlock(void)
+{
+	spin_unlock(&reclaim_lock);
 }
 
 /* What pageout does with a batch entry's slots (struct pageout.cached) */
@@ -645,96 +643,6 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
 }
 
-/* --------------------------------------------------------- file pages */
-
-/* A mapped cache page (rmap.c): back on a list unless it was unmapped
- * for eviction (true).  drop_caches (!@reclaim) leaves mapped pages. */
-static bool keep_mapped_file(struct page *page, bool reclaim)
-{
-	enum page_references r = reclaim ? page_check_references_file(page) :
-				 PAGEREF_KEEP;
-
-	if (r == PAGEREF_RECLAIM)
-		return true;
-	if (r == PAGEREF_ACTIVATE)
-		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
-	lru_putback(page, r == PAGEREF_ACTIVATE ? LRU_ACTIVE_FILE :
-		LRU_INACTIVE_FILE);
-	return false;
-}
-
-/*
- * Evict up to @nr inactive file entries: every page not locked by a reader
- * is clean, so it leaves the cache and is freed at once.  Pages scanned.
- */
-static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
-					  struct scan_control *sc,
-					  bool record)
-{
-	struct page *page, *next;
-	struct list_head isolated = LIST_HEAD_INIT(isolated);
-	struct free_run run = { .nr = 0 };	/* neighbours freed together */
-	unsigned long scanned, freed = 0;
-
-	scanned = isolate_lru_pages(l, LRU_INACTIVE_FILE,
-				    min(nr, (unsigned long)ISOLATE_BATCH), ~0UL,
-				    &isolated);
-	list_for_each_entry_safe(page, next, &isolated, lru) {
-		list_del(&page->lru);
-		if (page_mapcount(page) && !keep_mapped_file(page, record))
-			continue;
-		__ClearPageReferenced(page);
-		if (!filemap_evict(page, record, &run)) {
-			lru_putback(page, LRU_INACTIVE_FILE);	/* in use */
-			continue;
-		}
-		freed++;
-	}
-	free_run_flush(&run);
-	sc->nr_scanned += scanned;
-	sc->nr_reclaimed += freed;
-	if (sc->count) {
-		count_vm_events(arch_cpu_id(), sc->kswapd ? PGSCAN_KSWAPD :
-				PGSCAN_DIRECT, scanned);
-		count_vm_events(arch_cpu_id(), sc->kswapd ? PGSTEAL_KSWAPD :
-				PGSTEAL_DIRECT, freed);
-	}
-	return scanned;
-}
-
-/* Demote up to @nr active file entries to the inactive list; how many. */
-static unsigned long shrink_active_file(struct lruvec *l, unsigned long nr)
-{
-	struct page *page, *next;
-	struct list_head isolated = LIST_HEAD_INIT(isolated);
-	unsigned long moved;
-
-	moved = isolate_lru_pages(l, LRU_ACTIVE_FILE, nr, ~0UL, &isolated);
-	list_for_each_entry_safe(page, next, &isolated, lru) {
-		list_del(&page->lru);
-		__ClearPageReferenced(page);
-		lru_putback(page, LRU_INACTIVE_FILE);
-	}
-	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
-	return moved;
-}
-
-/* One batch of file scanning: age the active list if the inactive one
- * is low, then evict from the inactive one.  Pages scanned. */
-static unsigned long shrink_file_batch(struct lruvec *l, unsigned long nr,
-				       struct scan_control *sc)
-{
-	unsigned long ina = l->nr_pages[LRU_INACTIVE_FILE];
-	unsigned long act = l->nr_pages[LRU_ACTIVE_FILE];
-
-	if (inactive_is_low(ina, act))
-		shrink_active_file(l, min(act - ina + SWAP_CLUSTER_MAX,
-					  (unsigned long)ISOLATE_BATCH));
-	if (list_empty(&l->lists[LRU_INACTIVE_FILE]))
-		return 0;
-	return shrink_inactive_file(l, nr, sc, true);
-}
-
 /* One batch of anon scanning (the pre-page-cache loop body). */
 static unsigned long shrink_anon_batch(struct lruvec *l, unsigned long nr,
 				       struct scan_control *sc)
@@ -794,19 +702,15 @@ static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
 unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 			  int priority, bool kswapd)
 {
-	unsigned long flags, ret;
+	unsigned long ret;
 
 	/* one reclaimer at a time: a second (an allocation inside the
 	 * first's, which the allocator serves from the reserves as Linux
 	 * does for PF_MEMALLOC) finds nothing to do rather than deadlock */
-	flags = arch_local_irq_save();
-	if (!spin_trylock(&reclaim_lock)) {
-		arch_local_irq_restore(flags);
+	if (!reclaim_trylock())
 		return 0;
-	}
-	arch_local_irq_restore(flags);
 	ret = __shrink_node(nid, nr_to_reclaim, priority, kswapd);
-	spin_unlock(&reclaim_lock);
+	reclaim_unlock();
 	return ret;
 }
 
@@ -861,41 +765,4 @@ bool kswapd_balance(int nid)
 	count_vm_events(arch_cpu_id(), PAGEOUTRUN, 1);
 	got = shrink_node(nid, SWAP_CLUSTER_MAX * 16, DEF_PRIORITY - 2, true);
 	return got && kswapd_needed(nid);
-}
-
-/* ------------------------------------------------------- drop_caches */
-
-unsigned long drop_pagecache(void)
-{
-	struct scan_control sc = { .nr_to_reclaim = ~0UL };
-	unsigned long flags;
-	pg_data_t *pgdat;
-
-	flags = arch_local_irq_save();
-	if (!spin_trylock(&reclaim_lock)) {
-		arch_local_irq_restore(flags);
-		return 0;
-	}
-	arch_local_irq_restore(flags);
-	for_each_online_pgdat(pgdat) {
-		struct lruvec *l = node_lruvec(pgdat->node_id);
-		/* each entry looked at once: locked ones go back to the head */
-		unsigned long todo = l->nr_pages[LRU_ACTIVE_FILE];
-
-		while (todo) {
-			unsigned long n = shrink_active_file(l,
-				min(todo, (unsigned long)ISOLATE_BATCH));
-
-			todo = n ? todo - min(n, todo) : 0;
-		}
-		todo = l->nr_pages[LRU_INACTIVE_FILE];
-		while (todo) {
-			unsigned long n = shrink_inactive_file(l, todo, &sc,
-							       false);
-
-			todo = n ? todo - min(n, todo) : 0;
-		}
-	}
-	spin_unlock(&reclaim_lock);
-	return sc.nr_reclaimed;
 }
