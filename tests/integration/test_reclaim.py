@@ -374,6 +374,7 @@ def test_swapon_refuses_a_disk_in_use(backend, tmp_path):
     g = Guest(backend, memory="256M", extra_args=drive_args(backend,
                                                              str(img)))
     with g:
+        g.wait_ready()
         wait_disk(g)
         pid, _ = file_hog(g, "4M file /dev/vda --name reader")
         assert g.cmd("swapon /dev/vda").strip() == \
