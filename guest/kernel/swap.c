@@ -206,6 +206,33 @@ static void dev_path(char *dst, size_t size, const char *arg)
 	dst[i] = '\0';
 }
 
+/*
+ * Is @disk in use by the page cache?  Swap writes go around the cache, so
+ * a task's MAP_SHARED mapping of the disk, or pages cached from it, would
+ * go on showing bytes swap has overwritten: refused, -EBUSY, as Linux
+ * refuses a device someone holds.  (Says why, once.)
+ */
+static int swapon_busy(struct gendisk *disk, const char *name)
+{
+	struct address_space *m = disk->page_cache;
+
+	if (!m)
+		return 0;
+	if (filemap_mapped(m)) {
+		shell_printf("swapon: %s: device is busy (mapped by a task)\n",
+			     name);
+		return -EBUSY;
+	}
+	if (filemap_nrpages(m)) {
+		shell_printf("swapon: %s: device is busy (%lu pages of it in "
+			     "the page cache; echo 1 > "
+			     "/proc/sys/vm/drop_caches drops them)\n", name,
+			     filemap_nrpages(m));
+		return -EBUSY;
+	}
+	return 0;
+}
+
 static int cmd_swapon(int argc, char **argv)
 {
 	struct gendisk *disk = argc == 2 ? get_disk(argv[1]) : NULL;
@@ -225,6 +252,9 @@ static int cmd_swapon(int argc, char **argv)
 		return -EROFS;
 	}
 	dev_path(name, sizeof(name), disk->disk_name);
+	err = swapon_busy(disk, name);
+	if (err)
+		return err;
 	err = swapon(disk, name, (unsigned long)(disk->capacity /
 						 SECTORS_PER_PAGE));
 	if (err)

@@ -479,6 +479,37 @@ static void core_free_run(struct core_batch *b, const struct mem_section *ms,
 }
 
 /*
+ * Free [pfn, end), pages in use until now (free_pages_prepare()d: tails
+ * clean, heads too), of one section and one zone, as the largest aligned
+ * blocks they make, each merged with its free buddies: a pageout batch of
+ * neighbouring 64 KiB chunks goes back in a few blocks under one lock
+ * hold, not one order-4 free per chunk.  Takes zone->lock.
+ */
+void free_pages_run_core(pfn_t pfn, pfn_t end, bool zero)
+{
+	const struct mem_section *ms = __pfn_to_section(pfn);
+	struct page *page = (struct page *)(ms->section_mem_map + pfn * 64);
+	struct zone *zone = page_zone(page);
+	unsigned long flags;
+	long nr_free = 0;
+
+	BUG_ON(end > (pfn & PAGE_SECTION_MASK) + PAGES_PER_SECTION);
+	spin_lock_irqsave(&zone->lock, flags);
+	while (pfn < end) {
+		unsigned int order = core_block_order(pfn, end);
+		int mt = get_pfnblock_migratetype(ms, pfn);
+
+		__free_one_page(page, pfn, zone, order, mt, zero);
+		if (mt != MIGRATE_ISOLATE)
+			nr_free += 1L << order;
+		pfn += 1UL << order;
+		page += 1UL << order;
+	}
+	mod_zone_page_state(zone, NR_FREE_PAGES, nr_free);
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/*
  * First free of never-used pages [start, end) (boot, online): they become
  * managed by their zones, as maximal aligned blocks, O(blocks).  Sections,
  * zones and locks are looked up once per section and zone, not per block.

@@ -105,14 +105,14 @@ static struct page *__find(struct address_space *m, unsigned long index)
 	return p;
 }
 
-static void __insert(struct address_space *m, struct page *page)
+/* mapping->lock held; the caller counts NR_FILE_PAGES. */
+static void __insert_nocount(struct address_space *m, struct page *page)
 {
 	struct page **head = &m->hash[hash_of(page->index)];
 
 	page->private = (unsigned long)*head;
 	*head = page;
 	m->nrpages++;
-	mod_zone_page_state(page_zone(page), NR_FILE_PAGES, 1);
 }
 
 static void __remove(struct address_space *m, struct page *page)
@@ -138,8 +138,10 @@ struct page *find_get_page(struct address_space *m, unsigned long index)
 	return p;
 }
 
-/* Free a page that has left the index (and its LRU list). */
-static void cache_page_free(struct page *page)
+/* Free a page that has left the index (and its LRU list): into the run
+ * @run (its neighbours, a 64 KiB block's pages, go back together), or
+ * alone if @run is NULL. */
+static void cache_page_free(struct page *page, struct free_run *run)
 {
 	page->mapping = NULL;
 	page->index = 0;
@@ -147,10 +149,13 @@ static void cache_page_free(struct page *page)
 	__ClearPageUptodate(page);
 	__ClearPageReferenced(page);
 	__ClearPageLocked(page);
-	__free_pages(page, 0);
+	if (!run)
+		__free_pages(page, 0);
+	else if (put_page_testzero(page))
+		free_run_add(run, page, 0, false);
 }
 
-bool filemap_evict(struct page *page, bool record)
+bool filemap_evict(struct page *page, bool record, struct free_run *run)
 {
 	struct address_space *m = page->mapping;
 	unsigned long flags;
@@ -162,7 +167,7 @@ bool filemap_evict(struct page *page, bool record)
 	if (record && page->index < m->nr_pages)
 		m->evicted[page->index / 64] |= 1UL << (page->index % 64);
 	spin_unlock_irqrestore(&m->lock, flags);
-	cache_page_free(page);
+	cache_page_free(page, run);
 	return true;
 }
 
@@ -173,41 +178,76 @@ void filemap_release(struct page **pages, unsigned int nr)
 			__ClearPageLocked(pages[i]);
 }
 
+/*
+ * What filemap_read() knows of each page of its range (fresh[]): cached
+ * already, or fresh -- a single page, or one of a 64 KiB block whose 16
+ * pages (16-aligned offsets) were allocated together.  The loops over
+ * fresh pages go unit by unit (fresh_unit()), so what is the same for a
+ * block's 16 pages -- the zone, the physical address, the LRU lock -- is
+ * looked up once, not per page (each lookup was ~40 emulated ring-0
+ * instructions under nested KVM).
+ */
+enum { CACHED, FRESH_PAGE, FRESH_BLOCK };
+
+/* Pages in the unit from @i: 16 at a block's first page, else 1. */
+static inline unsigned int fresh_unit(const unsigned char *fresh,
+				      unsigned int i)
+{
+	return fresh[i] == FRESH_BLOCK ? MTHP_NR : 1;
+}
+
+/* The first fresh page at or after @i, or @nr. */
+static inline unsigned int next_fresh(const unsigned char *fresh,
+				      unsigned int nr, unsigned int i)
+{
+	while (i < nr && fresh[i] == CACHED)
+		i++;
+	return i;
+}
+
+/* Each unit of fresh pages of [0, @nr): from index @i, @u pages. */
+#define for_each_fresh_unit(i, u, fresh, nr)				\
+	for ((i) = next_fresh(fresh, nr, 0);				\
+	     (i) < (nr) && ((u) = fresh_unit(fresh, i)) != 0;		\
+	     (i) = next_fresh(fresh, nr, (i) + (u)))
+
 /* Take the missing pages of @pages[0..nr) (index @index + i) out again
  * after a failed read; release the others. */
 static void read_failed(struct address_space *m, struct page **pages,
-			const bool *fresh, unsigned int nr)
+			const unsigned char *fresh, unsigned int nr)
 {
 	unsigned long flags;
 
 	for (unsigned int i = 0; i < nr; i++) {
 		if (!pages[i])
 			continue;
-		if (!fresh[i]) {
+		if (fresh[i] == CACHED) {
 			__ClearPageLocked(pages[i]);
 			continue;
 		}
 		spin_lock_irqsave(&m->lock, flags);
 		__remove(m, pages[i]);
 		spin_unlock_irqrestore(&m->lock, flags);
-		cache_page_free(pages[i]);
+		cache_page_free(pages[i], NULL);
 		pages[i] = NULL;
 	}
 }
 
 /* Read the fresh pages of @pages with runs merged by offset. */
 static int read_fresh(struct address_space *m, struct page **pages,
-		      const bool *fresh, unsigned int nr, unsigned long index)
+		      const unsigned char *fresh, unsigned int nr,
+		      unsigned long index)
 {
 	static struct swap_iov iov[FILEMAP_IO_RUNS];
-	unsigned int n = 0;
+	unsigned int n = 0, u;
 	unsigned long pages_read = 0;
 	int err = 0;
 
-	for (unsigned int i = 0; i <= nr && !err; i++) {
+	for (unsigned int i = 0; i <= nr && !err; i += u) {
 		struct swap_iov *last = n ? &iov[n - 1] : NULL;
 		phys_addr_t pa;
 
+		u = 1;
 		if (i == nr || n == FILEMAP_IO_RUNS) {
 			if (n)
 				err = mm_hooks.filemap_rw ?
@@ -218,16 +258,18 @@ static int read_fresh(struct address_space *m, struct page **pages,
 				break;
 			last = NULL;
 		}
-		if (!fresh[i])
+		if (fresh[i] == CACHED)
 			continue;
+		u = fresh_unit(fresh, i);
 		pa = page_to_phys(pages[i]);
-		pages_read++;
+		pages_read += u;
 		if (last && last->slot + last->len / PAGE_SIZE == index + i &&
 		    last->addr + last->len == pa) {
-			last->len += PAGE_SIZE;
+			last->len += (unsigned long)u << PAGE_SHIFT;
 			continue;
 		}
-		iov[n++] = (struct swap_iov){ index + i, pa, PAGE_SIZE };
+		iov[n++] = (struct swap_iov){ index + i, pa,
+					      (unsigned long)u << PAGE_SHIFT };
 	}
 	if (!err)
 		count_vm_events(arch_cpu_id(), PGPGIN,
@@ -235,72 +277,178 @@ static int read_fresh(struct address_space *m, struct page **pages,
 	return err;
 }
 
-int filemap_read(struct address_space *m, unsigned long index,
-		 unsigned int nr, struct page **pages)
-{
-	static bool fresh[FILEMAP_MAX_READ];
-	unsigned long flags, refaults = 0;
-	unsigned int missing = 0;
-	int err;
+/* Fresh pages that fill a whole aligned 64 KiB of the cache: no direct
+ * reclaim, quiet; single pages when there is none. */
+#define FILEMAP_CHUNK_GFP	((GFP_KERNEL | __GFP_NOWARN) & \
+				 ~__GFP_DIRECT_RECLAIM)
 
-	if (nr > FILEMAP_MAX_READ)
-		return -EINVAL;
-	/* the cached pages: take them, mark them accessed */
+static bool all_fresh(const unsigned char *fresh, unsigned int n)
+{
+	bool all = true;
+
+	for (unsigned int i = 0; i < n; i++)
+		all &= fresh[i] != CACHED;
+	return all;
+}
+
+/*
+ * Pages for the missing entries of @pages (offsets from @index): each
+ * 16-aligned run of 16 missing offsets gets a 64 KiB block cut into 16
+ * pages (one allocation instead of sixteen, one run for the device;
+ * FRESH_BLOCK), the others single pages.  0, or -ENOMEM with nothing
+ * kept (the cached pages are still locked: the caller releases them).
+ */
+static int alloc_fresh(struct page **pages, unsigned char *fresh,
+		       unsigned int nr, unsigned long index)
+{
+	unsigned int i = 0;
+
+	while (i < nr) {
+		struct page *p = NULL;
+
+		if (fresh[i] == CACHED) {
+			i++;
+			continue;
+		}
+		if (!((index + i) % MTHP_NR) && i + MTHP_NR <= nr &&
+		    all_fresh(fresh + i, MTHP_NR))
+			p = alloc_pages(FILEMAP_CHUNK_GFP, MTHP_ORDER);
+		if (p) {
+			for (unsigned int j = 0; j < MTHP_NR; j++) {
+				set_page_count(p + j, 1);  /* split_page() */
+				pages[i + j] = p + j;
+				p[j].index = index + i + j;
+				fresh[i + j] = FRESH_BLOCK;
+			}
+			i += MTHP_NR;
+			continue;
+		}
+		p = alloc_page(GFP_KERNEL);
+		if (!p)
+			goto fail;
+		p->index = index + i;
+		pages[i++] = p;
+	}
+	return 0;
+fail:
+	while (i--)
+		if (fresh[i] != CACHED) {
+			pages[i]->index = 0;
+			__free_pages(pages[i], 0);
+			pages[i] = NULL;
+		}
+	return -ENOMEM;
+}
+
+/* The offsets [@index, + @nr) (one page, or a 16-aligned block: one
+ * word of the bitmap) are cached again: clear their evicted bits; how
+ * many were set (refaults).  mapping->lock held. */
+static unsigned long clear_evicted(struct address_space *m,
+				   unsigned long index, unsigned int nr)
+{
+	unsigned long *w = &m->evicted[index / 64], mask, n = 0;
+
+	if (index >= m->nr_pages)
+		return 0;		/* past the end: no bits */
+	nr = (unsigned int)min((unsigned long)nr, m->nr_pages - index);
+	mask = ((1UL << nr) - 1) << (index % 64);	/* nr <= 16 */
+	mask &= *w;
+	*w &= ~mask;
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
+/* Enter the fresh pages in the index, locked, under one lock hold;
+ * NR_FILE_PAGES moves once per unit.  Refaults counted. */
+static void insert_fresh(struct address_space *m, struct page **pages,
+			 const unsigned char *fresh, unsigned int nr)
+{
+	unsigned long flags, refaults = 0;
+	unsigned int i, u;
+
+	spin_lock_irqsave(&m->lock, flags);
+	for_each_fresh_unit(i, u, fresh, nr) {
+		for (unsigned int j = i; j < i + u; j++) {
+			struct page *p = pages[j];
+
+			p->mapping = m;
+			__ClearPageIdle(p);	/* a freed page's stale */
+			__ClearPageYoung(p);	/* idle tracking state */
+			__SetPageLocked(p);
+			__insert_nocount(m, p);
+		}
+		refaults += clear_evicted(m, pages[i]->index, u);
+		mod_zone_page_state(page_zone(pages[i]), NR_FILE_PAGES, u);
+	}
+	spin_unlock_irqrestore(&m->lock, flags);
+	if (refaults)
+		count_vm_events(arch_cpu_id(), WORKINGSET_REFAULT_FILE,
+				refaults);
+}
+
+/* Take the cached pages of the range, marking them accessed; how many
+ * are missing. */
+static unsigned int find_cached(struct address_space *m, unsigned long index,
+				unsigned int nr, struct page **pages,
+				unsigned char *fresh)
+{
+	unsigned long flags;
+	unsigned int missing = 0;
+
 	spin_lock_irqsave(&m->lock, flags);
 	for (unsigned int i = 0; i < nr; i++) {
 		pages[i] = __find(m, index + i);
-		fresh[i] = !pages[i];
+		fresh[i] = pages[i] ? CACHED : FRESH_PAGE;
 		if (pages[i])
 			__SetPageLocked(pages[i]);
 		else
 			missing++;
 	}
 	spin_unlock_irqrestore(&m->lock, flags);
-	for (unsigned int i = 0; i < nr; i++)
-		if (pages[i])
-			mark_page_accessed(pages[i]);
-	if (!missing)
+	mark_pages_accessed(pages, nr);		/* the cached ones */
+	return missing;
+}
+
+/* The fresh pages, read: up to date, referenced (this access), on the
+ * inactive file list in order -- a block's 16 under one lock hold. */
+static void fresh_done(struct page **pages, const unsigned char *fresh,
+		       unsigned int nr)
+{
+	unsigned int i, u;
+
+	for_each_fresh_unit(i, u, fresh, nr) {
+		for (unsigned int j = i; j < i + u; j++) {
+			__SetPageUptodate(pages[j]);
+			__SetPageReferenced(pages[j]);
+		}
+		lru_cache_add_run(pages[i], u, LRU_INACTIVE_FILE);
+	}
+}
+
+int filemap_read(struct address_space *m, unsigned long index,
+		 unsigned int nr, struct page **pages)
+{
+	static unsigned char fresh[FILEMAP_MAX_READ];
+	int err;
+
+	if (nr > FILEMAP_MAX_READ)
+		return -EINVAL;
+	if (!find_cached(m, index, nr, pages, fresh))
 		return 0;
 	/* the others: fresh pages, locked, in the index */
-	for (unsigned int i = 0; i < nr; i++) {
-		struct page *p;
-
-		if (!fresh[i])
-			continue;
-		p = alloc_page(GFP_KERNEL);
-		if (!p) {
-			read_failed(m, pages, fresh, nr);
-			return -ENOMEM;
-		}
-		p->mapping = m;
-		p->index = index + i;
-		__ClearPageIdle(p);		/* a freed page's stale */
-		__ClearPageYoung(p);		/* idle tracking state */
-		__SetPageLocked(p);
-		pages[i] = p;
-		spin_lock_irqsave(&m->lock, flags);
-		__insert(m, p);
-		if (p->index < m->nr_pages &&
-		    (m->evicted[p->index / 64] >> (p->index % 64) & 1)) {
-			m->evicted[p->index / 64] &= ~(1UL << (p->index % 64));
-			refaults++;
-		}
-		spin_unlock_irqrestore(&m->lock, flags);
+	err = alloc_fresh(pages, fresh, nr, index);
+	if (err) {
+		filemap_release(pages, nr);
+		return err;
 	}
+	insert_fresh(m, pages, fresh, nr);
 	err = read_fresh(m, pages, fresh, nr, index);
 	if (err) {
 		read_failed(m, pages, fresh, nr);
 		return err;
 	}
-	for (unsigned int i = 0; i < nr; i++)
-		if (fresh[i]) {
-			__SetPageUptodate(pages[i]);
-			__SetPageReferenced(pages[i]);	/* this access */
-			lru_cache_add_file(pages[i]);
-		}
-	if (refaults)
-		count_vm_events(arch_cpu_id(), WORKINGSET_REFAULT_FILE,
-				refaults);
+	fresh_done(pages, fresh, nr);
 	return 0;
 }
 
@@ -435,6 +583,17 @@ vm_fault_t filemap_fault(struct mm_struct *mm, unsigned long address,
 unsigned long filemap_nrpages(const struct address_space *m)
 {
 	return m->nrpages;
+}
+
+bool filemap_mapped(struct address_space *m)
+{
+	unsigned long flags;
+	bool mapped;
+
+	spin_lock_irqsave(&m->i_mmap_lock, flags);
+	mapped = !list_empty(&m->i_mmap);
+	spin_unlock_irqrestore(&m->i_mmap_lock, flags);
+	return mapped;
 }
 
 #ifdef MM_HOST

@@ -79,6 +79,20 @@ static inline bool list_empty(const struct list_head *head)
 	return head->next == head;
 }
 
+/* Move every node of @list to the front of @head, in order; @list is
+ * left empty (initialised). */
+static inline void list_splice_init(struct list_head *list,
+				    struct list_head *head)
+{
+	if (list_empty(list))
+		return;
+	list->prev->next = head->next;
+	head->next->prev = list->prev;
+	head->next = list->next;
+	list->next->prev = head;
+	INIT_LIST_HEAD(list);
+}
+
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(head, type, member) \
 	list_entry((head)->next, type, member)

@@ -41,15 +41,32 @@ static inline bool page_is_file_lru(const struct page *page)
 	return page->mapping && !PageAnon(page);
 }
 
+/* The zone's counts for @nr of its pages joining (+) or leaving (-) @lru. */
+static inline void lru_account_zone(struct zone *zone, enum lru_list lru,
+				    long nr)
+{
+	mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru, nr);
+	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
+}
+
+/* @nr pages of @zone moved from @lru to the active list after it. */
+static void lru_move_counts(struct lruvec *l, struct zone *zone,
+			    enum lru_list lru, unsigned long nr)
+{
+	if (!nr)
+		return;
+	l->nr_pages[lru] -= nr;
+	l->nr_pages[lru + 1] += nr;
+	lru_account_zone(zone, lru, -(long)nr);
+	lru_account_zone(zone, lru + 1, (long)nr);
+}
+
 /* Counts for @nr pages from @page joining (+) or leaving (-) @lru. */
 static void lru_account(struct lruvec *l, struct page *page,
 			enum lru_list lru, long nr)
 {
-	struct zone *zone = page_zone(page);
-
 	l->nr_pages[lru] += (unsigned long)nr;
-	mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru, nr);
-	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
+	lru_account_zone(page_zone(page), lru, nr);
 }
 
 /* Put @page (off any list) on @lru's head.  lru_lock held. */
@@ -190,11 +207,6 @@ void lru_cache_add_anon(struct page *page)
 	lru_cache_add(page, LRU_INACTIVE_ANON);
 }
 
-void lru_cache_add_file(struct page *page)
-{
-	lru_cache_add(page, LRU_INACTIVE_FILE);
-}
-
 void mark_page_accessed(struct page *page)
 {
 	struct lruvec *l = node_lruvec(page_to_nid(page));
@@ -213,6 +225,63 @@ void mark_page_accessed(struct page *page)
 		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
 	}
 	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+/*
+ * mark_page_accessed() for every page of @pages[0..@nr) that is not NULL
+ * (a read's cached pages, in order): one lock hold per node run, and the
+ * counts of the pages activated moved once per zone run, not per page.
+ */
+void mark_pages_accessed(struct page **pages, unsigned int nr)
+{
+	unsigned long flags = 0, moved = 0, activated = 0;
+	struct lruvec *l = NULL;
+	struct zone *zone = NULL;
+	enum lru_list lru = LRU_INACTIVE_FILE;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *page = pages[i];
+		struct lruvec *pl;
+
+		if (!page)
+			continue;
+		if (PageIdle(page))
+			ClearPageIdle(page);	/* used (page_idle.c) */
+		pl = node_lruvec(page_to_nid(page));
+		if (pl != l) {
+			if (l) {
+				lru_move_counts(l, zone, lru, moved);
+				spin_unlock_irqrestore(&l->lru_lock, flags);
+			}
+			l = pl;
+			moved = 0;
+			spin_lock_irqsave(&l->lru_lock, flags);
+		}
+		if (!PageReferenced(page)) {
+			__SetPageReferenced(page);
+			continue;
+		}
+		if (!PageLRU(page) || PageActive(page))
+			continue;
+		/* the second access on the inactive list: activate */
+		if (page_zone(page) != zone || page_lru(page) != lru) {
+			lru_move_counts(l, zone, lru, moved);
+			zone = page_zone(page);
+			lru = page_lru(page);
+			moved = 0;
+		}
+		list_move(&page->lru, &l->lists[lru + 1]);
+		__SetPageActive(page);
+		__ClearPageReferenced(page);
+		moved++;
+		activated++;
+	}
+	if (l) {
+		lru_move_counts(l, zone, lru, moved);
+		spin_unlock_irqrestore(&l->lru_lock, flags);
+	}
+	if (activated)
+		count_vm_events(arch_cpu_id(), PGACTIVATE, activated);
 }
 
 /* Make @page a single LRU entry if it is in a chunk entry. */
@@ -263,23 +332,37 @@ void lru_replace(struct page *old, struct page *new)
 	}
 }
 
-/* Move up to @nr entries from the tail of @lru onto @out. */
+/* Move up to @nr entries (@pages pages) from the tail of @lru onto @out.
+ * The counts move once per run of one zone, not per entry. */
 unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
 				       unsigned long nr, unsigned long pages,
 				       struct list_head *out)
 {
-	unsigned long flags, n = 0, got = 0;
+	unsigned long flags, n = 0, got = 0, zone_got = 0;
+	struct zone *zone = NULL;
 
 	spin_lock_irqsave(&l->lru_lock, flags);
 	while (n < nr && got < pages && !list_empty(&l->lists[lru])) {
 		struct page *page = list_last_entry(&l->lists[lru],
 						    struct page, lru);
+		struct zone *z = page_zone(page);
+		unsigned long np = lru_nr(page);
 
-		got += lru_nr(page);
-		__lru_del(l, page);
-		list_add_tail(&page->lru, out);
+		if (z != zone) {
+			if (zone)
+				lru_account_zone(zone, lru, -(long)zone_got);
+			zone = z;
+			zone_got = 0;
+		}
+		zone_got += np;
+		got += np;
+		list_move_tail(&page->lru, out);
+		page->flags &= ~(1UL << PG_lru | 1UL << PG_active);
 		n++;
 	}
+	if (zone)
+		lru_account_zone(zone, lru, -(long)zone_got);
+	l->nr_pages[lru] -= got;
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 	return n;
 }
@@ -291,5 +374,59 @@ void lru_putback(struct page *page, enum lru_list lru)
 
 	spin_lock_irqsave(&l->lru_lock, flags);
 	__lru_add(l, page, lru);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+void lru_putback_list(struct lruvec *l, struct list_head *list,
+		      enum lru_list lru)
+{
+	unsigned long flags, got = 0, zone_got = 0;
+	unsigned long set = 1UL << PG_lru |
+		(lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE ?
+		 1UL << PG_active : 0);
+	struct zone *zone = NULL;
+	struct page *page;
+
+	if (list_empty(list))
+		return;
+	spin_lock_irqsave(&l->lru_lock, flags);
+	list_for_each_entry(page, list, lru) {
+		struct zone *z = page_zone(page);
+		unsigned long np = lru_nr(page);
+
+		if (z != zone) {
+			if (zone)
+				lru_account_zone(zone, lru, (long)zone_got);
+			zone = z;
+			zone_got = 0;
+		}
+		zone_got += np;
+		got += np;
+		page->flags |= set;
+	}
+	lru_account_zone(zone, lru, (long)zone_got);
+	l->nr_pages[lru] += got;
+	list_splice_init(list, &l->lists[lru]);
+	spin_unlock_irqrestore(&l->lru_lock, flags);
+}
+
+/* The @nr new single pages from @page, consecutive in one block (so in
+ * one zone), go on the head of @lru in order, as lru_cache_add() would
+ * put them one by one: one lock hold, the counts moved once (the page
+ * cache's reads: a 64 KiB block's 16 pages at once). */
+void lru_cache_add_run(struct page *page, unsigned long nr,
+		       enum lru_list lru)
+{
+	struct lruvec *l = node_lruvec(page_to_nid(page));
+	unsigned long flags, set = 1UL << PG_lru |
+		(lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE ?
+		 1UL << PG_active : 0);
+
+	spin_lock_irqsave(&l->lru_lock, flags);
+	for (unsigned long i = 0; i < nr; i++) {
+		list_add(&page[i].lru, &l->lists[lru]);
+		page[i].flags |= set;
+	}
+	lru_account(l, page, lru, (long)nr);
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 }

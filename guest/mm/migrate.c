@@ -34,6 +34,10 @@
  * swap, one allocation is made unlocked, where it may reclaim (but never
  * calls the OOM killer); failing that, the offline fails with -ENOMEM
  * and is rolled back.
+ * A swap-cache unit (swap_state.c: read back from swap, slots kept) keeps
+ * its slots: moved, they go with the copy, which holds the same bytes;
+ * swapped out instead, it goes to them, written only if it is dirty.  A
+ * 64 KiB chunk's slots go when moving one of its pages breaks it (lru.c).
  * has_unmovable_pages() is the same scan without moving anything, to
  * refuse a block that holds kernel memory before isolating it.
  *
@@ -239,6 +243,25 @@ static void move_anon_page(struct mm_struct *mm, pteval_t *entry,
 }
 
 /*
+ * move_anon_page(), and a swap-cache unit's slots go with it: the copy
+ * holds the same bytes, so they still match (taken off @old while it is
+ * still whole, put on @new before anyone can see it: the mm is locked).
+ */
+static void move_anon_page_cached(struct mm_struct *mm, pteval_t *entry,
+				  unsigned long va, struct page *old,
+				  struct page *new, unsigned int order)
+{
+	bool cached = PageSwapCache(old);
+	swp_entry_t swp = swapcache_entry(old);
+
+	if (cached)
+		swapcache_clear(old);
+	move_anon_page(mm, entry, va, old, new, order);
+	if (cached)
+		swapcache_add(new, swp, 1UL << order);
+}
+
+/*
  * No page to move @page (2^@order pages, mapped by @entry at @va of the
  * locked @mm) to: write it to swap instead, in one I/O, and free it --
  * it lands on the isolate lists like a migrated page.  0, or -ENOSPC (no
@@ -248,24 +271,39 @@ static int swap_out_isolated(struct mm_struct *mm, pteval_t *entry,
 			     unsigned long va, struct page *page,
 			     unsigned int order)
 {
-	pteval_t old = *entry;
+	bool cached = PageSwapCache(page), write = true;
+	pteval_t old = *entry, e;
 	struct swap_iov iov;
 	swp_entry_t swp;
 
-	if (swap_alloc(order, &swp))
+	/* a swap-cache unit goes to its own slots, written only if dirty
+	 * (as reclaim does: swap_state.c) */
+	if (cached)
+		swp = swapcache_entry(page);
+	else if (swap_alloc(order, &swp))
 		return -ENOSPC;
-	*entry = order ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
+	e = order ? swp_entry_to_pmd(swp) : swp_entry_to_pte(swp);
+	if (cached)
+		write = swapcache_unmap(entry, 1, e);
+	else
+		*entry = e;
 	arch_flush_tlb_page(mm, va);
 	iov = (struct swap_iov){ swp_offset(swp), page_to_phys(page),
 				 PAGE_SIZE << order };
-	if (swap_io(swp_type(swp), true, &iov, 1)) {
+	if (write && swap_io(swp_type(swp), true, &iov, 1)) {
 		*entry = old;
-		swap_free(swp, order);
+		if (cached)
+			swapcache_free(page);	/* half rewritten, maybe */
+		else
+			swap_free(swp, order);
 		return -EIO;
 	}
+	if (cached)
+		swapcache_clear(page);		/* the entry's slots now */
 	lru_del(page);
 	pageout_done(mm, page, false);
-	count_vm_events(arch_cpu_id(), PSWPOUT, 1UL << order);
+	count_vm_events(arch_cpu_id(), write ? PSWPOUT : SWAPCACHE_CLEAN_DROP,
+			1UL << order);
 	return 0;
 }
 
@@ -326,9 +364,9 @@ static int __migrate_anon_page(struct page *page, struct migrate_control *mc,
 	BUG_ON(!entry || !pte_present(*entry) ||
 	       (order ? pmd_pfn(*entry) : pte_pfn(*entry)) !=
 	       page_to_pfn(page));
-	/* the copy or the new slots are not those: drop them (a chunk's
-	 * go when lru_replace() or lru_del() breaks it) */
-	if (PageSwapCache(page))
+	/* a chunk's slots go with the chunk, which moving one of its
+	 * pages breaks (lru.c) */
+	if (PageSwapCache(page) && PageMthp(page))
 		swapcache_free(page);
 	new = !order && *spare ? *spare : alloc_pages_node(page_to_nid(page),
 						GFP_MIGRATE_LOCKED, order);
@@ -339,7 +377,7 @@ static int __migrate_anon_page(struct page *page, struct migrate_control *mc,
 		spin_unlock(&mm->lock);
 		return ret;
 	}
-	move_anon_page(mm, entry, va, page, new, order);
+	move_anon_page_cached(mm, entry, va, page, new, order);
 	spin_unlock(&mm->lock);
 	__free_pages(page, order);
 	mc->nr_migrated += 1UL << order;

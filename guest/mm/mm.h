@@ -342,6 +342,8 @@ void filemap_write(struct address_space *m, unsigned long long pos,
 /* The cached page at @index, or NULL (no reference taken). */
 struct page *find_get_page(struct address_space *m, unsigned long index);
 unsigned long filemap_nrpages(const struct address_space *m);
+/* Is the disk of @m mapped by a task (a MAP_SHARED mapping of it)? */
+bool filemap_mapped(struct address_space *m);
 /* echo 1 > /proc/sys/vm/drop_caches: drop every clean unlocked cache
  * page; pages dropped. */
 unsigned long drop_pagecache(void);

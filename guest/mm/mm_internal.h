@@ -69,6 +69,7 @@ struct page *__rmqueue(struct zone *zone, unsigned int order, int mt,
 		       bool want_zero, bool *zero);
 void free_pages_range_core(pfn_t start, pfn_t end,
 			   bool known_zero);			/* locks */
+void free_pages_run_core(pfn_t pfn, pfn_t end, bool zero);	/* locks */
 
 unsigned long move_freepages_block(struct zone *zone, pfn_t start_pfn,
 				   pfn_t end_pfn, int mt);
@@ -78,6 +79,32 @@ void zone_init_free_lists(struct zone *zone);
 
 /* ---- page_alloc.c */
 void zone_pcp_init(struct zone *zone);
+
+/* Blocks freed together when they are neighbours (page_alloc.c). */
+struct free_run {
+	struct page *page;	/* the first block's head */
+	pfn_t pfn;		/* its pfn */
+	pfn_t limit;		/* where its section or zone ends */
+	unsigned long nr;	/* pages so far; 0: empty */
+	unsigned int order;	/* of every block */
+	bool zero;		/* every block known zero */
+};
+void __free_run_start(struct free_run *r, struct page *page,
+		      unsigned int order, bool zero);
+void free_run_flush(struct free_run *r);
+
+/* Add the 2^@order block at @page, whose last reference the caller has
+ * dropped, to the run @r (or flush @r and start a new one).  The common
+ * case, the next neighbour, looks nothing up. */
+static inline void free_run_add(struct free_run *r, struct page *page,
+				unsigned int order, bool zero)
+{
+	if (r->nr && page == r->page + r->nr && r->pfn + r->nr < r->limit &&
+	    zero == r->zero && order == r->order)
+		r->nr += 1UL << order;
+	else
+		__free_run_start(r, page, order, zero);
+}
 
 /* ---- mm_init.c: zones, watermarks, zonelists */
 void free_area_init(void);
@@ -134,6 +161,18 @@ extern long nr_swap_pages;		/* free slots, all devices */
 /* 2^@order consecutive slots (order 0, 4 or 9), aligned to their size,
  * in *@entry.  0 or -ENOSPC. */
 int swap_alloc(unsigned int order, swp_entry_t *entry);
+/* Slots taken ahead for one pageout batch's 64 KiB chunks (swapfile.c):
+ * a free cluster at a time, handed out 16 by 16. */
+struct swap_slots {
+	unsigned int type;
+	unsigned long next;	/* the next chunk's first slot */
+	unsigned long left;	/* slots taken and not handed out */
+};
+/* 16 aligned slots for a chunk, from @c (refilled when empty), as
+ * swap_alloc(MTHP_ORDER) would choose their device.  0 or -ENOSPC. */
+int swap_alloc_chunk(struct swap_slots *c, swp_entry_t *entry);
+/* Give back what @c holds (before the mm lock it was used under goes). */
+void swap_slots_release(struct swap_slots *c);
 /* Give back the 2^@order slots from @entry. */
 void swap_free(swp_entry_t entry, unsigned int order);
 /* Give back the @nr slots from @entry (any count, across clusters). */
@@ -175,6 +214,15 @@ unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
 				struct list_head *out);
 /* Put the isolated entry @page back at the head of @lru. */
 void lru_putback(struct page *page, enum lru_list lru);
+/* The @nr new single pages from @page (one block: one zone) on the head
+ * of @lru, in order, under one lock hold. */
+void lru_cache_add_run(struct page *page, unsigned long nr,
+		       enum lru_list lru);
+/* Put the isolated entries on @list (of @l's node), which were added to
+ * it with list_add in the order lru_putback() would have taken them, at
+ * the head of @lru under one lock hold; @list is left empty. */
+void lru_putback_list(struct lruvec *l, struct list_head *list,
+		      enum lru_list lru);
 /* The isolated chunk entry @head becomes a single page; its other 15
  * go on the inactive list singly. */
 void lru_chunk_break_isolated(struct page *head);
@@ -185,14 +233,16 @@ void lru_cache_add_anon(struct page *page);
 /* @nr consecutive new pages from @page, one lock round (whole aligned
  * 64 KiB chunks as one entry each). */
 void lru_cache_add_anon_range(struct page *page, unsigned long nr);
-/* A new page cache page goes on the inactive file list of its node. */
-void lru_cache_add_file(struct page *page);
 /* A cache hit: referenced, or (referenced twice) activated. */
 void mark_page_accessed(struct page *page);
+/* mark_page_accessed() for each non-NULL page of @pages[0..nr), under
+ * one lock hold per node. */
+void mark_pages_accessed(struct page **pages, unsigned int nr);
 /* filemap.c: take an unlocked cache page (off the LRU) out of its index
- * and free it; @record: remember the eviction (refaults).  false: it is
- * locked (in use), nothing done. */
-bool filemap_evict(struct page *page, bool record);
+ * and free it, into @run (free_run_flush() frees it) or alone if @run is
+ * NULL; @record: remember the eviction (refaults).  false: it is locked
+ * (in use), nothing done. */
+bool filemap_evict(struct page *page, bool record, struct free_run *run);
 struct scan_count { unsigned long anon, file; };
 /* Linux's get_scan_count() in spirit: how many anon and file pages to
  * scan at @priority, anon weighed by @swappiness against file by 200 -

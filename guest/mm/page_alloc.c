@@ -325,6 +325,60 @@ void free_pages_known_zero(struct page *page, unsigned int order)
 		free_the_page(page, order, true);
 }
 
+/*
+ * Runs of freed blocks (struct free_run): a caller freeing many blocks
+ * that are mostly neighbours (pageout's 64 KiB chunks) adds each one
+ * whose last reference it dropped; consecutive ones of one section and
+ * zone, alike in @zero, go back together as the largest blocks they
+ * make (free_pages_run_core), the rest as they come.
+ */
+void free_run_flush(struct free_run *r)
+{
+	unsigned long blk = 1UL << r->order, start = 0;
+	unsigned long flags;
+
+	if (!r->nr)
+		return;
+	for (unsigned long i = 0; i < r->nr; i += blk) {
+		if (free_pages_prepare(r->page + i, r->order, r->zero)) {
+			r->page[i].flags = 0;	/* a tail, or set by the buddy */
+			continue;
+		}
+		/* a bad page (reported, leaked): free around it */
+		if (start < i)
+			free_pages_run_core(r->pfn + start, r->pfn + i, r->zero);
+		start = i + blk;
+	}
+	if (start < r->nr)
+		free_pages_run_core(r->pfn + start, r->pfn + r->nr, r->zero);
+	flags = arch_local_irq_save();
+	count_vm_events(arch_cpu_id(), PGFREE, r->nr);
+	arch_local_irq_restore(flags);
+	r->nr = 0;
+}
+
+/* free_run_add(), past its inline fast path: flush @r and start a new
+ * run with the 2^@order block at @page. */
+void __free_run_start(struct free_run *r, struct page *page,
+		      unsigned int order, bool zero)
+{
+	const struct mem_section *ms;
+	pfn_t pfn, off;
+
+	free_run_flush(r);
+	pfn = page_to_pfn(page);
+	ms = __pfn_to_section(pfn);
+	off = pfn & ~PAGE_SECTION_MASK;
+	/* a run stays in its section (descriptors follow each other only
+	 * there) and its zone (the section's zone_split divides two) */
+	*r = (struct free_run){ .page = page, .pfn = pfn,
+				.limit = (pfn & PAGE_SECTION_MASK) +
+					 (off < ms->zone_split ?
+					  ms->zone_split : PAGES_PER_SECTION),
+				.nr = 1UL << order, .order = order,
+				.zero = zero };
+}
+
 void free_pages(unsigned long addr, unsigned int order)
 {
 	if (addr)

@@ -26,9 +26,12 @@
  * Invariant: while PG_swapcache is set the unit's slots are taken and
  * owned by it (no page-table entry refers to them).  Everything that
  * ends that -- the unit freed by munmap or exit (memory.c's zap_page),
- * a THP split, a chunk broken (lru.c's __chunk_break), migration,
- * swapoff (unuse_mm), a failed rewrite -- calls swapcache_free(), which
+ * a THP split, a chunk broken (lru.c's __chunk_break), swapoff
+ * (unuse_mm), a failed rewrite -- calls swapcache_free(), which
  * frees the slots and clears the mark, so they are freed exactly once.
+ * Migration moves the mark to the copy (swapcache_clear, then
+ * swapcache_add on the new page) or, swapping out instead, gives the
+ * slots to the entry as reclaim does.
  * PG_swapcache is in PAGE_FLAGS_CHECK_AT_FREE: a unit freed still marked
  * would have leaked its slots.
  *

@@ -157,6 +157,67 @@ int swap_alloc(unsigned int order, swp_entry_t *entry)
 	return ret;
 }
 
+/*
+ * Slots taken ahead (struct swap_slots): the scanner's 64 KiB chunks take
+ * their slots from a whole free cluster, reserved at the first chunk of a
+ * batch, at a compare and an add each instead of a search of the map
+ * under swap_lock.  The device is the one swap_alloc() would pick for 16
+ * slots; with no free cluster on it the chunk takes a run the usual way.
+ * The reclaimer gives back what it did not use (swap_slots_release)
+ * before it drops the mm lock it took them under, so swapoff, which
+ * waits for that lock, never finds a slot reserved and unused.
+ */
+static int swap_slots_refill(struct swap_slots *c, swp_entry_t *entry)
+{
+	unsigned long flags;
+	int ret = -ENOSPC;
+
+	spin_lock_irqsave(&swap_lock, flags);
+	for (unsigned int t = 0; t < MAX_SWAPFILES && ret; t++) {
+		struct swap_info_struct *si = swap_info[t];
+		long clu, off;
+
+		if (!si || !(si->flags & SWP_WRITEOK) ||
+		    si->max - si->inuse_pages < MTHP_NR)
+			continue;
+		clu = find_free_cluster(si);
+		off = clu < 0 ? -1 : clu * SWAPFILE_CLUSTER;
+		if (off >= 0) {
+			take_slots(si, (unsigned long)off, SWAPFILE_CLUSTER);
+			si->cluster_next = ((unsigned long)off +
+					    SWAPFILE_CLUSTER) % si->max;
+			*c = (struct swap_slots){
+				.type = t, .next = (unsigned long)off + MTHP_NR,
+				.left = SWAPFILE_CLUSTER - MTHP_NR };
+		} else {
+			off = scan_swap_map(si, MTHP_ORDER);
+		}
+		if (off >= 0) {
+			*entry = swp_entry(t, (unsigned long)off);
+			ret = 0;
+		}
+	}
+	spin_unlock_irqrestore(&swap_lock, flags);
+	return ret;
+}
+
+int swap_alloc_chunk(struct swap_slots *c, swp_entry_t *entry)
+{
+	if (!c->left)
+		return swap_slots_refill(c, entry);
+	*entry = swp_entry(c->type, c->next);
+	c->next += MTHP_NR;
+	c->left -= MTHP_NR;
+	return 0;
+}
+
+void swap_slots_release(struct swap_slots *c)
+{
+	if (c->left)
+		swap_free_nr(swp_entry(c->type, c->next), c->left);
+	c->left = 0;
+}
+
 static void release_slots(struct swap_info_struct *si, unsigned long off,
 			  unsigned long nr)
 {

@@ -40,16 +40,7 @@
  * of the batch.  They are marked in pageout.cached and handled apart
  * (pageout_add_cached, pageout_cached): the common path pays one test.
  *
- * File pages age as Linux's unmapped cache pages do: a cache hit marks
- * the page accessed (mark_page_accessed: PG_referenced, and a second hit
- * activates it); the inactive file scan evicts every page not locked by
- * a reader (referenced or not: PAGEREF_RECLAIM_CLEAN for a page no PTE
- * maps), recording the eviction for refault counting; the active file
- * list is demoted to the inactive one when that is low, as for anon.
- * Evicting a clean page costs no I/O, only its index removal and free.
- * A page mapped by tasks (a file mapping) is aged by its PTEs' accessed
- * bits instead and unmapped before it goes (rmap.c's
- * page_check_references_file); drop_caches leaves mapped pages alone.
+ * File pages: vmscan_file.c.
  *
  * Balance (get_scan_count, in spirit): at each priority the anon and
  * file lists are given scan targets, size >> priority weighed by
@@ -71,21 +62,14 @@
  * without scheduling), so no page is ever seen half swapped out.
  */
 #include "mm_internal.h"
+#include "vmscan_internal.h"
 
 int vm_swappiness = 60;			/* /proc/sys/vm/swappiness */
 
 #define DEF_PRIORITY		12
 #define PAGEOUT_BATCH		256	/* entries written per swap_io() */
-#define ISOLATE_BATCH		256	/* entries taken off a list at once */
 #define RECLAIM_BATCH_PAGES	4096UL	/* 16 MiB: see reclaim_left() */
 
-struct scan_control {
-	unsigned long nr_to_reclaim;
-	unsigned long nr_reclaimed;
-	unsigned long nr_scanned;	/* pages (4 KiB units) looked at */
-	bool kswapd;
-	bool count;			/* pgscan/pgsteal (not drop_caches) */
-};
 
 /* ------------------------------------------------------ the decisions */
 
@@ -161,6 +145,20 @@ bool reclaim_in_progress(void)
 	return __atomic_load_n(&reclaim_lock.locked, __ATOMIC_RELAXED);
 }
 
+bool reclaim_trylock(void)
+{
+	unsigned long flags = arch_local_irq_save();
+	bool got = spin_trylock(&reclaim_lock);
+
+	arch_local_irq_restore(flags);
+	return got;
+}
+
+void reclaim_unlock(void)
+{
+	spin_unlock(&reclaim_lock);
+}
+
 /* What pageout does with a batch entry's slots (struct pageout.cached) */
 enum {
 	PO_NEW,			/* new slots, written */
@@ -173,6 +171,10 @@ struct pageout {
 	pteval_t *pt;			/* the PT last walked to, or NULL, */
 	unsigned long pt_va;		/* ... mapping [pt_va, + 2 MiB) */
 	unsigned int type;		/* every slot on this device */
+	struct swap_slots slots;	/* chunks' slots taken ahead */
+	struct lruvec *lruvec;		/* the pages' lists */
+	struct list_head putback[2];	/* aged: back to the inactive,
+					 * active anon list with the lock */
 	unsigned int n, niov;
 	struct page *page[PAGEOUT_BATCH];
 	pteval_t *entry[PAGEOUT_BATCH];
@@ -187,18 +189,18 @@ struct pageout {
  * merged with the last run when they follow it on disk and in memory.
  * (Inline: the common path, pageout_add, paid for a call otherwise.) */
 static __always_inline void pageout_add_iov(struct pageout *po,
-					    struct page *page,
+					    phys_addr_t phys,
 					    swp_entry_t swp, unsigned long nr)
 {
 	struct swap_iov *last = po->niov ? &po->iov[po->niov - 1] : NULL;
 
 	if (last && last->slot + last->len / PAGE_SIZE == swp_offset(swp) &&
-	    last->addr + last->len == page_to_phys(page)) {
+	    last->addr + last->len == phys) {
 		last->len += nr << PAGE_SHIFT;
 		return;
 	}
 	po->iov[po->niov].slot = swp_offset(swp);
-	po->iov[po->niov].addr = page_to_phys(page);
+	po->iov[po->niov].addr = phys;
 	po->iov[po->niov].len = nr << PAGE_SHIFT;
 	po->niov++;
 }
@@ -225,6 +227,9 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 			swp_entry_t swp)
 {
 	unsigned long nr = lru_nr(page);
+	/* the page's address, from the entry pageout_entry() checked */
+	phys_addr_t phys = PageHead(page) ? pmd_pfn(*e) << PAGE_SHIFT :
+			   *e & PTE_PFN_MASK;
 
 	pageout_record(po, page, e, swp);
 	if (PageHead(page)) {
@@ -234,10 +239,15 @@ static void pageout_add(struct pageout *po, struct page *page, pteval_t *e,
 
 		/* 1, or a chunk's 16: consecutive slots (pgtable.h's layout:
 		 * the offset sits where a PFN would) */
-		for (unsigned long i = 0; i < nr; i++)
-			e[i] = first + (i << PAGE_SHIFT);
+		if (nr == MTHP_NR) {
+#pragma GCC unroll 16
+			for (unsigned long i = 0; i < MTHP_NR; i++)
+				e[i] = first + (i << PAGE_SHIFT);
+		} else {
+			*e = first;
+		}
 	}
-	pageout_add_iov(po, page, swp, nr);
+	pageout_add_iov(po, phys, swp, nr);
 }
 
 static void pageout_flush(struct pageout *po, struct scan_control *sc);
@@ -259,24 +269,25 @@ static void pageout_add_cached(struct pageout *po, struct page *page,
 	po->cached[n] = dirty ? PO_CACHED_DIRTY : PO_CACHED_CLEAN;
 	po->ncached++;
 	if (dirty)
-		pageout_add_iov(po, page, swp, lru_nr(page));
+		pageout_add_iov(po, page_to_phys(page), swp, lru_nr(page));
 }
 
-/* The page (not in the swap cache) is on swap now: unaccount and free
- * it (as known-zero if the device released it: @zero); migrate.c too. */
-void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
+/* The page (not in the swap cache) is on swap now: unaccount it and
+ * make its descriptors (a chunk's 16) ready for the buddy. */
+static __always_inline void pageout_release(struct mm_struct *mm,
+					    struct page *page)
 {
 	long nr = (long)lru_nr(page);
 	struct zone *zone = page_zone(page);
-	unsigned int order = lru_order(page);
 
 	if (PageHead(page)) {
 		__ClearPageHead(page);
 		mod_zone_page_state(zone, NR_ANON_THPS, -nr);
 	} else if (PageMthp(page)) {
-		/* the 16 pages go back as one order-4 block */
+		/* the 16 pages go back as (part of) one block */
 		__ClearPageMthp(page);
-		for (long i = 1; i < nr; i++) {
+#pragma GCC unroll 15
+		for (unsigned long i = 1; i < MTHP_NR; i++) {
 			page[i].mapping = NULL;
 			page[i]._mapcount = 0;
 			set_page_count(&page[i], 0);
@@ -288,6 +299,15 @@ void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
 	mm->rss_stat[MM_ANONPAGES] -= (unsigned long)nr;
 	mm->rss_stat[MM_SWAPENTS] += (unsigned long)nr;
 	mod_zone_page_state(zone, NR_ANON_MAPPED, -nr);
+}
+
+/* The page (not in the swap cache) is on swap now: unaccount and free
+ * it (as known-zero if the device released it: @zero); migrate.c too. */
+void pageout_done(struct mm_struct *mm, struct page *page, bool zero)
+{
+	unsigned int order = lru_order(page);
+
+	pageout_release(mm, page);
 	if (zero)
 		free_pages_known_zero(page, order);
 	else
@@ -339,6 +359,7 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 {
 	unsigned long done = 0, clean = 0;
 	bool zero, cached = po->ncached;	/* the loop's one test */
+	struct free_run run = { .nr = 0 };
 	int err;
 
 	if (!po->n)
@@ -349,6 +370,7 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 	for (unsigned int i = 0; i < po->n; i++) {
 		struct page *page = po->page[i];
 		unsigned long nr = lru_nr(page);
+		unsigned int order;
 
 		if (unlikely(cached) && po->cached[i]) {
 			pageout_cached(po, i, err, zero, &done, &clean);
@@ -359,9 +381,15 @@ static void pageout_flush(struct pageout *po, struct scan_control *sc)
 			lru_putback(page, LRU_ACTIVE_ANON);
 			continue;
 		}
-		pageout_done(po->mm, page, zero);
+		/* freed with its neighbours in the batch: a few large
+		 * blocks rather than one order-4 free per chunk */
+		order = lru_order(page);
+		pageout_release(po->mm, page);
+		if (put_page_testzero(page))
+			free_run_add(&run, page, order, zero);
 		done += nr;
 	}
+	free_run_flush(&run);
 	if (err)
 		mm_log(MM_LOG_WARN, "swap: write error %d, %u pages kept",
 		       err, po->n);
@@ -380,31 +408,54 @@ static void pageout_switch_mm(struct pageout *po, struct mm_struct *mm,
 	po->pt = NULL;			/* valid under the mm's lock only */
 	if (po->mm) {
 		pageout_flush(po, sc);
+		swap_slots_release(&po->slots);	/* under the mm lock */
+		/* and the aged pages, before munmap can look for them */
+		lru_putback_list(po->lruvec, &po->putback[0],
+				 LRU_INACTIVE_ANON);
+		lru_putback_list(po->lruvec, &po->putback[1],
+				 LRU_ACTIVE_ANON);
 		spin_unlock(&po->mm->lock);
 	}
 	po->mm = mm;
 }
 
 /*
- * One pass over the 16 PTEs from @e, which maps a chunk's head: clear
- * their accessed bits; true if any was set.  *@whole: do the other 15
- * still map the pages after it, in order?  (Branch-free: the scanner's
- * cost per 64 KiB is mostly this loop.)
+ * Was any of the 16 PTEs from @e, which map a chunk, accessed since the
+ * last look?  Clears their bits.  One pass of ORs (one instruction per
+ * PTE), and a second that clears only if a bit was set: the scanner's
+ * cost per 64 KiB was mostly a branchy loop here.
  */
-static bool chunk_test_and_clear(pteval_t *e, bool *whole)
+static bool chunk_test_and_clear(pteval_t *e)
+{
+	pteval_t any = 0;
+
+#pragma GCC unroll 16
+	for (unsigned long i = 0; i < MTHP_NR; i++)
+		any |= e[i];
+	if (!(any & _PAGE_ACCESSED))
+		return false;
+#pragma GCC unroll 16
+	for (unsigned long i = 0; i < MTHP_NR; i++)
+		e[i] &= ~_PAGE_ACCESSED;
+	return true;
+}
+
+/*
+ * Do the other 15 PTEs after @e (present, mapping a chunk's head) still
+ * map the 15 pages after it, in order?  PTE i must equal the first plus
+ * i pages in the PFN and present bits (the PFN field cannot carry into
+ * the bits above it: a chunk is 16-aligned), so: three instructions per
+ * PTE, no branch.
+ */
+static bool chunk_whole(const pteval_t *e)
 {
 	const pteval_t mask = PTE_PFN_MASK | _PAGE_PRESENT;
-	pteval_t want = e[0] & mask, any = 0, bad = 0;
+	pteval_t first = e[0], bad = 0;
 
-	for (unsigned long i = 0; i < MTHP_NR; i++) {
-		pteval_t v = e[i];
-
-		any |= v;
-		bad |= (v & mask) ^ (want + (i << PAGE_SHIFT));
-		e[i] = v & ~_PAGE_ACCESSED;
-	}
-	*whole = !bad;
-	return any & _PAGE_ACCESSED;
+#pragma GCC unroll 16
+	for (unsigned long i = 1; i < MTHP_NR; i++)
+		bad |= e[i] ^ (first + (i << PAGE_SHIFT));
+	return !(bad & mask);
 }
 
 /* Was any of the @nr entries from @e accessed since the last look?
@@ -430,34 +481,34 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 			struct scan_control *sc)
 {
 	unsigned int order = lru_order(page);
-	bool whole = true;
 	swp_entry_t swp;
 
 	/* a chunk's 16 accessed bits are cleared even if it is no longer
 	 * whole: they are this mm's PTEs, only aging reads them; PG_young:
 	 * an accessed bit idle page tracking took (page_idle.c) */
-	if ((order == MTHP_ORDER ? chunk_test_and_clear(e, &whole) :
+	if ((order == MTHP_ORDER ? chunk_test_and_clear(e) :
 	     test_and_clear_accessed(e, 1)) | TestClearPageYoung(page)) {
 		if (PageReferenced(page)) {
 			count_vm_events(arch_cpu_id(), PGACTIVATE,
 					lru_nr(page));
-			lru_putback(page, LRU_ACTIVE_ANON);
+			list_add(&page->lru, &po->putback[1]);
 		} else {
 			__SetPageReferenced(page);
-			lru_putback(page, LRU_INACTIVE_ANON);
+			list_add(&page->lru, &po->putback[0]);
 		}
 		return;
 	}
-	if (!whole) {
+	if (order == MTHP_ORDER && !chunk_whole(e)) {
 		lru_chunk_break_isolated(page);	/* its pages, singly */
-		lru_putback(page, LRU_INACTIVE_ANON);
+		list_add(&page->lru, &po->putback[0]);
 		return;
 	}
 	if (unlikely(PageSwapCache(page))) {
 		pageout_add_cached(po, page, e, sc);	/* its own slots */
 		return;
 	}
-	if (swap_alloc(order, &swp)) {
+	if (order == MTHP_ORDER ? swap_alloc_chunk(&po->slots, &swp) :
+	    swap_alloc(order, &swp)) {
 		/* no free 2 MiB cluster: reclaim the THP in 64 KiB chunks;
 		 * no 16 free slots: a chunk's pages singly */
 		if (order == HPAGE_PMD_ORDER &&
@@ -531,6 +582,11 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 	struct list_head isolated = LIST_HEAD_INIT(isolated);
 	unsigned long before = sc->nr_scanned;
 
+	po->lruvec = l;
+	if (!po->putback[0].next) {
+		INIT_LIST_HEAD(&po->putback[0]);
+		INIT_LIST_HEAD(&po->putback[1]);
+	}
 	/* not many more pages than the goal needs: a 2 MiB entry is 512
 	 * pages, and 256 of them would free up to 512 MiB for a goal of 512
 	 * pages (kswapd left free memory tens of MiB above high) */
@@ -547,7 +603,7 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 		}
 		e = pageout_entry(po, page);
 		if (!e) {
-			lru_putback(page, LRU_INACTIVE_ANON);
+			list_add(&page->lru, &po->putback[0]);
 			continue;
 		}
 		shrink_page(po, page, e, sc);
@@ -585,94 +641,6 @@ static void shrink_active_list(struct lruvec *l, unsigned long nr)
 	if (locked)
 		spin_unlock(&locked->lock);
 	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
-}
-
-/* --------------------------------------------------------- file pages */
-
-/* A mapped cache page (rmap.c): back on a list unless it was unmapped
- * for eviction (true).  drop_caches (!@reclaim) leaves mapped pages. */
-static bool keep_mapped_file(struct page *page, bool reclaim)
-{
-	enum page_references r = reclaim ? page_check_references_file(page) :
-				 PAGEREF_KEEP;
-
-	if (r == PAGEREF_RECLAIM)
-		return true;
-	if (r == PAGEREF_ACTIVATE)
-		count_vm_events(arch_cpu_id(), PGACTIVATE, 1);
-	lru_putback(page, r == PAGEREF_ACTIVATE ? LRU_ACTIVE_FILE :
-		LRU_INACTIVE_FILE);
-	return false;
-}
-
-/*
- * Evict up to @nr inactive file entries: every page not locked by a reader
- * is clean, so it leaves the cache and is freed at once.  Pages scanned.
- */
-static unsigned long shrink_inactive_file(struct lruvec *l, unsigned long nr,
-					  struct scan_control *sc,
-					  bool record)
-{
-	struct page *page, *next;
-	struct list_head isolated = LIST_HEAD_INIT(isolated);
-	unsigned long scanned, freed = 0;
-
-	scanned = isolate_lru_pages(l, LRU_INACTIVE_FILE,
-				    min(nr, (unsigned long)ISOLATE_BATCH), ~0UL,
-				    &isolated);
-	list_for_each_entry_safe(page, next, &isolated, lru) {
-		list_del(&page->lru);
-		if (page_mapcount(page) && !keep_mapped_file(page, record))
-			continue;
-		__ClearPageReferenced(page);
-		if (!filemap_evict(page, record)) {
-			lru_putback(page, LRU_INACTIVE_FILE);	/* in use */
-			continue;
-		}
-		freed++;
-	}
-	sc->nr_scanned += scanned;
-	sc->nr_reclaimed += freed;
-	if (sc->count) {
-		count_vm_events(arch_cpu_id(), sc->kswapd ? PGSCAN_KSWAPD :
-				PGSCAN_DIRECT, scanned);
-		count_vm_events(arch_cpu_id(), sc->kswapd ? PGSTEAL_KSWAPD :
-				PGSTEAL_DIRECT, freed);
-	}
-	return scanned;
-}
-
-/* Demote up to @nr active file entries to the inactive list; how many. */
-static unsigned long shrink_active_file(struct lruvec *l, unsigned long nr)
-{
-	struct page *page, *next;
-	struct list_head isolated = LIST_HEAD_INIT(isolated);
-	unsigned long moved;
-
-	moved = isolate_lru_pages(l, LRU_ACTIVE_FILE, nr, ~0UL, &isolated);
-	list_for_each_entry_safe(page, next, &isolated, lru) {
-		list_del(&page->lru);
-		__ClearPageReferenced(page);
-		lru_putback(page, LRU_INACTIVE_FILE);
-	}
-	count_vm_events(arch_cpu_id(), PGDEACTIVATE, moved);
-	return moved;
-}
-
-/* One batch of file scanning: age the active list if the inactive one
- * is low, then evict from the inactive one.  Pages scanned. */
-static unsigned long shrink_file_batch(struct lruvec *l, unsigned long nr,
-				       struct scan_control *sc)
-{
-	unsigned long ina = l->nr_pages[LRU_INACTIVE_FILE];
-	unsigned long act = l->nr_pages[LRU_ACTIVE_FILE];
-
-	if (inactive_is_low(ina, act))
-		shrink_active_file(l, min(act - ina + SWAP_CLUSTER_MAX,
-					  (unsigned long)ISOLATE_BATCH));
-	if (list_empty(&l->lists[LRU_INACTIVE_FILE]))
-		return 0;
-	return shrink_inactive_file(l, nr, sc, true);
 }
 
 /* One batch of anon scanning (the pre-page-cache loop body). */
@@ -734,19 +702,15 @@ static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
 unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 			  int priority, bool kswapd)
 {
-	unsigned long flags, ret;
+	unsigned long ret;
 
 	/* one reclaimer at a time: a second (an allocation inside the
 	 * first's, which the allocator serves from the reserves as Linux
 	 * does for PF_MEMALLOC) finds nothing to do rather than deadlock */
-	flags = arch_local_irq_save();
-	if (!spin_trylock(&reclaim_lock)) {
-		arch_local_irq_restore(flags);
+	if (!reclaim_trylock())
 		return 0;
-	}
-	arch_local_irq_restore(flags);
 	ret = __shrink_node(nid, nr_to_reclaim, priority, kswapd);
-	spin_unlock(&reclaim_lock);
+	reclaim_unlock();
 	return ret;
 }
 
@@ -801,41 +765,4 @@ bool kswapd_balance(int nid)
 	count_vm_events(arch_cpu_id(), PAGEOUTRUN, 1);
 	got = shrink_node(nid, SWAP_CLUSTER_MAX * 16, DEF_PRIORITY - 2, true);
 	return got && kswapd_needed(nid);
-}
-
-/* ------------------------------------------------------- drop_caches */
-
-unsigned long drop_pagecache(void)
-{
-	struct scan_control sc = { .nr_to_reclaim = ~0UL };
-	unsigned long flags;
-	pg_data_t *pgdat;
-
-	flags = arch_local_irq_save();
-	if (!spin_trylock(&reclaim_lock)) {
-		arch_local_irq_restore(flags);
-		return 0;
-	}
-	arch_local_irq_restore(flags);
-	for_each_online_pgdat(pgdat) {
-		struct lruvec *l = node_lruvec(pgdat->node_id);
-		/* each entry looked at once: locked ones go back to the head */
-		unsigned long todo = l->nr_pages[LRU_ACTIVE_FILE];
-
-		while (todo) {
-			unsigned long n = shrink_active_file(l,
-				min(todo, (unsigned long)ISOLATE_BATCH));
-
-			todo = n ? todo - min(n, todo) : 0;
-		}
-		todo = l->nr_pages[LRU_INACTIVE_FILE];
-		while (todo) {
-			unsigned long n = shrink_inactive_file(l, todo, &sc,
-							       false);
-
-			todo = n ? todo - min(n, todo) : 0;
-		}
-	}
-	spin_unlock(&reclaim_lock);
-	return sc.nr_reclaimed;
 }

@@ -72,6 +72,10 @@ __attribute__((noinline)) vm_fault_t swapin_op(struct mm_struct *mm,
 __attribute__((noinline)) void bench_swap2m(long n);
 __attribute__((noinline)) void bench_swap64k(long n);
 __attribute__((noinline)) void bench_swap4k(long n);
+__attribute__((noinline)) void bench_filemap(long n);
+__attribute__((noinline)) int fill_op(struct address_space *m,
+				      unsigned long index, struct page **pages);
+__attribute__((noinline)) unsigned long drop_op(void);
 
 /* The loop alone, with two calls: subtract from the others. */
 __attribute__((noinline)) void bench_empty(long n)
@@ -251,6 +255,55 @@ __attribute__((noinline)) void bench_swap4k(long n)
 	bench_swap(n, PAGE_SIZE, 0);
 }
 
+/* ---------------------------------------------------- the page cache */
+
+/*
+ * The page cache of a disk of ITERS MiB: filled in dd's 512-page
+ * filemap_read() calls (fill_op: allocation, index, LRU; the device moves
+ * the data, as virtio-blk does), then emptied by drop_caches (drop_op:
+ * eviction and the frees).  Per 4 KiB page: divide by ITERS * 256.
+ */
+static int filemap_dummy;
+
+static int bench_filemap_rw(void *bdev, bool write, const struct swap_iov *iov,
+			    unsigned int n)
+{
+	(void)bdev, (void)write, (void)iov, (void)n;
+	return 0;
+}
+
+__attribute__((noinline)) int fill_op(struct address_space *m,
+				      unsigned long index, struct page **pages)
+{
+	int err = filemap_read(m, index, 512, pages);
+
+	if (!err)
+		filemap_release(pages, 512);
+	return err;
+}
+
+__attribute__((noinline)) unsigned long drop_op(void)
+{
+	return drop_pagecache();
+}
+
+__attribute__((noinline)) void bench_filemap(long n)
+{
+	static struct page *pages[512];
+	unsigned long nr = (unsigned long)n << (20 - PAGE_SHIFT);
+	struct address_space *m;
+
+	mm_hooks.filemap_rw = bench_filemap_rw;
+	m = filemap_create(&filemap_dummy, nr);
+	if (!m)
+		abort();
+	for (unsigned long i = 0; i < nr; i += 512)
+		if (fill_op(m, i, pages))
+			abort();
+	if (drop_op() != nr)
+		abort();
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(long n);
@@ -269,6 +322,7 @@ static const struct {
 	{ "swap2m", bench_swap2m },
 	{ "swap64k", bench_swap64k },
 	{ "swap4k", bench_swap4k },
+	{ "filemap", bench_filemap },
 };
 
 static double now_ns(void)

@@ -11,6 +11,15 @@ mkdir -p build
 cc -std=gnu11 -O2 -g -DMM_HOST -DMM_NDEBUG '-DMM_STUB_PHYS_SIZE=(8UL<<30)' \
 	-I. -Itests/unit/mm_stub \
 	-o $OUT guest/mm/*.c tests/unit/mm_stub/*.c tests/bench/mm_bench.c
+# Instructions callgrind collects in function $1 of the bench run with
+# the arguments after it.
+collected() {
+	op=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		--toggle-collect=$op $OUT "$@" 2>&1 |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
 for b in empty order0 order0_zero order3 order9 kmalloc64; do
 	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 		--toggle-collect=bench_$b $OUT $b "$ITERS" 2>&1 |
@@ -27,15 +36,11 @@ for spec in fault4k:20000 fault64k:2000 fault2m:200; do
 	echo "$b: $ir instructions / $n = $((ir / n)) per fault"
 done
 # Onlining a hot-added 128 MiB section (memmap on the section itself).
-ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-	--toggle-collect=online_op $OUT online 8 2>&1 |
-	sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+ir=$(collected online_op online 8)
 echo "online: $ir instructions / 8 = $((ir / 8)) per 128 MiB section"
 # The balloon: inflate and deflate of 1 GiB in the driver's 32 MiB batches.
 for op in inflate_op deflate_op; do
-	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-		--toggle-collect=$op $OUT balloon 1024 2>&1 |
-		sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	ir=$(collected $op balloon 1024)
 	echo "balloon ${op%_op}: $ir instructions / 1034 MiB = $((ir / 1034)) per MiB"
 done
 # Swap: ITERS MiB faulted in 2 MiB, 64 KiB or 4 KiB chunks, swapped out
@@ -54,4 +59,10 @@ for spec in swap2m:64 swap64k:64 swap4k:16; do
 		fi
 		echo "$b ${op%_op}: $ir instructions / $pages pages = $((ir / pages)) per 4 KiB page"
 	done
+done
+# The page cache: a 256 MiB disk filled in dd's 512-page reads
+# (fill_op) and dropped (drop_op), per 4 KiB page.
+for op in fill_op drop_op; do
+	ir=$(collected $op filemap 256)
+	echo "filemap ${op%_op}: $ir instructions / 65536 pages = $((ir / 65536)) per 4 KiB page"
 done

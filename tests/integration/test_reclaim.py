@@ -364,6 +364,34 @@ def test_file_mapping_reclaimed_and_read_again(backend, tmp_path):
         assert g.poweroff() == 0
 
 
+def test_swapon_refuses_a_disk_in_use(backend, tmp_path):
+    """swapon refuses a disk a task maps (MAP_SHARED file hog) or whose
+    pages are in the page cache, as Linux refuses a busy device (EBUSY):
+    swap writes go around the cache, which would then show overwritten
+    bytes.  Once the task is gone and drop_caches emptied the cache, the
+    same disk is taken."""
+    img = make_image(tmp_path / "data.img", 8 * MIB)
+    g = Guest(backend, memory="256M", extra_args=drive_args(backend,
+                                                             str(img)))
+    with g:
+        g.wait_ready()
+        wait_disk(g)
+        pid, _ = file_hog(g, "4M file /dev/vda --name reader")
+        assert g.cmd("swapon /dev/vda").strip() == \
+            "swapon: /dev/vda: device is busy (mapped by a task)"
+        assert meminfo(g)["SwapTotal"] == 0
+        g.cmd("kill %d" % pid)
+        out = g.cmd("swapon /dev/vda").strip()
+        assert re.match(r"^swapon: /dev/vda: device is busy \(\d+ pages of "
+                        r"it in the page cache; echo 1 > "
+                        r"/proc/sys/vm/drop_caches drops them\)$", out), out
+        assert meminfo(g)["SwapTotal"] == 0
+        g.cmd("echo 1 > /proc/sys/vm/drop_caches")
+        swapon(g)
+        assert meminfo(g)["SwapTotal"] == 8 * 1024
+        assert g.poweroff() == 0
+
+
 def test_dimm_removal_swaps_what_cannot_move(backend, tmp_path):
     """A small guest whose DIMM holds a hog that boot memory cannot take
     back: with swap on, `dimm del` still succeeds -- what finds no free

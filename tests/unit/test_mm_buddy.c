@@ -186,6 +186,74 @@ START_TEST(test_known_zero_merge)
 }
 END_TEST
 
+/* An order-10 block cut into 64 order-4 blocks, as pageout frees chunks. */
+static struct page *alloc_chunks(void)
+{
+	struct page *a = alloc_pages(GFP_KERNEL | __GFP_DMA32, 10);
+
+	ck_assert_ptr_nonnull(a);
+	memset(page_address(a), 0, PAGE_SIZE << 10);
+	for (unsigned long i = 16; i < 1024; i += 16)
+		set_page_count(a + i, 1);
+	return a;
+}
+
+static void run_add(struct free_run *r, struct page *page, bool zero)
+{
+	ck_assert(put_page_testzero(page));
+	free_run_add(r, page, 4, zero);
+}
+
+START_TEST(test_free_run)
+{
+	struct free_run r = { .nr = 0 };
+	unsigned long free0, ev;
+	struct zone *zone;
+	struct page *a;
+
+	boot_small();
+	zone = &NODE_DATA(0)->node_zones[ZONE_DMA32];
+	free0 = zone_page_state(zone, NR_FREE_PAGES);
+	ev = global_vm_event(PGFREE);
+	/* in order, all zero: one order-10 block again, known zero */
+	a = alloc_chunks();
+	for (unsigned long i = 0; i < 1024; i += 16)
+		run_add(&r, a + i, true);
+	ck_assert_uint_eq(r.nr, 1024);		/* one run */
+	free_run_flush(&r);
+	ck_assert_uint_eq(r.nr, 0);
+	ck_assert(PageBuddy(a) && a->private == 10 && page_known_zero(a));
+	ck_assert_uint_eq(zone_page_state(zone, NR_FREE_PAGES), free0);
+	ck_assert_uint_eq(global_vm_event(PGFREE), ev + 1024);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+	/* backwards, and one dirty chunk: runs break, the buddy still
+	 * merges the whole block back, not known zero */
+	a = alloc_chunks();
+	for (unsigned long i = 1024; i; i -= 16)
+		run_add(&r, a + i - 16, i != 512);
+	free_run_flush(&r);
+	ck_assert(PageBuddy(a) && a->private == 10 && !page_known_zero(a));
+	ck_assert_uint_eq(zone_page_state(zone, NR_FREE_PAGES), free0);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+	/* a chunk still referenced stays out; the rest go around it */
+	a = alloc_chunks();
+	get_page(a + 32);
+	for (unsigned long i = 0; i < 1024; i += 16)
+		if (put_page_testzero(a + i))
+			free_run_add(&r, a + i, 4, true);
+	free_run_flush(&r);
+	ck_assert_int_eq(page_count(a + 32), 1);
+	ck_assert_uint_eq(zone_page_state(zone, NR_FREE_PAGES), free0 - 16);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+	free_pages_known_zero(a + 32, 4);
+	ck_assert(PageBuddy(a) && a->private == 10 && page_known_zero(a));
+	ck_assert_uint_eq(zone_page_state(zone, NR_FREE_PAGES), free0);
+}
+END_TEST
+
 START_TEST(test_pcp_lists)
 {
 	struct zone *zone;
@@ -403,6 +471,7 @@ Suite *mm_buddy_suite(void)
 	tcase_add_test(tc, test_split_and_coalesce);
 	tcase_add_test(tc, test_known_zero);
 	tcase_add_test(tc, test_known_zero_merge);
+	tcase_add_test(tc, test_free_run);
 	tcase_add_test(tc, test_pcp_lists);
 	tcase_add_test(tc, test_fallback_steal);
 	tcase_add_test(tc, test_exhaustion_and_watermarks);

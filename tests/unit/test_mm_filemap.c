@@ -158,6 +158,50 @@ START_TEST(test_cache_index)
 }
 END_TEST
 
+/* Fresh reads come in 64 KiB blocks of 16 pages where a whole aligned
+ * 16 is missing; each page is still its own cache page. */
+START_TEST(test_read_blocks)
+{
+	struct lruvec *l = node_lruvec(0);
+	unsigned long refaults = ev(WORKINGSET_REFAULT_FILE);
+
+	ck_assert_int_eq(filemap_read(m, 0, 64, pages), 0);
+	for (unsigned int i = 0; i < 64; i++) {
+		ck_assert_ptr_eq(pages[i], pages[i & ~15u] + (i & 15));
+		ck_assert_int_eq(page_count(pages[i]), 1);
+	}
+	ck_assert_uint_eq(page_to_pfn(pages[0]) % 16, 0);
+	ck_assert_uint_le(io_runs, 4);		/* a run per block at most */
+	ck_assert_uint_eq(io_pages, 64);
+	/* on the inactive list one by one, the last read at the head */
+	ck_assert_ptr_eq(list_first_entry(&l->lists[LRU_INACTIVE_FILE],
+					  struct page, lru), pages[63]);
+	filemap_release(pages, 64);
+	read_pages(0, 64);
+	check();
+	/* a range with cached pages in it: blocks only where 16 aligned
+	 * offsets are all missing, single pages around them */
+	read_pages(100, 60);			/* 100..159: 112..143 blocks */
+	ck_assert_int_eq(filemap_read(m, 90, 80, pages), 0);
+	ck_assert_ptr_eq(pages[10], find_get_page(m, 100));
+	filemap_release(pages, 80);
+	read_pages(90, 80);
+	ck_assert_uint_eq(filemap_nrpages(m), 64 + 80);
+	check();
+	/* reclaim takes each page on its own; read again: refaults */
+	for (int i = 0; i < 8 && global_page_state(NR_FILE_PAGES); i++)
+		shrink_node(0, ~0UL >> 1, 0, false);
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 0);
+	check();
+	read_pages(0, 64);
+	ck_assert_uint_eq(ev(WORKINGSET_REFAULT_FILE), refaults + 64);
+	ck_assert_uint_eq(global_page_state(NR_FILE_PAGES), 64);
+	ck_assert_uint_eq(global_page_state(NR_INACTIVE_FILE) +
+			  global_page_state(NR_ACTIVE_FILE), 64);
+	check();
+}
+END_TEST
+
 START_TEST(test_write_through)
 {
 	unsigned long v = 0x1122334455667788UL;
@@ -437,6 +481,7 @@ Suite *mm_filemap_suite(void)
 
 	tcase_add_checked_fixture(tc, boot, teardown);
 	tcase_add_test(tc, test_cache_index);
+	tcase_add_test(tc, test_read_blocks);
 	tcase_add_test(tc, test_write_through);
 	tcase_add_test(tc, test_file_lru_aging);
 	tcase_add_test(tc, test_scan_balance);

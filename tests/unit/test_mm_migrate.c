@@ -285,6 +285,25 @@ static int fake_swap_rw(void *bdev, bool write, const struct swap_iov *iov,
 	return 0;
 }
 
+static void swap_setup(void)
+{
+	swapdisk = calloc(SWAP_SLOTS, PAGE_SIZE);
+	ck_assert_ptr_nonnull(swapdisk);
+	mm_hooks.swap_rw = fake_swap_rw;
+	ck_assert_int_eq(swapon(&swap_dev, "/dev/vdb", SWAP_SLOTS), 0);
+}
+
+/* The task's end, swapoff, and the invariants. */
+static void swap_teardown(void)
+{
+	mmput(mm, NULL);
+	ck_assert_int_eq(swapoff("/dev/vdb"), 0);
+	mm_hooks.swap_rw = NULL;
+	free(swapdisk);
+	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
+		      why);
+}
+
 /* munmap the runs of [va, va + len) that are mapped in memory. */
 static void unmap_present(unsigned long va, unsigned long len)
 {
@@ -309,10 +328,7 @@ START_TEST(test_migration_swaps_when_no_room)
 
 	/* as above, with 64 MiB of swap: what cannot move is swapped out */
 	boot_with_dimm(64 * MiB, ZONE_MOVABLE);
-	swapdisk = calloc(SWAP_SLOTS, PAGE_SIZE);
-	ck_assert_ptr_nonnull(swapdisk);
-	mm_hooks.swap_rw = fake_swap_rw;
-	ck_assert_int_eq(swapon(&swap_dev, "/dev/vdb", SWAP_SLOTS), 0);
+	swap_setup();
 	a = map(0, len);
 	fill(a, len);
 	rss = get_mm_rss(mm);
@@ -343,12 +359,67 @@ START_TEST(test_migration_swaps_when_no_room)
 	ck_assert_uint_eq(dimm, 0);
 	ck_assert_uint_eq(global_vm_event(PSWPIN),
 			  global_vm_event(PSWPOUT));
-	mmput(mm, NULL);
-	ck_assert_int_eq(swapoff("/dev/vdb"), 0);
-	mm_hooks.swap_rw = NULL;
-	free(swapdisk);
+	swap_teardown();
+}
+END_TEST
+
+/* Pages in the swap cache (SwapCached). */
+static unsigned long swapcached(void)
+{
+	return global_page_state(NR_SWAPCACHE);
+}
+
+/* Units read back from swap (the swap cache: slots kept) keep their
+ * slots when they move: the copy is dropped again without a write. */
+START_TEST(test_migration_keeps_swap_cache)
+{
+	unsigned long a, c, dimm = 0, out, used;
+
+	boot_with_dimm(256 * MiB, ZONE_MOVABLE);
+	swap_setup();
+	a = map(0, 2 * MiB);				/* a THP */
+	c = map(0x2003000, 5 * PAGE_SIZE);		/* 4K pages */
+	fill(a, 2 * MiB);
+	fill(c, 5 * PAGE_SIZE);
+	for (int i = 0; i < 3; i++)
+		shrink_node(0, ~0UL >> 1, 0, false);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 512 + 5);
+	/* read faults bring them back into the swap cache, on the DIMM */
+	for (unsigned long p = a; p < a + 2 * MiB; p += PAGE_SIZE)
+		ck_assert_uint_eq(handle_mm_fault(mm, p, FAULT_FLAG_USER), 0);
+	for (unsigned long p = c; p < c + 5 * PAGE_SIZE; p += PAGE_SIZE)
+		ck_assert_uint_eq(handle_mm_fault(mm, p, FAULT_FLAG_USER), 0);
+	ck_assert_uint_eq(swapcached(), 512 + 5);
+	ck_assert_uint_eq(check(a, 2 * MiB, &dimm) +
+			  check(c, 5 * PAGE_SIZE, &dimm), 512 + 5);
+	ck_assert_uint_eq(dimm, 512 + 5);
+	used = nr_swap_pages;
+	ck_assert_int_eq(offline_pages(sec, PAGES_PER_SECTION), 0);
+	/* moved, with their slots: nothing freed, nothing written */
+	dimm = 0;
+	ck_assert_uint_eq(check(a, 2 * MiB, &dimm) +
+			  check(c, 5 * PAGE_SIZE, &dimm), 512 + 5);
+	ck_assert_uint_eq(dimm, 0);
+	ck_assert_uint_eq(swapcached(), 512 + 5);
+	ck_assert_int_eq(nr_swap_pages, used);
 	ck_assert_msg(!mm_check_all(NULL, 0, false, why, sizeof(why)), "%s",
 		      why);
+	/* still clean copies of their slots: reclaim drops them unwritten */
+	out = global_vm_event(PSWPOUT);
+	for (int i = 0; i < 3; i++)
+		shrink_node(0, ~0UL >> 1, 0, false);
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 512 + 5);
+	ck_assert_uint_eq(global_vm_event(PSWPOUT), out);
+	ck_assert_uint_eq(global_vm_event(SWAPCACHE_CLEAN_DROP), 512 + 5);
+	ck_assert_uint_eq(swapcached(), 0);
+	/* and the bytes are the slots' */
+	for (unsigned long p = a; p < a + 2 * MiB; p += PAGE_SIZE)
+		ck_assert_uint_eq(handle_mm_fault(mm, p, FAULT_FLAG_USER), 0);
+	for (unsigned long p = c; p < c + 5 * PAGE_SIZE; p += PAGE_SIZE)
+		ck_assert_uint_eq(handle_mm_fault(mm, p, FAULT_FLAG_USER), 0);
+	ck_assert_uint_eq(check(a, 2 * MiB, &dimm) +
+			  check(c, 5 * PAGE_SIZE, &dimm), 512 + 5);
+	swap_teardown();
 }
 END_TEST
 
@@ -415,6 +486,7 @@ Suite *mm_migrate_suite(void)
 	tcase_add_test(tc, test_boot_memory_refused);
 	tcase_add_test(tc, test_migration_enomem_rolls_back);
 	tcase_add_test(tc, test_migration_swaps_when_no_room);
+	tcase_add_test(tc, test_migration_keeps_swap_cache);
 	tcase_add_test(tc, test_balloon_pages_given_up);
 	suite_add_tcase(s, tc);
 	return s;

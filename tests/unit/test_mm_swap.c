@@ -193,6 +193,49 @@ START_TEST(test_swap_map_clusters)
 }
 END_TEST
 
+START_TEST(test_swap_slots_ahead)
+{
+	struct swap_slots c = { .left = 0 };
+	swp_entry_t e[40], x;
+	unsigned long c0;
+
+	/* a whole cluster taken at the first chunk, handed out 16 by 16 */
+	for (int i = 0; i < 40; i++) {
+		ck_assert_int_eq(swap_alloc_chunk(&c, &e[i]), 0);
+		ck_assert_uint_eq(swp_offset(e[i]) % 16, 0);
+		ck_assert(swap_slots_taken(e[i], 4));
+		if (i % 32)
+			ck_assert_uint_eq(swp_offset(e[i]),
+					  swp_offset(e[i - 1]) + 16);
+	}
+	c0 = swp_offset(e[0]) / SWAPFILE_CLUSTER;
+	ck_assert_uint_eq(swp_offset(e[0]) % SWAPFILE_CLUSTER, 0);
+	ck_assert_uint_eq(swp_offset(e[31]) / SWAPFILE_CLUSTER, c0);
+	ck_assert_uint_ne(swp_offset(e[32]) / SWAPFILE_CLUSTER, c0);
+	ck_assert_uint_eq(swap_used(), 2 * SWAPFILE_CLUSTER);
+	/* what was not handed out goes back */
+	swap_slots_release(&c);
+	ck_assert_uint_eq(c.left, 0);
+	ck_assert_uint_eq(swap_used(), 40 * 16);
+	swap_slots_release(&c);			/* nothing held: no-op */
+	ck_assert_uint_eq(swap_used(), 40 * 16);
+	for (int i = 0; i < 40; i++)
+		swap_free(e[i], 4);
+	ck_assert_uint_eq(swap_used(), 0);
+	/* no free cluster (16 slots taken in each): one 16-slot run at a
+	 * time, nothing held */
+	for (unsigned long i = 0; i < DISK_SLOTS; i++)
+		ck_assert_int_eq(swap_alloc(0, &x), 0);
+	for (unsigned long cl = 0; cl < DISK_SLOTS / SWAPFILE_CLUSTER; cl++)
+		swap_free_nr(swp_entry(0, cl * SWAPFILE_CLUSTER + 16),
+			     SWAPFILE_CLUSTER - 16);
+	ck_assert_int_eq(swap_alloc_chunk(&c, &x), 0);
+	ck_assert_uint_eq(c.left, 0);
+	ck_assert_uint_eq(swp_offset(x) % 16, 0);
+	ck_assert_uint_eq(swap_used(), DISK_SLOTS / SWAPFILE_CLUSTER * 16 + 16);
+}
+END_TEST
+
 START_TEST(test_lru_decisions)
 {
 	ck_assert(inactive_is_low(1, 2));
@@ -586,8 +629,9 @@ START_TEST(test_swapcache_write_fault_frees)
 }
 END_TEST
 
-/* Exit, a THP split, migration and swapoff each free a swap-cache
- * unit's slots once (a second free would BUG in release_slots). */
+/* Exit, a THP split and swapoff each free a swap-cache unit's slots
+ * once (a second free would BUG in release_slots); migration moves them
+ * with the copy, freeing none. */
 START_TEST(test_swapcache_freed_once)
 {
 	unsigned long a = map(8 * MiB), total, free;
@@ -603,7 +647,7 @@ START_TEST(test_swapcache_freed_once)
 	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 1536);
 	check();
 	/* migration: the block holding the THP at a + 2 MiB is emptied,
-	 * the slots of what moved go */
+	 * what moved keeps its slots (the copy holds the same bytes) */
 	ck_assert_int_eq(follow_phys(mm, a + 2 * MiB, &pa, NULL), 0);
 	pfn = ALIGN_DOWN(PHYS_PFN(pa), MAX_ORDER_NR_PAGES);
 	ck_assert_int_eq(start_isolate_page_range(pfn, pfn +
@@ -613,7 +657,7 @@ START_TEST(test_swapcache_freed_once)
 	undo_isolate_page_range(pfn, pfn + MAX_ORDER_NR_PAGES,
 				MIGRATE_MOVABLE);
 	ck_assert_uint_ge(mc.nr_migrated, 512);
-	ck_assert_uint_eq(swap_used(), 1536 - mc.nr_migrated);
+	ck_assert_uint_eq(swap_used(), 1536);
 	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), swap_used());
 	verify(a, MiB);
 	verify(a + 2 * MiB, 6 * MiB);
@@ -655,6 +699,7 @@ Suite *mm_swap_suite(void)
 	tcase_add_checked_fixture(tc, boot, teardown);
 	tcase_add_test(tc, test_swap_entry_encoding);
 	tcase_add_test(tc, test_swap_map_clusters);
+	tcase_add_test(tc, test_swap_slots_ahead);
 	tcase_add_test(tc, test_lru_decisions);
 	tcase_add_test(tc, test_lru_aging_second_chance);
 	tcase_add_test(tc, test_pageout_thp_and_swapin);
