@@ -175,17 +175,13 @@ static int swap_slots_refill(struct swap_slots *c, swp_entry_t *entry)
 	spin_lock_irqsave(&swap_lock, flags);
 	for (unsigned int t = 0; t < MAX_SWAPFILES && ret; t++) {
 		struct swap_info_struct *si = swap_info[t];
-		long clu, off;
+		long off;
 
 		if (!si || !(si->flags & SWP_WRITEOK) ||
 		    si->max - si->inuse_pages < MTHP_NR)
 			continue;
-		clu = find_free_cluster(si);
-		off = clu < 0 ? -1 : clu * SWAPFILE_CLUSTER;
+		off = scan_swap_map(si, HPAGE_PMD_ORDER);  /* a whole cluster */
 		if (off >= 0) {
-			take_slots(si, (unsigned long)off, SWAPFILE_CLUSTER);
-			si->cluster_next = ((unsigned long)off +
-					    SWAPFILE_CLUSTER) % si->max;
 			*c = (struct swap_slots){
 				.type = t, .next = (unsigned long)off + MTHP_NR,
 				.left = SWAPFILE_CLUSTER - MTHP_NR };
