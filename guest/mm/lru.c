@@ -49,6 +49,31 @@ static inline void lru_account_zone(struct zone *zone, enum lru_list lru,
 	mod_zone_page_state(zone, NR_INACTIVE_ANON + lru, nr);
 }
 
+/* Zone counts gathered over a run of entries of one zone, written when
+ * the zone changes and at the end (zone_tally_flush), not per entry. */
+struct zone_tally {
+	struct zone *zone;
+	long nr;
+};
+
+static void zone_tally_flush(struct zone_tally *t, enum lru_list lru)
+{
+	if (t->zone && t->nr)
+		lru_account_zone(t->zone, lru, t->nr);
+	t->nr = 0;
+}
+
+/* @nr pages of @zone joining (+) or leaving (-) @lru. */
+static inline void zone_tally_add(struct zone_tally *t, enum lru_list lru,
+				  struct zone *zone, long nr)
+{
+	if (zone != t->zone) {
+		zone_tally_flush(t, lru);
+		t->zone = zone;
+	}
+	t->nr += nr;
+}
+
 /* @nr pages of @zone moved from @lru to the active list after it. */
 static void lru_move_counts(struct lruvec *l, struct zone *zone,
 			    enum lru_list lru, unsigned long nr)
@@ -69,13 +94,20 @@ static void lru_account(struct lruvec *l, struct page *page,
 	lru_account_zone(page_zone(page), lru, nr);
 }
 
+/* The page flags of an entry on @lru: PG_lru, and PG_active on the
+ * active lists. */
+static inline unsigned long lru_page_flags(enum lru_list lru)
+{
+	return 1UL << PG_lru |
+	       (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE ?
+		1UL << PG_active : 0);
+}
+
 /* Put @page (off any list) on @lru's head.  lru_lock held. */
 static void __lru_add(struct lruvec *l, struct page *page, enum lru_list lru)
 {
 	list_add(&page->lru, &l->lists[lru]);
-	__SetPageLRU(page);
-	if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE)
-		__SetPageActive(page);
+	page->flags |= lru_page_flags(lru);
 	lru_account(l, page, lru, (long)lru_nr(page));
 }
 
@@ -156,9 +188,7 @@ static void __chunk_break(struct lruvec *l, struct page *head,
 		if (!chunk_follower(head, p, i))
 			continue;
 		list_add(&p->lru, at);
-		__SetPageLRU(p);
-		if (lru == LRU_ACTIVE_ANON)
-			__SetPageActive(p);
+		p->flags |= lru_page_flags(lru);
 		n++;
 	}
 	__ClearPageMthp(head);
@@ -338,30 +368,22 @@ unsigned long isolate_lru_pages(struct lruvec *l, enum lru_list lru,
 				       unsigned long nr, unsigned long pages,
 				       struct list_head *out)
 {
-	unsigned long flags, n = 0, got = 0, zone_got = 0;
-	struct zone *zone = NULL;
+	unsigned long flags, n = 0, got = 0;
+	struct zone_tally t = { 0 };
 
 	spin_lock_irqsave(&l->lru_lock, flags);
 	while (n < nr && got < pages && !list_empty(&l->lists[lru])) {
 		struct page *page = list_last_entry(&l->lists[lru],
 						    struct page, lru);
-		struct zone *z = page_zone(page);
 		unsigned long np = lru_nr(page);
 
-		if (z != zone) {
-			if (zone)
-				lru_account_zone(zone, lru, -(long)zone_got);
-			zone = z;
-			zone_got = 0;
-		}
-		zone_got += np;
+		zone_tally_add(&t, lru, page_zone(page), -(long)np);
 		got += np;
 		list_move_tail(&page->lru, out);
 		page->flags &= ~(1UL << PG_lru | 1UL << PG_active);
 		n++;
 	}
-	if (zone)
-		lru_account_zone(zone, lru, -(long)zone_got);
+	zone_tally_flush(&t, lru);
 	l->nr_pages[lru] -= got;
 	spin_unlock_irqrestore(&l->lru_lock, flags);
 	return n;
@@ -380,31 +402,22 @@ void lru_putback(struct page *page, enum lru_list lru)
 void lru_putback_list(struct lruvec *l, struct list_head *list,
 		      enum lru_list lru)
 {
-	unsigned long flags, got = 0, zone_got = 0;
-	unsigned long set = 1UL << PG_lru |
-		(lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE ?
-		 1UL << PG_active : 0);
-	struct zone *zone = NULL;
+	unsigned long flags, got = 0;
+	unsigned long set = lru_page_flags(lru);
+	struct zone_tally t = { 0 };
 	struct page *page;
 
 	if (list_empty(list))
 		return;
 	spin_lock_irqsave(&l->lru_lock, flags);
 	list_for_each_entry(page, list, lru) {
-		struct zone *z = page_zone(page);
 		unsigned long np = lru_nr(page);
 
-		if (z != zone) {
-			if (zone)
-				lru_account_zone(zone, lru, (long)zone_got);
-			zone = z;
-			zone_got = 0;
-		}
-		zone_got += np;
+		zone_tally_add(&t, lru, page_zone(page), (long)np);
 		got += np;
 		page->flags |= set;
 	}
-	lru_account_zone(zone, lru, (long)zone_got);
+	zone_tally_flush(&t, lru);
 	l->nr_pages[lru] += got;
 	list_splice_init(list, &l->lists[lru]);
 	spin_unlock_irqrestore(&l->lru_lock, flags);
@@ -418,9 +431,7 @@ void lru_cache_add_run(struct page *page, unsigned long nr,
 		       enum lru_list lru)
 {
 	struct lruvec *l = node_lruvec(page_to_nid(page));
-	unsigned long flags, set = 1UL << PG_lru |
-		(lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE ?
-		 1UL << PG_active : 0);
+	unsigned long flags, set = lru_page_flags(lru);
 
 	spin_lock_irqsave(&l->lru_lock, flags);
 	for (unsigned long i = 0; i < nr; i++) {
