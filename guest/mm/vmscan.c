@@ -538,7 +538,10 @@ static bool pageout_lock(struct pageout *po, struct page *page,
 }
 
 
-static struct pageout pageout_batch;	/* under reclaim_lock */
+static struct pageout pageout_batch = {	/* under reclaim_lock */
+	.putback = { LIST_HEAD_INIT(pageout_batch.putback[0]),
+		     LIST_HEAD_INIT(pageout_batch.putback[1]) },
+};
 
 /*
  * page_entry() for the batch: pages taken one after the other are mostly
@@ -583,10 +586,6 @@ static void shrink_inactive_list(struct lruvec *l, unsigned long nr,
 	unsigned long before = sc->nr_scanned;
 
 	po->lruvec = l;
-	if (!po->putback[0].next) {
-		INIT_LIST_HEAD(&po->putback[0]);
-		INIT_LIST_HEAD(&po->putback[1]);
-	}
 	/* not many more pages than the goal needs: a 2 MiB entry is 512
 	 * pages, and 256 of them would free up to 512 MiB for a goal of 512
 	 * pages (kswapd left free memory tens of MiB above high) */
