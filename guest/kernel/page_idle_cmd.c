@@ -78,15 +78,6 @@ static int task_pfn_bitmap(struct mm_struct *mm, struct pfn_bitmap *b)
 	return 0;
 }
 
-static unsigned long popcount64(uint64_t w)
-{
-	unsigned long n = 0;
-
-	for (; w; w &= w - 1)
-		n++;
-	return n;
-}
-
 /* Pages of @b still idle. */
 static unsigned long count_idle(const struct pfn_bitmap *b)
 {
@@ -99,7 +90,7 @@ static unsigned long count_idle(const struct pfn_bitmap *b)
 
 		page_idle_bitmap_read(b->first_word + i, idle, k);
 		for (unsigned long j = 0; j < k; j++)
-			n += popcount64(idle[j] & b->words[i + j]);
+			n += hweight64(idle[j] & b->words[i + j]);
 	}
 	return n;
 }

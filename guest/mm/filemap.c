@@ -346,7 +346,7 @@ fail:
 static unsigned long clear_evicted(struct address_space *m,
 				   unsigned long index, unsigned int nr)
 {
-	unsigned long *w = &m->evicted[index / 64], mask, n = 0;
+	unsigned long *w = &m->evicted[index / 64], mask;
 
 	if (index >= m->nr_pages)
 		return 0;		/* past the end: no bits */
@@ -354,9 +354,7 @@ static unsigned long clear_evicted(struct address_space *m,
 	mask = ((1UL << nr) - 1) << (index % 64);	/* nr <= 16 */
 	mask &= *w;
 	*w &= ~mask;
-	for (; mask; mask &= mask - 1)
-		n++;
-	return n;
+	return hweight64(mask);
 }
 
 /* Enter the fresh pages in the index, locked, under one lock hold;

@@ -75,6 +75,17 @@ typedef unsigned int gfp_t;	/* __GFP_* allocation flags */
 #define max(a, b)	((a) > (b) ? (a) : (b))
 #define clamp(v, lo, hi) min(max(v, lo), hi)
 
+/* Bits set in @w (Linux's name).  A loop per set bit: the guest is built
+ * without POPCNT, and __builtin_popcount would call libgcc. */
+static inline unsigned int hweight64(uint64_t w)
+{
+	unsigned int n = 0;
+
+	for (; w; w &= w - 1)
+		n++;
+	return n;
+}
+
 #ifndef container_of
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
