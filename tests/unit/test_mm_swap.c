@@ -179,6 +179,12 @@ START_TEST(test_swap_map_clusters)
 	for (unsigned long i = 0; i < DISK_SLOTS; i++)
 		ck_assert_int_eq(swap_alloc(0, &x), 0);
 	ck_assert_int_eq(swap_alloc(0, &x), -ENOSPC);
+	/* a whole cluster freed at once (release_cluster) is whole again */
+	swap_free(swp_entry(0, 3 * SWAPFILE_CLUSTER), HPAGE_PMD_ORDER);
+	ck_assert_uint_eq(swap_used(), DISK_SLOTS - SWAPFILE_CLUSTER);
+	ck_assert_int_eq(swap_alloc(HPAGE_PMD_ORDER, &x), 0);
+	ck_assert_uint_eq(swp_offset(x), 3 * SWAPFILE_CLUSTER);
+	ck_assert(swap_slots_taken(x, HPAGE_PMD_ORDER));
 	/* one slot free in every cluster: no 2 MiB or 64 KiB run */
 	for (unsigned long c = 0; c < DISK_SLOTS / SWAPFILE_CLUSTER; c++)
 		swap_free(swp_entry(0, c * SWAPFILE_CLUSTER + 7), 0);
