@@ -13,10 +13,11 @@
  * memvisor counters follow Linux's in /proc/vmstat: pgzero_skipped and
  * pgzero_cleared (pages handed out for __GFP_ZERO that were known zero /
  * had to be cleared), and mthp_fault_alloc_64kb (64 KiB anonymous chunks
- * faulted in, memory.c); thp_swpin and thp_swpin_fallback count 2 MiB
- * swap entries read back whole or split (Linux's per-size mTHP stats
- * swpin and swpin_fallback).  nr_anon_transparent_hugepages counts THPs, as
- * Linux prints it; the counter itself is in pages.
+ * faulted in, memory.c).  thp_swpin and thp_swpin_fallback count 2 MiB
+ * swap entries read back whole or split (memory.c; Linux keeps these as
+ * the per-size mTHP stats swpin and swpin_fallback).
+ * nr_anon_transparent_hugepages counts THPs, as Linux prints it; the
+ * counter itself is in pages.
  *
  * Output uses struct mm_seq: snprintf semantics, so a caller learns the
  * full length when its buffer was too small.
