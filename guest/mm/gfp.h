@@ -39,6 +39,8 @@
 /* Large anonymous chunks: movable, no direct reclaim, fail quietly. */
 #define GFP_TRANSHUGE_LIGHT	((GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | \
 				  __GFP_KSWAPD_RECLAIM) & ~__GFP_DIRECT_RECLAIM)
+/* ... and with direct reclaim (Linux's defrag "always"): THP swap-in */
+#define GFP_TRANSHUGE		(GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
 
 #define GFP_ZONEMASK		(__GFP_DMA | __GFP_DMA32 | __GFP_MOVABLE)
 #define GFP_MOVABLE_MASK	(__GFP_MOVABLE | __GFP_RECLAIMABLE)

@@ -41,16 +41,20 @@
  * exists only where it covers some VMA.
  *
  * Swap-in (do_swap_pmd, do_swap_page, swap_in_chunks) reads back a
- * 2 MiB chunk, 64 KiB chunks or a page.  A read fault keeps the slots:
- * the unit joins the swap cache (swap_state.c) and is mapped with the
- * dirty bit clear, so reclaim can drop it again without a write unless
- * the CPU has set it since; a write fault (and swapoff) frees them.
+ * 2 MiB chunk, 64 KiB chunks or a page.  A 2 MiB swap entry that finds
+ * no free order-9 block asks for one unlocked, with direct reclaim,
+ * before it is split into 512 PTE entries (do_swap_pmd says why).  A
+ * read fault keeps the slots: the unit joins the swap cache
+ * (swap_state.c) and is mapped with the dirty bit clear, so reclaim can
+ * drop it again without a write unless the CPU has set it since; a
+ * write fault (and swapoff) frees them.
  * Whatever ends a unit (zap_page, split_huge_pmd, unuse_mm) frees its
  * swap-cache slots.
  *
  * Counters: mm->rss_stat[MM_ANONPAGES]; per zone NR_ANON_MAPPED (meminfo
  * AnonPages) and NR_ANON_THPS (AnonHugePages); events PGFAULT,
- * THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, MTHP_FAULT_ALLOC.
+ * THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, MTHP_FAULT_ALLOC,
+ * THP_SWPIN, THP_SWPIN_FALLBACK.
  *
  * Locking: mm->lock held across a whole fault or unmap (it also covers the
  * tables and the pages' ->mapping/->index).
@@ -66,11 +70,23 @@
 #define GFP_FAULT_LOCKED ((GFP_HIGHUSER_MOVABLE & ~__GFP_DIRECT_RECLAIM) | \
 			  __GFP_NOWARN)
 
-/* The page a fault asked for outside the lock, and whether zeroed. */
+/* The block a fault asked for outside the lock: a page (whether
+ * zeroed) or a THP swap-in's order-9 block. */
 struct fault_alloc {
 	struct page *page;
 	bool zero;
+	unsigned int order;		/* of page, or of the request */
+	bool thp_failed;		/* the unlocked order-9 try failed */
 };
+
+/* Give back a block the fault did not use. */
+static void fault_alloc_release(struct fault_alloc *fa)
+{
+	if (fa->page)
+		__free_pages(fa->page, fa->order);
+	fa->page = NULL;
+	fa->order = 0;
+}
 
 /* The preallocated page if any, else one without direct reclaim; NULL
  * means: ask for one unlocked (VM_FAULT_NEED_PAGE). */
@@ -78,14 +94,35 @@ static struct page *fault_page(struct fault_alloc *fa, bool zero)
 {
 	struct page *page = fa->page;
 
-	if (page) {
+	if (page && !fa->order && (fa->zero || !zero)) {
 		fa->page = NULL;
-		if (fa->zero || !zero)
-			return page;
-		__free_page(page);		/* not zeroed: ask again */
+		return page;
 	}
+	fault_alloc_release(fa);	/* not zeroed, or a THP's: ask again */
 	fa->zero = zero;
 	return alloc_page(GFP_FAULT_LOCKED | (zero ? __GFP_ZERO : 0));
+}
+
+/*
+ * Allocate unlocked what the fault asked for (VM_FAULT_NEED_PAGE), where
+ * direct reclaim may take this mm's pages too.  An order-9 block for a
+ * THP swap-in gets one reclaim pass (GFP_TRANSHUGE, __GFP_NORETRY); if
+ * that fails the fault splits the swap entry instead.  An order-0 page
+ * takes @gfp; false if there is none.
+ */
+static bool fault_alloc_unlocked(struct fault_alloc *fa, gfp_t gfp)
+{
+	if (fa->order) {
+		fa->page = alloc_pages(GFP_TRANSHUGE | __GFP_NORETRY,
+				       fa->order);
+		if (!fa->page) {
+			fa->thp_failed = true;
+			fa->order = 0;
+		}
+		return true;
+	}
+	fa->page = alloc_page(gfp | (fa->zero ? __GFP_ZERO : 0));
+	return fa->page != NULL;
 }
 
 /* Chunk orders faults may use (Linux's huge_anon_orders_always). */
@@ -108,6 +145,17 @@ static inline void account_anon(struct mm_struct *mm, struct page *page,
 	mod_zone_page_state(page_zone(page), NR_ANON_MAPPED, nr);
 }
 
+/* Page @i of a run mapped from @page at virtual page @vpn by the PTEs
+ * from @pte, whose first is @e. */
+static __always_inline void map_anon_page(struct mm_struct *mm, pte_t *pte,
+					  struct page *page, unsigned long vpn,
+					  pteval_t e, unsigned long i)
+{
+	set_page_count(&page[i], 1);		/* tails too: split_page() */
+	page_set_anon(&page[i], mm, vpn + i);
+	pte[i] = e + (i << PAGE_SHIFT);
+}
+
 /* Map the @nr pages from @page at @va through the PTEs from @pte, with
  * @prot (the VMA's, or swapin_prot()). */
 static void map_anon_pages(struct vm_area_struct *vma, pte_t *pte,
@@ -118,10 +166,15 @@ static void map_anon_pages(struct vm_area_struct *vma, pte_t *pte,
 	pteval_t e = page_to_phys(page) | prot;
 	unsigned long vpn = va >> PAGE_SHIFT;
 
-	for (unsigned long i = 0; i < nr; i++) {
-		set_page_count(&page[i], 1);	/* tails too: split_page() */
-		page_set_anon(&page[i], mm, vpn + i);
-		pte[i] = e + (i << PAGE_SHIFT);
+	if (nr == MTHP_NR) {
+		/* a 64 KiB chunk (faults, swap-in): unrolled, the loop's
+		 * counting and branching was a third of its cost */
+#pragma GCC unroll 16
+		for (unsigned long i = 0; i < MTHP_NR; i++)
+			map_anon_page(mm, pte, page, vpn, e, i);
+	} else {
+		for (unsigned long i = 0; i < nr; i++)
+			map_anon_page(mm, pte, page, vpn, e, i);
 	}
 	account_anon(mm, page, (long)nr);
 	lru_cache_add_anon_range(page, nr);
@@ -176,17 +229,19 @@ void free_swap_entry(struct mm_struct *mm, pteval_t e, bool pmd)
 	mm->rss_stat[MM_SWAPENTS] -= 1UL << order;
 }
 
-/* Are the @nr entries from @pte swap entries of consecutive slots? */
-static bool swap_run(const pte_t *pte, unsigned long nr)
+/* Are the @nr entries from @pte swap entries of consecutive slots?
+ * (Entry i must be the first plus i pages: ORed differences, no branch
+ * per entry, as vmscan.c's chunk_whole.) */
+static __always_inline bool swap_run(const pte_t *pte, unsigned long nr)
 {
-	pteval_t first = pte[0];
+	pteval_t first = pte[0], bad = 0;
 
 	if (!is_swap_pte(first))
 		return false;
+#pragma GCC unroll 16
 	for (unsigned long i = 1; i < nr; i++)
-		if (pte[i] != first + (i << PAGE_SHIFT))
-			return false;
-	return true;
+		bad |= pte[i] ^ (first + (i << PAGE_SHIFT));
+	return !bad;
 }
 
 /*
@@ -376,30 +431,60 @@ static vm_fault_t do_swap_page(struct vm_area_struct *vma, pte_t *pt,
 	return 0;
 }
 
+/* The order-9 block allocated unlocked for this fault, else one from
+ * the free lists without reclaim; NULL if neither. */
+static struct page *swapin_huge_page(struct fault_alloc *fa)
+{
+	struct page *page = fa->page;
+
+	if (page && fa->order == HPAGE_PMD_ORDER) {
+		fa->page = NULL;
+		fa->order = 0;
+		return page;
+	}
+	return alloc_pages(GFP_TRANSHUGE_LIGHT, HPAGE_PMD_ORDER);
+}
+
 /*
  * The PD entry at @haddr holds a 2 MiB swap entry: read it back whole
- * into an order-9 block (one read), or, if none is free, turn it into
- * 512 PTE swap entries and let the PTE path (VM_FAULT_FALLBACK) bring
- * back what is touched.
+ * into an order-9 block (one read).  If none is free, ask for one
+ * unlocked, with one pass of direct reclaim (VM_FAULT_NEED_PAGE): the
+ * 512 pages must be found anyway, and evicting old THPs frees whole
+ * blocks, where the fallback -- 512 PTE swap entries, read back by the
+ * PTE path in 64 KiB chunks mapped page by page -- costs many times the
+ * instructions, and leaves memory in pieces that reclaim frees as
+ * pieces.  Only if that fails too: split (VM_FAULT_FALLBACK).
  */
 static vm_fault_t do_swap_pmd(struct vm_area_struct *vma, pmd_t *pmd,
-			      unsigned long haddr, unsigned int flags)
+			      unsigned long haddr, struct fault_alloc *fa,
+			      unsigned int flags)
 {
 	bool cache = swapin_cache(flags, swp_type(pte_to_swp_entry(*pmd)));
+	bool thp = (huge_anon_orders & (1UL << HPAGE_PMD_ORDER)) &&
+		   !(vma->vm_flags & VM_NOHUGEPAGE);
 	struct page *page = NULL;
 
-	if ((huge_anon_orders & (1UL << HPAGE_PMD_ORDER)) &&
-	    !(vma->vm_flags & VM_NOHUGEPAGE))
-		page = alloc_pages(GFP_TRANSHUGE_LIGHT, HPAGE_PMD_ORDER);
-	if (!page)
+	if (thp) {
+		page = swapin_huge_page(fa);
+		if (!page && !fa->thp_failed) {
+			fault_alloc_release(fa);
+			fa->order = HPAGE_PMD_ORDER;
+			return VM_FAULT_NEED_PAGE;
+		}
+	}
+	if (!page) {
+		if (thp)
+			count_vm_events(arch_cpu_id(), THP_SWPIN_FALLBACK, 1);
 		return split_huge_pmd(vma->vm_mm, pmd, haddr) ?
 		       VM_FAULT_OOM : VM_FAULT_FALLBACK;
+	}
 	if (swap_read(vma->vm_mm, *pmd, page, HPAGE_PMD_NR,
 		      HPAGE_PMD_ORDER, cache)) {
 		__free_pages(page, HPAGE_PMD_ORDER);
 		return VM_FAULT_SIGSEGV;
 	}
 	map_huge_page(vma, pmd, page, haddr, swapin_prot(vma, cache));
+	count_vm_events(arch_cpu_id(), THP_SWPIN, 1);
 	return 0;
 }
 
@@ -459,7 +544,7 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 	if (unlikely(level != PT_LEVEL_PMD))
 		return VM_FAULT_SIGSEGV;	/* a 1 GiB leaf: not ours */
 	if (is_swap_pmd(*pmd)) {
-		vm_fault_t ret = do_swap_pmd(vma, pmd, haddr, flags);
+		vm_fault_t ret = do_swap_pmd(vma, pmd, haddr, fa, flags);
 
 		if (ret != VM_FAULT_FALLBACK)
 			return ret;
@@ -489,7 +574,7 @@ vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
 			   unsigned int flags)
 {
 	struct vm_area_struct *vma;
-	struct fault_alloc fa = { NULL, false };
+	struct fault_alloc fa = { NULL, false, 0, false };
 	vm_fault_t ret;
 
 	count_vm_events(arch_cpu_id(), PGFAULT, 1);
@@ -510,15 +595,12 @@ vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
 			break;
 		/* unlocked: direct reclaim may take this mm's pages too,
 		 * and the OOM killer comes after it */
-		fa.page = alloc_page(GFP_HIGHUSER_MOVABLE |
-				     (fa.zero ? __GFP_ZERO : 0));
-		if (!fa.page) {
+		if (!fault_alloc_unlocked(&fa, GFP_HIGHUSER_MOVABLE)) {
 			ret = VM_FAULT_OOM;
 			break;
 		}
 	}
-	if (fa.page)
-		__free_page(fa.page);
+	fault_alloc_release(&fa);
 	return ret;
 }
 
@@ -528,9 +610,10 @@ vm_fault_t handle_mm_fault(struct mm_struct *mm, unsigned long address,
  * killer: swapoff fails instead).  mm->lock held, dropped meanwhile. */
 static int unuse_addr(struct mm_struct *mm, unsigned long addr)
 {
-	struct fault_alloc fa = { NULL, false };
+	struct fault_alloc fa = { NULL, false, 0, false };
 	struct vm_area_struct *vma;
 	vm_fault_t ret;
+	bool got;
 
 	for (;;) {
 		vma = find_vma(mm, addr);
@@ -541,14 +624,13 @@ static int unuse_addr(struct mm_struct *mm, unsigned long addr)
 		if (ret != VM_FAULT_NEED_PAGE)
 			break;
 		spin_unlock(&mm->lock);
-		fa.page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NORETRY |
-				     __GFP_NOWARN | (fa.zero ? __GFP_ZERO : 0));
+		got = fault_alloc_unlocked(&fa, GFP_HIGHUSER_MOVABLE |
+					   __GFP_NORETRY | __GFP_NOWARN);
 		spin_lock(&mm->lock);
-		if (!fa.page)
+		if (!got)
 			return -ENOMEM;
 	}
-	if (fa.page)
-		__free_page(fa.page);
+	fault_alloc_release(&fa);
 	return ret ? -ENOMEM : 0;
 }
 
@@ -623,11 +705,13 @@ int split_huge_pmd(struct mm_struct *mm, pmd_t *pmd, unsigned long haddr)
 		return -ENOMEM;
 	pt = page_address(ptp);
 	if (is_swap_pmd(old)) {
-		swp_entry_t swp = pte_to_swp_entry(old);
+		pteval_t first = swp_entry_to_pte(pte_to_swp_entry(old));
 
+		/* 512 consecutive slots: the offset sits where a PFN would
+		 * (pgtable.h), so each entry is the first plus i pages */
+#pragma GCC unroll 8
 		for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
-			pt[i] = swp_entry_to_pte(swp_entry(swp_type(swp),
-						swp_offset(swp) + i));
+			pt[i] = first + (i << PAGE_SHIFT);
 		*pmd = page_to_phys(ptp) | _PAGE_TABLE;
 		return 0;
 	}

@@ -214,8 +214,9 @@ void swap_slots_release(struct swap_slots *c)
 	c->left = 0;
 }
 
-static void release_slots(struct swap_info_struct *si, unsigned long off,
-			  unsigned long nr)
+/* Clear the @nr taken slots from @off, word by word. */
+static void release_slot_words(struct swap_info_struct *si,
+			       unsigned long off, unsigned long nr)
 {
 	for (unsigned long i = off; i < off + nr; ) {
 		unsigned long *w = &si->map[i / BITS_PER_LONG];
@@ -231,6 +232,31 @@ static void release_slots(struct swap_info_struct *si, unsigned long off,
 		si->cluster_used[i / SWAPFILE_CLUSTER] -= (unsigned short)n;
 		i += n;
 	}
+}
+
+/* A whole cluster's slots from @off (aligned: a 2 MiB unit's), its
+ * eight words at once: ~3 instructions a word where the general loop
+ * spent ~30 (every 2 MiB swap-in that does not keep its slots). */
+static void release_cluster(struct swap_info_struct *si, unsigned long off)
+{
+	unsigned long *w = &si->map[off / BITS_PER_LONG], all = ~0UL;
+
+#pragma GCC unroll 8
+	for (unsigned long i = 0; i < WORDS_PER_CLUSTER; i++) {
+		all &= w[i];
+		w[i] = 0;
+	}
+	BUG_ON(all != ~0UL);
+	si->cluster_used[off / SWAPFILE_CLUSTER] = 0;
+}
+
+static void release_slots(struct swap_info_struct *si, unsigned long off,
+			  unsigned long nr)
+{
+	if (nr == SWAPFILE_CLUSTER && !(off % SWAPFILE_CLUSTER))
+		release_cluster(si, off);
+	else
+		release_slot_words(si, off, nr);
 	si->inuse_pages -= nr;
 	if (si->flags & SWP_WRITEOK)	/* else not counted free: swapoff */
 		nr_swap_pages += (long)nr;

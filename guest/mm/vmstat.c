@@ -13,8 +13,11 @@
  * memvisor counters follow Linux's in /proc/vmstat: pgzero_skipped and
  * pgzero_cleared (pages handed out for __GFP_ZERO that were known zero /
  * had to be cleared), and mthp_fault_alloc_64kb (64 KiB anonymous chunks
- * faulted in, memory.c).  nr_anon_transparent_hugepages counts THPs, as
- * Linux prints it; the counter itself is in pages.
+ * faulted in, memory.c).  thp_swpin and thp_swpin_fallback count 2 MiB
+ * swap entries read back whole or split (memory.c; Linux keeps these as
+ * the per-size mTHP stats swpin and swpin_fallback).
+ * nr_anon_transparent_hugepages counts THPs, as Linux prints it; the
+ * counter itself is in pages.
  *
  * Output uses struct mm_seq: snprintf semantics, so a caller learns the
  * full length when its buffer was too small.
@@ -47,6 +50,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	"pageoutrun",
 	"pgmigrate_success", "pgmigrate_fail",
 	"thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd",
+	"thp_swpin", "thp_swpin_fallback",
 	"pgzero_skipped", "pgzero_cleared", "mthp_fault_alloc_64kb",
 	"balloon_inflate", "balloon_deflate", "oom_kill",
 	"workingset_refault_file", "swapcache_clean_drop",

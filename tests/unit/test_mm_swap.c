@@ -179,6 +179,12 @@ START_TEST(test_swap_map_clusters)
 	for (unsigned long i = 0; i < DISK_SLOTS; i++)
 		ck_assert_int_eq(swap_alloc(0, &x), 0);
 	ck_assert_int_eq(swap_alloc(0, &x), -ENOSPC);
+	/* a whole cluster freed at once (release_cluster) is whole again */
+	swap_free(swp_entry(0, 3 * SWAPFILE_CLUSTER), HPAGE_PMD_ORDER);
+	ck_assert_uint_eq(swap_used(), DISK_SLOTS - SWAPFILE_CLUSTER);
+	ck_assert_int_eq(swap_alloc(HPAGE_PMD_ORDER, &x), 0);
+	ck_assert_uint_eq(swp_offset(x), 3 * SWAPFILE_CLUSTER);
+	ck_assert(swap_slots_taken(x, HPAGE_PMD_ORDER));
 	/* one slot free in every cluster: no 2 MiB or 64 KiB run */
 	for (unsigned long c = 0; c < DISK_SLOTS / SWAPFILE_CLUSTER; c++)
 		swap_free(swp_entry(0, c * SWAPFILE_CLUSTER + 7), 0);
@@ -691,6 +697,73 @@ START_TEST(test_swapcache_freed_once)
 }
 END_TEST
 
+/* Take every order-9 block the free lists would give a THP swap-in
+ * (GFP_TRANSHUGE_LIGHT: no reclaim) into @held; how many. */
+static unsigned int hold_huge_blocks(struct page **held, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max &&
+	       (held[n] = alloc_pages(GFP_TRANSHUGE_LIGHT,
+				      HPAGE_PMD_ORDER)) != NULL)
+		n++;
+	ck_assert_ptr_null(alloc_pages(GFP_TRANSHUGE_LIGHT, HPAGE_PMD_ORDER));
+	return n;
+}
+
+static bool pmd_leaf_at(unsigned long va)
+{
+	int level;
+	pteval_t *e = walk(mm, va, PT_LEVEL_PMD, false, &level);
+
+	return e && level == PT_LEVEL_PMD && pte_present(*e) && pt_leaf(*e);
+}
+
+/*
+ * A 2 MiB swap entry faulted while no order-9 block is free: the fault
+ * reclaims for one (another region's THPs go to swap) and reads the
+ * entry back whole (thp_swpin), rather than splitting it.  Where reclaim
+ * cannot help (no reclaim hook here), it splits and the PTE path brings
+ * the data back (thp_swpin_fallback).
+ */
+START_TEST(test_thp_swapin_reclaims_for_a_block)
+{
+	unsigned long a = map(4 * MiB), b = map(8 * MiB), out;
+	struct page *held[32];
+	unsigned int n;
+
+	fill(a, 4 * MiB);
+	reclaim_all();
+	ck_assert_uint_eq(mm->rss_stat[MM_SWAPENTS], 1024);
+	fill(b, 8 * MiB);
+	n = hold_huge_blocks(held, 32);
+	out = vm_event_states[0].event[PSWPOUT];
+
+	mm_hooks.try_to_free_pages = try_to_free_pages;
+	verify(a, 2 * MiB);
+	ck_assert_uint_eq(vm_event_states[0].event[THP_SWPIN], 1);
+	ck_assert_uint_eq(vm_event_states[0].event[THP_SWPIN_FALLBACK], 0);
+	ck_assert(pmd_leaf_at(a));
+	ck_assert_uint_ge(vm_event_states[0].event[PSWPOUT], out + 512);
+	check();
+
+	/* no reclaim: the fallback, data intact */
+	mm_hooks.try_to_free_pages = NULL;
+	while (n < 32 && (held[n] = alloc_pages(GFP_TRANSHUGE_LIGHT,
+						HPAGE_PMD_ORDER)) != NULL)
+		n++;
+	verify(a + 2 * MiB, 2 * MiB);
+	ck_assert_uint_eq(vm_event_states[0].event[THP_SWPIN], 1);
+	ck_assert_uint_eq(vm_event_states[0].event[THP_SWPIN_FALLBACK], 1);
+	ck_assert(!pmd_leaf_at(a + 2 * MiB));
+	while (n)
+		__free_pages(held[--n], HPAGE_PMD_ORDER);
+	verify(a, 4 * MiB);
+	verify(b, 8 * MiB);
+	check();
+}
+END_TEST
+
 Suite *mm_swap_suite(void)
 {
 	Suite *s = suite_create("mm_swap");
@@ -706,6 +779,7 @@ Suite *mm_swap_suite(void)
 	tcase_add_test(tc, test_mthp_swapin_whole);
 	tcase_add_test(tc, test_mthp_chunks_are_units);
 	tcase_add_test(tc, test_swapoff_brings_back);
+	tcase_add_test(tc, test_thp_swapin_reclaims_for_a_block);
 	tcase_add_loop_test(tc, test_swapcache_clean_drop, 0, 3);
 	tcase_add_loop_test(tc, test_swapcache_dirty_rewritten, 0, 3);
 	tcase_add_test(tc, test_swapcache_single_page);
