@@ -91,5 +91,11 @@ void virtqueue_kick(struct virtqueue *vq);
 void *virtqueue_get_buf(struct virtqueue *vq, uint32_t *len);
 /* Has the device returned a chain we have not taken yet? */
 bool virtqueue_has_used(const struct virtqueue *vq);
+/* Ask the device not to interrupt for the chains it returns (the driver
+ * polls; avail->flags NO_INTERRUPT, a hint the device may ignore). */
+void virtqueue_disable_cb(struct virtqueue *vq);
+/* Ask for interrupts again: false if the device returned a chain
+ * meanwhile (that one may never interrupt: take it by polling). */
+bool virtqueue_enable_cb(struct virtqueue *vq);
 
 #endif

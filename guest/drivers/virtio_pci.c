@@ -313,6 +313,18 @@ bool virtqueue_has_used(const struct virtqueue *vq)
 	return READ_ONCE(vq->used->idx) != vq->last_used_idx;
 }
 
+void virtqueue_disable_cb(struct virtqueue *vq)
+{
+	WRITE_ONCE(vq->avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+bool virtqueue_enable_cb(struct virtqueue *vq)
+{
+	WRITE_ONCE(vq->avail->flags, 0);
+	mb();		/* the flag's store before the used index's load */
+	return !virtqueue_has_used(vq);
+}
+
 /* Put the chain at @head back on the free list. */
 static void detach_chain(struct virtqueue *vq, uint16_t head)
 {

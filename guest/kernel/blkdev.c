@@ -123,6 +123,11 @@ void bio_endio(struct bio *bio, int status)
 		bio->end_io(bio);
 }
 
+int bio_poll(struct gendisk *disk)
+{
+	return disk->fops->poll ? disk->fops->poll(disk) : 0;
+}
+
 static void bio_wake(struct bio *bio)
 {
 	bio->done = true;

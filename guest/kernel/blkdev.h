@@ -16,7 +16,12 @@
  *   - submit_bio_wait() and blkdev_rw() are the synchronous forms: the
  *     caller sleeps until the completion wakes it;
  *   - blk_start_plug()/blk_finish_plug() around a burst of submit_bio()s
- *     let the driver tell the device once (one VM exit) for the lot.
+ *     let the driver tell the device once (one VM exit) for the lot;
+ *   - a polled bio (Linux's REQ_POLLED) is one whose submitter waits by
+ *     calling bio_poll(), which ends what the device has completed
+ *     without its interrupt: a device that completes requests while the
+ *     doorbell's exit is handled (memvisor's, for an image in memory)
+ *     then costs no interrupt at all.
  *
  * No request merging, no elevator, no page cache here (guest/mm/filemap.c
  * is the cache; the shell's dd reads through it): callers hand over
@@ -68,6 +73,7 @@ struct bio {
 	unsigned int vcnt;		/* runs in vec[] (0 for a flush) */
 	struct bio_vec *vec;		/* the caller's; kept until end_io */
 	bio_end_io_t end_io;		/* interrupt context; NULL: none */
+	bool polled;			/* REQ_POLLED: see bio_poll() */
 	void *private;			/* the caller's */
 	int status;			/* at end_io: 0, -EIO, -EOPNOTSUPP */
 	struct bio *next;		/* the driver's queue */
@@ -82,6 +88,9 @@ struct block_device_operations {
 	int (*submit_bio)(struct gendisk *disk, struct bio *bio);
 	/* Tell the device about everything queued (the plug ended). */
 	void (*unplug)(struct gendisk *disk);
+	/* End the bios the device has completed (interrupts off): how
+	 * many; 0 means none yet, and the device interrupts for the next. */
+	int (*poll)(struct gendisk *disk);
 };
 
 /* Per-disk counts, as /sys/block/vda/stat has them (reads, writes). */
@@ -129,6 +138,10 @@ int submit_bio(struct bio *bio);
 int submit_bio_wait(struct bio *bio);
 /* The driver: @bio is done with @status; runs its end_io. */
 void bio_endio(struct bio *bio, int status);
+/* End the bios of @disk the device has completed, without waiting for
+ * its interrupt (interrupts off). How many ended; 0: none yet, and the
+ * device will interrupt when one does, so the caller may halt. */
+int bio_poll(struct gendisk *disk);
 
 /* Synchronous I/O of @len bytes at @sector to/from @buf, which must be
  * physically contiguous (the direct map, a block from alloc_pages). */

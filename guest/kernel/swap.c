@@ -6,7 +6,8 @@
  *     address, length) become bios straight on the pages -- a run whose
  *     slots continue the previous one's joins its bio as another segment
  *     -- submitted under one plug (one doorbell), then waited for by
- *     polling with interrupts on (sti; hlt), never by scheduling: the
+ *     polling the disk (bio_poll), halting with interrupts on (sti; hlt)
+ *     while it has nothing, never by scheduling: the
  *     caller may hold an mm->lock, and a task parked in the middle of a
  *     pageout could be killed under it.  The CPU is idle meanwhile.
  *     Swap writes are REQ_OP_WRITE_RELEASE where the disk offers it
@@ -56,13 +57,16 @@ static void swap_end_io(struct bio *bio)
 	swap_pending--;
 }
 
-/* Interrupts on, no scheduling, until every bio has ended. */
-static void swap_wait(void)
+/* Until every bio has ended: polling the disk (a device that has them
+ * done already costs no interrupt), halting with interrupts on when it
+ * has none yet; never scheduling. */
+static void swap_wait(struct gendisk *disk)
 {
 	uint64_t flags = cpu_irq_save();
 
 	while (swap_pending)
-		cpu_sti_hlt();
+		if (!bio_poll(disk))
+			cpu_sti_hlt();
 	cpu_cli();
 	cpu_irq_restore(flags);
 }
@@ -92,6 +96,7 @@ static unsigned int swap_build(struct gendisk *disk, enum req_op op,
 				.vcnt = 1,
 				.vec = &swap_vecs[i],
 				.end_io = swap_end_io,
+				.polled = true,
 			};
 		}
 		next_slot = iov[i].slot + (iov[i].len >> PAGE_SHIFT);
@@ -124,7 +129,7 @@ static int bio_rw(struct gendisk *disk, enum req_op op,
 		}
 	}
 	blk_finish_plug(disk);
-	swap_wait();
+	swap_wait(disk);
 	return swap_status ? -EIO : 0;
 }
 
