@@ -15,10 +15,10 @@
  * pages) costs one lseek, not a lookup a page. The window serves the
  * cursor until it leaves it, across batches, but not into the next full
  * scan: a page punched since is caught by the guard, one filled since is
- * visited at the next scan. The userfaultfd is created UFFD_USER_MODE_ONLY (no privilege
- * needed): ksmd never hands an address in those mappings to a system call
- * (a new pool page is written from the core's copy), so only its own reads
- * fault there.
+ * visited at the next scan. The userfaultfd is created
+ * UFFD_USER_MODE_ONLY (no privilege needed): ksmd never hands an address
+ * in those mappings to a system call (a new pool page is written from the
+ * core's copy), so only its own reads fault there.
  *
  * The pool: pages are written with pwrite (shmem then allocates the page
  * without clearing it first, and there is no page fault) from the core's
