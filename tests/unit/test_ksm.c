@@ -523,7 +523,8 @@ START_TEST(stripe_maps_runs_in_a_row)
 	for (i = 4; i < MAXP; i++)
 		ck_assert_uint_eq(F->reg[0][i].pidx, base + i % KSM_STRIPE_PAGES);
 	/* pages 0-3 one each, 4, then each wrap of the stripe */
-	ck_assert_uint_eq(check_stripes(1, MAXP), 4 + 1 + (MAXP - 1) / KSM_STRIPE_PAGES);
+	ck_assert_uint_eq(check_stripes(1, MAXP),
+			  4 + 1 + (MAXP - 1) / KSM_STRIPE_PAGES);
 	ck_assert_uint_eq(K.stats.stable_node_chains, 1);
 	ck_assert_uint_eq(K.stats.stable_node_dups, 1 + KSM_STRIPE_PAGES);
 	ck_assert_int_eq(F->pool_count, 1 + KSM_STRIPE_PAGES);
