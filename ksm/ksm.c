@@ -70,13 +70,18 @@
  * node becomes a chain of dups (stable_node_chains, stable_node_dups). Each
  * dup lists its sharers; a chain is pruned of sharers that took a private
  * copy, at most every stable_node_chains_prune_millisecs, when a lookup
- * lands on it (see stable.c).
+ * lands on it (see stable.c). A chain that needs a new dup for a page
+ * continuing a run of its contents in one VM (the zero pages of a buffer)
+ * reserves a "stripe" of consecutive pool pages instead, and the run's
+ * page idx takes stripe page idx % KSM_STRIPE_PAGES: the VM maps the run
+ * onto consecutive pool pages, one mapping per stripe's length instead of
+ * one per page (each filled stripe page is a dup; see stable.c).
  *
  * Data structures: struct ksm (the knobs, the counters, both trees, the scan
  * cursor), a list of struct ksm_mm (one per VM), each with its regions and
  * one struct ksm_rmap_item per page; struct ksm_stable_chain per content in
  * the stable tree, with its struct ksm_stable_dup pool pages, each with the
- * list of its sharers' rmap items.
+ * list of its sharers' rmap items, and its struct ksm_stripe ranges.
  *
  * Invariants: an rmap item is in at most one of the unstable tree
  * (RMAP_UNSTABLE, this scan's seqnr) or a dup (RMAP_STABLE) or the zero
@@ -329,9 +334,12 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	struct ksm_region *tr;
 
 	c = ksm_stable_search(ksm, k);
-	if (c && (dup = ksm_chain_pick(ksm, &c)) &&
-	    !merge_with_dup(ksm, r, idx, dup))
-		return;
+	if (c && (dup = ksm_chain_pick(ksm, &c, r, idx))) {
+		if (!merge_with_dup(ksm, r, idx, dup))
+			return;
+		if (!dup->rmap_count)
+			ksm_dup_free(ksm, dup);   /* a stripe page made for it */
+	}
 	if (r->mm->merge_stopped)
 		return;
 	if (it->oldchecksum != k->checksum || !(it->flags & RMAP_CHECKSUMMED)) {

@@ -46,6 +46,23 @@ struct ksm_stable_dup {
 	struct ksm_rmap_item *sharers; /* those pages (Linux's hlist) */
 	struct ksm_stable_chain *chain;
 	struct ksm_stable_dup *next;  /* in the chain, the one to fill first */
+	struct ksm_stripe *stripe;    /* the stripe its pool page is in, or NULL */
+};
+
+/* Pool pages in a stripe: a run of guest pages of one content maps this
+ * many pool pages in a row (see stable.c). */
+#define KSM_STRIPE_PAGES 64
+
+/*
+ * A chain's stripe: KSM_STRIPE_PAGES consecutive pool pages reserved for
+ * its contents, page j filled (and a dup of the chain) only while a guest
+ * page maps it; guest page idx of a run takes page idx % KSM_STRIPE_PAGES.
+ */
+struct ksm_stripe {
+	uint64_t base;                /* its first pool page */
+	unsigned int nr_dups;         /* pages filled: dup[j] not NULL */
+	struct ksm_stable_chain *chain;
+	struct ksm_stable_dup *dup[KSM_STRIPE_PAGES];
 };
 
 /* One content in the stable tree: one or more dups holding it. */
@@ -55,6 +72,7 @@ struct ksm_stable_chain {
 	unsigned int nr_dups;
 	struct ksm_stable_dup *dups;
 	uint64_t prune_time_ms;       /* last pruned (or made a chain) */
+	struct ksm_stripe *stripe;    /* the one runs fill, or NULL */
 };
 
 /* A guest memory region (boot RAM, a DIMM) of one VM. */
@@ -99,7 +117,16 @@ struct ksm_ops {
 	const void *(*pool_page)(void *opaque, uint64_t pidx);
 	/* A pool page holding @buf (a stable copy): 0 and *pidx, or -errno. */
 	int (*pool_alloc)(void *opaque, const void *buf, uint64_t *pidx);
+	/* Release pool page @pidx (filled or only reserved). */
 	void (*pool_free)(void *opaque, uint64_t pidx);
+	/* @n consecutive pool pages, reserved and empty (not to be read
+	 * until filled): 0 and *base, or -errno. NULL: no stripes. */
+	int (*pool_reserve)(void *opaque, uint64_t n, uint64_t *base);
+	/* Fill reserved pool page @pidx with @buf (a stable copy): 0 or
+	 * -errno. */
+	int (*pool_fill)(void *opaque, uint64_t pidx, const void *buf);
+	/* Empty pool page @pidx again; it stays reserved. */
+	void (*pool_punch)(void *opaque, uint64_t pidx);
 	/* The VM write-protects page @idx, compares it with pool page @pidx
 	 * and maps the pool page there: 0 merged, -EAGAIN contents differ,
 	 * -ENOMEM a mapping limit (no more merging), other -errno. */
@@ -270,10 +297,14 @@ struct ksm_stable_chain *ksm_stable_search(struct ksm *ksm,
 struct ksm_stable_dup *ksm_stable_insert(struct ksm *ksm,
 					 struct ksm_tree_key *k,
 					 uint64_t pidx);
-/* A dup of *@cp with room for one more sharer, or NULL, the chain pruned
- * first when that is due (*@cp NULL if it went). */
+/* A dup of *@cp with room for one more sharer for page @idx of @r, or
+ * NULL, the chain pruned first when that is due (*@cp NULL if it went); a
+ * page that continues a run of the chain's contents takes its stripe's
+ * page (a dup made for it, perhaps in a new stripe). A dup made here
+ * that nobody joins must be freed (ksm_dup_free). */
 struct ksm_stable_dup *ksm_chain_pick(struct ksm *ksm,
-				      struct ksm_stable_chain **cp);
+				      struct ksm_stable_chain **cp,
+				      struct ksm_region *r, uint64_t idx);
 /* Page @it of @r now maps @dup's pool page / leaves it. */
 void ksm_dup_get(struct ksm *ksm, struct ksm_stable_dup *dup,
 		 struct ksm_region *r, struct ksm_rmap_item *it);

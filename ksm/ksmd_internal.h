@@ -52,7 +52,7 @@ struct ksmd_region {
 	uint64_t len;
 };
 
-#define RES_PAGES 4096                  /* the cursor's mincore window */
+#define RES_PAGES 1024                  /* the cursor's mincore window */
 
 struct ksmd {
 	struct ksm ksm;

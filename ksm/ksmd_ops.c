@@ -10,17 +10,21 @@
  * pages the memfd holds (RES_PAGES at a time, one system call, nothing
  * touched; cheaper than a SEEK_DATA/SEEK_HOLE pair per extent once merges
  * have cut the memfd into short extents), so the cursor does not read
- * holes at all in the common case. The window serves the cursor until it
- * leaves it, across batches, but not into the next full scan: a page
- * punched since is caught by the guard, one filled since is visited at the
- * next scan. The userfaultfd is created UFFD_USER_MODE_ONLY (no privilege
- * needed): ksmd never hands an address in those mappings to a system call
- * (a new pool page is written from the core's copy), so only its own reads
- * fault there.
+ * holes at all in the common case; a window starts at the data SEEK_DATA
+ * finds, so a long hole (guest memory never written, or a run of merged
+ * pages) costs one lseek, not a lookup a page. The window serves the
+ * cursor until it leaves it, across batches, but not into the next full
+ * scan: a page punched since is caught by the guard, one filled since is
+ * visited at the next scan. The userfaultfd is created
+ * UFFD_USER_MODE_ONLY (no privilege needed): ksmd never hands an address
+ * in those mappings to a system call (a new pool page is written from the
+ * core's copy), so only its own reads fault there.
  *
  * The pool: pages are written with pwrite (shmem then allocates the page
  * without clearing it first, and there is no page fault) from the core's
- * stable copy; ksmd reads them through its own mapping of the pool.
+ * stable copy; ksmd reads them through its own mapping of the pool. A
+ * freed page is punched and reused first; a chain's stripe (stable.c) is
+ * a range reserved from the end, its pages filled and punched one by one.
  *
  * Merges go out in runs: the core's merge of page a onto pool page b is
  * taken as done at once and added to the VM's pending run while the next
@@ -63,52 +67,50 @@ uint64_t ksmd_now_ms(void)
 
 /* ------------------------------------------------------------ the pool */
 
-/* The pool page to fill next: newest freed first, else the bump pointer
- * (growing the file by POOL_CHUNK). */
-static int pool_take(struct ksmd *d, uint64_t *p)
-{
-	if (d->nr_free) {
-		*p = d->pool_free[--d->nr_free];
-		return 0;
-	}
-	if (d->pool_next == POOL_MAX)
-		return -ENOSPC;
-	if (d->pool_next == d->pool_pages) {
-		if (ftruncate(d->pool_fd, (d->pool_pages + POOL_CHUNK) *
-			      KSM_PAGE_SIZE) < 0)
-			return -errno;
-		d->pool_pages += POOL_CHUNK;
-	}
-	*p = d->pool_next++;
-	return 0;
-}
-
-static int pool_alloc(void *o, const void *buf, uint64_t *pidx)
+/* @n pool pages in a row from the bump pointer (the file grows by
+ * POOL_CHUNKs), empty: a new page, or a chain's stripe. */
+static int pool_reserve(void *o, uint64_t n, uint64_t *base)
 {
 	struct ksmd *d = o;
-	uint64_t p = 0;
-	int ret = pool_take(d, &p);
+	uint64_t end = d->pool_next + n, pages;
 
-	if (ret)
-		return ret;
-	if (pwrite(d->pool_fd, buf, KSM_PAGE_SIZE, p * KSM_PAGE_SIZE) !=
-	    KSM_PAGE_SIZE) {
-		if (p == d->pool_next - 1)
-			d->pool_next--;
-		else
-			d->pool_free[d->nr_free++] = p; /* where it came from */
-		return -ENOMEM;
+	if (end > POOL_MAX)
+		return -ENOSPC;
+	if (end > d->pool_pages) {
+		pages = (end + POOL_CHUNK - 1) / POOL_CHUNK * POOL_CHUNK;
+		if (ftruncate(d->pool_fd, pages * KSM_PAGE_SIZE) < 0)
+			return -errno;
+		d->pool_pages = pages;
 	}
-	*pidx = p;
+	*base = d->pool_next;
+	d->pool_next = end;
 	return 0;
 }
 
-static void pool_free(void *o, uint64_t pidx)
+static int pool_fill(void *o, uint64_t pidx, const void *buf)
+{
+	struct ksmd *d = o;
+
+	if (pwrite(d->pool_fd, buf, KSM_PAGE_SIZE, pidx * KSM_PAGE_SIZE) !=
+	    KSM_PAGE_SIZE)
+		return -ENOMEM;
+	return 0;
+}
+
+static void pool_punch(void *o, uint64_t pidx)
 {
 	struct ksmd *d = o;
 
 	fallocate(d->pool_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		  pidx * KSM_PAGE_SIZE, KSM_PAGE_SIZE);
+}
+
+/* The page goes on the stack of freed pages, filled first. */
+static void pool_free(void *o, uint64_t pidx)
+{
+	struct ksmd *d = o;
+
+	pool_punch(o, pidx);
 	if (d->nr_free == d->free_cap) {
 		uint64_t cap = d->free_cap ? 2 * d->free_cap : 1024;
 		uint64_t *n = realloc(d->pool_free, cap * sizeof(*n));
@@ -119,6 +121,29 @@ static void pool_free(void *o, uint64_t pidx)
 		d->free_cap = cap;
 	}
 	d->pool_free[d->nr_free++] = pidx;
+}
+
+/* A page holding @buf: the newest freed, else the bump pointer. */
+static int pool_alloc(void *o, const void *buf, uint64_t *pidx)
+{
+	struct ksmd *d = o;
+	uint64_t p = 0;
+	int ret;
+
+	if (d->nr_free)
+		p = d->pool_free[--d->nr_free];
+	else if ((ret = pool_reserve(o, 1, &p)))
+		return ret;
+	ret = pool_fill(o, p, buf);
+	if (ret) {
+		if (p == d->pool_next - 1)
+			d->pool_next--;
+		else
+			d->pool_free[d->nr_free++] = p; /* where it came from */
+		return ret;
+	}
+	*pidx = p;
+	return 0;
 }
 
 static const void *pool_page(void *o, uint64_t pidx)
@@ -208,7 +233,16 @@ static int resident_fill(struct ksmd *d, struct ksm_region *r, uint64_t idx)
 	return 0;
 }
 
-/* The first page at or after @idx holding data, from the mincore window. */
+static bool in_window(const struct ksmd *d, const struct ksm_region *r,
+		      uint64_t idx)
+{
+	return d->res.r == r && d->res.seqnr == d->ksm.seqnr &&
+	       idx >= d->res.first && idx < d->res.first + d->res.n;
+}
+
+/* The first page at or after @idx holding data, from the mincore window;
+ * a new window starts where SEEK_DATA finds data (a hole is skipped
+ * whole: mincore would look up each of its pages, ~45 ns a page here). */
 static uint64_t window_next(struct ksmd *d, struct ksm_region *r, uint64_t idx)
 {
 	off_t off;
@@ -216,12 +250,13 @@ static uint64_t window_next(struct ksmd *d, struct ksm_region *r, uint64_t idx)
 	while (idx < r->nr_pages) {
 		uint64_t i, end;
 
-		if (!(d->res.r == r && d->res.seqnr == d->ksm.seqnr &&
-		      idx >= d->res.first &&
-		      idx < d->res.first + d->res.n) &&
-		    resident_fill(d, r, idx)) {
+		if (!in_window(d, r, idx)) {
 			off = lseek(ksmd_region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
-			return off < 0 ? r->nr_pages : (uint64_t)off / KSM_PAGE_SIZE;
+			if (off < 0)
+				return r->nr_pages;     /* ENXIO: no data after */
+			idx = (uint64_t)off / KSM_PAGE_SIZE;
+			if (idx >= r->nr_pages || resident_fill(d, r, idx))
+				return idx < r->nr_pages ? idx : r->nr_pages;
 		}
 		end = d->res.first + d->res.n;
 		for (i = idx; i < end; i++)
@@ -457,7 +492,9 @@ static uint64_t now_ms(void *o)
 const struct ksm_ops ksmd_ops = {
 	.page = page, .next_data = next_data,
 	.pool_page = pool_page, .pool_alloc = pool_alloc,
-	.pool_free = pool_free, .merge = merge, .merge_zero = merge_zero,
+	.pool_free = pool_free, .pool_reserve = pool_reserve,
+	.pool_fill = pool_fill, .pool_punch = pool_punch,
+	.merge = merge, .merge_zero = merge_zero,
 	.unmerge = unmerge, .still_merged = still_merged, .now_ms = now_ms,
 };
 

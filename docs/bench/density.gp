@@ -5,4 +5,4 @@ set xlabel 'seconds since the hogs were filled'
 set ylabel 'host memory used (PSS, MiB)'
 set key outside bottom center horizontal
 set grid
-plot 'docs/bench/density.dat' index 0 using 1:2 with lines lw 2 title 'memvisor (ksmd pts=5000)', 'docs/bench/density.dat' index 1 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=100 (default)', 'docs/bench/density.dat' index 2 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=1889 (cpu-matched)', 'docs/bench/density.dat' index 3 using 1:2 with lines lw 2 title 'no-dedup'
+plot 'docs/bench/density.dat' index 0 using 1:2 with lines lw 2 title 'memvisor (ksmd pts=5000)', 'docs/bench/density.dat' index 1 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=100 (default)', 'docs/bench/density.dat' index 2 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=1135 (cpu-matched)', 'docs/bench/density.dat' index 3 using 1:2 with lines lw 2 title 'no-dedup'

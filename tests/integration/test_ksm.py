@@ -290,9 +290,11 @@ def map_count(pid):
 
 
 def test_max_map_count_stops_merging(ksmd):
-    """Identical pages within one VM map one pool page each at the same
-    offset: two maps entries per merged page. Under a low vm.max_map_count
-    merging stops for that VM with a reason; nothing is lost."""
+    """Identical pages within one VM: the first max_page_sharing (256) of
+    them map one pool page, a mapping each: two maps entries per merged
+    page (the rest go onto a stripe of consecutive pool pages, a mapping
+    per 64 pages). Under a low vm.max_map_count merging stops for that VM
+    with a reason; nothing is lost."""
     path = "/proc/sys/vm/max_map_count"
     if not os.access(path, os.W_OK):
         pytest.skip("cannot write %s (needs root)" % path)
@@ -301,7 +303,7 @@ def test_max_map_count_stops_merging(ksmd):
     a = start_vm(ksmd)
     try:
         hog(a, "8M same --seed 5")                  # 2048 identical pages
-        limit = map_count(a.proc.pid) + 1000
+        limit = map_count(a.proc.pid) + 200
         with open(path, "w") as f:
             f.write(str(limit))
         merge_fast(ksmd)
@@ -321,6 +323,47 @@ def test_max_map_count_stops_merging(ksmd):
         with open(path, "w") as f:
             f.write(saved)
         a.kill()
+
+
+def test_zero_runs_merge_onto_stripes(ksmd):
+    """Two VMs' runs of zero pages: more sharers than max_page_sharing, so
+    the chain's runs go onto stripes of consecutive pool pages (ksm/
+    stable.c), a mapping per 64 pages rather than one per page (two maps
+    entries each). Then a's zero hog ends and a new hog writes over the
+    freed, merged pages (copy-on-write), and run=2 unmerges: nothing is
+    lost on either VM."""
+    a, b = start_vm(ksmd), start_vm(ksmd)
+    try:
+        pid = hog(a, "16M zero --name za")          # 4096 zero pages each
+        hog(b, "16M zero --name zb")
+        maps = map_count(a.proc.pid)
+        merge_fast(ksmd)
+        wait_for(lambda: merging(a) >= 4096 and merging(b) >= 4096,
+                 "the zero hogs merged")
+        wait_for(lambda: int(ksmd.get()["full_scans"]) >= 4, "full scans")
+        st = ksmd.get()
+        grown = map_count(a.proc.pid) - maps
+        print("  merged a %d b %d; stable_node_chains %s stable_node_dups %s"
+              " pages_shared %s; a's maps +%d" % (merging(a), merging(b),
+              st["stable_node_chains"], st["stable_node_dups"],
+              st["pages_shared"], grown))
+        assert int(st["stable_node_chains"]) >= 1, st
+        assert int(st["stable_node_dups"]) >= 8192 // 256, st
+        assert grown < 2 * 4096 // 4, (maps, grown)   # far from a map a page
+        verify_ok(a)
+        verify_ok(b)
+        a.cmd("kill %d" % pid)
+        hog(a, "16M random --seed 11 --name after")
+        verify_ok(a)
+        verify_ok(b)
+        ksmd.ctl("set", "run=2")
+        wait_for(lambda: int(ksmd.get()["pages_shared"]) == 0, "unmerged")
+        assert merging(a) == 0 and merging(b) == 0
+        verify_ok(a)
+        verify_ok(b)
+    finally:
+        a.kill()
+        b.kill()
 
 
 def test_disk_read_into_merged_pages(ksmd, tmp_path):

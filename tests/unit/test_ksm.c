@@ -18,22 +18,24 @@
 #include "ksm/ksmd_internal.h"
 
 #define PG KSM_PAGE_SIZE
-#define MAXP 64
-#define POOL 256
+#define MAXP 200
+#define POOL 512
 
 enum { DATA, HOLE, MAPPED };
 
 struct fpage {
 	int state;
 	uint64_t pidx;
+	bool refuse;            /* the VM refuses to merge it */
 	uint8_t data[PG];
 };
 
 struct fake {
 	struct fpage reg[4][MAXP];
 	uint8_t pool[POOL][PG];
-	bool pool_used[POOL];
-	int pool_count;
+	bool pool_used[POOL];           /* filled */
+	bool pool_reserved[POOL];       /* a stripe's */
+	int pool_count;                 /* filled or reserved */
 	int merges_left;        /* -1: no limit; 0: -ENOMEM */
 	int refuse;             /* merge says contents differ */
 	uint64_t now;           /* the clock, in ms */
@@ -71,7 +73,7 @@ static int f_pool_alloc(void *o, const void *buf, uint64_t *p)
 	uint64_t i;
 
 	for (i = 0; i < POOL; i++)
-		if (!F->pool_used[i]) {
+		if (!F->pool_used[i] && !F->pool_reserved[i]) {
 			F->pool_used[i] = true;
 			memcpy(F->pool[i], buf, PG);
 			F->pool_count++;
@@ -83,17 +85,54 @@ static int f_pool_alloc(void *o, const void *buf, uint64_t *p)
 
 static void f_pool_free(void *o, uint64_t p)
 {
-	ck_assert(F->pool_used[p]);
+	ck_assert(F->pool_used[p] || F->pool_reserved[p]);
 	F->pool_used[p] = false;
+	F->pool_reserved[p] = false;
 	memset(F->pool[p], 0xaa, PG);   /* poison */
 	F->pool_count--;
+}
+
+static int f_pool_reserve(void *o, uint64_t n, uint64_t *base)
+{
+	uint64_t i, j;
+
+	for (i = 0; i + n <= POOL; i++) {
+		for (j = 0; j < n && !F->pool_used[i + j] &&
+			    !F->pool_reserved[i + j]; j++)
+			;
+		if (j < n)
+			continue;
+		for (j = 0; j < n; j++)
+			F->pool_reserved[i + j] = true;
+		F->pool_count += n;
+		*base = i;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static int f_pool_fill(void *o, uint64_t p, const void *buf)
+{
+	ck_assert(F->pool_reserved[p] && !F->pool_used[p]);
+	F->pool_used[p] = true;
+	memcpy(F->pool[p], buf, PG);
+	return 0;
+}
+
+static void f_pool_punch(void *o, uint64_t p)
+{
+	ck_assert(F->pool_reserved[p] && F->pool_used[p]);
+	F->pool_used[p] = false;
+	memset(F->pool[p], 0xaa, PG);   /* poison */
 }
 
 static int f_merge(void *o, struct ksm_region *r, uint64_t i, uint64_t p)
 {
 	struct fpage *g = fp(r, i);
 
-	if (g->state != DATA || F->refuse || memcmp(g->data, F->pool[p], PG))
+	ck_assert(F->pool_used[p]);
+	if (g->state != DATA || F->refuse || g->refuse ||
+	    memcmp(g->data, F->pool[p], PG))
 		return -EAGAIN;
 	if (F->merges_left == 0)
 		return -ENOMEM;
@@ -140,6 +179,16 @@ static uint64_t f_now(void *o)
 static const struct ksm_ops fops = {
 	.page = f_page, .next_data = f_next, .pool_page = f_pool_page,
 	.pool_alloc = f_pool_alloc, .pool_free = f_pool_free,
+	.merge = f_merge, .merge_zero = f_merge_zero, .unmerge = f_unmerge,
+	.still_merged = f_still, .now_ms = f_now,
+};
+
+/* The same with a pool that reserves ranges: chains make stripes. */
+static const struct ksm_ops fops_stripes = {
+	.page = f_page, .next_data = f_next, .pool_page = f_pool_page,
+	.pool_alloc = f_pool_alloc, .pool_free = f_pool_free,
+	.pool_reserve = f_pool_reserve, .pool_fill = f_pool_fill,
+	.pool_punch = f_pool_punch,
 	.merge = f_merge, .merge_zero = f_merge_zero, .unmerge = f_unmerge,
 	.still_merged = f_still, .now_ms = f_now,
 };
@@ -399,6 +448,177 @@ START_TEST(stale_dups_pruned)
 	stills = F->stills;
 	scan_from_start(2);                   /* between prunes: no asking */
 	ck_assert_int_eq(F->stills, stills);
+}
+END_TEST
+
+/*
+ * Stripes (stable.c). The books and the fake's state agree: every page
+ * mapping the pool is a sharer of the dup of that pool page, no pool page
+ * has more than max_page_sharing sharers, every filled pool page is a dup
+ * (pages_shared) with a sharer, and stable_node_dups counts them when
+ * they are a chain's. Returns how many mappings the VMs need: a page whose
+ * pool page does not follow its predecessor's starts one.
+ */
+static unsigned int check_stripes(unsigned int nr_regions, uint64_t n)
+{
+	unsigned int sharers[POOL] = { 0 }, maps = 0, reg;
+	uint64_t i, shared = 0, mapped = 0;
+
+	for (reg = 0; reg < nr_regions; reg++)
+		for (i = 0; i < n; i++) {
+			struct fpage *g = &F->reg[reg][i];
+
+			if (g->state != MAPPED)
+				continue;
+			mapped++;
+			ck_assert(F->pool_used[g->pidx]);
+			sharers[g->pidx]++;
+			if (!i || F->reg[reg][i - 1].state != MAPPED ||
+			    F->reg[reg][i - 1].pidx + 1 != g->pidx)
+				maps++;
+		}
+	for (i = 0; i < POOL; i++) {
+		ck_assert_uint_le(sharers[i], K.knobs.max_page_sharing);
+		ck_assert(!F->pool_used[i] || sharers[i]);
+		shared += sharers[i] > 0;
+	}
+	ck_assert_uint_eq(K.stats.pages_shared, shared);
+	ck_assert_uint_eq(K.stats.pages_shared + K.stats.pages_sharing, mapped);
+	if (K.stats.stable_node_chains == 1)
+		ck_assert_uint_eq(K.stats.stable_node_dups, shared);
+	return maps;
+}
+
+/* One VM, @n pages of one content (seed 77), stripes on. */
+static struct ksm_region *one_run(uint64_t n, const char *max_sharing)
+{
+	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
+	uint64_t i;
+
+	K.ops = &fops_stripes;
+	ck_assert_int_eq(ksm_knob_set(&K, "max_page_sharing", max_sharing,
+				      NULL), 0);
+	for (i = 0; i < n; i++)
+		fill(0, i, 77);
+	return ksm_region_add(mm, 0, 0, n, NULL);
+}
+
+/*
+ * A run of 200 equal pages, max_page_sharing 4: pages 0-3 share one dup
+ * (0 and 1 the unstable tree's pair, 2 and 3 join it), then the chain
+ * needs a new dup for page 4, which continues the run: a stripe, and page
+ * i maps its page i % KSM_STRIPE_PAGES, so the run needs a mapping per
+ * stripe's length, not one per page.
+ */
+START_TEST(stripe_maps_runs_in_a_row)
+{
+	struct ksm_region *r = one_run(MAXP, "4");
+	uint64_t i, base;
+
+	full_scans(3);
+	for (i = 0; i < MAXP; i++)
+		ck_assert_int_eq(F->reg[0][i].state, MAPPED);
+	base = F->reg[0][4].pidx - 4;
+	ck_assert_uint_eq(F->reg[0][0].pidx, F->reg[0][3].pidx);
+	for (i = 4; i < MAXP; i++)
+		ck_assert_uint_eq(F->reg[0][i].pidx, base + i % KSM_STRIPE_PAGES);
+	/* pages 0-3 one each, 4, then each wrap of the stripe */
+	ck_assert_uint_eq(check_stripes(1, MAXP),
+			  4 + 1 + (MAXP - 1) / KSM_STRIPE_PAGES);
+	ck_assert_uint_eq(K.stats.stable_node_chains, 1);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 1 + KSM_STRIPE_PAGES);
+	ck_assert_int_eq(F->pool_count, 1 + KSM_STRIPE_PAGES);
+	check_contents(0, 1, 77);
+	for (i = 1; i < MAXP; i++)
+		ck_assert_mem_eq(guest_view(0, i), guest_view(0, 0), PG);
+	ck_assert_uint_eq(r->mm->ksm_merging_pages, MAXP);
+}
+END_TEST
+
+/*
+ * max_page_sharing 2: the stripe's pages fill as the run comes round to
+ * them again, and the run goes on in a second stripe; a second VM's run
+ * of the same contents joins. max_page_sharing holds for every pool page
+ * and the counters stay true; unmerging everything releases both stripes.
+ */
+START_TEST(stripe_full_starts_another)
+{
+	struct ksm_mm *b;
+	uint64_t i;
+
+	one_run(MAXP, "2");
+	b = ksm_mm_add(&K, 2, NULL);
+	for (i = 0; i < 100; i++)
+		fill(1, i, 77);
+	ksm_region_add(b, 1, 0, 100, NULL);
+	full_scans(3);
+	for (i = 0; i < MAXP; i++)
+		ck_assert_int_eq(F->reg[0][i].state, MAPPED);
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(F->reg[1][i].state, MAPPED);
+	ck_assert_uint_le(check_stripes(2, MAXP), 12);  /* for 300 pages */
+	ck_assert_int_gt(F->pool_count, 2 * KSM_STRIPE_PAGES);
+	ck_assert_int_eq(ksm_unmerge_all(&K), 0);
+	ck_assert_uint_eq(K.stats.stable_node_chains, 0);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 0);
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+	ck_assert_int_eq(F->pool_count, 0);
+}
+END_TEST
+
+/* Scattered sharers (every other page) never make a stripe. */
+START_TEST(stripe_not_for_scattered_pages)
+{
+	struct ksm_region *r = one_run(MAXP, "4");
+	uint64_t i;
+
+	for (i = 1; i < MAXP; i += 2)
+		fill(0, i, 1000 + i);
+	full_scans(3);
+	check_stripes(1, MAXP);
+	ck_assert_uint_eq(K.stats.stable_node_dups, MAXP / 2 / 4);
+	ck_assert_int_eq(F->pool_count, MAXP / 2 / 4);
+	ck_assert_uint_eq(r->mm->ksm_merging_pages, MAXP / 2);
+}
+END_TEST
+
+/*
+ * A stripe page made for a page whose VM then refuses the merge is freed
+ * at once; sharers that took private copies are pruned from the chain, and
+ * with the last of a stripe's dups its whole range goes.
+ */
+START_TEST(stripe_refused_and_pruned)
+{
+	struct ksm_mm *b;
+	uint64_t i;
+
+	one_run(MAXP, "4");
+	ck_assert_int_eq(ksm_knob_set(&K, "stable_node_chains_prune_millisecs",
+				      "1000", NULL), 0);
+	full_scans(3);
+	b = ksm_mm_add(&K, 2, NULL);
+	for (i = 0; i < 100; i++) {
+		fill(1, i, 77);
+		F->reg[1][i].refuse = i >= 50;
+	}
+	ksm_region_add(b, 1, 0, 100, NULL);
+	full_scans(3);
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(F->reg[1][i].state, i < 50 ? MAPPED : DATA);
+	check_stripes(2, MAXP);
+	for (i = 0; i < MAXP; i++)       /* VM a's pages all write */
+		guest_write(0, i, 0x11);
+	for (i = 0; i < 50; i++)
+		guest_write(1, i, 0x22);
+	F->now += 1000;                  /* a lookup of the chain prunes it */
+	K.cur_mm = b;
+	K.cur_region = 0;
+	K.cur_idx = 51;
+	ck_assert_uint_eq(ksm_scan(&K, 1), 1);
+	ck_assert_uint_eq(K.stats.stable_node_chains, 0);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 0);
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+	ck_assert_int_eq(F->pool_count, 0);
 }
 END_TEST
 
@@ -754,6 +974,10 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, cow_break_leaves_other_sharer);
 	tcase_add_test(tc, max_page_sharing_makes_chains);
 	tcase_add_test(tc, stale_dups_pruned);
+	tcase_add_test(tc, stripe_maps_runs_in_a_row);
+	tcase_add_test(tc, stripe_full_starts_another);
+	tcase_add_test(tc, stripe_not_for_scattered_pages);
+	tcase_add_test(tc, stripe_refused_and_pruned);
 	tcase_add_test(tc, guarded_reads_leave_holes);
 	tcase_add_test(tc, hash_index);
 	tcase_add_test(tc, hash_index_large);
