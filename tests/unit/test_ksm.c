@@ -451,6 +451,15 @@ START_TEST(stale_dups_pruned)
 }
 END_TEST
 
+/* No chain, dup or pool page is left. */
+static void check_nothing_merged(void)
+{
+	ck_assert_uint_eq(K.stats.stable_node_chains, 0);
+	ck_assert_uint_eq(K.stats.stable_node_dups, 0);
+	ck_assert_uint_eq(K.stats.pages_shared, 0);
+	ck_assert_int_eq(F->pool_count, 0);
+}
+
 /*
  * Stripes (stable.c). The books and the fake's state agree: every page
  * mapping the pool is a sharer of the dup of that pool page, no pool page
@@ -559,10 +568,7 @@ START_TEST(stripe_full_starts_another)
 	ck_assert_uint_le(check_stripes(2, MAXP), 12);  /* for 300 pages */
 	ck_assert_int_gt(F->pool_count, 2 * KSM_STRIPE_PAGES);
 	ck_assert_int_eq(ksm_unmerge_all(&K), 0);
-	ck_assert_uint_eq(K.stats.stable_node_chains, 0);
-	ck_assert_uint_eq(K.stats.stable_node_dups, 0);
-	ck_assert_uint_eq(K.stats.pages_shared, 0);
-	ck_assert_int_eq(F->pool_count, 0);
+	check_nothing_merged();
 }
 END_TEST
 
@@ -615,10 +621,7 @@ START_TEST(stripe_refused_and_pruned)
 	K.cur_region = 0;
 	K.cur_idx = 51;
 	ck_assert_uint_eq(ksm_scan(&K, 1), 1);
-	ck_assert_uint_eq(K.stats.stable_node_chains, 0);
-	ck_assert_uint_eq(K.stats.stable_node_dups, 0);
-	ck_assert_uint_eq(K.stats.pages_shared, 0);
-	ck_assert_int_eq(F->pool_count, 0);
+	check_nothing_merged();
 }
 END_TEST
 
