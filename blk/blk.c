@@ -37,7 +37,15 @@
  * then the halted vCPU): ~45 us each on the nested development host when
  * it is idle, milliseconds when it is shared (measured with perf and the
  * kvm tracepoints: docs/bench/reclaim.md). The worker still takes every
- * doorbell that finds the queue busy, and all of a disk image's.
+ * doorbell that finds the queue busy.
+ *
+ * An image on a disk's file system gets the same for the reads the
+ * host's page cache holds: the ringing thread tries each read with
+ * RWF_NOWAIT (request.c). The first request that would wait (a read of
+ * what is not cached, any write or FLUSH) stops it: that request, popped
+ * and parsed, is carried (d->carry) to the worker, which does it first
+ * and goes on with the queue; the ones done already are answered at
+ * once.
  * d->lock protects pending, busy, stop and the counters.
  *
  * Life cycle: create opens the image (read-only for readonly=on), sizes
@@ -94,15 +102,7 @@ void blk_get_counters(struct blk_drive *d, struct blk_counters *out)
 static void add_counters(struct blk_drive *d, const struct blk_counters *c)
 {
 	pthread_mutex_lock(&d->lock);
-	d->cnt.rd_ops += c->rd_ops;
-	d->cnt.wr_ops += c->wr_ops;
-	d->cnt.flush_ops += c->flush_ops;
-	d->cnt.rd_bytes += c->rd_bytes;
-	d->cnt.wr_bytes += c->wr_bytes;
-	d->cnt.ioerr += c->ioerr;
-	d->cnt.unsupp += c->unsupp;
-	d->cnt.released += c->released;
-	d->cnt.bad_requests += c->bad_requests;
+	blk_counters_add(&d->cnt, c);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -144,29 +144,61 @@ static int pop_one(struct blk_drive *d, uint32_t epoch)
 	return r;
 }
 
+/* Do the popped, parsed request in d->el/d->req into slot @n (releasing
+ * its pages after an MV_OUT_RELEASE). With @nowait, false if it would
+ * have waited: nothing is done, and the request stays for the worker. */
+static bool execute(struct blk_drive *d, size_t n, bool nowait,
+		    struct blk_counters *c)
+{
+	uint8_t status;
+
+	if (!nowait)
+		status = blk_execute(&d->img, d->req, &d->lens[n], c);
+	else if (!blk_execute_nowait(&d->img, d->req, &d->lens[n], &status, c))
+		return false;
+	if (status == VIRTIO_BLK_S_OK && blk_req_releases(d->req))
+		release_pages(d->req, c);
+	return true;
+}
+
 /*
  * One batch: every request the driver has offered (up to a queue's
  * worth), each popped under the transport's lock and done without it
  * (so the vCPU's ISR reads and doorbells never wait for the disk); then
- * all given back at once with one interrupt. True if there may be more.
+ * all given back at once with one interrupt. A request carried from a
+ * ringer goes first (dropped if the driver reset the queue since). With
+ * @nowait (the ringer), the batch ends at the first request that would
+ * wait, carried for the worker, or at once if one is carried already.
+ * True if there may be more.
  */
-static bool process_batch(struct blk_drive *d)
+static bool process_batch(struct blk_drive *d, bool nowait)
 {
 	struct blk_counters c = { 0 };
 	struct virtq *vq;
 	uint32_t epoch;
 	size_t n = 0, i;
+	bool stopped = false;
 	int r;
 
 	virtio_pci_lock(d->vp);
 	vq = __virtio_pci_queue(d->vp, VIRTIO_BLK_VQ_REQUEST);
 	if (!vq || !vq->ready || !__virtio_pci_driver_ok(d->vp)) {
+		d->carry = false;
 		virtio_pci_unlock(d->vp);
 		return false;
 	}
 	epoch = vq->epoch;
 	virtio_pci_unlock(d->vp);
 
+	if (d->carry && nowait)
+		return false;                   /* the worker's, first */
+	if (d->carry) {
+		d->carry = false;
+		if (d->carry_epoch == epoch) {
+			d->heads[n] = d->el->head;
+			execute(d, n++, false, &c);
+		}
+	}
 	while (n < BLK_QUEUE_SIZE && (r = pop_one(d, epoch)) != 0) {
 		if (d->el->head == VIRTQ_NO_HEAD) {
 			c.bad_requests++;
@@ -174,11 +206,14 @@ static bool process_batch(struct blk_drive *d)
 		}
 		d->heads[n] = d->el->head;
 		d->lens[n] = 0;
-		if (r < 0 || blk_parse_request(d->el, d->req))
+		if (r < 0 || blk_parse_request(d->el, d->req)) {
 			c.bad_requests++;
-		else if (blk_execute(&d->img, d->req, &d->lens[n], &c) ==
-			 VIRTIO_BLK_S_OK && blk_req_releases(d->req))
-			release_pages(d->req, &c);
+		} else if (!execute(d, n, nowait, &c)) {
+			d->carry = true;
+			d->carry_epoch = epoch;
+			stopped = true;
+			break;
+		}
 		n++;
 	}
 
@@ -191,24 +226,29 @@ static bool process_batch(struct blk_drive *d)
 	}
 	virtio_pci_unlock(d->vp);
 	add_counters(d, &c);
-	return n == BLK_QUEUE_SIZE;
+	return n == BLK_QUEUE_SIZE && !stopped;
 }
 
 void blk_drive_process(struct blk_drive *d)
 {
-	while (process_batch(d))
+	while (process_batch(d, false))
 		;
 }
 
 /* Under d->lock, which it drops meanwhile: work the queue as its only
- * user (d->el, d->req), then wake a worker waiting for it. */
-static void __process_busy(struct blk_drive *d)
+ * user (d->el, d->req), @nowait if this is the ringer of a disk image's
+ * (a request carried from it is the worker's), then wake a worker
+ * waiting for it. */
+static void __process_busy(struct blk_drive *d, bool nowait)
 {
 	d->busy = true;
 	pthread_mutex_unlock(&d->lock);
-	blk_drive_process(d);
+	while (process_batch(d, nowait))
+		;
 	pthread_mutex_lock(&d->lock);
 	d->busy = false;
+	if (d->carry)
+		d->pending = true;
 	pthread_cond_broadcast(&d->cond);
 }
 
@@ -223,7 +263,7 @@ static void *worker(void *arg)
 		if (d->stop)
 			break;
 		d->pending = false;
-		__process_busy(d);
+		__process_busy(d, false);
 	}
 	pthread_mutex_unlock(&d->lock);
 	return NULL;
@@ -233,13 +273,15 @@ static void blk_notify(void *opaque, unsigned int q)
 {
 	struct blk_drive *d = opaque;
 
-	if (!d->threaded) {
-		blk_drive_process(d);            /* unit tests: inline */
+	if (!d->threaded) {                 /* unit tests: inline, */
+		while (d->nowait && process_batch(d, true))
+			;                       /* the ringer's part, */
+		blk_drive_process(d);            /* then the worker's */
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
-	if (d->in_memory && !d->busy) {
-		__process_busy(d);               /* on this vCPU thread */
+	if ((d->in_memory || d->nowait) && !d->busy) {
+		__process_busy(d, d->nowait);    /* on this vCPU thread */
 	} else if (!d->pending) {
 		d->pending = true;
 		pthread_cond_signal(&d->cond);
@@ -291,6 +333,7 @@ static int open_image(struct blk_drive *d, const struct blk_drive_config *dc,
 				  dc->file, strerror(errno));
 	d->size = size;
 	d->in_memory = !d->img.is_bdev && image_in_memory(d->img.fd);
+	d->nowait = !d->img.is_bdev && !d->in_memory;
 	d->img.capacity = size >> VIRTIO_BLK_SECTOR_SHIFT;
 	d->img.readonly = dc->readonly;
 	return 0;

@@ -79,6 +79,7 @@ struct blk_drive {
 	/* The worker (its own thread; inline in unit tests, vm NULL). */
 	bool threaded;
 	bool in_memory;              /* image on tmpfs/ramfs: see blk.c */
+	bool nowait;                 /* a file: the ringer tries RWF_NOWAIT */
 	pthread_t worker;
 	pthread_mutex_t lock;        /* pending, busy, stop, cnt */
 	pthread_cond_t cond;
@@ -90,6 +91,8 @@ struct blk_drive {
 	/* Whoever is busy's own (the worker, or a vCPU thread). */
 	struct virtq_elem *el;
 	struct blk_req *req;
+	bool carry;                  /* el/req: popped, left for the worker */
+	uint32_t carry_epoch;        /* the queue's epoch when popped */
 	uint16_t heads[BLK_QUEUE_SIZE];
 	uint32_t lens[BLK_QUEUE_SIZE];
 };
@@ -119,6 +122,14 @@ int blk_parse_request(const struct virtq_elem *el, struct blk_req *req);
  * byte included. Never fails otherwise. Counts into @c. */
 uint8_t blk_execute(const struct blk_image *img, const struct blk_req *req,
 		    uint32_t *written, struct blk_counters *c);
+/* blk_execute without waiting for the disk (RWF_NOWAIT; see
+ * request.c): true and *@status if done; false if it would have waited,
+ * and then nothing is answered or counted (do it with blk_execute). */
+bool blk_execute_nowait(const struct blk_image *img, const struct blk_req *req,
+			uint32_t *written, uint8_t *status,
+			struct blk_counters *c);
+/* Add @c's counts to @to. */
+void blk_counters_add(struct blk_counters *to, const struct blk_counters *c);
 /* Is @req an MV_OUT_RELEASE (whose pages the caller releases once
  * blk_execute answered OK)? */
 bool blk_req_releases(const struct blk_req *req);

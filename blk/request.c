@@ -25,6 +25,14 @@
  * reach past the file's current end (it would silently regrow a truncated
  * image). FLUSH is fdatasync.
  *
+ * Without waiting (blk_execute_nowait, for the thread that rang): a read
+ * goes with RWF_NOWAIT, which the kernel refuses (EAGAIN) rather than
+ * wait for the disk; such a read is left as it was for a thread that may
+ * wait (what it moved already is moved again: the guest's buffer does not
+ * change until it is answered). Writes and FLUSH are always left: ext4,
+ * for one, refuses every buffered RWF_NOWAIT write (EOPNOTSUPP), so
+ * trying would only add a system call.
+ *
  * MV_OUT_RELEASE (memvisor's own, abi/virtio.h) is an OUT in shape; its
  * data must be whole page-aligned pages (else IOERR, nothing written),
  * and once the write succeeded the caller (blk.c, which has the guest
@@ -35,11 +43,14 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "blk/blk_internal.h"
 
 #define HDR_BYTES sizeof(struct virtio_blk_outhdr)
+/* Not a virtio status: the request would have had to wait. */
+#define BLK_S_WOULD_BLOCK 0xfe
 
 /* Append the @len bytes of segment @s from @skip to @req's iovecs, or
  * only count them in *@other when @req is NULL (data running the wrong
@@ -161,10 +172,12 @@ static struct iovec *iov_advance(struct iovec *iov, unsigned int *n,
 	return iov;
 }
 
-/* Read or write all of @req at its sector; 0 or -EIO (short: end of
- * file). Works on a copy of the iovecs (the loop adjusts them). */
+/* Read or write all of @req at its sector with preadv2/pwritev2 @flags;
+ * 0, -EIO (short: end of file), or with RWF_NOWAIT -EAGAIN (it would
+ * wait; the kernel or file system may say EOPNOTSUPP for that, taken as
+ * the same). Works on a copy of the iovecs (the loop adjusts them). */
 static int transfer(const struct blk_image *img, const struct blk_req *req,
-		    bool write)
+		    bool write, int flags)
 {
 	static __thread struct iovec iov[BLK_MAX_IOV];
 	struct iovec *v = iov;
@@ -175,9 +188,13 @@ static int transfer(const struct blk_image *img, const struct blk_req *req,
 
 	memcpy(iov, req->iov, n * sizeof(*iov));
 	while (left) {
-		r = write ? pwritev(img->fd, v, n, off) : preadv(img->fd, v, n, off);
+		r = write ? pwritev2(img->fd, v, n, off, flags)
+			  : preadv2(img->fd, v, n, off, flags);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && (flags & RWF_NOWAIT) &&
+		    (errno == EAGAIN || errno == EOPNOTSUPP))
+			return -EAGAIN;
 		if (r <= 0)
 			return -EIO;
 		left -= r;
@@ -200,24 +217,40 @@ static bool fits_file(const struct blk_image *img, const struct blk_req *req)
 	       (uint64_t)st.st_size;
 }
 
-static uint8_t do_in(const struct blk_image *img, const struct blk_req *req,
-		     uint32_t *written, struct blk_counters *c)
+/* The status of a transfer's result. */
+static uint8_t transfer_status(int ret)
 {
+	return ret == -EAGAIN ? BLK_S_WOULD_BLOCK :
+	       ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+}
+
+static uint8_t do_in(const struct blk_image *img, const struct blk_req *req,
+		     uint32_t *written, struct blk_counters *c, int flags)
+{
+	uint8_t st;
+
 	c->rd_ops++;
-	if (!in_range(img, req) || transfer(img, req, false))
+	if (!in_range(img, req))
 		return VIRTIO_BLK_S_IOERR;
+	st = transfer_status(transfer(img, req, false, flags));
+	if (st != VIRTIO_BLK_S_OK)
+		return st;
 	c->rd_bytes += req->len;
 	*written += req->len;
 	return VIRTIO_BLK_S_OK;
 }
 
 static uint8_t do_out(const struct blk_image *img, const struct blk_req *req,
-		      struct blk_counters *c)
+		      struct blk_counters *c, int flags)
 {
+	uint8_t st;
+
 	c->wr_ops++;
-	if (img->readonly || !in_range(img, req) || !fits_file(img, req) ||
-	    transfer(img, req, true))
+	if (img->readonly || !in_range(img, req) || !fits_file(img, req))
 		return VIRTIO_BLK_S_IOERR;
+	st = transfer_status(transfer(img, req, true, flags));
+	if (st != VIRTIO_BLK_S_OK)
+		return st;
 	c->wr_bytes += req->len;
 	return VIRTIO_BLK_S_OK;
 }
@@ -241,13 +274,14 @@ static bool whole_pages(const struct blk_req *req)
 
 /* MV_OUT_RELEASE: a write of whole pages; the caller releases them. */
 static uint8_t do_out_release(const struct blk_image *img,
-			      const struct blk_req *req, struct blk_counters *c)
+			      const struct blk_req *req, struct blk_counters *c,
+			      int flags)
 {
 	if (!whole_pages(req)) {
 		c->wr_ops++;
 		return VIRTIO_BLK_S_IOERR;
 	}
-	return do_out(img, req, c);
+	return do_out(img, req, c, flags);
 }
 
 /* GET_ID: the serial, zero-padded to 20 bytes (fewer if the buffer is). */
@@ -269,13 +303,13 @@ static uint8_t do_get_id(const struct blk_image *img, const struct blk_req *req,
 }
 
 static uint8_t dispatch(const struct blk_image *img, const struct blk_req *req,
-			uint32_t *written, struct blk_counters *c)
+			uint32_t *written, struct blk_counters *c, int flags)
 {
 	switch (req->type) {
 	case VIRTIO_BLK_T_IN:
-		return do_in(img, req, written, c);
+		return do_in(img, req, written, c, flags);
 	case VIRTIO_BLK_T_OUT:
-		return do_out(img, req, c);
+		return do_out(img, req, c, flags);
 	case VIRTIO_BLK_T_FLUSH:
 		c->flush_ops++;
 		return fdatasync(img->fd) && errno != EINVAL ?
@@ -283,20 +317,18 @@ static uint8_t dispatch(const struct blk_image *img, const struct blk_req *req,
 	case VIRTIO_BLK_T_GET_ID:
 		return do_get_id(img, req, written);
 	case VIRTIO_BLK_T_MV_OUT_RELEASE:
-		return do_out_release(img, req, c);
+		return do_out_release(img, req, c, flags);
 	default:
 		c->unsupp++;
 		return VIRTIO_BLK_S_UNSUPP;
 	}
 }
 
-uint8_t blk_execute(const struct blk_image *img, const struct blk_req *req,
-		    uint32_t *written, struct blk_counters *c)
+/* Answer @req with @status (stored in its status byte); *@written as
+ * blk_execute says. */
+static uint8_t answer(const struct blk_req *req, uint8_t status,
+		      uint32_t *written, struct blk_counters *c)
 {
-	uint8_t status;
-
-	*written = 0;
-	status = dispatch(img, req, written, c);
 	if (status == VIRTIO_BLK_S_IOERR)
 		c->ioerr++;
 	if (status != VIRTIO_BLK_S_OK && req->type == VIRTIO_BLK_T_IN)
@@ -304,4 +336,43 @@ uint8_t blk_execute(const struct blk_image *img, const struct blk_req *req,
 	__atomic_store_n(req->status, status, __ATOMIC_RELAXED);
 	(*written)++;
 	return status;
+}
+
+uint8_t blk_execute(const struct blk_image *img, const struct blk_req *req,
+		    uint32_t *written, struct blk_counters *c)
+{
+	*written = 0;
+	return answer(req, dispatch(img, req, written, c, 0), written, c);
+}
+
+bool blk_execute_nowait(const struct blk_image *img, const struct blk_req *req,
+			uint32_t *written, uint8_t *status,
+			struct blk_counters *c)
+{
+	struct blk_counters t = { 0 };
+	uint8_t st;
+
+	if (req->type == VIRTIO_BLK_T_OUT || req->type == VIRTIO_BLK_T_FLUSH ||
+	    req->type == VIRTIO_BLK_T_MV_OUT_RELEASE)
+		return false;                   /* see the overview */
+	*written = 0;
+	st = dispatch(img, req, written, &t, RWF_NOWAIT);
+	if (st == BLK_S_WOULD_BLOCK)
+		return false;                   /* nothing counted or answered */
+	blk_counters_add(c, &t);
+	*status = answer(req, st, written, c);
+	return true;
+}
+
+void blk_counters_add(struct blk_counters *to, const struct blk_counters *c)
+{
+	to->rd_ops += c->rd_ops;
+	to->wr_ops += c->wr_ops;
+	to->flush_ops += c->flush_ops;
+	to->rd_bytes += c->rd_bytes;
+	to->wr_bytes += c->wr_bytes;
+	to->ioerr += c->ioerr;
+	to->unsupp += c->unsupp;
+	to->released += c->released;
+	to->bad_requests += c->bad_requests;
 }
