@@ -134,6 +134,17 @@ static long scan_swap_map(struct swap_info_struct *si, unsigned int order)
 	return off;
 }
 
+/* Swap device @t if it takes writes and has @nr free slots, else NULL
+ * (swap_lock held). */
+static struct swap_info_struct *swap_writable(unsigned int t, unsigned long nr)
+{
+	struct swap_info_struct *si = swap_info[t];
+
+	if (!si || !(si->flags & SWP_WRITEOK) || si->max - si->inuse_pages < nr)
+		return NULL;
+	return si;
+}
+
 int swap_alloc(unsigned int order, swp_entry_t *entry)
 {
 	unsigned long flags;
@@ -141,11 +152,10 @@ int swap_alloc(unsigned int order, swp_entry_t *entry)
 
 	spin_lock_irqsave(&swap_lock, flags);
 	for (unsigned int t = 0; t < MAX_SWAPFILES && ret; t++) {
-		struct swap_info_struct *si = swap_info[t];
+		struct swap_info_struct *si = swap_writable(t, 1UL << order);
 		long off;
 
-		if (!si || !(si->flags & SWP_WRITEOK) ||
-		    si->max - si->inuse_pages < (1UL << order))
+		if (!si)
 			continue;
 		off = scan_swap_map(si, order);
 		if (off >= 0) {
@@ -174,11 +184,10 @@ static int swap_slots_refill(struct swap_slots *c, swp_entry_t *entry)
 
 	spin_lock_irqsave(&swap_lock, flags);
 	for (unsigned int t = 0; t < MAX_SWAPFILES && ret; t++) {
-		struct swap_info_struct *si = swap_info[t];
+		struct swap_info_struct *si = swap_writable(t, MTHP_NR);
 		long off;
 
-		if (!si || !(si->flags & SWP_WRITEOK) ||
-		    si->max - si->inuse_pages < MTHP_NR)
+		if (!si)
 			continue;
 		off = scan_swap_map(si, HPAGE_PMD_ORDER);  /* a whole cluster */
 		if (off >= 0) {
