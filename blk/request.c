@@ -173,9 +173,9 @@ static struct iovec *iov_advance(struct iovec *iov, unsigned int *n,
 }
 
 /* Read or write all of @req at its sector with preadv2/pwritev2 @flags;
- * 0, -EIO (short: end of file), or with RWF_NOWAIT -EAGAIN (it would
- * wait; the kernel or file system may say EOPNOTSUPP for that, taken as
- * the same). Works on a copy of the iovecs (the loop adjusts them). */
+ * 0, -EIO (short: end of file), or with RWF_NOWAIT (reads only) -EAGAIN
+ * (it would wait; the kernel or file system may say EOPNOTSUPP for that,
+ * taken as the same). Works on a copy of the iovecs (the loop adjusts them). */
 static int transfer(const struct blk_image *img, const struct blk_req *req,
 		    bool write, int flags)
 {
@@ -241,16 +241,12 @@ static uint8_t do_in(const struct blk_image *img, const struct blk_req *req,
 }
 
 static uint8_t do_out(const struct blk_image *img, const struct blk_req *req,
-		      struct blk_counters *c, int flags)
+		      struct blk_counters *c)
 {
-	uint8_t st;
-
 	c->wr_ops++;
-	if (img->readonly || !in_range(img, req) || !fits_file(img, req))
+	if (img->readonly || !in_range(img, req) || !fits_file(img, req) ||
+	    transfer(img, req, true, 0))
 		return VIRTIO_BLK_S_IOERR;
-	st = transfer_status(transfer(img, req, true, flags));
-	if (st != VIRTIO_BLK_S_OK)
-		return st;
 	c->wr_bytes += req->len;
 	return VIRTIO_BLK_S_OK;
 }
@@ -274,14 +270,13 @@ static bool whole_pages(const struct blk_req *req)
 
 /* MV_OUT_RELEASE: a write of whole pages; the caller releases them. */
 static uint8_t do_out_release(const struct blk_image *img,
-			      const struct blk_req *req, struct blk_counters *c,
-			      int flags)
+			      const struct blk_req *req, struct blk_counters *c)
 {
 	if (!whole_pages(req)) {
 		c->wr_ops++;
 		return VIRTIO_BLK_S_IOERR;
 	}
-	return do_out(img, req, c, flags);
+	return do_out(img, req, c);
 }
 
 /* GET_ID: the serial, zero-padded to 20 bytes (fewer if the buffer is). */
@@ -309,7 +304,7 @@ static uint8_t dispatch(const struct blk_image *img, const struct blk_req *req,
 	case VIRTIO_BLK_T_IN:
 		return do_in(img, req, written, c, flags);
 	case VIRTIO_BLK_T_OUT:
-		return do_out(img, req, c, flags);
+		return do_out(img, req, c);
 	case VIRTIO_BLK_T_FLUSH:
 		c->flush_ops++;
 		return fdatasync(img->fd) && errno != EINVAL ?
@@ -317,7 +312,7 @@ static uint8_t dispatch(const struct blk_image *img, const struct blk_req *req,
 	case VIRTIO_BLK_T_GET_ID:
 		return do_get_id(img, req, written);
 	case VIRTIO_BLK_T_MV_OUT_RELEASE:
-		return do_out_release(img, req, c, flags);
+		return do_out_release(img, req, c);
 	default:
 		c->unsupp++;
 		return VIRTIO_BLK_S_UNSUPP;
