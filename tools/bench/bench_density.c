@@ -7,9 +7,10 @@
  * every guest), zero (`hog zero`) and unique (`hog random` with a seed of
  * its own) content. Once every hog has filled, the baseline memory is
  * taken and the scanner is started (t = 0); then every 100 ms a sample:
- * the PSS of the VM processes (plus memvisor ksmd's own, which holds the
- * pool of merged pages), the pages merged, the scanner's CPU time and the
- * pages it scanned. A setup is stable after three full scans of which the
+ * the memory of the VM processes and memvisor ksmd (which holds the pool
+ * of merged pages): their PSS without shmem, plus the blocks of every
+ * memfd they hold, once each (bench_density_host.c); the pages merged,
+ * the scanner's CPU time (ns, schedstat) and the pages it scanned. A setup is stable after three full scans of which the
  * last changed the merged count by less than 0.5 % (or at --timeout).
  *
  * The setups, one after the other:
@@ -279,14 +280,14 @@ static double take_cpu(struct dn_setup *s)
 
 static long take_kib(struct dn_setup *s)
 {
-	long kib = 0;
-	unsigned int i;
+	pid_t pids[DN_MAX_VMS + 1];
+	unsigned int i, n = 0;
 
 	for (i = 0; i < s->nr_vm; i++)
-		kib += density_pss_kib(s->vm[i].ch.pid);
+		pids[n++] = s->vm[i].ch.pid;
 	if (s->kind == DN_MEMVISOR)
-		kib += density_pss_kib(s->ksmd.pid);
-	return kib;
+		pids[n++] = s->ksmd.pid;
+	return density_used_kib(pids, n);
 }
 
 /* Drain what the VMs and ksmd print, so that no pipe fills up. */

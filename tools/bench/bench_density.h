@@ -12,7 +12,7 @@
 /* One sample, every 100 ms. */
 struct density_sample {
 	double t;                       /* s since the scanner started */
-	long kib;                       /* PSS of the VMs (+ ksmd) */
+	long kib;                       /* memory of the VMs (+ ksmd) */
 	unsigned long merged;           /* pages_sharing + ksm_zero_pages */
 	double cpu;                     /* the scanner's CPU s since t=0 */
 	unsigned long scanned;          /* pages scanned since t=0 */
@@ -32,7 +32,8 @@ struct density_run {
 	char note[160];                 /* why it did not run */
 };
 
-long density_pss_kib(pid_t pid);
+/* Host memory used by processes @pids (see bench_density_host.c). */
+long density_used_kib(const pid_t *pids, unsigned int n);
 /* CPU seconds of @pid, or with @thread of its threads named so. */
 double density_cpu_s(pid_t pid, const char *thread);
 /* The kernel thread named @name (e.g. "ksmd"), or 0. */

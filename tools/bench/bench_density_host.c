@@ -2,10 +2,19 @@
  * What `memvisor bench density` reads and changes on the host: the memory
  * and CPU of processes (/proc), Linux KSM's sysfs knobs, and the plot.
  *
- * Memory is the PSS of a process (/proc/PID/smaps_rollup), so a page
- * shared by N processes counts 1/N in each. CPU is utime + stime of
- * /proc/PID/stat, or of the threads of a process whose name matches
- * (/proc/PID/task/TID/stat), in clock ticks.
+ * Memory of a set of processes (density_used_kib): their PSS without its
+ * shmem part (/proc/PID/smaps_rollup: a page shared by N processes counts
+ * 1/N in each), plus every memfd they hold open (/proc/PID/fd), counted
+ * once by the blocks it has allocated. A memfd's pages are counted whether
+ * anyone maps them or not: guest RAM that no process has touched through
+ * its mapping, and pool pages that a VM has mapped but its guest has not
+ * read yet, are memory all the same, and PSS alone would miss them.
+ *
+ * CPU is the time on CPU of every thread of a process, or of those whose
+ * name matches (/proc/PID/task/TID/schedstat, in ns: utime + stime of
+ * /proc/PID/stat come in clock ticks, 10 ms, too coarse for a scanner
+ * that runs ~100 us at a time in five threads); utime + stime where the
+ * kernel keeps no schedstat.
  *
  * Linux KSM: every knob the benchmark writes is saved first (density_lk_save)
  * and written back by density_lk_restore, which only uses open/write/close
@@ -19,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,18 +55,66 @@ static int read_text(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-long density_pss_kib(pid_t pid)
+/* A "Name:  N kB" field of smaps_rollup text @buf, or 0. */
+static long rollup_kib(const char *buf, const char *name)
 {
-	char path[64], buf[2048], *p;
+	const char *p = strstr(buf, name);
 
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
-	if (read_text(path, buf, sizeof(buf)) || !(p = strstr(buf, "\nPss:")))
-		return -1;
-	return strtol(p + 5, NULL, 10);
+	return p ? strtol(p + strlen(name), NULL, 10) : 0;
 }
 
-/* utime + stime in ticks of one stat file, and its comm in @comm. */
-static long stat_ticks(const char *path, char *comm, size_t size)
+/* The memfds @pid holds open, each added once to @seen (by inode): the
+ * KiB they have allocated. */
+static long memfd_kib(pid_t pid, ino_t *seen, unsigned int *nr_seen,
+		      unsigned int max_seen)
+{
+	char path[64], link[64];
+	struct dirent *de;
+	struct stat st;
+	long kib = 0;
+	unsigned int i;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%.16s", (int)pid, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 7 || memcmp(link, "/memfd:", 7) || stat(path, &st))
+			continue;
+		for (i = 0; i < *nr_seen && seen[i] != st.st_ino; i++)
+			;
+		if (i < *nr_seen || *nr_seen == max_seen)
+			continue;
+		seen[(*nr_seen)++] = st.st_ino;
+		kib += (long)st.st_blocks / 2;
+	}
+	closedir(d);
+	return kib;
+}
+
+long density_used_kib(const pid_t *pids, unsigned int n)
+{
+	char path[64], buf[2048];
+	ino_t seen[1024];
+	unsigned int i, nr_seen = 0;
+	long kib = 0;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pids[i]);
+		if (read_text(path, buf, sizeof(buf)))
+			continue;
+		kib += rollup_kib(buf, "\nPss:") - rollup_kib(buf, "\nPss_Shmem:");
+		kib += memfd_kib(pids[i], seen, &nr_seen, 1024);
+	}
+	return kib;
+}
+
+/* utime + stime in ns of one stat file, and its comm in @comm. */
+static long long stat_ns(const char *path, char *comm, size_t size)
 {
 	char buf[1024], *open_p, *close_p, *p;
 	unsigned long ut = 0, st = 0;
@@ -75,21 +133,30 @@ static long stat_ticks(const char *path, char *comm, size_t size)
 		p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
 	if (!p || sscanf(p, "%lu %lu", &ut, &st) != 2)
 		return -1;
-	return (long)(ut + st);
+	return (long long)(ut + st) * (1000000000LL / sysconf(_SC_CLK_TCK));
+}
+
+/* One task's time on CPU in ns (schedstat, else stat), and its name. */
+static long long task_ns(pid_t pid, const char *tid, char *comm, size_t size)
+{
+	char path[96], buf[128];
+	long long ns = -1, stat;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat", (int)pid, tid);
+	stat = stat_ns(path, comm, size);
+	snprintf(path, sizeof(path), "/proc/%d/task/%.16s/schedstat", (int)pid, tid);
+	if (!read_text(path, buf, sizeof(buf)))
+		ns = strtoll(buf, NULL, 10);
+	return ns > 0 ? ns : stat;
 }
 
 double density_cpu_s(pid_t pid, const char *thread)
 {
-	char path[96], comm[32];
+	char path[64], comm[32];
 	struct dirent *de;
-	long t, sum = 0;
+	long long t, sum = 0;
 	DIR *d;
 
-	if (!thread) {
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		t = stat_ticks(path, NULL, 0);
-		return t < 0 ? 0 : (double)t / sysconf(_SC_CLK_TCK);
-	}
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d)
@@ -97,14 +164,12 @@ double density_cpu_s(pid_t pid, const char *thread)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat", (int)pid,
-			 de->d_name);
-		t = stat_ticks(path, comm, sizeof(comm));
-		if (t > 0 && !strcmp(comm, thread))
+		t = task_ns(pid, de->d_name, comm, sizeof(comm));
+		if (t > 0 && (!thread || !strcmp(comm, thread)))
 			sum += t;
 	}
 	closedir(d);
-	return (double)sum / sysconf(_SC_CLK_TCK);
+	return (double)sum / 1e9;
 }
 
 pid_t density_kthread(const char *name)
