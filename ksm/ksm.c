@@ -498,6 +498,8 @@ int ksm_unmerge_all(struct ksm *ksm)
 			for (p = 0; p < r->nr_pages; p++) {
 				struct ksm_rmap_item *it = &r->items[p];
 
+				if (it->flags & RMAP_ZERO)
+					ksm_remove_rmap_item_from_tree(ksm, r, it);
 				if (!(it->flags & RMAP_STABLE))
 					continue;
 				ret = ksm->ops->unmerge(ksm->opaque, r, p);

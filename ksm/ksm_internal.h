@@ -316,7 +316,10 @@ void ksm_dup_free(struct ksm *ksm, struct ksm_stable_dup *dup);
 
 /* Scan up to @nr pages; returns how many were scanned. */
 unsigned int ksm_scan(struct ksm *ksm, unsigned int nr);
-/* run=2: unmerge every merged page; 0 or the first -errno. */
+/* run=2: unmerge every merged page, forget the zero-page merges (such a
+ * page is a hole of its VM's own memory, which nobody shares: it reads as
+ * the zeros it held and gets memory when the guest writes it, as Linux's
+ * unmerged page would); 0 or the first -errno. */
 int ksm_unmerge_all(struct ksm *ksm);
 
 /* Tunables and statistics by name. */
@@ -357,6 +360,8 @@ void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
 #define KSM_POOL_MAX_PAGES (1ull << 26)    /* the pool: 256 GiB */
 #define KSM_RUN_MAX 1024                   /* pages in one MERGE_RUN */
 #define KSM_RUN_SAME 0x1                   /* MERGE_RUN onto one pool page */
+#define KSM_RUN_ZERO 0x2                   /* MERGE_RUN onto the zero page */
+#define KSM_ZERO_PIDX UINT64_MAX           /* "pool page" of a zero merge */
 
 enum ksm_msg_type {
 	KSM_HELLO = 1,       /* VM -> d: a = pid; d -> VM: pool fd */
@@ -379,7 +384,9 @@ enum ksm_msg_type {
 				has bit i set for each page not merged and
 				result the error of those (0: -EAGAIN); with
 				flags KSM_RUN_SAME every page onto pool page b
-				(identical pages: a chain's dup) */
+				(identical pages: a chain's dup); with
+				KSM_RUN_ZERO each all-zero page is punched
+				(MERGE_ZERO), b unused */
 	KSM_STILL_RUN,       /* d -> VM: region, a = first page, nid = pages
 				(<= KSM_RUN_MAX): STILL for each; the answer's
 				text has bit i set for each still merged */
@@ -389,7 +396,7 @@ enum ksm_msg_type {
 struct ksm_msg {
 	uint32_t magic;
 	uint16_t type;
-	uint16_t flags;      /* MERGE_RUN: KSM_RUN_SAME */
+	uint16_t flags;      /* MERGE_RUN: KSM_RUN_SAME or KSM_RUN_ZERO */
 	uint32_t seq;
 	int32_t result;
 	uint32_t region;

@@ -39,7 +39,7 @@ struct client {
 	unsigned int nr_queued;
 	struct queued q[MAX_QUEUED];
 	/* merges not yet sent: pages a.. onto pool pages b.., n of them */
-	struct { uint32_t region; uint32_t n; uint64_t a, b; bool same; } run;
+	struct { uint32_t region; uint32_t n; uint64_t a, b; bool same, zero; } run;
 	struct failed *failed;          /* applied between batches */
 	unsigned int nr_failed, failed_cap;
 };

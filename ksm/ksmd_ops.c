@@ -389,7 +389,8 @@ int ksmd_run_flush(struct client *c)
 {
 	struct ksm_msg m = { .type = KSM_MERGE_RUN, .region = c->run.region,
 			     .a = c->run.a, .b = c->run.b, .nid = c->run.n,
-			     .flags = c->run.same ? KSM_RUN_SAME : 0 };
+			     .flags = c->run.zero ? KSM_RUN_ZERO :
+				      c->run.same ? KSM_RUN_SAME : 0 };
 	struct ksm_msg ans = { .result = -EPIPE };
 	struct ksm_region *r;
 	uint32_t i;
@@ -404,8 +405,9 @@ int ksmd_run_flush(struct client *c)
 	for (i = 0; i < m.nid; i++)
 		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1)) {
 			if (r)
-				ksm_merge_refused(r, m.a + i, m.b +
-						  (m.flags & KSM_RUN_SAME ? 0 : i));
+				ksm_merge_refused(r, m.a + i,
+						  m.flags & KSM_RUN_ZERO ? KSM_ZERO_PIDX :
+						  m.b + (m.flags & KSM_RUN_SAME ? 0 : i));
 			failed_add(c, m.region, m.a + i, ret ? ret : -EAGAIN);
 		}
 	return ret;
@@ -421,8 +423,8 @@ static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
 		d->still.r = NULL;
 	if (c->dead)
 		return -EPIPE;
-	if (c->run.n && c->run.region == r->id && idx == c->run.a + c->run.n &&
-	    c->run.n < KSM_RUN_MAX) {
+	if (c->run.n && !c->run.zero && c->run.region == r->id &&
+	    idx == c->run.a + c->run.n && c->run.n < KSM_RUN_MAX) {
 		if (c->run.n == 1 && pidx == c->run.b)
 			c->run.same = true;
 		if (pidx == c->run.b + (c->run.same ? 0 : c->run.n)) {
@@ -438,13 +440,36 @@ static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
 	c->run.a = idx;
 	c->run.b = pidx;
 	c->run.n = 1;
-	c->run.same = false;
+	c->run.same = c->run.zero = false;
 	return 0;
 }
 
+/* Taken as done like merge(), in runs of their own (KSM_RUN_ZERO). */
 static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
 {
-	return op(r, KSM_MERGE_ZERO, idx, 0);
+	struct client *c = region_client(r);
+	struct ksmd *d = o;
+
+	if (d->still.r == r)
+		d->still.r = NULL;
+	if (c->dead)
+		return -EPIPE;
+	if (c->run.n && c->run.zero && c->run.region == r->id &&
+	    idx == c->run.a + c->run.n && c->run.n < KSM_RUN_MAX) {
+		c->run.n++;
+		return 0;
+	}
+	if (c->run.n)
+		ksmd_run_flush(c);
+	if (c->dead)
+		return -EPIPE;
+	c->run.region = r->id;
+	c->run.a = idx;
+	c->run.b = 0;
+	c->run.n = 1;
+	c->run.same = false;
+	c->run.zero = true;
+	return 0;
 }
 
 static int unmerge(void *o, struct ksm_region *r, uint64_t idx)

@@ -25,6 +25,8 @@
  *                 run of equal pages; a bitmap of the pages not merged.
  *                 With KSM_RUN_SAME all onto one pool page (a mapping each,
  *                 one punch and one write-protect registration for all).
+ *                 With KSM_RUN_ZERO, MERGE_ZERO for each (one punch per
+ *                 run of all-zero pages).
  *   STILL_RUN     STILL for n neighbouring pages (one pagemap read); a
  *                 bitmap of those still merged.
  *
@@ -327,6 +329,46 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	return err;
 }
 
+/*
+ * MERGE_RUN with KSM_RUN_ZERO: MERGE_ZERO for pages [a, a+n), with one
+ * write-protect of the range and one punch per run of all-zero pages. Bit
+ * i of @bad is set for each page not merged (written meanwhile, not data,
+ * merged already).
+ */
+static int do_merge_zero_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
+			     uint32_t n, uint8_t *bad)
+{
+	static const uint8_t zero[PG];
+	uint8_t *hva = r->hva + a * PG;
+	uint8_t data[KSM_RUN_MAX];
+	uint32_t i, s, j;
+
+	memset(bad, 0xff, (n + 7) / 8);
+	if (a + n > r->nr_pages)
+		return -EINVAL;
+	if (uffd_wp_range(k, hva, (uint64_t)n * PG, true))
+		return -EAGAIN;
+	data_pages(r, a, n, data);
+	for (i = 0; i < n; i++)         /* frozen: the final word */
+		if (!r->merged[a + i] && (data[i] & 1) &&
+		    !memcmp(hva + (uint64_t)i * PG, zero, PG))
+			bad[i / 8] &= ~(1u << (i % 8));
+	for (i = 0; i < n; i = s) {
+		for (; i < n && (bad[i / 8] >> (i % 8) & 1); i++)
+			;
+		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1); s++)
+			;
+		if (s > i && fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				       (a + i) * PG, (uint64_t)(s - i) * PG) < 0)
+			for (j = i; j < s; j++)
+				bad[j / 8] |= 1u << (j % 8);
+	}
+	/* lifts the write-protect markers the punch left as well */
+	uffd_wp_range(k, hva, (uint64_t)n * PG, false);
+	uffd_wake_range(k, hva, (uint64_t)n * PG);
+	return 0;
+}
+
 /* 1 still the pool page; 0 not merged (a copy-on-write break is folded
  * back into the memfd). */
 static int do_still(struct ksm_vm *k, struct kregion *r, uint64_t idx)
@@ -379,6 +421,12 @@ int ksm_vm_handle(struct ksm_vm *k, struct ksm_msg *m)
 		return -ENOENT;
 	switch (m->type) {
 	case KSM_MERGE_RUN:
+		if (m->flags & ~(KSM_RUN_SAME | KSM_RUN_ZERO) ||
+		    m->flags == (KSM_RUN_SAME | KSM_RUN_ZERO))
+			return -EINVAL;
+		if (m->flags & KSM_RUN_ZERO)
+			return do_merge_zero_run(k, r, m->a, m->nid,
+						 (uint8_t *)m->text);
 		return do_merge_run(k, r, m->a, m->b, m->nid,
 				    m->flags & KSM_RUN_SAME, (uint8_t *)m->text);
 	case KSM_STILL_RUN:

@@ -162,7 +162,8 @@ void ksm_merge_refused(struct ksm_region *r, uint64_t idx, uint64_t pidx)
 	if (idx >= r->nr_pages)
 		return;
 	it = &r->items[idx];
-	if ((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx)
+	if (((it->flags & RMAP_STABLE) && it->dup && it->dup->pidx == pidx) ||
+	    ((it->flags & RMAP_ZERO) && pidx == KSM_ZERO_PIDX))
 		it->flags |= RMAP_REFUSED;
 }
 
@@ -176,8 +177,8 @@ void ksm_merge_failed(struct ksm_region *r, uint64_t idx, int err)
 	if (idx >= r->nr_pages)
 		return;
 	it = &r->items[idx];
-	/* still the merge that failed: leaving a dup clears the mark */
-	if ((it->flags & (RMAP_STABLE | RMAP_REFUSED)) ==
-	    (RMAP_STABLE | RMAP_REFUSED))
+	/* still the merge that failed: leaving a dup or the zero page
+	 * clears the mark */
+	if ((it->flags & RMAP_REFUSED) && (it->flags & (RMAP_STABLE | RMAP_ZERO)))
 		ksm_rmap_item_free(r->mm->ksm, r, it);
 }

@@ -366,6 +366,56 @@ def test_zero_runs_merge_onto_stripes(ksmd):
         b.kill()
 
 
+def memfd_kib(pid):
+    """What the memfds process @pid holds have allocated (its guest RAM)."""
+    kib = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        path = "/proc/%d/fd/%s" % (pid, fd)
+        try:
+            if os.readlink(path).startswith("/memfd:memvisor-ram"):
+                kib += os.stat(path).st_blocks // 2
+        except OSError:
+            pass
+    return kib
+
+
+def test_use_zero_pages_punches_zero_runs(ksmd):
+    """use_zero_pages=1: a VM's zero pages become holes of its guest RAM
+    (ksm_zero_pages, no pool page), in runs (one punch per run); the memfd
+    gives the memory back, the data around them stays, a guest write over
+    them gets fresh pages, and run=2 leaves everything as the guest wrote
+    it."""
+    a = start_vm(ksmd)
+    try:
+        hog(a, "16M random --seed 3 --name r1")
+        pid = hog(a, "32M zero --name z")           # 8192 zero pages
+        hog(a, "16M random --seed 4 --name r2")
+        before = memfd_kib(a.proc.pid)
+        ksmd.ctl("set", "use_zero_pages=1")
+        merge_fast(ksmd)
+        wait_for(lambda: int(ksmd.get()["ksm_zero_pages"]) >= 8192,
+                 "the zero hog's pages on the zero page")
+        st = ksmd.get()
+        after = memfd_kib(a.proc.pid)
+        q = a.qmp("x-query-ksm")
+        print("  ksm_zero_pages %s pages_shared %s; guest RAM %d -> %d MiB"
+              % (st["ksm_zero_pages"], st["pages_shared"], before >> 10,
+                 after >> 10))
+        assert q["ksm_zero_pages"] >= 8192, q
+        assert before - after >= 32 * 1024 * 95 // 100, (before, after)
+        verify_ok(a)
+        a.cmd("kill %d" % pid)
+        hog(a, "32M random --seed 11 --name after")  # over the holes
+        verify_ok(a)
+        ksmd.ctl("set", "run=2")        # forgets the zero-page merges
+        wait_for(lambda: int(ksmd.get()["ksm_zero_pages"]) == 0, "unmerged")
+        wait_for(lambda: a.qmp("x-query-ksm")["ksm_zero_pages"] == 0,
+                 "the VM told")
+        verify_ok(a)
+    finally:
+        a.kill()
+
+
 def test_disk_read_into_merged_pages(ksmd, tmp_path):
     """virtio-blk reads land in merged pages and break copy-on-write first.
 

@@ -752,6 +752,38 @@ START_TEST(zero_pages)
 	guest_write(0, 5, 1);             /* the guest writes one again */
 	full_scans(1);
 	ck_assert_uint_eq(K.stats.ksm_zero_pages, 7);
+	ck_assert_int_eq(ksm_unmerge_all(&K), 0);   /* run=2 forgets them */
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 0);
+	ck_assert_uint_eq(mm->ksm_zero_pages, 0);
+	ck_assert_int_eq(F->reg[0][4].state, HOLE); /* still reads as zeros */
+}
+END_TEST
+
+/* A zero merge taken as done (ksmd sends them in runs) and refused later:
+ * the page leaves the zero page's books and is merged again later. */
+START_TEST(deferred_zero_merge_refused)
+{
+	struct ksm_mm *mm = ksm_mm_add(&K, 1, NULL);
+	struct ksm_region *r;
+	uint64_t i;
+
+	r = ksm_region_add(mm, 0, 0, 8, NULL);
+	for (i = 0; i < 8; i++)
+		F->reg[0][i].state = DATA;
+	K.knobs.use_zero_pages = 1;
+	full_scans(3);
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 8);
+	F->reg[0][3].state = DATA;              /* the VM did not punch it */
+	ksm_merge_refused(r, 3, 0);             /* not a zero merge: kept */
+	ksm_merge_failed(r, 3, -EAGAIN);
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 8);
+	ksm_merge_refused(r, 3, KSM_ZERO_PIDX);
+	ksm_merge_failed(r, 3, -EAGAIN);
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 7);
+	ck_assert_uint_eq(mm->ksm_zero_pages, 7);
+	full_scans(3);                          /* merged again */
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 8);
+	ck_assert_int_eq(F->reg[0][3].state, HOLE);
 }
 END_TEST
 
@@ -985,6 +1017,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, hash_index);
 	tcase_add_test(tc, hash_index_large);
 	tcase_add_test(tc, zero_pages);
+	tcase_add_test(tc, deferred_zero_merge_refused);
 	tcase_add_test(tc, smart_scan_skips);
 	tcase_add_test(tc, map_limit_stops_merging);
 	tcase_add_test(tc, deferred_merge_refused);
