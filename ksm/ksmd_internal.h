@@ -60,9 +60,9 @@ struct ksmd {
 	/* the checksum window: pages [first, first+n) of r, one SUM_RUN's;
 	 * bit i of have: page first+i is data and not merged, and if bit i
 	 * of want is set too, the VM hashed it into slot i of its client's
-	 * sums. Forgotten at every batch, a page's bit when ksmd merges or
-	 * unmerges it */
-	struct { struct ksm_region *r; uint64_t first, n;
+	 * sums. During full scan seqnr; forgotten at every batch, a page's
+	 * bit when ksmd merges or unmerges it */
+	struct { struct ksm_region *r; uint32_t seqnr; uint64_t first, n;
 		 uint8_t have[KSM_RUN_MAX / 8], want[KSM_RUN_MAX / 8]; } sum;
 	/* no data in [from, to), data at to (or the end): next_data's last
 	 * answer, during full scan seqnr */

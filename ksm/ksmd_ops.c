@@ -16,8 +16,9 @@
  * the core's checksums and, through its bitmap, next_data (the cursor
  * skips the window's holes without a system call; past the window,
  * SEEK_DATA skips a hole whole). It is forgotten at the end of every
- * batch (the VMs ran meanwhile), a page's slot when ksmd merges or
- * unmerges that page. What the VM writes is untrusted (see "Compares" in
+ * batch (the VMs ran meanwhile) and at a new full scan (a page's checksum
+ * is taken afresh at each of its visits), a page's slot when ksmd merges
+ * or unmerges that page. What the VM writes is untrusted (see "Compares" in
  * ksm.c): it only makes candidates. A VM without a buffer (ksmd could not
  * make one, or the VM could not map it: -ENODEV) has its pages hashed by
  * ksmd.
@@ -235,8 +236,8 @@ static bool window_bit(const uint8_t *bits, uint64_t i)
 static bool in_window(const struct ksmd *d, const struct ksm_region *r,
 		      uint64_t idx)
 {
-	return d->sum.r == r && idx >= d->sum.first &&
-	       idx < d->sum.first + d->sum.n;
+	return d->sum.r == r && d->sum.seqnr == d->ksm.seqnr &&
+	       idx >= d->sum.first && idx < d->sum.first + d->sum.n;
 }
 
 /* The first page at or after @idx (in the checksum window) that the VM
@@ -312,6 +313,7 @@ int ksmd_sums_create(struct client *c)
 {
 	int fd = memfd_create("memvisor-ksm-sums", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	void *map;
+	int err;
 
 	if (fd < 0)
 		return -errno;
@@ -325,8 +327,9 @@ int ksmd_sums_create(struct client *c)
 	c->sums = map;
 	return fd;
 fail:
+	err = -errno;
 	close(fd);
-	return -errno;
+	return err;
 }
 
 void ksmd_sums_free(struct client *c)
@@ -578,6 +581,7 @@ static int sum_run(struct ksmd *d, struct ksm_region *r, uint64_t idx,
 	if (ret)
 		return ret;
 	d->sum.r = r;
+	d->sum.seqnr = d->ksm.seqnr;
 	d->sum.first = idx;
 	d->sum.n = m.nid;
 	memcpy(d->sum.have, ans.text, sizeof(d->sum.have));
