@@ -108,8 +108,9 @@ struct ksm_mm {
  * memfds and requests to the VMs, the unit tests with arrays.
  */
 struct ksm_ops {
-	/* Where page @idx of @r can be read, or NULL (a hole). The page may
-	 * vanish under the reader: read it only with ksm_guard_* below. */
+	/* Where page @idx of @r can be read, or NULL (a hole); the core
+	 * reads it only to copy it into a pool page. The page may vanish
+	 * under the reader: read it only with ksm_guard_* below. */
 	const void *(*page)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* First page at or after @idx holding data (SEEK_DATA), or nr_pages. */
 	uint64_t (*next_data)(void *opaque, struct ksm_region *r, uint64_t idx);
@@ -232,8 +233,8 @@ struct ksm {
 };
 
 /*
- * Reads of guest pages that may vanish under the reader (guard.c): hash,
- * compare or copy one page; -EFAULT if it went away meanwhile. ksmd
+ * Reads of guest pages that may vanish under the reader (guard.c): hash
+ * or copy one page; -EFAULT if it went away meanwhile. ksmd
  * installs the SIGBUS handler that makes that so (its mappings of guest
  * memory raise SIGBUS on a hole instead of allocating it).
  */
