@@ -7,11 +7,12 @@
  * of a hole would allocate the page again (shmem fills a read fault), so
  * ksmd registers those mappings with userfaultfd in MISSING mode with
  * UFFD_FEATURE_SIGBUS: a read of a hole, or past the end of a memfd a VM
- * shrank, raises SIGBUS and allocates nothing. ksmd walks only data
- * extents (SEEK_DATA), so that happens only when a page vanishes between
- * the walk and the read (the balloon punched it meanwhile).
+ * shrank, raises SIGBUS and allocates nothing. ksmd reads only pages the
+ * VM reported as data, so that happens only when a page vanishes between
+ * the report and the read (the balloon punched it meanwhile).
  *
- * These helpers do the reads the scanner needs (hash, compare, copy) with
+ * These helpers do the reads ksmd needs (copy a page into the pool; hash
+ * one, for a VM that cannot hash its own pages) with
  * a jump buffer armed: the SIGBUS handler jumps back and the helper fails
  * with -EFAULT. A SIGBUS with no guarded read under way is a bug and kills
  * the process as usual. Without ksm_guard_install (the unit tests, whose
@@ -82,19 +83,6 @@ int ksm_guard_hash(const void *page, uint64_t *sum)
 	h = XXH3_64bits_dispatch(page, KSM_PAGE_SIZE);
 	disarm();
 	*sum = h;
-	return 0;
-}
-
-int ksm_guard_cmp(const void *a, const void *b, int *d)
-{
-	int r;
-
-	if (sigsetjmp(guard_env, 0))
-		return -EFAULT;
-	arm();
-	r = memcmp(a, b, KSM_PAGE_SIZE);
-	disarm();
-	*d = r;
 	return 0;
 }
 

@@ -11,9 +11,11 @@
  * memfd offset becomes a hole. The core here changes no memory itself: it
  * asks through struct ksm_ops (ksm_internal.h), which the daemon implements
  * with read-only mappings of the memfds and requests to the VMs, and the
- * unit tests with arrays. It reads guest pages in place, never copying
- * them, and only through the guarded reads of guard.c (a page may vanish
- * under the reader).
+ * unit tests with arrays. A page's checksum comes from ops->checksum: the
+ * daemon has the VM hash its own pages (it has them mapped and populated
+ * already), a window of them per request. The core reads a guest page
+ * itself only to copy it into a new pool page, in place and only through
+ * the guarded reads of guard.c (a page may vanish under the reader).
  *
  * The two trees. Comparing every page with every other is quadratic, so as
  * in Linux pages are kept in two "trees" (Linux's names, kept here for its
@@ -51,6 +53,16 @@
  * a compare in ksmd as well was a third read of cold pages per pair (a
  * fifth of ksmd's CPU on the anchor).
  *
+ * Checksums from the VMs are not trusted. A wrong one (a lying VM, or a
+ * page written since) only files a page under the wrong key or makes a
+ * candidate: a merge still needs each VM's compare of its frozen page
+ * with the pool page, and a pool page's contents are ksmd's own copy of
+ * the guest page (merge_two_pages), whose XXH3 ksmd computes itself and
+ * checks against the checksum before the stable tree files it. So the
+ * stable tree's keys are true, and an honest VM maps a pool page only
+ * over a page equal to it, whatever another VM says: a lying VM can make
+ * merges fail, never give another VM's page wrong contents.
+ *
  * Per page (cmp_and_merge_page, as Linux):
  *   1. merged already: ask whether it still is (a copy-on-write break takes
  *      it back); if so, nothing to do;
@@ -59,8 +71,9 @@
  *   3. search the stable tree: a match maps the page to that pool page;
  *   4. checksum changed since the last visit: remember it, the page is
  *      volatile, go on;
- *   5. use_zero_pages and an all-zero page: merge with the zero page (the
- *      VM punches a hole, which reads as zeros);
+ *   5. use_zero_pages and the checksum of a zero page: merge with the
+ *      zero page (the VM compares the frozen page with zeros and punches
+ *      a hole, which reads as zeros);
  *   6. search the unstable tree: a match copies the contents into a fresh
  *      pool page, merges both pages with it, and moves the pair into the
  *      stable tree; no match inserts this page.
@@ -294,6 +307,13 @@ static unsigned int skip_age(uint8_t age)
 	return 8;
 }
 
+bool ksm_rmap_item_wants_checksum(const struct ksm *ksm,
+				  const struct ksm_rmap_item *it)
+{
+	/* should_skip_rmap_item's verdict, without its side effects */
+	return !ksm->knobs.smart_scan || it->age < 3 || !it->remaining_skips;
+}
+
 /* Linux's should_skip_rmap_item (merged pages are never skipped). */
 static bool should_skip_rmap_item(struct ksm *ksm, struct ksm_region *r,
 				  struct ksm_rmap_item *it)
@@ -314,14 +334,6 @@ static bool should_skip_rmap_item(struct ksm *ksm, struct ksm_region *r,
 	it->remaining_skips--;
 	ksm_remove_rmap_item_from_tree(ksm, r, it);
 	return true;
-}
-
-static bool page_is_zero(const uint8_t *p)
-{
-	static const uint8_t zero[KSM_PAGE_SIZE];
-	int d;
-
-	return !ksm_guard_cmp(p, zero, &d) && !d;
 }
 
 /* Steps 3, 5 and 6 of the overview for the page @k points at. */
@@ -347,8 +359,9 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 		it->flags |= RMAP_CHECKSUMMED;
 		return;
 	}
-	if (ksm->knobs.use_zero_pages && k->checksum == ksm->zero_checksum &&
-	    page_is_zero(k->page)) {
+	/* the zero checksum is the candidate test: the VM compares the
+	 * frozen page with zeros before it punches it */
+	if (ksm->knobs.use_zero_pages && k->checksum == ksm->zero_checksum) {
 		if (!ksm->ops->merge_zero(ksm->opaque, r, idx)) {
 			it->flags |= RMAP_ZERO;
 			it->age = 0;
@@ -367,10 +380,12 @@ static void try_merge(struct ksm *ksm, struct ksm_region *r, uint64_t idx,
 	merge_two_pages(ksm, k, r, idx, tr, t - tr->items);
 }
 
-/* Linux's cmp_and_merge_page, for page @idx of @r (which holds data).
- * The page is read in place, never copied (see guard.c). */
+/* Linux's cmp_and_merge_page, for page @idx of @r (which holds data),
+ * @ahead pages left in the batch. The checksum comes from ops->checksum
+ * (the VM hashes its own pages); the page itself is read (in place,
+ * guarded) only when its contents are copied into a new pool page. */
 static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
-			       uint64_t idx)
+			       uint64_t idx, uint64_t ahead)
 {
 	struct ksm_rmap_item *it = rmap_item_get(ksm, r, idx);
 	struct ksm_tree_key k = { .nid = key_nid(ksm, r) };
@@ -390,8 +405,8 @@ static void cmp_and_merge_page(struct ksm *ksm, struct ksm_region *r,
 		ksm_remove_rmap_item_from_tree(ksm, r, it);
 	if (should_skip_rmap_item(ksm, r, it))
 		return;
-	if (ksm_guard_hash(k.page, &k.checksum))
-		return;                         /* a hole now */
+	if (ksm->ops->checksum(ksm->opaque, r, idx, ahead, &k.checksum))
+		return;                         /* a hole now, or no answer */
 	if (r->mm->merge_stopped) {
 		it->oldchecksum = k.checksum;
 		it->flags |= RMAP_CHECKSUMMED;
@@ -477,7 +492,7 @@ unsigned int ksm_scan(struct ksm *ksm, unsigned int nr)
 			continue;
 		}
 		wrapped = false;
-		cmp_and_merge_page(ksm, r, idx);
+		cmp_and_merge_page(ksm, r, idx, nr - done);
 		ksm->stats.pages_scanned++;
 		done++;
 	}

@@ -108,11 +108,19 @@ struct ksm_mm {
  * memfds and requests to the VMs, the unit tests with arrays.
  */
 struct ksm_ops {
-	/* Where page @idx of @r can be read, or NULL (a hole). The page may
-	 * vanish under the reader: read it only with ksm_guard_* below. */
+	/* Where page @idx of @r can be read, or NULL (a hole); the core
+	 * reads it only to copy it into a pool page. The page may vanish
+	 * under the reader: read it only with ksm_guard_* below. */
 	const void *(*page)(void *opaque, struct ksm_region *r, uint64_t idx);
 	/* First page at or after @idx holding data (SEEK_DATA), or nr_pages. */
 	uint64_t (*next_data)(void *opaque, struct ksm_region *r, uint64_t idx);
+	/* The XXH3 of page @idx's contents now, into *sum: 0; 1 if it holds
+	 * no data (a hole, or merged meanwhile); -errno. @ahead: how many
+	 * pages from @idx on the scan batch may still visit (a hint for
+	 * hashing them at once). The value may come from the VM and is not
+	 * to be trusted: it only ever makes candidates (see "Compares"). */
+	int (*checksum)(void *opaque, struct ksm_region *r, uint64_t idx,
+			uint64_t ahead, uint64_t *sum);
 	/* Contents of pool page @pidx (read only). */
 	const void *(*pool_page)(void *opaque, uint64_t pidx);
 	/* A pool page holding @buf (a stable copy): 0 and *pidx, or -errno. */
@@ -225,14 +233,13 @@ struct ksm {
 };
 
 /*
- * Reads of guest pages that may vanish under the reader (guard.c): hash,
- * compare or copy one page; -EFAULT if it went away meanwhile. ksmd
+ * Reads of guest pages that may vanish under the reader (guard.c): hash
+ * or copy one page; -EFAULT if it went away meanwhile. ksmd
  * installs the SIGBUS handler that makes that so (its mappings of guest
  * memory raise SIGBUS on a hole instead of allocating it).
  */
 int ksm_guard_install(void);
 int ksm_guard_hash(const void *page, uint64_t *sum);
-int ksm_guard_cmp(const void *a, const void *b, int *d);
 int ksm_guard_copy(void *dst, const void *src);
 
 int ksm_init(struct ksm *ksm, const struct ksm_ops *ops, void *opaque);
@@ -314,6 +321,11 @@ void ksm_dup_leave(struct ksm *ksm, struct ksm_region *r,
  * was the last). */
 void ksm_dup_free(struct ksm *ksm, struct ksm_stable_dup *dup);
 
+/* Will the scan want @it's checksum when it next visits the page (smart
+ * scan skips a page that keeps failing to merge)? For the daemon, which
+ * asks the VM only for the checksums wanted. */
+bool ksm_rmap_item_wants_checksum(const struct ksm *ksm,
+				  const struct ksm_rmap_item *it);
 /* Scan up to @nr pages; returns how many were scanned. */
 unsigned int ksm_scan(struct ksm *ksm, unsigned int nr);
 /* run=2: unmerge every merged page, forget the zero-page merges (such a
@@ -349,10 +361,11 @@ void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
  *
  * ksmd listens on a unix SOCK_SEQPACKET socket (mode 0600); every message
  * is one struct ksm_msg. A VM says HELLO (the reply carries the pool memfd,
- * read-only, by SCM_RIGHTS), then REGION_ADD (with the region's memfd),
- * REGION_DEL and DROPPED as its memory changes; ksmd sends it MERGE,
- * MERGE_ZERO, UNMERGE and STILL requests (the VM answers each with the same
- * type and seq, and result 0 or -errno) and STATS. A control client sends
+ * read-only, by SCM_RIGHTS, then SUM_BUF carries its checksum buffer),
+ * then REGION_ADD (with the region's memfd), REGION_DEL and DROPPED as its
+ * memory changes; ksmd sends it MERGE, MERGE_ZERO, UNMERGE, STILL and
+ * SUM_RUN requests (the VM answers each with the same type and seq, and
+ * result 0 or -errno) and STATS. A control client sends
  * CTL_GET or CTL_SET and gets LINE messages then END.
  */
 #define KSM_MSG_MAGIC 0x4b534d31u    /* "KSM1" */
@@ -362,6 +375,7 @@ void ksm_advisor_full_scan(struct ksm *ksm, uint64_t now_ms,
 #define KSM_RUN_SAME 0x1                   /* MERGE_RUN onto one pool page */
 #define KSM_RUN_ZERO 0x2                   /* MERGE_RUN onto the zero page */
 #define KSM_ZERO_PIDX UINT64_MAX           /* "pool page" of a zero merge */
+#define KSM_SUM_BUF_SIZE (KSM_RUN_MAX * sizeof(uint64_t)) /* SUM_BUF's memfd */
 
 enum ksm_msg_type {
 	KSM_HELLO = 1,       /* VM -> d: a = pid; d -> VM: pool fd */
@@ -390,6 +404,17 @@ enum ksm_msg_type {
 	KSM_STILL_RUN,       /* d -> VM: region, a = first page, nid = pages
 				(<= KSM_RUN_MAX): STILL for each; the answer's
 				text has bit i set for each still merged */
+	KSM_SUM_BUF,         /* d -> VM: the checksum buffer's memfd
+				(KSM_RUN_MAX slots of 8 bytes, sealed against
+				shrinking), which the VM maps read-write; no
+				answer */
+	KSM_SUM_RUN,         /* d -> VM: region, a = first page, nid = pages
+				(<= KSM_RUN_MAX), flags 0, text bit i set for
+				each page wanted: slot i of the checksum
+				buffer gets the XXH3 of page a+i if it is
+				wanted, data and not merged; the answer's
+				text has bit i set for each page that is data
+				and not merged (hashed if wanted) */
 	KSM_MSG_MAX,
 };
 

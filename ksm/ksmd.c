@@ -2,9 +2,11 @@
  * ksmd: the scanner daemon that VMs register their guest memory with.
  *
  * Design: the daemon decides, the VM executes. Only a process can change
- * its own mappings, so ksmd never writes guest memory: it reads each
- * region's memfd in place through a read-only mapping (walking the data
- * extents SEEK_DATA finds; a page punched meanwhile raises SIGBUS through
+ * its own mappings, so ksmd never writes guest memory: it has each VM hash
+ * its own pages (SUM_RUN, into a checksum buffer ksmd shares with it at
+ * HELLO; the values are only candidates), reads a guest page itself only
+ * to copy it into a pool page (in place, through a read-only mapping of
+ * the region's memfd; a page punched meanwhile raises SIGBUS through
  * ksmd's userfaultfd instead of being allocated again, see guard.c and
  * ksmd_ops.c), keeps the trees (ksm.c), and owns the
  * pool, one memfd holding every merged page. To merge, it fills a pool page
@@ -16,7 +18,7 @@
  *
  * Data structures: one struct client per connection (a VM or a control
  * client); a VM's client has its ksm_mm, its regions' memfds (and their
- * mappings: struct ksmd_region), and a queue
+ * mappings: struct ksmd_region), its checksum buffer, and a queue
  * of what it sent while ksmd was waiting for one of its answers (applied
  * after the scan batch, when the core holds no pointers into it). The pool
  * grows by POOL_CHUNK pages; freed pages are punched and reused, newest
@@ -161,6 +163,23 @@ static void handle_vm_msg(struct ksmd *d, struct client *c,
 		close(fd);
 }
 
+/* The VM's checksum buffer (SUM_BUF, after HELLO's answer); without one
+ * ksmd hashes the VM's pages itself. */
+static void send_sums(struct client *c)
+{
+	struct ksm_msg m = { .type = KSM_SUM_BUF };
+	int fd = ksmd_sums_create(c);
+
+	if (fd < 0) {
+		fprintf(stderr, "ksmd: VM pid %u: no checksum buffer (%s): ksmd hashes its pages\n",
+			c->pid, strerror(-fd));
+		return;
+	}
+	if (ksm_msg_send(c->sock, &m, fd))
+		c->dead = true;
+	close(fd);
+}
+
 static void hello(struct ksmd *d, struct client *c, const struct ksm_msg *m)
 {
 	struct ksm_msg r = { .type = KSM_HELLO, .seq = m->seq };
@@ -182,6 +201,7 @@ static void hello(struct ksmd *d, struct client *c, const struct ksm_msg *m)
 	if (ksm_msg_send(c->sock, &r, ro))
 		c->dead = true;
 	close(ro);
+	send_sums(c);
 }
 
 static void handle_msg(struct ksmd *d, struct client *c, struct ksm_msg *m,
@@ -222,6 +242,7 @@ static void client_free(struct ksmd *d, unsigned int i)
 		if (c->q[k].fd >= 0)
 			close(c->q[k].fd);
 	free(c->failed);
+	ksmd_sums_free(c);
 	if (c->mm) {
 		while (c->mm->nr_regions)
 			region_del(d, c, c->mm->regions[0]->id);
@@ -321,6 +342,7 @@ static void scan_batch(struct ksmd *d)
 	uint64_t scans = k->stats.full_scans;
 
 	d->still.r = NULL;              /* the VMs ran meanwhile */
+	d->sum.r = NULL;
 	if (k->knobs.run == 2 && !d->unmerged) {
 		ksm_unmerge_all(k);
 		d->unmerged = true;

@@ -42,6 +42,9 @@ struct client {
 	struct { uint32_t region; uint32_t n; uint64_t a, b; bool same, zero; } run;
 	struct failed *failed;          /* applied between batches */
 	unsigned int nr_failed, failed_cap;
+	/* the checksum buffer the VM writes SUM_RUN's answers to (mapped
+	 * read-only, KSM_RUN_MAX slots; NULL: ksmd hashes this VM's pages) */
+	const volatile uint64_t *sums;
 };
 
 /* A VM's region as ksmd holds it (ksm_region.priv): its memfd, mapped
@@ -52,14 +55,15 @@ struct ksmd_region {
 	uint64_t len;
 };
 
-#define RES_PAGES 1024                  /* the cursor's mincore window */
-
 struct ksmd {
 	struct ksm ksm;
-	/* which pages of the cursor's window are in the memfd (mincore),
-	 * during full scan seqnr; forgotten when its region goes */
+	/* the checksum window: pages [first, first+n) of r, one SUM_RUN's;
+	 * bit i of have: page first+i is data and not merged, and if bit i
+	 * of want is set too, the VM hashed it into slot i of its client's
+	 * sums. During full scan seqnr; forgotten at every batch, a page's
+	 * bit when ksmd merges or unmerges it */
 	struct { struct ksm_region *r; uint32_t seqnr; uint64_t first, n;
-		 uint8_t vec[RES_PAGES]; } res;
+		 uint8_t have[KSM_RUN_MAX / 8], want[KSM_RUN_MAX / 8]; } sum;
 	/* no data in [from, to), data at to (or the end): next_data's last
 	 * answer, during full scan seqnr */
 	struct { struct ksm_region *r; uint32_t seqnr; uint64_t from, to; } hint;
@@ -93,9 +97,14 @@ int ksmd_uffd_open(struct ksmd *d);
 int ksmd_region_open(struct ksmd *d, int fd, uint64_t pages,
 		     struct ksmd_region **out);
 void ksmd_region_close(struct ksmd_region *m);
-/* Forget the mincore window, next_data's answer and the STILL answers (a
- * region gone). */
+/* Forget next_data's answer, the STILL answers and the checksum window
+ * (a region gone). */
 void ksmd_read_forget(struct ksmd *d);
+/* @c's checksum buffer: created sealed against resizing, mapped
+ * read-only in c->sums; the fd to send the VM (the caller closes it), or
+ * -errno. */
+int ksmd_sums_create(struct client *c);
+void ksmd_sums_free(struct client *c);
 /* Send @c's pending merge run (see ksmd_ops.c): its result. */
 int ksmd_run_flush(struct client *c);
 /* Keep a message @c sent while ksmd waited for an answer. */

@@ -3,19 +3,33 @@
  * struct ksm): the pool of merged pages, reading guest memory, and asking
  * VMs to change their mappings.
  *
+ * Checksums: the VM hashes its own pages. ksmd gives each VM a checksum
+ * buffer at HELLO (a memfd of KSM_RUN_MAX slots, sealed against resizing
+ * so the VM cannot make ksmd's reads fault; ksmd maps it read-only, the VM
+ * read-write), and asks for a window of pages with one SUM_RUN: from the
+ * page the core asks about, as many as the batch may still visit (at most
+ * KSM_RUN_MAX), with a bitmap of the checksums the scan will want (smart
+ * scan's skipped pages are not hashed). The VM hashes those that are data
+ * in its memfd and not merged, through its own populated mapping (no page
+ * faults; its mincore is a PTE check), and answers with a bitmap of the
+ * pages that are data and not merged. The window serves
+ * the core's checksums and, through its bitmap, next_data (the cursor
+ * skips the window's holes without a system call; past the window,
+ * SEEK_DATA skips a hole whole). It is forgotten at the end of every
+ * batch (the VMs ran meanwhile) and at a new full scan (a page's checksum
+ * is taken afresh at each of its visits), a page's slot when ksmd merges
+ * or unmerges that page. What the VM writes is untrusted (see "Compares" in
+ * ksm.c): it only makes candidates. A VM without a buffer (ksmd could not
+ * make one, or the VM could not map it: -ENODEV) has its pages hashed by
+ * ksmd.
+ *
  * Reading: each region's memfd is mapped read-only and registered with
  * ksmd's userfaultfd (MISSING mode, UFFD_FEATURE_SIGBUS), so a read of a
- * hole raises SIGBUS instead of allocating the page (guard.c catches it);
- * the core reads pages in place. mincore() on that mapping tells which
- * pages the memfd holds (RES_PAGES at a time, one system call, nothing
- * touched; cheaper than a SEEK_DATA/SEEK_HOLE pair per extent once merges
- * have cut the memfd into short extents), so the cursor does not read
- * holes at all in the common case; a window starts at the data SEEK_DATA
- * finds, so a long hole (guest memory never written, or a run of merged
- * pages) costs one lseek, not a lookup a page. The window serves the
- * cursor until it leaves it, across batches, but not into the next full
- * scan: a page punched since is caught by the guard, one filled since is
- * visited at the next scan. The userfaultfd is created
+ * hole raises SIGBUS instead of allocating the page (guard.c catches it).
+ * ksmd reads a guest page only to copy it into a new pool page, so its
+ * mapping stays mostly unpopulated: no fault per page scanned, and a
+ * VM's punch after a merge has few ksmd page-table entries to zap. The
+ * userfaultfd is created
  * UFFD_USER_MODE_ONLY (no privilege needed): ksmd never hands an address
  * in those mappings to a system call (a new pool page is written from the
  * core's copy), so only its own reads fault there.
@@ -214,75 +228,58 @@ int ksmd_uffd_open(struct ksmd *d)
 	return 0;
 }
 
-/* Which of the RES_PAGES pages from @idx are in the memfd (mincore on
- * ksmd's mapping reports the page cache and touches nothing): 0, or -errno
- * (no window). */
-static int resident_fill(struct ksmd *d, struct ksm_region *r, uint64_t idx)
+static bool window_bit(const uint8_t *bits, uint64_t i)
 {
-	const struct ksmd_region *m = r->priv;
-	uint64_t n = r->nr_pages - idx < RES_PAGES ? r->nr_pages - idx : RES_PAGES;
-
-	d->res.r = NULL;
-	if (mincore((void *)(m->map + idx * KSM_PAGE_SIZE), n * KSM_PAGE_SIZE,
-		    d->res.vec) < 0)
-		return -errno;
-	d->res.r = r;
-	d->res.seqnr = d->ksm.seqnr;
-	d->res.first = idx;
-	d->res.n = n;
-	return 0;
+	return bits[i / 8] >> (i % 8) & 1;
 }
 
 static bool in_window(const struct ksmd *d, const struct ksm_region *r,
 		      uint64_t idx)
 {
-	return d->res.r == r && d->res.seqnr == d->ksm.seqnr &&
-	       idx >= d->res.first && idx < d->res.first + d->res.n;
+	return d->sum.r == r && d->sum.seqnr == d->ksm.seqnr &&
+	       idx >= d->sum.first && idx < d->sum.first + d->sum.n;
 }
 
-/* The first page at or after @idx holding data, from the mincore window;
- * a new window starts where SEEK_DATA finds data (a hole is skipped
- * whole: mincore would look up each of its pages, ~45 ns a page here). */
-static uint64_t window_next(struct ksmd *d, struct ksm_region *r, uint64_t idx)
+/* The first page at or after @idx (in the checksum window) that the VM
+ * hashed, i.e. held data, or the window's end. */
+static uint64_t window_next(const struct ksmd *d, uint64_t idx)
 {
-	off_t off;
+	uint64_t end = d->sum.first + d->sum.n, i;
 
-	while (idx < r->nr_pages) {
-		uint64_t i, end;
-
-		if (!in_window(d, r, idx)) {
-			off = lseek(ksmd_region_fd(r), idx * KSM_PAGE_SIZE, SEEK_DATA);
-			if (off < 0)
-				return r->nr_pages;     /* ENXIO: no data after */
-			idx = (uint64_t)off / KSM_PAGE_SIZE;
-			if (idx >= r->nr_pages || resident_fill(d, r, idx))
-				return idx < r->nr_pages ? idx : r->nr_pages;
-		}
-		end = d->res.first + d->res.n;
-		for (i = idx; i < end; i++)
-			if (d->res.vec[i - d->res.first] & 1)
-				return i;
-		idx = end;
-	}
-	return r->nr_pages;
+	for (i = idx - d->sum.first; i < d->sum.n; i++)
+		if (window_bit(d->sum.have, i))
+			return d->sum.first + i;
+	return end;
 }
 
-/* The first page at or after @idx holding data (SEEK_DATA if mincore
- * fails). Merged pages are holes the core visits from its own books, one
- * call each: the answer for [from, to] is kept, so walking the merged
- * pages of a long hole does not walk the windows again each time. */
+/* The first page at or after @idx holding data: inside the checksum
+ * window, from its bitmap (the VM's mincore of its own mapping: no system
+ * call here); outside, SEEK_DATA (a hole is skipped whole). Merged pages
+ * are holes the core visits from its own books, one call each: the answer
+ * for [from, to] is kept, so walking the merged pages of a long hole does
+ * not ask again. */
 static uint64_t next_data(void *o, struct ksm_region *r, uint64_t idx)
 {
 	struct ksmd *d = o;
+	uint64_t i = idx;
+	off_t off;
 
 	if (d->hint.r == r && d->hint.seqnr == d->ksm.seqnr &&
 	    idx >= d->hint.from && idx <= d->hint.to)
 		return d->hint.to;
+	if (in_window(d, r, i))
+		i = window_next(d, i);
+	if (i < r->nr_pages && !in_window(d, r, i)) {
+		off = lseek(ksmd_region_fd(r), i * KSM_PAGE_SIZE, SEEK_DATA);
+		i = off < 0 ? r->nr_pages : (uint64_t)off / KSM_PAGE_SIZE;
+		if (i > r->nr_pages)
+			i = r->nr_pages;        /* ENXIO: no data after */
+	}
 	d->hint.r = r;
 	d->hint.seqnr = d->ksm.seqnr;
 	d->hint.from = idx;
-	d->hint.to = window_next(d, r, idx);
-	return d->hint.to;
+	d->hint.to = i;
+	return i;
 }
 
 /* In place, through the region's mapping (guard.c reads it). */
@@ -293,9 +290,9 @@ static const void *page(void *o, struct ksm_region *r, uint64_t idx)
 
 void ksmd_read_forget(struct ksmd *d)
 {
-	d->res.r = NULL;
 	d->hint.r = NULL;
 	d->still.r = NULL;
+	d->sum.r = NULL;
 }
 
 /* ------------------------------------------------------------ asking VMs */
@@ -311,6 +308,36 @@ void ksmd_client_queue(struct client *c, const struct ksm_msg *m, int fd)
 	c->q[c->nr_queued++] = (struct queued){ *m, fd };
 }
 
+
+int ksmd_sums_create(struct client *c)
+{
+	int fd = memfd_create("memvisor-ksm-sums", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	void *map;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	/* sealed: the VM cannot shrink it under ksmd's reads (a SIGBUS) */
+	if (ftruncate(fd, KSM_SUM_BUF_SIZE) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		goto fail;
+	map = mmap(NULL, KSM_SUM_BUF_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		goto fail;
+	c->sums = map;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+void ksmd_sums_free(struct client *c)
+{
+	if (c->sums)
+		munmap((void *)c->sums, KSM_SUM_BUF_SIZE);
+	c->sums = NULL;
+}
 
 /* Send @m to the VM and wait for its answer (kept in @ans if not NULL):
  * the answer's result. A pending run goes first. */
@@ -413,14 +440,27 @@ int ksmd_run_flush(struct client *c)
 	return ret;
 }
 
+/* ksmd merges or unmerges page @idx of @r: the STILL answers for @r are
+ * stale; of the checksum window only that page's (the others' contents
+ * did not change, and dropping the window would hash it again for each
+ * merge). */
+static void pages_changed(struct ksmd *d, struct ksm_region *r, uint64_t idx)
+{
+	uint64_t i = idx - d->sum.first;
+
+	if (d->still.r == r)
+		d->still.r = NULL;
+	if (in_window(d, r, idx))
+		d->sum.have[i / 8] &= ~(1u << (i % 8));
+}
+
 /* Taken as done; the VM's verdict comes with the run (see the overview). */
 static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
 {
 	struct client *c = region_client(r);
 	struct ksmd *d = o;
 
-	if (d->still.r == r)
-		d->still.r = NULL;
+	pages_changed(d, r, idx);
 	if (c->dead)
 		return -EPIPE;
 	if (c->run.n && !c->run.zero && c->run.region == r->id &&
@@ -450,8 +490,7 @@ static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
 	struct client *c = region_client(r);
 	struct ksmd *d = o;
 
-	if (d->still.r == r)
-		d->still.r = NULL;
+	pages_changed(d, r, idx);
 	if (c->dead)
 		return -EPIPE;
 	if (c->run.n && c->run.zero && c->run.region == r->id &&
@@ -476,8 +515,7 @@ static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
 {
 	struct ksmd *d = o;
 
-	if (d->still.r == r)
-		d->still.r = NULL;
+	pages_changed(d, r, idx);
 	return op(r, KSM_UNMERGE, idx, 0);
 }
 
@@ -509,13 +547,87 @@ static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 	return d->still.yes[i / 8] >> (i % 8) & 1;
 }
 
+/* Page @idx hashed by ksmd itself through its mapping (guarded): for a
+ * VM without a checksum buffer. */
+static int local_checksum(struct ksm_region *r, uint64_t idx, uint64_t *sum)
+{
+	return ksm_guard_hash(page(NULL, r, idx), sum) ? 1 : 0;
+}
+
+/* One SUM_RUN for pages [idx, idx+n), n as many as the batch may still
+ * visit (at most KSM_RUN_MAX), asking for the checksums the scan will
+ * want (page idx's, which it is visiting now, and those smart scan will
+ * not skip): the VM hashes those that are data and not merged into the
+ * checksum buffer; its bitmap of data pages becomes the window. */
+static int sum_run(struct ksmd *d, struct ksm_region *r, uint64_t idx,
+		   uint64_t ahead)
+{
+	uint64_t n = r->nr_pages - idx, i;
+	struct ksm_msg m = { .type = KSM_SUM_RUN, .region = r->id, .a = idx };
+	struct ksm_msg ans;
+	int ret;
+
+	if (ahead < n)
+		n = ahead ? ahead : 1;
+	m.nid = n < KSM_RUN_MAX ? n : KSM_RUN_MAX;
+	memset(d->sum.want, 0, sizeof(d->sum.want));
+	d->sum.want[0] = 1;
+	for (i = 1; i < m.nid; i++)
+		if (ksm_rmap_item_wants_checksum(&d->ksm, &r->items[idx + i]))
+			d->sum.want[i / 8] |= 1u << (i % 8);
+	memcpy(m.text, d->sum.want, sizeof(d->sum.want));
+	d->sum.r = NULL;
+	ret = vm_request(region_client(r), &m, &ans);
+	if (ret)
+		return ret;
+	d->sum.r = r;
+	d->sum.seqnr = d->ksm.seqnr;
+	d->sum.first = idx;
+	d->sum.n = m.nid;
+	memcpy(d->sum.have, ans.text, sizeof(d->sum.have));
+	return 0;
+}
+
+
+/* From the window the VM hashed (one SUM_RUN from @idx when @idx is not in
+ * it), until the batch ends or the VM's pages change under ksmd. The
+ * value is read from the shared buffer as the VM left it: untrusted, a
+ * candidate at most (see the overview). */
+static int checksum(void *o, struct ksm_region *r, uint64_t idx,
+		    uint64_t ahead, uint64_t *sum)
+{
+	const struct client *c = region_client(r);
+	struct ksmd *d = o;
+	uint64_t i;
+	int ret;
+
+	if (!c->sums)
+		return local_checksum(r, idx, sum);
+	/* a page not wanted when the window was asked for (its rmap item was
+	 * forgotten since, so smart scan starts over): a new window */
+	if (!in_window(d, r, idx) ||
+	    (window_bit(d->sum.have, idx - d->sum.first) &&
+	     !window_bit(d->sum.want, idx - d->sum.first))) {
+		ret = sum_run(d, r, idx, ahead);
+		if (ret == -ENODEV)
+			return local_checksum(r, idx, sum);   /* no buffer there */
+		if (ret)
+			return ret;
+	}
+	i = idx - d->sum.first;
+	if (!window_bit(d->sum.have, i))
+		return 1;
+	*sum = c->sums[i];
+	return 0;
+}
+
 static uint64_t now_ms(void *o)
 {
 	return ksmd_now_ms();
 }
 
 const struct ksm_ops ksmd_ops = {
-	.page = page, .next_data = next_data,
+	.page = page, .next_data = next_data, .checksum = checksum,
 	.pool_page = pool_page, .pool_alloc = pool_alloc,
 	.pool_free = pool_free, .pool_reserve = pool_reserve,
 	.pool_fill = pool_fill, .pool_punch = pool_punch,

@@ -26,7 +26,8 @@ int ksm_msg_check(const void *buf, size_t len)
 		return -EINVAL;
 	if (!memchr(m.text, '\0', sizeof(m.text)))
 		return -EINVAL;
-	if ((m.type == KSM_MERGE_RUN || m.type == KSM_STILL_RUN) &&
+	if ((m.type == KSM_MERGE_RUN || m.type == KSM_STILL_RUN ||
+	     m.type == KSM_SUM_RUN) &&
 	    (m.nid == 0 || m.nid > KSM_RUN_MAX))
 		return -EINVAL;
 	if (m.type == KSM_REGION_ADD &&

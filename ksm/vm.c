@@ -5,7 +5,9 @@
  * hot-added ones as they come, removed ones dropped) by passing each
  * region's memfd, and carries out what ksmd asks (vm_pages.c: merge, merge
  * runs, unmerge, still merged?), since only this process can change its own
- * mappings.
+ * mappings; and hashes its own pages for the scan (SUM_RUN, into the
+ * checksum buffer ksmd sends after HELLO), since only this process has
+ * them mapped and populated already.
  *
  * The balloon's guest_mem_discard on a merged page: the core calls the
  * discard hook first, which maps the (punched, so zero) memfd page back
@@ -19,7 +21,8 @@
  * unmerge them, and no page stays tied to a pool nobody manages.
  *
  * Data structures: struct kregion per registered region, with one byte per
- * page (merged or not). Locking: ksm_vm.lock protects the regions and every
+ * page (merged or not); the checksum buffer (ksm_vm.sums, dropped when
+ * ksmd goes). Locking: ksm_vm.lock protects the regions and every
  * change of mappings (the ksm thread's requests, the memory hooks from the
  * vCPU, QMP and balloon threads); send_lock orders messages on the socket.
  * Threads: one, reading ksmd's requests, and redialling when it goes.
@@ -68,12 +71,16 @@ static void ksm_serve(struct ksm_vm *k)
 	int fd;
 
 	while (ksm_msg_recv(k->sock, &m, &fd) == 0) {
+		pthread_mutex_lock(&k->lock);
+		if (m.type == KSM_SUM_BUF && ksm_vm_sums_map(k, fd))
+			fprintf(stderr, "memvisor: ksm: the scanner's checksum buffer is unusable: it hashes this VM's pages itself\n");
 		if (fd >= 0)
 			close(fd);
-		pthread_mutex_lock(&k->lock);
 		if (m.type == KSM_STATS) {
 			k->rmap_items = m.a;
 			k->zero_pages = m.nid;
+		}
+		if (m.type == KSM_STATS || m.type == KSM_SUM_BUF) {
 			pthread_mutex_unlock(&k->lock);
 			continue;
 		}
@@ -105,6 +112,7 @@ static void ksm_reattach(struct ksm_vm *k, int sock, int pool_fd)
 	pthread_mutex_lock(&k->send_lock);
 	close(k->sock);
 	ksm_vm_pool_view_drop(k);
+	ksm_vm_sums_drop(k);            /* the new ksmd sends its own */
 	close(k->pool_fd);
 	k->sock = sock;
 	k->pool_fd = pool_fd;
@@ -381,6 +389,7 @@ static void ksm_vm_free(struct ksm_vm *k)
 	for (i = 0; i < KSM_MAX_REGIONS; i++)
 		free(k->reg[i].merged);
 	ksm_vm_pool_view_drop(k);
+	ksm_vm_sums_drop(k);
 	if (k->sock >= 0)
 		close(k->sock);
 	if (k->pool_fd >= 0)

@@ -40,10 +40,12 @@ struct ksm_vm {
 	char reason[96];
 	uint8_t tmp[PG];
 	const uint8_t *pool_view;       /* the pool, read-only, for MERGE_RUN */
+	uint64_t *sums;                 /* ksmd's checksum buffer (SUM_RUN) */
 };
 
-/* Carry out ksmd's request @m (MERGE_RUN, STILL_RUN, MERGE, MERGE_ZERO,
- * UNMERGE, STILL) under k->lock: its result; a run's bitmap in m->text. */
+/* Carry out ksmd's request @m (MERGE_RUN, STILL_RUN, SUM_RUN, MERGE,
+ * MERGE_ZERO, UNMERGE, STILL) under k->lock: its result; a run's bitmap
+ * in m->text. */
 int ksm_vm_handle(struct ksm_vm *k, struct ksm_msg *m);
 /* Give merged page @idx its own copy in the memfd again: 0 or -errno. */
 int ksm_vm_unmerge_page(struct ksm_vm *k, struct kregion *r, uint64_t idx);
@@ -51,6 +53,11 @@ int ksm_vm_unmerge_page(struct ksm_vm *k, struct kregion *r, uint64_t idx);
 int ksm_vm_map_own(struct ksm_vm *k, struct kregion *r, uint64_t idx);
 /* Register [hva, hva+len) for userfaultfd write-protect: 0 or -errno. */
 int ksm_vm_uffd_register(struct ksm_vm *k, uint8_t *hva, uint64_t len);
+/* Map the checksum buffer @fd ksmd sent (SUM_BUF; the caller closes
+ * @fd) under k->lock: 0 or -errno (SUM_RUN is then refused). */
+int ksm_vm_sums_map(struct ksm_vm *k, int fd);
+/* Forget it (a new ksmd, or the end). */
+void ksm_vm_sums_drop(struct ksm_vm *k);
 /* Forget the read-only view of the pool (a new pool, or the end). */
 void ksm_vm_pool_view_drop(struct ksm_vm *k);
 

@@ -29,6 +29,16 @@
  *                 run of all-zero pages).
  *   STILL_RUN     STILL for n neighbouring pages (one pagemap read); a
  *                 bitmap of those still merged.
+ *   SUM_RUN       the XXH3 of each of n neighbouring pages that ksmd
+ *                 wants (a bitmap) and is data and not merged, into the
+ *                 checksum buffer ksmd shared (SUM_BUF); a bitmap of the
+ *                 pages that are data and not merged. The pages are read
+ *                 through this process's own mapping, which the guest has
+ *                 populated: no page faults, and mincore is a PTE check
+ *                 (ksmd's mapping of the memfd stays unpopulated, so a
+ *                 punch after a merge has no ksmd PTEs to zap). The
+ *                 checksums are not trusted by ksmd: they only make
+ *                 candidates, which the compares above decide.
  *
  * Every request runs under ksm_vm.lock (vm.c), so no memory hook changes
  * a mapping meanwhile. A page is never merged on ksmd's word alone: it is
@@ -43,6 +53,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxh_x86dispatch.h>
 
 #include "ksm/vm_internal.h"
 
@@ -409,6 +420,61 @@ static int do_still_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	return 0;
 }
 
+int ksm_vm_sums_map(struct ksm_vm *k, int fd)
+{
+	struct stat st;
+	void *p;
+	int seals = fd >= 0 ? fcntl(fd, F_GET_SEALS) : -1;
+
+	ksm_vm_sums_drop(k);
+	/* a buffer that can shrink could fault this process */
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(fd, &st) < 0 ||
+	    (uint64_t)st.st_size < KSM_SUM_BUF_SIZE)
+		return -EINVAL;
+	p = mmap(NULL, KSM_SUM_BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	k->sums = p;
+	return 0;
+}
+
+void ksm_vm_sums_drop(struct ksm_vm *k)
+{
+	if (k->sums)
+		munmap(k->sums, KSM_SUM_BUF_SIZE);
+	k->sums = NULL;
+}
+
+/*
+ * SUM_RUN: bit i of @bits (in: wanted; out: data) is set for each page of
+ * [a, a+n) that is data in the memfd and not merged (merged pages are
+ * STILL_RUN's); each such page that was wanted is hashed, through the
+ * guest's mapping (populated: no fault; a hole is never read, which would
+ * allocate it), into slot i of the checksum buffer.
+ */
+static int do_sum_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
+		      uint32_t n, uint8_t *bits)
+{
+	uint8_t data[KSM_RUN_MAX], want[KSM_RUN_MAX / 8];
+	uint32_t i;
+
+	memcpy(want, bits, (n + 7) / 8);
+	memset(bits, 0, (n + 7) / 8);
+	if (!k->sums)
+		return -ENODEV;
+	if (a + n > r->nr_pages)
+		n = r->nr_pages - a;
+	data_pages(r, a, n, data);
+	for (i = 0; i < n; i++) {
+		if (r->merged[a + i] || !(data[i] & 1))
+			continue;
+		if (want[i / 8] >> (i % 8) & 1)
+			k->sums[i] = XXH3_64bits_dispatch(r->hva + (a + i) * PG, PG);
+		bits[i / 8] |= 1u << (i % 8);
+	}
+	return 0;
+}
+
 int ksm_vm_handle(struct ksm_vm *k, struct ksm_msg *m)
 {
 	struct kregion *r = kregion_by_id(k, m->region);
@@ -417,8 +483,11 @@ int ksm_vm_handle(struct ksm_vm *k, struct ksm_msg *m)
 		memset(m->text, 0xff, (m->nid + 7) / 8);
 	if (m->type == KSM_STILL_RUN)
 		memset(m->text, 0, (m->nid + 7) / 8);
-	if (!r || m->a >= r->nr_pages)
+	if (!r || m->a >= r->nr_pages) {
+		if (m->type == KSM_SUM_RUN)
+			memset(m->text, 0, (m->nid + 7) / 8);
 		return -ENOENT;
+	}
 	switch (m->type) {
 	case KSM_MERGE_RUN:
 		if (m->flags & ~(KSM_RUN_SAME | KSM_RUN_ZERO) ||
@@ -431,6 +500,12 @@ int ksm_vm_handle(struct ksm_vm *k, struct ksm_msg *m)
 				    m->flags & KSM_RUN_SAME, (uint8_t *)m->text);
 	case KSM_STILL_RUN:
 		return do_still_run(k, r, m->a, m->nid, (uint8_t *)m->text);
+	case KSM_SUM_RUN:
+		if (m->flags) {
+			memset(m->text, 0, (m->nid + 7) / 8);
+			return -EINVAL;
+		}
+		return do_sum_run(k, r, m->a, m->nid, (uint8_t *)m->text);
 	case KSM_MERGE:
 		return k->stopped ? -ENOMEM : do_merge(k, r, m->a, m->b);
 	case KSM_MERGE_ZERO:

@@ -16,6 +16,7 @@
 
 #include "ksm/ksm_internal.h"
 #include "ksm/ksmd_internal.h"
+#include "ksm/vm_internal.h"
 
 #define PG KSM_PAGE_SIZE
 #define MAXP 200
@@ -40,6 +41,8 @@ struct fake {
 	int refuse;             /* merge says contents differ */
 	uint64_t now;           /* the clock, in ms */
 	int stills;             /* still_merged calls */
+	bool lie;               /* VM 1 reports VM 0's checksums */
+	bool lie_zero;          /* VM 1 reports the zero page's checksum */
 };
 
 static struct fake *F;
@@ -60,6 +63,23 @@ static uint64_t f_next(void *o, struct ksm_region *r, uint64_t i)
 	while (i < r->nr_pages && fp(r, i)->state != DATA)
 		i++;
 	return i;
+}
+
+/* The VM's SUM_RUN for one page: data is hashed, a hole (or a page
+ * mapping the pool) has no checksum. */
+static int f_checksum(void *o, struct ksm_region *r, uint64_t i,
+		      uint64_t ahead, uint64_t *sum)
+{
+	static const uint8_t z[PG];
+
+	if (fp(r, i)->state != DATA)
+		return 1;
+	*sum = XXH3_64bits(fp(r, i)->data, PG);
+	if (r->id == 1 && F->lie)
+		*sum = XXH3_64bits(F->reg[0][i].data, PG);
+	if (r->id == 1 && F->lie_zero)
+		*sum = XXH3_64bits(z, PG);
+	return 0;
 }
 
 static const void *f_pool_page(void *o, uint64_t p)
@@ -177,7 +197,8 @@ static uint64_t f_now(void *o)
 }
 
 static const struct ksm_ops fops = {
-	.page = f_page, .next_data = f_next, .pool_page = f_pool_page,
+	.page = f_page, .next_data = f_next, .checksum = f_checksum,
+	.pool_page = f_pool_page,
 	.pool_alloc = f_pool_alloc, .pool_free = f_pool_free,
 	.merge = f_merge, .merge_zero = f_merge_zero, .unmerge = f_unmerge,
 	.still_merged = f_still, .now_ms = f_now,
@@ -185,7 +206,8 @@ static const struct ksm_ops fops = {
 
 /* The same with a pool that reserves ranges: chains make stripes. */
 static const struct ksm_ops fops_stripes = {
-	.page = f_page, .next_data = f_next, .pool_page = f_pool_page,
+	.page = f_page, .next_data = f_next, .checksum = f_checksum,
+	.pool_page = f_pool_page,
 	.pool_alloc = f_pool_alloc, .pool_free = f_pool_free,
 	.pool_reserve = f_pool_reserve, .pool_fill = f_pool_fill,
 	.pool_punch = f_pool_punch,
@@ -316,6 +338,33 @@ START_TEST(hash_match_alone_never_merges)
 	ck_assert_uint_gt(K.stats.merge_failures, 0);
 	check_contents(0, 16, 1000);
 	check_contents(1, 16, 1000);
+}
+END_TEST
+
+/* A VM whose checksums lie (another VM's, or the zero page's, for pages
+ * that hold something else) gets candidates that fail: nothing is merged,
+ * no pool page is left, and neither VM's memory changes. */
+START_TEST(lying_checksums_merge_nothing)
+{
+	struct ksm_region *ra, *rb;
+	uint64_t i;
+
+	two_vms(16, &ra, &rb);
+	for (i = 0; i < 16; i++)
+		fill(1, i, 5000 + i);           /* VM b's pages differ */
+	F->lie = true;
+	full_scans(4);
+	ck_assert_uint_eq(K.stats.pages_sharing, 0);
+	ck_assert_int_eq(F->pool_count, 0);
+	F->lie = false;
+	F->lie_zero = true;
+	K.knobs.use_zero_pages = 1;
+	full_scans(4);
+	ck_assert_uint_eq(K.stats.ksm_zero_pages, 0);
+	for (i = 0; i < 16; i++)
+		ck_assert_int_eq(F->reg[1][i].state, DATA);
+	check_contents(0, 16, 1000);
+	check_contents(1, 16, 5000);
 }
 END_TEST
 
@@ -638,7 +687,6 @@ START_TEST(guarded_reads_leave_holes)
 	uint8_t page[PG];
 	struct ksmd_region *m;
 	uint64_t sum;
-	int cmp;
 
 	ck_assert(d && fd >= 0);
 	ck_assert_int_eq(ftruncate(fd, 4 * PG), 0);
@@ -654,17 +702,79 @@ START_TEST(guarded_reads_leave_holes)
 	ck_assert_int_eq(ksmd_region_open(d, fd, 4, &m), 0);
 	ck_assert_int_eq(ksm_guard_hash(m->map, &sum), 0);
 	ck_assert_uint_eq(sum, XXH3_64bits(page, PG));
-	ck_assert_int_eq(ksm_guard_cmp(m->map, page, &cmp), 0);
-	ck_assert_int_eq(cmp, 0);
 	ck_assert_int_eq(ksm_guard_hash(m->map + PG, &sum), -EFAULT);
 	ck_assert_int_eq(ksm_guard_copy(page, m->map + 3 * PG), -EFAULT);
 	ck_assert_int_eq(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				   0, PG), 0);
-	ck_assert_int_eq(ksm_guard_cmp(m->map, page, &cmp), -EFAULT);
+	ck_assert_int_eq(ksm_guard_hash(m->map, &sum), -EFAULT);
 	ck_assert_int_eq(lseek(fd, 0, SEEK_DATA), -1);   /* all holes still */
 	ksmd_region_close(m);
 	close(d->uffd);
 	free(d);
+}
+END_TEST
+
+/*
+ * SUM_RUN through the VM's handler, into the checksum buffer ksmd made:
+ * wanted data pages are hashed (ksmd reads the sums through its read-only
+ * mapping), holes are reported as such and stay holes, a merged page is
+ * not hashed; bad flags and ranges are errors with an empty bitmap, and
+ * a buffer without the shrink seal is refused.
+ */
+START_TEST(sum_run_hashes_own_pages)
+{
+	struct ksm_vm *k = calloc(1, sizeof(*k));
+	struct client *c = calloc(1, sizeof(*c));
+	int fd = memfd_create("test-ksm", MFD_CLOEXEC), sfd, plain;
+	struct ksm_msg m = { .type = KSM_SUM_RUN, .region = 7, .nid = 8 };
+	uint8_t page[PG], *hva;
+	uint64_t i;
+
+	ck_assert(k && c && fd >= 0);
+	ck_assert_int_eq(ftruncate(fd, 8 * PG), 0);
+	hva = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ck_assert(hva != MAP_FAILED);
+	for (i = 0; i < 6; i++)
+		if (i != 1 && i != 4)
+			memset(hva + i * PG, (int)i + 1, PG);   /* data */
+	k->reg[0] = (struct kregion){ .used = true, .id = 7, .memfd = fd,
+				      .hva = hva, .nr_pages = 8 };
+	k->reg[0].merged = calloc(8, 1);
+	k->reg[0].merged[5] = 1;                        /* maps the pool */
+	ck_assert_int_eq(ksm_vm_handle(k, &m), -ENODEV); /* no buffer yet */
+	sfd = ksmd_sums_create(c);
+	ck_assert_int_ge(sfd, 0);
+	plain = memfd_create("test-ksm-plain", MFD_CLOEXEC);
+	ck_assert_int_eq(ftruncate(plain, KSM_SUM_BUF_SIZE), 0);
+	ck_assert_int_eq(ksm_vm_sums_map(k, plain), -EINVAL);
+	ck_assert_int_eq(ksm_vm_sums_map(k, sfd), 0);
+	k->sums[3] = 42;
+	m.text[0] = (char)0xf7;                         /* all but page 3 */
+	ck_assert_int_eq(ksm_vm_handle(k, &m), 0);
+	ck_assert_uint_eq((uint8_t)m.text[0], 0x0d);    /* 0, 2, 3 */
+	memset(page, 1, PG);
+	ck_assert_uint_eq(c->sums[0], XXH3_64bits(page, PG));
+	memset(page, 3, PG);
+	ck_assert_uint_eq(c->sums[2], XXH3_64bits(page, PG));
+	ck_assert_uint_eq(c->sums[3], 42);              /* not wanted */
+	ck_assert_int_eq(lseek(fd, PG, SEEK_DATA), 2 * PG); /* holes stay */
+	m.flags = 1;
+	ck_assert_int_eq(ksm_vm_handle(k, &m), -EINVAL);
+	ck_assert_uint_eq((uint8_t)m.text[0], 0);
+	m.flags = 0;
+	m.a = 8;
+	m.text[0] = 1;
+	ck_assert_int_eq(ksm_vm_handle(k, &m), -ENOENT);
+	ck_assert_uint_eq((uint8_t)m.text[0], 0);
+	ksm_vm_sums_drop(k);
+	ksmd_sums_free(c);
+	munmap(hva, 8 * PG);
+	free(k->reg[0].merged);
+	close(fd);
+	close(sfd);
+	close(plain);
+	free(c);
+	free(k);
 }
 END_TEST
 
@@ -1005,6 +1115,7 @@ Suite *ksm_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, identical_vms_merge);
 	tcase_add_test(tc, hash_match_alone_never_merges);
+	tcase_add_test(tc, lying_checksums_merge_nothing);
 	tcase_add_test(tc, changing_pages_stay_out);
 	tcase_add_test(tc, cow_break_leaves_other_sharer);
 	tcase_add_test(tc, max_page_sharing_makes_chains);
@@ -1014,6 +1125,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, stripe_not_for_scattered_pages);
 	tcase_add_test(tc, stripe_refused_and_pruned);
 	tcase_add_test(tc, guarded_reads_leave_holes);
+	tcase_add_test(tc, sum_run_hashes_own_pages);
 	tcase_add_test(tc, hash_index);
 	tcase_add_test(tc, hash_index_large);
 	tcase_add_test(tc, zero_pages);
