@@ -454,61 +454,59 @@ static void pages_changed(struct ksmd *d, struct ksm_region *r, uint64_t idx)
 		d->sum.have[i / 8] &= ~(1u << (i % 8));
 }
 
-/* Taken as done; the VM's verdict comes with the run (see the overview). */
-static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
+/* Does merging page @idx onto pool page @pidx (@zero: onto the zero page)
+ * continue @c's pending run? Extends it if so. */
+static bool run_extend(struct client *c, const struct ksm_region *r,
+		       uint64_t idx, uint64_t pidx, bool zero)
+{
+	if (!c->run.n || c->run.zero != zero || c->run.region != r->id ||
+	    idx != c->run.a + c->run.n || c->run.n == KSM_RUN_MAX)
+		return false;
+	if (!zero) {
+		if (c->run.n == 1 && pidx == c->run.b)
+			c->run.same = true;
+		if (pidx != c->run.b + (c->run.same ? 0 : c->run.n))
+			return false;
+	}
+	c->run.n++;
+	return true;
+}
+
+/* Taken as done; the VM's verdict comes with the run (see the overview):
+ * the page joins its VM's pending run, or the run goes out and a new one
+ * starts with it. */
+static int run_add(struct ksmd *d, struct ksm_region *r, uint64_t idx,
+		   uint64_t pidx, bool zero)
 {
 	struct client *c = region_client(r);
-	struct ksmd *d = o;
 
 	pages_changed(d, r, idx);
 	if (c->dead)
 		return -EPIPE;
-	if (c->run.n && !c->run.zero && c->run.region == r->id &&
-	    idx == c->run.a + c->run.n && c->run.n < KSM_RUN_MAX) {
-		if (c->run.n == 1 && pidx == c->run.b)
-			c->run.same = true;
-		if (pidx == c->run.b + (c->run.same ? 0 : c->run.n)) {
-			c->run.n++;
-			return 0;
-		}
-	}
+	if (run_extend(c, r, idx, pidx, zero))
+		return 0;
 	if (c->run.n)
 		ksmd_run_flush(c);
 	if (c->dead)
 		return -EPIPE;
 	c->run.region = r->id;
 	c->run.a = idx;
-	c->run.b = pidx;
+	c->run.b = zero ? 0 : pidx;
 	c->run.n = 1;
-	c->run.same = c->run.zero = false;
+	c->run.same = false;
+	c->run.zero = zero;
 	return 0;
 }
 
-/* Taken as done like merge(), in runs of their own (KSM_RUN_ZERO). */
+static int merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx)
+{
+	return run_add(o, r, idx, pidx, false);
+}
+
+/* In runs of their own (KSM_RUN_ZERO). */
 static int merge_zero(void *o, struct ksm_region *r, uint64_t idx)
 {
-	struct client *c = region_client(r);
-	struct ksmd *d = o;
-
-	pages_changed(d, r, idx);
-	if (c->dead)
-		return -EPIPE;
-	if (c->run.n && c->run.zero && c->run.region == r->id &&
-	    idx == c->run.a + c->run.n && c->run.n < KSM_RUN_MAX) {
-		c->run.n++;
-		return 0;
-	}
-	if (c->run.n)
-		ksmd_run_flush(c);
-	if (c->dead)
-		return -EPIPE;
-	c->run.region = r->id;
-	c->run.a = idx;
-	c->run.b = 0;
-	c->run.n = 1;
-	c->run.same = false;
-	c->run.zero = true;
-	return 0;
+	return run_add(o, r, idx, 0, true);
 }
 
 static int unmerge(void *o, struct ksm_region *r, uint64_t idx)
