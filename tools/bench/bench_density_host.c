@@ -312,7 +312,7 @@ int density_plot(const char *prefix, const struct density_run *runs,
 		return -errno;
 	fprintf(f, "set terminal pngcairo size 1000,600\nset output '%s'\n"
 		"set title '%s' noenhanced\nset xlabel 'seconds since the hogs were filled'\n"
-		"set ylabel 'host memory used (PSS, MiB)'\nset key outside bottom center horizontal\n"
+		"set ylabel 'host memory used (MiB: PSS + memfd blocks)'\nset key outside bottom center horizontal\n"
 		"set grid\nplot ", png, title);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s'%s' index %u using 1:2 with lines lw 2 title '%s'",
