@@ -430,6 +430,13 @@ struct ksm_msg {
 	char text[256];      /* NUL-terminated */
 };
 
+/* Bit @i of a message's page bitmap (bit i of byte i / 8: MERGE_RUN,
+ * STILL_RUN and SUM_RUN answers, SUM_RUN's request). */
+static inline bool ksm_bit(const uint8_t *bits, uint64_t i)
+{
+	return bits[i / 8] >> (i % 8) & 1;
+}
+
 /* Check a received message of @len bytes: 0, or -EINVAL (the sender is
  * dropped). Ranges of region and page are checked against the VM's state
  * by the receiver. */

@@ -228,11 +228,6 @@ int ksmd_uffd_open(struct ksmd *d)
 	return 0;
 }
 
-static bool window_bit(const uint8_t *bits, uint64_t i)
-{
-	return bits[i / 8] >> (i % 8) & 1;
-}
-
 static bool in_window(const struct ksmd *d, const struct ksm_region *r,
 		      uint64_t idx)
 {
@@ -247,7 +242,7 @@ static uint64_t window_next(const struct ksmd *d, uint64_t idx)
 	uint64_t end = d->sum.first + d->sum.n, i;
 
 	for (i = idx - d->sum.first; i < d->sum.n; i++)
-		if (window_bit(d->sum.have, i))
+		if (ksm_bit(d->sum.have, i))
 			return d->sum.first + i;
 	return end;
 }
@@ -430,7 +425,7 @@ int ksmd_run_flush(struct client *c)
 			c->pid);
 	r = c->mm ? ksm_region_find(c->mm, m.region) : NULL;
 	for (i = 0; i < m.nid; i++)
-		if (ret == -EPIPE || (ans.text[i / 8] >> (i % 8) & 1)) {
+		if (ret == -EPIPE || ksm_bit((const uint8_t *)ans.text, i)) {
 			if (r)
 				ksm_merge_refused(r, m.a + i,
 						  m.flags & KSM_RUN_ZERO ? KSM_ZERO_PIDX :
@@ -542,7 +537,7 @@ static int still_merged(void *o, struct ksm_region *r, uint64_t idx)
 		memcpy(d->still.yes, ans.text, sizeof(d->still.yes));
 	}
 	i = idx - d->still.first;
-	return d->still.yes[i / 8] >> (i % 8) & 1;
+	return ksm_bit(d->still.yes, i);
 }
 
 /* Page @idx hashed by ksmd itself through its mapping (guarded): for a
@@ -604,8 +599,8 @@ static int checksum(void *o, struct ksm_region *r, uint64_t idx,
 	/* a page not wanted when the window was asked for (its rmap item was
 	 * forgotten since, so smart scan starts over): a new window */
 	if (!in_window(d, r, idx) ||
-	    (window_bit(d->sum.have, idx - d->sum.first) &&
-	     !window_bit(d->sum.want, idx - d->sum.first))) {
+	    (ksm_bit(d->sum.have, idx - d->sum.first) &&
+	     !ksm_bit(d->sum.want, idx - d->sum.first))) {
 		ret = sum_run(d, r, idx, ahead);
 		if (ret == -ENODEV)
 			return local_checksum(r, idx, sum);   /* no buffer there */
@@ -613,7 +608,7 @@ static int checksum(void *o, struct ksm_region *r, uint64_t idx,
 			return ret;
 	}
 	i = idx - d->sum.first;
-	if (!window_bit(d->sum.have, i))
+	if (!ksm_bit(d->sum.have, i))
 		return 1;
 	*sum = c->sums[i];
 	return 0;

@@ -113,6 +113,23 @@ static bool is_data(const struct kregion *r, uint64_t idx)
 	return lseek(r->memfd, off, SEEK_DATA) == off;
 }
 
+static const uint8_t zero_page[PG];
+
+/* The next run [*from, *to) of pages whose bit in @bad is clear, at or
+ * after *from (empty at the end). */
+static void good_run(const uint8_t *bad, uint32_t n, uint32_t *from,
+		     uint32_t *to)
+{
+	uint32_t i = *from, s;
+
+	while (i < n && ksm_bit(bad, i))
+		i++;
+	for (s = i; s < n && !ksm_bit(bad, s); s++)
+		;
+	*from = i;
+	*to = s;
+}
+
 /* Which of pages [a, a+n) the memfd holds (reading a hole through the
  * guest's mapping would allocate it again): vec[i] & 1, from one mincore
  * of the guest's mapping (pages merged already map the pool and are left
@@ -210,23 +227,6 @@ static int do_merge(struct ksm_vm *k, struct kregion *r, uint64_t idx,
 	return 0;
 }
 
-static int do_merge_zero(struct ksm_vm *k, struct kregion *r, uint64_t idx)
-{
-	static const uint8_t zero[PG];
-	uint8_t *hva = r->hva + idx * PG;
-	int ret;
-
-	if (r->merged[idx] || !is_data(r, idx))
-		return -EAGAIN;
-	ret = uffd_wp(k, hva, true);
-	if (ret)
-		return ret;
-	ret = memcmp(hva, zero, PG) ? -EAGAIN : 0;
-	if (!ret && madvise(hva, PG, MADV_REMOVE) < 0)
-		ret = -errno;
-	uffd_wp(k, hva, false);
-	return ret;
-}
 
 /* The pool mapped read-only (KSM_POOL_MAX_PAGES reserved; a page is read
  * only below the pool's size): compare without a pread per page. */
@@ -320,10 +320,7 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i * step) * PG, PG))
 			bad[i / 8] &= ~(1u << (i % 8));
 	for (i = 0; i < n && !err; i = s) {
-		for (; i < n && (bad[i / 8] >> (i % 8) & 1); i++)
-			;
-		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1); s++)
-			;
+		good_run(bad, n, &i, &s);
 		if (s > i &&
 		    (done = map_pool_run(k, r, a + i, b + i * step, s - i, step,
 					 &err)) < s - i) {
@@ -334,7 +331,7 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 		}
 	}
 	for (i = 0; i < n; i++)         /* the pages left as they were */
-		if (bad[i / 8] >> (i % 8) & 1)
+		if (ksm_bit(bad, i))
 			uffd_wp(k, hva + (uint64_t)i * PG, false);
 	uffd_wake_range(k, hva, (uint64_t)n * PG);
 	return err;
@@ -349,7 +346,6 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 static int do_merge_zero_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 			     uint32_t n, uint8_t *bad)
 {
-	static const uint8_t zero[PG];
 	uint8_t *hva = r->hva + a * PG;
 	uint8_t data[KSM_RUN_MAX];
 	uint32_t i, s, j;
@@ -362,13 +358,10 @@ static int do_merge_zero_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	data_pages(r, a, n, data);
 	for (i = 0; i < n; i++)         /* frozen: the final word */
 		if (!r->merged[a + i] && (data[i] & 1) &&
-		    !memcmp(hva + (uint64_t)i * PG, zero, PG))
+		    !memcmp(hva + (uint64_t)i * PG, zero_page, PG))
 			bad[i / 8] &= ~(1u << (i % 8));
 	for (i = 0; i < n; i = s) {
-		for (; i < n && (bad[i / 8] >> (i % 8) & 1); i++)
-			;
-		for (s = i; s < n && !(bad[s / 8] >> (s % 8) & 1); s++)
-			;
+		good_run(bad, n, &i, &s);
 		if (s > i && fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				       (a + i) * PG, (uint64_t)(s - i) * PG) < 0)
 			for (j = i; j < s; j++)
@@ -378,6 +371,15 @@ static int do_merge_zero_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	uffd_wp_range(k, hva, (uint64_t)n * PG, false);
 	uffd_wake_range(k, hva, (uint64_t)n * PG);
 	return 0;
+}
+
+/* MERGE_ZERO: the run of one page. */
+static int do_merge_zero_one(struct ksm_vm *k, struct kregion *r, uint64_t idx)
+{
+	uint8_t bad = 0;
+	int ret = do_merge_zero_run(k, r, idx, 1, &bad);
+
+	return ret ? ret : bad & 1 ? -EAGAIN : 0;
 }
 
 /* 1 still the pool page; 0 not merged (a copy-on-write break is folded
@@ -468,7 +470,7 @@ static int do_sum_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	for (i = 0; i < n; i++) {
 		if (r->merged[a + i] || !(data[i] & 1))
 			continue;
-		if (want[i / 8] >> (i % 8) & 1)
+		if (ksm_bit(want, i))
 			k->sums[i] = XXH3_64bits_dispatch(r->hva + (a + i) * PG, PG);
 		bits[i / 8] |= 1u << (i % 8);
 	}
@@ -509,7 +511,7 @@ int ksm_vm_handle(struct ksm_vm *k, struct ksm_msg *m)
 	case KSM_MERGE:
 		return k->stopped ? -ENOMEM : do_merge(k, r, m->a, m->b);
 	case KSM_MERGE_ZERO:
-		return do_merge_zero(k, r, m->a);
+		return do_merge_zero_one(k, r, m->a);
 	case KSM_UNMERGE:
 		return ksm_vm_unmerge_page(k, r, m->a);
 	case KSM_STILL:
