@@ -20,9 +20,9 @@ import re
 import time
 
 from harness import Guest
-from test_blk import drive_args, make_image, fnv1a64, dd
+from test_blk import drive_args, make_image, fnv1a64, dd, cached_checksum
 from test_balloon import (balloon_guest, ready as balloon_ready, set_target,
-                          inflate_target, hog as balloon_hog, ps)
+                          inflate_target, hog as balloon_hog, ps, GUEST_MB)
 from test_hotplug import boot as hotplug_boot, ctl_ok, dimms, zoneinfo
 
 MIB = 1 << 20
@@ -257,9 +257,11 @@ def test_page_cache_shrinks_under_balloon(backend, tmp_path):
         balloon_ready(g)
         wait_disk(g)
         st0 = vmstat(g)
-        n, _, csum, out = dd(g, "if=/dev/vda of=/dev/null bs=1M",
-                             timeout=WAIT_S)
-        assert n == 64 * MIB and csum == want, out
+        # dd's checksum costs ~19 s of emulated ring 0 here: the bytes are
+        # checked in the cache, by a user-mode reader, once it is settled
+        n, _, _, out = dd(g, "if=/dev/vda of=/dev/null bs=1M csum=off",
+                          timeout=WAIT_S)
+        assert n == 64 * MIB, out
         mi = meminfo(g)
         assert mi["Cached"] >= 64 * 1024, mi
         assert mi["Inactive(file)"] + mi["Active(file)"] >= 64 * 1024, mi
@@ -272,6 +274,8 @@ def test_page_cache_shrinks_under_balloon(backend, tmp_path):
         assert st2["pgpgin"] == st1["pgpgin"], (st1, st2)
         mi = meminfo(g)
         assert mi["Active(file)"] >= 60 * 1024, mi
+        assert cached_checksum(g, 64) == want
+        assert meminfo(g)["Mapped"] < 1024     # the reader has gone
         cached = mi["Cached"]
         # 48 MiB more than is free: the cache has to give it
         set_target(g, inflate_target(mi["MemFree"], -48), timeout=WAIT_S)
@@ -283,13 +287,17 @@ def test_page_cache_shrinks_under_balloon(backend, tmp_path):
         assert st3["pgsteal_kswapd"] + st3["pgsteal_direct"] > 0, st3
         assert "Out of memory" not in g.cmd("dmesg")
         # read again: the same bytes; the evicted pages were refaults
-        n, _, csum, out = dd(g, "if=/dev/vda of=/dev/null bs=1M",
-                             timeout=WAIT_S)
-        assert n == 64 * MIB and csum == want, out
+        n, _, _, out = dd(g, "if=/dev/vda of=/dev/null bs=1M csum=off",
+                          timeout=WAIT_S)
+        assert n == 64 * MIB, out
         st4 = vmstat(g)
         assert st4["workingset_refault_file"] > 0, st4
         assert st4["pgpgin"] > st3["pgpgin"], st4
         assert st4["oom_kill"] == 0, st4
+        # and the bytes, with room to hold them (deflated): what was
+        # evicted again is read back through the reader's faults
+        set_target(g, GUEST_MB * MIB)
+        assert cached_checksum(g, 64) == want
         # drop_caches: the clean cache goes
         g.cmd("echo 1 > /proc/sys/vm/drop_caches")
         assert meminfo(g)["Cached"] < 4 * 1024, meminfo(g)
