@@ -25,8 +25,9 @@
  * first, so merges made in one pass lie at consecutive pool offsets and a
  * VM's run of merged pages stays one mapping.
  *
- * What ksmd does for the core (the ksm_ops: the pool, reading guest
- * memory, asking VMs, merges sent in runs) is in ksmd_ops.c.
+ * What ksmd does for the core (the ksm_ops) is in ksmd_ops.c (the pool,
+ * reading guest memory, the VMs' checksums) and ksmd_vmreq.c (asking VMs,
+ * merges sent in runs).
  *
  * Threads: one. poll() on the listening socket and the clients; between
  * polls, a batch of pages_to_scan pages every sleep_millisecs (run=1).

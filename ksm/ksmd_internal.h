@@ -1,6 +1,7 @@
 /*
  * The daemon's state (ksm/ only): ksmd.c (connections, messages, the
- * loop) and ksmd_ops.c (the pool, reading guest memory, asking VMs). See
+ * loop), ksmd_ops.c (the pool, reading guest memory, the VMs' checksums)
+ * and ksmd_vmreq.c (asking VMs: requests, merges in runs). See
  * the overview at the top of ksmd.c.
  */
 #ifndef KSM_KSMD_INTERNAL_H
@@ -105,9 +106,26 @@ void ksmd_read_forget(struct ksmd *d);
  * -errno. */
 int ksmd_sums_create(struct client *c);
 void ksmd_sums_free(struct client *c);
-/* Send @c's pending merge run (see ksmd_ops.c): its result. */
+/* ksmd merges or unmerges page @idx of @r: forget what is stale about it
+ * (its checksum in the window, the STILL answers for @r). */
+void ksmd_pages_changed(struct ksmd *d, struct ksm_region *r, uint64_t idx);
+
+/* ksmd_vmreq.c: asking VMs. */
+static inline struct client *ksmd_client_of(const struct ksm_region *r)
+{
+	return r->mm->priv;
+}
+/* Send @m to @c and wait for its answer (kept in @ans if not NULL): the
+ * answer's result, -EPIPE if @c is dead or did not answer in time. */
+int ksmd_vm_request(struct client *c, struct ksm_msg *m, struct ksm_msg *ans);
+/* Send @c's pending merge run: its result. */
 int ksmd_run_flush(struct client *c);
 /* Keep a message @c sent while ksmd waited for an answer. */
 void ksmd_client_queue(struct client *c, const struct ksm_msg *m, int fd);
+/* The struct ksm_ops hooks that change VMs' mappings (@o: the ksmd). */
+int ksmd_merge(void *o, struct ksm_region *r, uint64_t idx, uint64_t pidx);
+int ksmd_merge_zero(void *o, struct ksm_region *r, uint64_t idx);
+int ksmd_unmerge(void *o, struct ksm_region *r, uint64_t idx);
+int ksmd_still_merged(void *o, struct ksm_region *r, uint64_t idx);
 
 #endif
