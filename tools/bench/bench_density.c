@@ -15,8 +15,9 @@
  *
  * The setups, one after the other:
  *   memvisor         memvisor run --ksm with `memvisor ksmd` (pages_to_scan
- *                    --pages-to-scan every 20 ms); CPU: ksmd's process and
- *                    the VMs' "ksm" threads, which carry out the merges
+ *                    --pages-to-scan every 20 ms, then each --ksm setting);
+ *                    CPU: ksmd's process and the VMs' "ksm" threads, which
+ *                    carry out the merges
  *   qemu+linux-ksm   qemu-system-x86_64 -accel kvm -machine pc,mem-merge=on
  *                    with the host's /sys/kernel/mm/ksm, for each setting of
  *                    --linux: "default" (the host's pages_to_scan), a number,
@@ -50,12 +51,16 @@
 #define DN_SHARED_SEED  7
 #define DN_MAX_RUNS     8
 
+#define DN_MAX_KSM_SET 8
+
 struct dn_opts {
 	unsigned long vms, pages_to_scan, timeout_s;
 	uint64_t memory;
 	char memory_s[32];
 	unsigned long mix[3];           /* shared, zero, unique: percent */
 	char linux_list[128];
+	const char *ksm_set[DN_MAX_KSM_SET];  /* --ksm NAME=VALUE, in order */
+	unsigned int nr_ksm_set;
 	const char *out, *kernel;
 	bool no_qemu;
 };
@@ -375,6 +380,16 @@ static void sample(struct dn_setup *s, const struct dn_opts *o,
 
 /* ------------------------------------------------------------ the setups */
 
+/* The --ksm settings, in order: 0 or the first refusal's result. */
+static int ksm_set_all(const char *sock, const struct dn_opts *o,
+		       struct errmsg *e)
+{
+	for (unsigned int i = 0; i < o->nr_ksm_set; i++)
+		if (ksm_ctl_set(sock, o->ksm_set[i], e))
+			return -EINVAL;
+	return 0;
+}
+
 static void run_memvisor(const struct dn_opts *o, const char *self,
 			 enum dn_kind kind, struct density_run *r)
 {
@@ -390,6 +405,7 @@ static void run_memvisor(const struct dn_opts *o, const char *self,
 		snprintf(set, sizeof(set), "pages_to_scan=%lu", o->pages_to_scan);
 		if (ksm_ctl_set(s.sock, set, &e) ||
 		    ksm_ctl_set(s.sock, "sleep_millisecs=20", &e) ||
+		    ksm_set_all(s.sock, o, &e) ||
 		    ksm_ctl_set(s.sock, "run=1", &e)) {
 			snprintf(r->note, sizeof(r->note), "ksmd: %.150s", e.msg);
 			goto out;
@@ -557,6 +573,10 @@ static void report(const struct dn_opts *o, const struct density_run *runs,
 	printf("\nmemvisor bench density: %lu VMs x %s, hogs of %lu MiB each "
 	       "(shared %lu%%, zero %lu%%, unique %lu%%)\n", o->vms, o->memory_s,
 	       (unsigned long)(o->memory / 2 >> 20), o->mix[0], o->mix[1], o->mix[2]);
+	for (i = 0; i < o->nr_ksm_set; i++)
+		printf("%s%s", i ? ", " : "memvisor ksmd: ", o->ksm_set[i]);
+	if (o->nr_ksm_set)
+		printf("\n");
 	printf("%-36s %12s %9s %9s %7s %8s %7s %10s %9s %11s\n", "setup", "merged pages",
 	       "saved MiB", "used MiB", "t95 s", "CPU s", "avg CPU", "CPU s/GiB",
 	       "merges/s", "CPU us/merge");
@@ -593,8 +613,8 @@ static void report(const struct dn_opts *o, const struct density_run *runs,
 
 /* ------------------------------------------------------------ options */
 
-enum { OPT_VMS, OPT_MEMORY, OPT_MIX, OPT_PTS, OPT_LINUX, OPT_TIMEOUT,
-       OPT_OUT, OPT_KERNEL, OPT_NO_QEMU };
+enum { OPT_VMS, OPT_MEMORY, OPT_MIX, OPT_PTS, OPT_KSM, OPT_LINUX,
+       OPT_TIMEOUT, OPT_OUT, OPT_KERNEL, OPT_NO_QEMU };
 
 static const struct cli_option dn_options[] = {
 	{ "vms", "N", "guests per setup (default 4 here: 8 x 256M takes\n"
@@ -605,6 +625,9 @@ static const struct cli_option dn_options[] = {
 	  "unique (default 50,20,30)", OPT_MIX },
 	{ "pages-to-scan", "N", "memvisor ksmd's pages_to_scan per 20 ms\n"
 	  "(default 5000)", OPT_PTS },
+	{ "ksm", "NAME=VALUE", "another setting of memvisor's ksmd (as `ctl ksm\n"
+	  "set`: use_zero_pages=1, max_page_sharing=N, ...);\n"
+	  "may be given up to 8 times", OPT_KSM },
 	{ "linux", "LIST", "Linux ksmd's pages_to_scan settings: default,\n"
 	  "match (memvisor's average CPU) or numbers (default\n"
 	  "default,match)", OPT_LINUX },
@@ -639,6 +662,13 @@ static int dn_option(void *opaque, int key, const char *arg, struct errmsg *e)
 	case OPT_PTS:
 		if (parse_uint(arg, 1, 1000000, &o->pages_to_scan))
 			return errmsg_user(e, -EINVAL, "--pages-to-scan %s: expected 1 to 1000000", arg);
+		return 0;
+	case OPT_KSM:
+		if (!strchr(arg, '=') || strchr(arg, ' '))
+			return errmsg_user(e, -EINVAL, "--ksm %s: expected NAME=VALUE", arg);
+		if (o->nr_ksm_set == DN_MAX_KSM_SET)
+			return errmsg_user(e, -EINVAL, "--ksm %s: at most %d settings", arg, DN_MAX_KSM_SET);
+		o->ksm_set[o->nr_ksm_set++] = arg;
 		return 0;
 	case OPT_LINUX:
 		snprintf(o->linux_list, sizeof(o->linux_list), "%s", arg);
