@@ -71,6 +71,20 @@ def test_cli_bad_flags():
     assert rc == 0 and "--memory SIZE" in out
 
 
+def test_bench_density_bad_options():
+    """Each mistake: one line, exit 2, before any VM boots."""
+    for args, fragment in (
+            (["--ksm", "use_zero_pages"], "--ksm use_zero_pages: expected NAME=VALUE"),
+            (["--ksm", "a=1"] * 9, "at most 8 settings"),
+            (["--mix", "50,50,50"], "adding up to 100"),
+            (["--vms", "0"], "--vms 0"),
+            (["--memory", "1M"], "at least 64M")):
+        rc, out, err = run_memvisor("bench", "density", *args)
+        assert rc == 2, (args, rc, err)
+        assert err.splitlines() == [err.strip()] and fragment in err, (args, err)
+        assert out == "", (args, out)
+
+
 def test_dump_acpi_iasl():
     if not kvm_available():
         raise Skip("memvisor needs /dev/kvm")
