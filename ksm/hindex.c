@@ -138,6 +138,12 @@ void ksm_hindex_del(struct ksm_hindex *h, uint64_t checksum, const void *val)
 		}
 }
 
+void ksm_hindex_prefetch(const struct ksm_hindex *h, uint64_t checksum)
+{
+	if (h->cap)
+		__builtin_prefetch(&h->slots[slot_of(h, key_of(checksum))]);
+}
+
 void *ksm_hindex_next(const struct ksm_hindex *h, uint64_t checksum,
 		      size_t *pos)
 {

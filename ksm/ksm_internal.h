@@ -171,6 +171,9 @@ void ksm_hindex_del(struct ksm_hindex *h, uint64_t checksum, const void *val);
  * check), NULL at the end; *@pos is KSM_HINDEX_START at first. */
 void *ksm_hindex_next(const struct ksm_hindex *h, uint64_t checksum,
 		      size_t *pos);
+/* Start loading the slot a lookup of @checksum reads first (a cache and,
+ * in a big table, TLB miss): for a lookup a few pages from now. */
+void ksm_hindex_prefetch(const struct ksm_hindex *h, uint64_t checksum);
 /* Forget every entry (the memory stays for the next use). */
 void ksm_hindex_clear(struct ksm_hindex *h);
 void ksm_hindex_free(struct ksm_hindex *h);
