@@ -50,6 +50,11 @@
  * cost of each side (refaults, rotations); we do not.  The scanner then
  * alternates batches of the two until the targets or the goal are met.
  *
+ * Splits for swap: a THP that finds no free 2 MiB cluster is split into
+ * chunks, a chunk that finds no 16 free slots into pages, but only as
+ * many pages per reclaim as swap has free slots (split_for_swap): the
+ * pieces cost a scan each from then on.
+ *
  * Callers: direct reclaim (try_to_free_pages, the allocator's slow path
  * through mm_hooks, before the OOM killer) counts pgscan_direct and
  * pgsteal_direct; kswapd (the kernel's thread, one kswapd_balance round
@@ -474,6 +479,26 @@ static bool test_and_clear_accessed(pteval_t *e, unsigned long nr)
 }
 
 /*
+ * Swap had no room for an entry of 2^@order pages in one piece: may it be
+ * split, so that its pieces go where they fit?  Only while the pages
+ * split so far by this reclaim (every pass of one direct reclaim, or one
+ * shrink_node() call) are fewer than the free slots: past that the
+ * pieces could not go either, and each would cost a scan of its own in
+ * every later pass, and a free of its own when its task ends.  Without
+ * this a nearly full swap had direct reclaim split every THP and chunk
+ * it met into 4 KiB pages (test_reclaim's balloon past RAM and swap: one
+ * direct reclaim scanned ~57 K single pages for 29 free slots, 6 s on
+ * memvisor, and the OOM kill that followed freed 32 K single pages, 16 s).
+ */
+static bool split_for_swap(struct scan_control *sc, unsigned int order)
+{
+	if (nr_swap_pages <= 0 || sc->nr_split >= (unsigned long)nr_swap_pages)
+		return false;
+	sc->nr_split += 1UL << order;
+	return true;
+}
+
+/*
  * One inactive page (of po->mm, locked) at entry @e: age it (back on a
  * list), or add it to the pageout batch.
  */
@@ -510,11 +535,12 @@ static void shrink_page(struct pageout *po, struct page *page, pteval_t *e,
 	if (order == MTHP_ORDER ? swap_alloc_chunk(&po->slots, &swp) :
 	    swap_alloc(order, &swp)) {
 		/* no free 2 MiB cluster: reclaim the THP in 64 KiB chunks;
-		 * no 16 free slots: a chunk's pages singly */
-		if (order == HPAGE_PMD_ORDER &&
+		 * no 16 free slots: a chunk's pages singly -- as far as the
+		 * free slots go (split_for_swap) */
+		if (order == HPAGE_PMD_ORDER && split_for_swap(sc, order) &&
 		    !split_huge_pmd(po->mm, e, page->index << PAGE_SHIFT))
 			return;		/* split put them on the list */
-		if (order == MTHP_ORDER)
+		if (order == MTHP_ORDER && split_for_swap(sc, order))
 			lru_chunk_break_isolated(page);
 		lru_putback(page, LRU_ACTIVE_ANON);
 		return;
@@ -660,10 +686,12 @@ static unsigned long shrink_anon_batch(struct lruvec *l, unsigned long nr,
 }
 
 static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
-				   int priority, bool kswapd)
+				   int priority, bool kswapd,
+				   unsigned long *split)
 {
 	struct lruvec *l = node_lruvec(nid);
 	struct scan_control sc = { .nr_to_reclaim = nr_to_reclaim,
+				   .nr_split = *split,
 				   .kswapd = kswapd, .count = true };
 	struct scan_count left = get_scan_count(
 		l->nr_pages[LRU_INACTIVE_ANON] + l->nr_pages[LRU_ACTIVE_ANON],
@@ -695,11 +723,15 @@ static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
 		if (!progress)
 			break;
 	}
+	*split = sc.nr_split;
 	return sc.nr_reclaimed;
 }
 
-unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
-			  int priority, bool kswapd)
+/* shrink_node(), the pages split by the caller's earlier passes in
+ * *@split: split_for_swap()'s budget spans a whole direct reclaim. */
+static unsigned long shrink_node_split(int nid, unsigned long nr_to_reclaim,
+				       int priority, bool kswapd,
+				       unsigned long *split)
 {
 	unsigned long ret;
 
@@ -708,16 +740,27 @@ unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 	 * does for PF_MEMALLOC) finds nothing to do rather than deadlock */
 	if (!reclaim_trylock())
 		return 0;
-	ret = __shrink_node(nid, nr_to_reclaim, priority, kswapd);
+	ret = __shrink_node(nid, nr_to_reclaim, priority, kswapd, split);
 	reclaim_unlock();
 	return ret;
 }
 
+unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
+			  int priority, bool kswapd)
+{
+	unsigned long split = 0;
+
+	return shrink_node_split(nid, nr_to_reclaim, priority, kswapd,
+				 &split);
+}
+
 /* -------------------------------------------------- direct and kswapd */
 
-unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
+/* Direct reclaim of @want pages: the priorities from DEF_PRIORITY down
+ * until they are freed.  Pages freed. */
+static unsigned long do_try_to_free_pages(gfp_t gfp, unsigned long want)
 {
-	unsigned long want = max(SWAP_CLUSTER_MAX, 1UL << order), got = 0;
+	unsigned long got = 0, split = 0;
 	pg_data_t *pgdat;
 
 	if (!(gfp & __GFP_IO))
@@ -725,9 +768,15 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 	for (int prio = DEF_PRIORITY; prio >= 0 && got < want; prio--)
 		for_each_online_pgdat(pgdat)
 			if (got < want)
-				got += shrink_node(pgdat->node_id, want - got,
-						   prio, false);
+				got += shrink_node_split(pgdat->node_id,
+							 want - got, prio,
+							 false, &split);
 	return got;
+}
+
+unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
+{
+	return do_try_to_free_pages(gfp, max(SWAP_CLUSTER_MAX, 1UL << order));
 }
 
 static bool node_below_high(int nid)

@@ -12,6 +12,7 @@ struct scan_control {
 	unsigned long nr_to_reclaim;
 	unsigned long nr_reclaimed;
 	unsigned long nr_scanned;	/* pages (4 KiB units) looked at */
+	unsigned long nr_split;		/* pages split for swap (vmscan.c) */
 	bool kswapd;
 	bool count;			/* pgscan/pgsteal (not drop_caches) */
 };

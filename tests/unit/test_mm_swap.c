@@ -5,7 +5,8 @@
  * munmap freeing slots, swapoff bringing everything back, and the swap
  * cache (read-back units keep their slots: dropped again without a
  * write when clean, rewritten in place when dirty, their slots freed
- * once by whatever ends them; SwapCached) -- on a
+ * once by whatever ends them; SwapCached), THPs split for swap only as
+ * far as its free slots go -- on a
  * fake disk (host memory) behind mm_hooks.swap_rw, with the invariant
  * checker after each step.
  */
@@ -294,6 +295,37 @@ START_TEST(test_lru_aging_second_chance)
 	/* read back: the 32 keep their slots (swap cache) */
 	ck_assert_uint_eq(swap_used(), 32);
 	ck_assert_uint_eq(global_page_state(NR_SWAPCACHE), 32);
+	check();
+}
+END_TEST
+
+/*
+ * Swap with 8 free slots, none in a free cluster nor 16 together: reclaim
+ * splits one THP (its pieces could fill them) and not the others, which
+ * could go nowhere and would each cost 512 scans from then on.
+ */
+START_TEST(test_split_only_what_swap_can_take)
+{
+	unsigned long a = map(8 * MiB), taken = 0;
+	swp_entry_t e;
+
+	fill(a, 8 * MiB);
+	while (!swap_alloc(0, &e))
+		taken++;
+	ck_assert_uint_eq(taken, DISK_SLOTS);
+	for (unsigned long c = 0; c < 8; c++)
+		swap_free(swp_entry(swp_type(e), c * SWAPFILE_CLUSTER + 1), 0);
+	reclaim_all();
+	ck_assert_uint_eq(vm_event_states[0].event[THP_SPLIT_PMD], 1);
+	ck_assert_uint_eq(global_page_state(NR_ANON_THPS), 3 * 512);
+	ck_assert_uint_le(vm_event_states[0].event[PSWPOUT], 8);
+	check();
+	verify(a, 8 * MiB);
+	ck_assert_int_eq(do_munmap(mm, a, 8 * MiB), 0);
+	for (unsigned long off = 0; off < DISK_SLOTS; off++)
+		if (off % SWAPFILE_CLUSTER != 1 || off >= 8 * SWAPFILE_CLUSTER)
+			swap_free(swp_entry(swp_type(e), off), 0);
+	ck_assert_uint_eq(swap_used(), 0);
 	check();
 }
 END_TEST
@@ -786,6 +818,7 @@ Suite *mm_swap_suite(void)
 	tcase_add_test(tc, test_swapcache_write_fault_frees);
 	tcase_add_test(tc, test_swapcache_not_when_swap_half_full);
 	tcase_add_test(tc, test_swapcache_freed_once);
+	tcase_add_test(tc, test_split_only_what_swap_can_take);
 	suite_add_tcase(s, tc);
 	return s;
 }
