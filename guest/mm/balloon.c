@@ -14,6 +14,12 @@
  * The balloon holds blocks on b->pages, each head with ->private = its
  * order and _count 1 (as alloc_pages left it); tails untouched.
  *
+ * Under pressure (balloon_inflate_reclaim): one direct reclaim of what the
+ * driver still wants (it bounds the amount), counted as one allocation
+ * stall, then balloon_inflate() from free memory, starting at
+ * BALLOON_MAX_ORDER again: reclaim frees runs of neighbours, and the
+ * allocator's order-0 slow path costs per page.
+ *
  * Deflate (balloon_deflate) moves whole blocks to the caller's list; when
  * the last one is larger than what is asked, it is split in place: the
  * upper half becomes a block of its own (_count 1, ->private = order - 1)
@@ -131,6 +137,20 @@ unsigned long balloon_inflate(struct balloon_dev_info *b, gfp_t gfp,
 	b->nr_pages += done;
 	count_vm_events(arch_cpu_id(), BALLOON_INFLATE, done);
 	return done;
+}
+
+unsigned long balloon_inflate_reclaim(struct balloon_dev_info *b, gfp_t gfp,
+				      uint32_t *pfns, unsigned long want)
+{
+	if (!mm_hooks.try_to_free_pages || !(gfp & __GFP_DIRECT_RECLAIM))
+		return 0;			/* reclaim is off */
+	count_vm_events(arch_cpu_id(), ALLOCSTALL_NORMAL, 1);
+	if (!try_to_free_pages_nr(gfp, want))
+		return 0;
+	drain_all_pages(NULL);
+	b->order = BALLOON_MAX_ORDER;	/* reclaim freed whole runs */
+	return balloon_inflate(b, (gfp & ~__GFP_DIRECT_RECLAIM) |
+			       __GFP_NORETRY, pfns, want);
 }
 
 unsigned long balloon_deflate(struct balloon_dev_info *b, uint32_t *pfns,

@@ -249,6 +249,13 @@ unsigned int balloon_page_offline(struct page *page);
  * @want), write their PFNs to @pfns.  Returns the pages taken. */
 unsigned long balloon_inflate(struct balloon_dev_info *b, gfp_t gfp,
 			      uint32_t *pfns, unsigned long want);
+/* Past free memory: direct reclaim of @want pages (the caller bounds
+ * it), counted as one allocation stall, then balloon_inflate() of up to
+ * @want from free memory.  0 if reclaim is off (no mm_hooks reclaim, no
+ * __GFP_DIRECT_RECLAIM in @gfp) or freed nothing: the caller falls back
+ * to the allocator's full slow path (its reclaim, then the OOM killer). */
+unsigned long balloon_inflate_reclaim(struct balloon_dev_info *b, gfp_t gfp,
+				      uint32_t *pfns, unsigned long want);
 /* Take up to @want pages out of the balloon onto @out (whole blocks,
  * the last split if needed), PFNs to @pfns.  Returns the pages. */
 unsigned long balloon_deflate(struct balloon_dev_info *b, uint32_t *pfns,
@@ -352,6 +359,10 @@ unsigned long drop_pagecache(void);
 extern int vm_swappiness;		/* 0..200, /proc/sys/vm/swappiness */
 /* Direct reclaim (mm_hooks.try_to_free_pages): pages freed. */
 unsigned long try_to_free_pages(gfp_t gfp, unsigned int order);
+/* Direct reclaim of @nr pages at once, for a caller that needs many (the
+ * balloon under pressure; the caller bounds @nr and counts the stall):
+ * pages freed. */
+unsigned long try_to_free_pages_nr(gfp_t gfp, unsigned long nr);
 /* Is a zone of node @nid below its high watermark, with something to
  * reclaim?  (kswapd's reason to run) */
 bool kswapd_needed(int nid);

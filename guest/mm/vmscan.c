@@ -56,9 +56,11 @@
  * pieces cost a scan each from then on.
  *
  * Callers: direct reclaim (try_to_free_pages, the allocator's slow path
- * through mm_hooks, before the OOM killer) counts pgscan_direct and
- * pgsteal_direct; kswapd (the kernel's thread, one kswapd_balance round
- * at a time) counts pgscan_kswapd and pgsteal_kswapd.
+ * through mm_hooks, before the OOM killer; try_to_free_pages_nr, the
+ * balloon's reclaim of what it still needs, up to 16 MiB at a time)
+ * counts pgscan_direct and pgsteal_direct; kswapd (the kernel's thread,
+ * one kswapd_balance round at a time) counts pgscan_kswapd and
+ * pgsteal_kswapd.
  *
  * Locking: lruvec->lru_lock (irqs off) for the lists; an mm's lock for
  * its entries, taken with trylock (reclaim may run inside an allocation
@@ -777,6 +779,11 @@ static unsigned long do_try_to_free_pages(gfp_t gfp, unsigned long want)
 unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 {
 	return do_try_to_free_pages(gfp, max(SWAP_CLUSTER_MAX, 1UL << order));
+}
+
+unsigned long try_to_free_pages_nr(gfp_t gfp, unsigned long nr)
+{
+	return do_try_to_free_pages(gfp, max(SWAP_CLUSTER_MAX, nr));
 }
 
 static bool node_below_high(int nid)

@@ -32,6 +32,12 @@
  * it costs per request (one per 2 MiB or 64 KiB run, merged), not per
  * page.
  *
+ * The balloon benchmarks (balloon_cache, balloon_mapped, and the *1
+ * variants that escalate as the driver did before 1 Dec) inflate past
+ * free memory over an active page cache, plain or mapped by two tasks;
+ * pressure_op() is collected: the reclaim and the allocations of each of
+ * the driver's requests to the host.  Divide by the pages they print.
+ *
  * Build (no MM_DEBUG poisoning: the stub defaults to debug otherwise):
  *	cc -O2 -DMM_HOST -DMM_NDEBUG -I. -Itests/unit/mm_stub \
  *		guest/mm/*.c tests/unit/mm_stub/*.c tests/bench/mm_bench.c
@@ -76,6 +82,12 @@ __attribute__((noinline)) void bench_filemap(long n);
 __attribute__((noinline)) int fill_op(struct address_space *m,
 				      unsigned long index, struct page **pages);
 __attribute__((noinline)) unsigned long drop_op(void);
+__attribute__((noinline)) unsigned long pressure_op(
+	struct balloon_dev_info *b, unsigned long left, unsigned long batch);
+__attribute__((noinline)) void bench_balloon_cache(long n);
+__attribute__((noinline)) void bench_balloon_cache1(long n);
+__attribute__((noinline)) void bench_balloon_mapped(long n);
+__attribute__((noinline)) void bench_balloon_mapped1(long n);
 
 /* The loop alone, with two calls: subtract from the others. */
 __attribute__((noinline)) void bench_empty(long n)
@@ -323,6 +335,10 @@ static const struct {
 	{ "swap64k", bench_swap64k },
 	{ "swap4k", bench_swap4k },
 	{ "filemap", bench_filemap },
+	{ "balloon_cache", bench_balloon_cache },
+	{ "balloon_cache1", bench_balloon_cache1 },
+	{ "balloon_mapped", bench_balloon_mapped },
+	{ "balloon_mapped1", bench_balloon_mapped1 },
 };
 
 static double now_ns(void)
@@ -393,6 +409,118 @@ __attribute__((noinline)) void bench_balloon(long n)
 		;
 }
 
+/*
+ * The balloon past free memory, over a page cache of ITERS MiB read twice
+ * (active, as after test_reclaim's second dd): the balloon first takes
+ * all free memory, then three quarters of the cache, each step as the
+ * driver's fill loop takes one (pressure_op: the escalation, then free
+ * memory again).  balloon_cache escalates as the driver does now
+ * (balloon_inflate_reclaim of what is left, up to 4096 pages);
+ * balloon_cache1 as it did before (one page through the allocator's
+ * full slow path: a 32-page direct reclaim).  There is no kswapd here:
+ * direct reclaim does all of it.  The bench prints the pages taken and
+ * the steps (one request to the host each) to divide by.
+ */
+static unsigned long pressure_pages, pressure_steps;
+
+__attribute__((noinline)) unsigned long pressure_op(
+	struct balloon_dev_info *b, unsigned long left, unsigned long batch)
+{
+	unsigned long got = 0;
+
+	if (batch > 1)
+		got = balloon_inflate_reclaim(b, GFP_HIGHUSER_MOVABLE,
+					      balloon_pfns, min(left, batch));
+	if (!got) {
+		b->order = 0;
+		got = balloon_inflate(b, GFP_HIGHUSER_MOVABLE, balloon_pfns, 1);
+		b->order = BALLOON_MAX_ORDER;
+	}
+	if (got < left)
+		got += inflate_op(b, min(left - got,
+					 (unsigned long)ARRAY_SIZE(balloon_pfns) - got));
+	return got;
+}
+
+/* Two mms map all of @m (the file hog and its second): every page
+ * faulted in by both, so both PTEs are young, as after the two hogs. */
+static void map_twice(struct address_space *m, unsigned long nr,
+		      struct mm_struct *mms[2])
+{
+	for (int i = 0; i < 2; i++) {
+		unsigned long va;
+
+		mms[i] = mm_alloc();
+		if (!mms[i] || do_mmap_file(mms[i], 0, nr << PAGE_SHIFT,
+					    PROT_READ, MAP_SHARED, m, 0, &va))
+			abort();
+		for (unsigned long j = 0; j < nr; j++)
+			if (handle_mm_fault(mms[i], va + (j << PAGE_SHIFT),
+					    FAULT_FLAG_USER))
+				abort();
+	}
+}
+
+static void balloon_cache(long n, unsigned long batch, bool mapped)
+{
+	static struct page *pages[512];
+	unsigned long nr = (unsigned long)n << (20 - PAGE_SHIFT), left, got;
+	struct mm_struct *mms[2] = { NULL, NULL };
+	struct balloon_dev_info b;
+	struct address_space *m;
+
+	static int disks[2], calls;	/* the warm-up's disk is smaller */
+
+	mm_hooks.filemap_rw = bench_filemap_rw;
+	mm_hooks.try_to_free_pages = try_to_free_pages;
+	m = filemap_create(&disks[calls++ % 2], nr);
+	if (!m)
+		abort();
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned long i = 0; i < nr; i += 512)
+			if (fill_op(m, i, pages))
+				abort();
+	if (mapped)
+		map_twice(m, nr, mms);
+	balloon_init(&b);
+	while (inflate_op(&b, ARRAY_SIZE(balloon_pfns)))
+		;
+	for (left = nr * 3 / 4; left; left -= got) {
+		got = pressure_op(&b, left, batch);
+		if (!got)
+			abort();
+		pressure_pages += got;
+		pressure_steps++;
+	}
+	while (deflate_op(&b, ARRAY_SIZE(balloon_pfns)))
+		;
+	for (int i = 0; i < 2; i++)
+		if (mms[i])
+			mmput(mms[i], NULL);
+	drop_op();
+	mm_hooks.try_to_free_pages = NULL;
+}
+
+__attribute__((noinline)) void bench_balloon_cache(long n)
+{
+	balloon_cache(n, 4096, false);
+}
+
+__attribute__((noinline)) void bench_balloon_cache1(long n)
+{
+	balloon_cache(n, 1, false);
+}
+
+__attribute__((noinline)) void bench_balloon_mapped(long n)
+{
+	balloon_cache(n, 4096, true);
+}
+
+__attribute__((noinline)) void bench_balloon_mapped1(long n)
+{
+	balloon_cache(n, 1, true);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct mm_stub_range map[] = {
@@ -412,6 +540,9 @@ int main(int argc, char **argv)
 		printf("%-12s %8.1f ns/op (alloc+free or fault)\n",
 		       benches[i].name, (now_ns() - t) / iters);
 	}
+	if (pressure_steps)
+		printf("balloon past free memory: %lu pages in %lu steps\n",
+		       pressure_pages, pressure_steps);
 	if (swapped_out)
 		printf("swapped out %lu pages, in %lu pages\n", swapped_out,
 		       swapped_in);

@@ -66,3 +66,16 @@ for op in fill_op drop_op; do
 	ir=$(collected $op filemap 256)
 	echo "filemap ${op%_op}: $ir instructions / 65536 pages = $((ir / 65536)) per 4 KiB page"
 done
+# The balloon past free memory over a 64 MiB page cache read twice, plain
+# (balloon_cache) or mapped by two tasks (balloon_mapped): what the
+# driver's escalation costs per page it takes, now (one direct reclaim of
+# up to 4096 pages per request) and before 1 Dec (the *1 variants: one
+# page through the allocator's slow path, a 32-page reclaim, per step).
+for b in balloon_cache balloon_cache1 balloon_mapped balloon_mapped1; do
+	log=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		--toggle-collect=pressure_op $OUT $b 64 2>&1)
+	ir=$(echo "$log" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	pages=$(echo "$log" | sed -n 's/^balloon past free memory: \([0-9]*\) pages in \([0-9]*\) steps$/\1/p')
+	steps=$(echo "$log" | sed -n 's/^balloon past free memory: \([0-9]*\) pages in \([0-9]*\) steps$/\2/p')
+	echo "$b: $ir instructions / $pages pages = $((ir / pages)) per page, $steps requests to the host"
+done
