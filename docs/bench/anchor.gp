@@ -5,4 +5,4 @@ set xlabel 'seconds since the hogs were filled'
 set ylabel 'host memory used (MiB: PSS + memfd blocks)'
 set key outside bottom center horizontal
 set grid
-plot 'docs/bench/anchor.dat' index 0 using 1:2 with lines lw 2 title 'memvisor (ksmd pts=5000)', 'docs/bench/anchor.dat' index 1 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=100 (default)', 'docs/bench/anchor.dat' index 2 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=5000', 'docs/bench/anchor.dat' index 3 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=2036 (cpu-matched)', 'docs/bench/anchor.dat' index 4 using 1:2 with lines lw 2 title 'no-dedup'
+plot 'docs/bench/anchor.dat' index 0 using 1:2 with lines lw 2 title 'memvisor (ksmd pts=5000)', 'docs/bench/anchor.dat' index 1 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=100 (default)', 'docs/bench/anchor.dat' index 2 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=5000', 'docs/bench/anchor.dat' index 3 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=1998 (cpu-matched)', 'docs/bench/anchor.dat' index 4 using 1:2 with lines lw 2 title 'no-dedup'

@@ -5,4 +5,4 @@ set xlabel 'seconds since the hogs were filled'
 set ylabel 'host memory used (MiB: PSS + memfd blocks)'
 set key outside bottom center horizontal
 set grid
-plot 'docs/bench/density.dat' index 0 using 1:2 with lines lw 2 title 'memvisor (ksmd pts=5000)', 'docs/bench/density.dat' index 1 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=100 (default)', 'docs/bench/density.dat' index 2 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=1385 (cpu-matched)', 'docs/bench/density.dat' index 3 using 1:2 with lines lw 2 title 'no-dedup'
+plot 'docs/bench/density.dat' index 0 using 1:2 with lines lw 2 title 'memvisor (ksmd pts=5000)', 'docs/bench/density.dat' index 1 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=100 (default)', 'docs/bench/density.dat' index 2 using 1:2 with lines lw 2 title 'qemu+linux-ksm pts=1732 (cpu-matched)', 'docs/bench/density.dat' index 3 using 1:2 with lines lw 2 title 'no-dedup'
