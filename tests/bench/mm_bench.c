@@ -284,14 +284,21 @@ static int bench_filemap_rw(void *bdev, bool write, const struct swap_iov *iov,
 	return 0;
 }
 
+/* dd's step: @nr pages from @index read through the cache, released. */
+static int read_release(struct address_space *m, unsigned long index,
+			unsigned int nr, struct page **pages)
+{
+	int err = filemap_read(m, index, nr, pages);
+
+	if (!err)
+		filemap_release(pages, nr);
+	return err;
+}
+
 __attribute__((noinline)) int fill_op(struct address_space *m,
 				      unsigned long index, struct page **pages)
 {
-	int err = filemap_read(m, index, 512, pages);
-
-	if (!err)
-		filemap_release(pages, 512);
-	return err;
+	return read_release(m, index, 512, pages);
 }
 
 __attribute__((noinline)) unsigned long drop_op(void)
@@ -316,6 +323,9 @@ __attribute__((noinline)) void bench_filemap(long n)
 		abort();
 }
 
+void bench_stream(long n);
+void bench_stream_direct(long n);
+
 static const struct {
 	const char *name;
 	void (*fn)(long n);
@@ -339,6 +349,8 @@ static const struct {
 	{ "balloon_cache1", bench_balloon_cache1 },
 	{ "balloon_mapped", bench_balloon_mapped },
 	{ "balloon_mapped1", bench_balloon_mapped1 },
+	{ "stream", bench_stream },
+	{ "stream_direct", bench_stream_direct },
 };
 
 static double now_ns(void)
@@ -521,6 +533,139 @@ __attribute__((noinline)) void bench_balloon_mapped1(long n)
 	balloon_cache(n, 1, true);
 }
 
+/*
+ * A disk of ITERS MiB read again and again in dd's 1 MiB filemap_read()
+ * calls through a cache of a quarter of that (the balloon holds the rest
+ * of memory): every page read needs one evicted, as in test_reclaim's
+ * third dd.  kswapd is modelled as in the guest: the allocator wakes it
+ * (a flag here) and it runs its kswapd_balance() rounds after the read
+ * that woke it (kswapd_op).  stream_op is the reader with its direct
+ * reclaim; the bench prints the pages read by the measured passes (the
+ * second and third) and what the counters say of them.
+ */
+static bool stream_kswapd_wanted, stream_measuring, stream_no_kswapd;
+static unsigned long stream_pages;
+
+static void bench_wakeup_kswapd(struct zone *zone, unsigned int order)
+{
+	(void)zone, (void)order;
+	stream_kswapd_wanted = true;
+}
+
+__attribute__((noinline)) int stream_op(struct address_space *m,
+					unsigned long index, struct page **pages)
+{
+	return read_release(m, index, 256, pages);
+}
+
+/* kswapd's thread: rounds until one says the node is balanced. */
+static void kswapd_rounds(void)
+{
+	while (kswapd_balance(0))
+		;
+}
+
+__attribute__((noinline)) void kswapd_op(void)
+{
+	kswapd_rounds();
+}
+
+/* One pass over the disk's @nr pages, kswapd after each read that woke
+ * it.  stream_op and kswapd_op are what callgrind collects, so the
+ * warm-up pass calls read_release and kswapd_rounds directly. */
+static void stream_pass(struct address_space *m, unsigned long nr)
+{
+	static struct page *pages[256];
+
+	for (unsigned long i = 0; i < nr; i += 256) {
+		if (stream_measuring ? stream_op(m, i, pages) :
+		    read_release(m, i, 256, pages))
+			abort();
+		if (stream_kswapd_wanted && !stream_no_kswapd) {
+			stream_kswapd_wanted = false;
+			if (stream_measuring)
+				kswapd_op();
+			else
+				kswapd_rounds();
+		}
+	}
+}
+
+static const struct {
+	enum vm_event_item item;
+	const char *name;
+} stream_events[] = {
+	{ PGSCAN_KSWAPD, "pgscan_kswapd" }, { PGSCAN_DIRECT, "pgscan_direct" },
+	{ PGSTEAL_KSWAPD, "pgsteal_kswapd" },
+	{ PGSTEAL_DIRECT, "pgsteal_direct" },
+	{ PGDEACTIVATE, "pgdeactivate" }, { PGACTIVATE, "pgactivate" },
+	{ ALLOCSTALL_NORMAL, "allocstall" }, { PAGEOUTRUN, "pageoutrun" },
+	{ WORKINGSET_REFAULT_FILE, "workingset_refault_file" },
+};
+
+static unsigned long stream_event(enum vm_event_item item)
+{
+	unsigned long sum = 0;
+
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		sum += vm_event_states[cpu].event[item];
+	return sum;
+}
+
+static void stream(long n)
+{
+	static int disks[2], calls;
+	unsigned long nr = (unsigned long)n << (20 - PAGE_SHIFT);
+	unsigned long before[ARRAY_SIZE(stream_events)];
+	struct list_head out = LIST_HEAD_INIT(out);
+	struct balloon_dev_info b;
+	struct address_space *m;
+
+	mm_hooks.filemap_rw = bench_filemap_rw;
+	mm_hooks.try_to_free_pages = try_to_free_pages;
+	mm_hooks.wakeup_kswapd = bench_wakeup_kswapd;
+	m = filemap_create(&disks[calls++ % 2], nr);
+	if (!m)
+		abort();
+	balloon_init(&b);	/* all free memory, then a quarter back */
+	while (inflate_op(&b, ARRAY_SIZE(balloon_pfns)))
+		;
+	balloon_deflate(&b, balloon_pfns, nr / 4, &out);
+	balloon_release(&out, true);
+	stream_pass(m, nr);		/* warm-up: the cache fills */
+	for (unsigned int i = 0; i < ARRAY_SIZE(stream_events); i++)
+		before[i] = stream_event(stream_events[i].item);
+	stream_measuring = calls == 2;	/* not the bench's own warm-up */
+	for (int pass = 0; pass < 2; pass++)
+		stream_pass(m, nr);
+	if (stream_measuring) {
+		stream_pages = 2 * nr;
+		for (unsigned int i = 0; i < ARRAY_SIZE(stream_events); i++)
+			printf("%s %lu\n", stream_events[i].name,
+			       stream_event(stream_events[i].item) - before[i]);
+	}
+	stream_measuring = false;
+	while (deflate_op(&b, ARRAY_SIZE(balloon_pfns)))
+		;
+	drop_op();
+	mm_hooks.try_to_free_pages = NULL;
+	mm_hooks.wakeup_kswapd = NULL;
+}
+
+__attribute__((noinline)) void bench_stream(long n)
+{
+	stream(n);
+}
+
+/* The same with kswapd never running: the reader's direct reclaim does
+ * it all, 32 pages at a time, as in the guest before dd let kswapd run
+ * between its reads (one CPU, a kernel that is not preemptible). */
+__attribute__((noinline)) void bench_stream_direct(long n)
+{
+	stream_no_kswapd = true;
+	stream(n);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct mm_stub_range map[] = {
@@ -543,6 +688,8 @@ int main(int argc, char **argv)
 	if (pressure_steps)
 		printf("balloon past free memory: %lu pages in %lu steps\n",
 		       pressure_pages, pressure_steps);
+	if (stream_pages)
+		printf("streamed %lu pages\n", stream_pages);
 	if (swapped_out)
 		printf("swapped out %lu pages, in %lu pages\n", swapped_out,
 		       swapped_in);

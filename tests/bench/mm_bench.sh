@@ -79,3 +79,16 @@ for b in balloon_cache balloon_cache1 balloon_mapped balloon_mapped1; do
 	steps=$(echo "$log" | sed -n 's/^balloon past free memory: \([0-9]*\) pages in \([0-9]*\) steps$/\2/p')
 	echo "$b: $ir instructions / $pages pages = $((ir / pages)) per page, $steps requests to the host"
 done
+# A 64 MiB disk streamed through a 16 MiB cache (test_reclaim's third
+# dd): the reader with its direct reclaim (stream_op) and kswapd's
+# rounds between reads (kswapd_op), per page read; stream_direct: kswapd
+# never runs, the reader reclaims for itself.
+for b in stream stream_direct; do
+	for op in stream_op kswapd_op; do
+		log=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+			--toggle-collect=$op $OUT $b 64 2>&1)
+		ir=$(echo "$log" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+		pages=$(echo "$log" | sed -n 's/^streamed \([0-9]*\) pages$/\1/p')
+		echo "$b ${op%_op}: $ir instructions / $pages pages = $((ir / pages)) per 4 KiB page"
+	done
+done
