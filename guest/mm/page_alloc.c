@@ -20,8 +20,9 @@
  * gfp mask allows, first against the low watermark, then (slow path)
  * against min, less for __GFP_HIGH (ALLOC_HIGH: min/2) and __GFP_ATOMIC
  * (ALLOC_HARDER: a further quarter), after waking kswapd (a hook), then
- * direct reclaim through mm_hooks with bounded retries, then the OOM
- * killer (mm_hooks.out_of_memory) while it makes progress.  Failure returns
+ * direct reclaim through mm_hooks with bounded retries (the per-CPU lists
+ * drained only when the try after a reclaim fails), then the OOM killer
+ * (mm_hooks.out_of_memory) while it makes progress.  Failure returns
  * NULL with a warning unless __GFP_NOWARN; nothing here ever waits.
  *
  * __GFP_ZERO: a block whose head says known-zero is returned as is
@@ -534,6 +535,26 @@ static struct page *alloc_pages_may_oom(gfp_t gfp, unsigned int order,
 	return page;
 }
 
+/*
+ * The try after a direct reclaim.  Only if it fails are the per-CPU lists
+ * drained and the allocation tried again (Linux's __alloc_pages_direct_
+ * reclaim): the pages reclaim freed went to the buddy, and draining after
+ * every reclaim -- 32 pages -- cost a drain and a refill of the lists per
+ * 32 pages a reader under pressure allocated.
+ */
+static struct page *alloc_after_reclaim(gfp_t gfp, unsigned int order,
+					unsigned int alloc_flags,
+					const struct zoneref *zl, int highest)
+{
+	struct page *page = get_page_from_freelist(gfp, order, alloc_flags,
+						   zl, highest);
+
+	if (page)
+		return page;
+	drain_all_pages(NULL);
+	return get_page_from_freelist(gfp, order, alloc_flags, zl, highest);
+}
+
 static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order,
 					 const struct zoneref *zl,
 					 int highest)
@@ -564,9 +585,8 @@ static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order,
 		count_vm_events(arch_cpu_id(), ALLOCSTALL_NORMAL, 1);
 		if (mm_hooks.try_to_free_pages)
 			progress = mm_hooks.try_to_free_pages(gfp, order);
-		drain_all_pages(NULL);
-		page = get_page_from_freelist(gfp, order, alloc_flags, zl,
-					      highest);
+		page = alloc_after_reclaim(gfp, order, alloc_flags, zl,
+					   highest);
 		if (page || !progress || (gfp & __GFP_NORETRY))
 			break;
 	}
