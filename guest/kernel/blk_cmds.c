@@ -16,7 +16,9 @@
  *	Reads from a disk go through its page cache (guest/mm/filemap.c):
  *	the pages of each block not cached are read with bios straight into
  *	fresh cache pages, cached ones are not read again; the checksum (and
- *	the copy for of=/dev/vdX) is taken from the cache pages.
+ *	the copy for of=/dev/vdX) is taken from the cache pages. Between
+ *	two reads dd lets a task woken meanwhile run (cond_resched): kswapd,
+ *	woken by the reads' allocations, keeps memory free ahead of them.
  *	iflag=direct bypasses the cache (Linux's O_DIRECT): reads go two
  *	blocks deep, block i+1 on the device while block i is checksummed.
  *	Writes are write-through: the block goes to the disk, then the disk's
@@ -380,6 +382,7 @@ static int dd_cached_block(struct dd_run *r, unsigned long long i)
 		dd_from_pages(r, r->pages, off, n, r->a.odisk ?
 			      (char *)b->data + done : NULL);
 		filemap_release(r->pages, nr);
+		cond_resched();		/* kswapd, if the read woke it */
 		pos += n;
 		done += n;
 		left -= n;

@@ -199,6 +199,12 @@ void exit_to_user_mode(void)
 		schedule();
 }
 
+void cond_resched(void)
+{
+	if (need_resched)
+		schedule();
+}
+
 static void idle_loop(void *arg)
 {
 	for (;;) {

@@ -36,6 +36,11 @@ void sched_irq_exit(void);
 void sched_wait_irq(void);
 /* Before returning to user mode, interrupts off: reschedule if asked. */
 void exit_to_user_mode(void);
+/* A long kernel loop's point where it owns nothing: give up the CPU if
+ * a task was woken meanwhile (Linux's cond_resched; kswapd, say, which a
+ * reader's allocations woke and which otherwise would not run before the
+ * reader's direct reclaim did its work 32 pages at a time). */
+void cond_resched(void);
 /* Unload @mm from the CPU if it is loaded there (before it is freed). */
 void sched_drop_mm(struct mm_struct *mm);
 /* First run of a new task: finish the switch from @prev. */

@@ -366,9 +366,11 @@ unsigned long try_to_free_pages_nr(gfp_t gfp, unsigned long nr);
 /* Is a zone of node @nid below its high watermark, with something to
  * reclaim?  (kswapd's reason to run) */
 bool kswapd_needed(int nid);
-/* One round of kswapd on node @nid: reclaim toward the high watermarks;
- * true if it made progress and more is wanted (call again, after letting
- * others run). */
+/* One round of kswapd on node @nid (Linux's balance_pgdat): passes at
+ * rising priority, each aiming at the zones' high watermarks' worth of
+ * pages, until the node is above its high watermarks; true if it made
+ * progress and more is still wanted (call again, after letting others
+ * run). */
 bool kswapd_balance(int nid);
 /* /proc/sys/vm/min_free_kbytes: set it and recompute the watermarks. */
 int set_min_free_kbytes(int kbytes);

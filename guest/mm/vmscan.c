@@ -60,7 +60,12 @@
  * balloon's reclaim of what it still needs, up to 16 MiB at a time)
  * counts pgscan_direct and pgsteal_direct; kswapd (the kernel's thread,
  * one kswapd_balance round at a time) counts pgscan_kswapd and
- * pgsteal_kswapd.
+ * pgsteal_kswapd, and pageoutrun per round.  A kswapd round is Linux's
+ * balance_pgdat: passes from DEF_PRIORITY down, each aiming to free the
+ * sum of the zones' high watermarks, the priority raised after a pass
+ * that scanned less than that, until the node is above its high
+ * watermarks -- not one 32-page pass per round, which left a reader that
+ * allocates 256 pages between two yields to reclaim for itself.
  *
  * Locking: lruvec->lru_lock (irqs off) for the lists; an mm's lock for
  * its entries, taken with trylock (reclaim may run inside an allocation
@@ -483,8 +488,8 @@ static bool test_and_clear_accessed(pteval_t *e, unsigned long nr)
 /*
  * Swap had no room for an entry of 2^@order pages in one piece: may it be
  * split, so that its pieces go where they fit?  Only while the pages
- * split so far by this reclaim (every pass of one direct reclaim, or one
- * shrink_node() call) are fewer than the free slots: past that the
+ * split so far by this reclaim (every pass of one direct reclaim or one
+ * kswapd round, or one shrink_node() call) are fewer than the free slots: past that the
  * pieces could not go either, and each would cost a scan of its own in
  * every later pass, and a free of its own when its task ends.  Without
  * this a nearly full swap had direct reclaim split every THP and chunk
@@ -687,20 +692,18 @@ static unsigned long shrink_anon_batch(struct lruvec *l, unsigned long nr,
 	return sc->nr_scanned - before;
 }
 
-static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
-				   int priority, bool kswapd,
-				   unsigned long *split)
+/* One pass over node @nid's lists at @priority, adding to @sc's counts,
+ * until @sc's goal is met or the priority's scan targets are spent. */
+static void __shrink_node(int nid, int priority, struct scan_control *sc)
 {
 	struct lruvec *l = node_lruvec(nid);
-	struct scan_control sc = { .nr_to_reclaim = nr_to_reclaim,
-				   .nr_split = *split,
-				   .kswapd = kswapd, .count = true };
 	struct scan_count left = get_scan_count(
 		l->nr_pages[LRU_INACTIVE_ANON] + l->nr_pages[LRU_ACTIVE_ANON],
 		l->nr_pages[LRU_INACTIVE_FILE] + l->nr_pages[LRU_ACTIVE_FILE],
 		priority, vm_swappiness, nr_swap_pages);
 
-	while (sc.nr_reclaimed < sc.nr_to_reclaim && (left.anon || left.file)) {
+	while (sc->nr_reclaimed < sc->nr_to_reclaim &&
+	       (left.anon || left.file)) {
 		unsigned long n;
 		bool progress = false;
 
@@ -708,52 +711,51 @@ static unsigned long __shrink_node(int nid, unsigned long nr_to_reclaim,
 			/* no more than the goal (clean pages cost nothing
 			 * to drop, so dropping too many is the only waste) */
 			unsigned long want = max(SWAP_CLUSTER_MAX,
-						 sc.nr_to_reclaim -
-						 sc.nr_reclaimed);
+						 sc->nr_to_reclaim -
+						 sc->nr_reclaimed);
 
 			want = min(want, (unsigned long)ISOLATE_BATCH);
-			n = shrink_file_batch(l, min(left.file, want), &sc);
+			n = shrink_file_batch(l, min(left.file, want), sc);
 			left.file = n ? left.file - min(n, left.file) : 0;
 			progress |= n != 0;
 		}
-		if (left.anon && sc.nr_reclaimed < sc.nr_to_reclaim) {
+		if (left.anon && sc->nr_reclaimed < sc->nr_to_reclaim) {
 			n = nr_swap_pages > 0 ?
-			    shrink_anon_batch(l, left.anon, &sc) : 0;
+			    shrink_anon_batch(l, left.anon, sc) : 0;
 			left.anon = n ? left.anon - min(n, left.anon) : 0;
 			progress |= n != 0;
 		}
 		if (!progress)
 			break;
 	}
-	*split = sc.nr_split;
-	return sc.nr_reclaimed;
 }
 
-/* shrink_node(), the pages split by the caller's earlier passes in
- * *@split: split_for_swap()'s budget spans a whole direct reclaim. */
-static unsigned long shrink_node_split(int nid, unsigned long nr_to_reclaim,
-				       int priority, bool kswapd,
-				       unsigned long *split)
+/*
+ * __shrink_node() under the reclaimer's lock.  One reclaimer at a time: a
+ * second (an allocation inside the first's, which the allocator serves
+ * from the reserves as Linux does for PF_MEMALLOC) finds nothing to do
+ * rather than deadlock.  Pages freed by this pass.  @sc's nr_split spans
+ * the caller's passes: split_for_swap()'s budget is a whole reclaim's.
+ */
+static unsigned long shrink_node_sc(int nid, int priority,
+				    struct scan_control *sc)
 {
-	unsigned long ret;
+	unsigned long before = sc->nr_reclaimed;
 
-	/* one reclaimer at a time: a second (an allocation inside the
-	 * first's, which the allocator serves from the reserves as Linux
-	 * does for PF_MEMALLOC) finds nothing to do rather than deadlock */
 	if (!reclaim_trylock())
 		return 0;
-	ret = __shrink_node(nid, nr_to_reclaim, priority, kswapd, split);
+	__shrink_node(nid, priority, sc);
 	reclaim_unlock();
-	return ret;
+	return sc->nr_reclaimed - before;
 }
 
 unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 			  int priority, bool kswapd)
 {
-	unsigned long split = 0;
+	struct scan_control sc = { .nr_to_reclaim = nr_to_reclaim,
+				   .kswapd = kswapd, .count = true };
 
-	return shrink_node_split(nid, nr_to_reclaim, priority, kswapd,
-				 &split);
+	return shrink_node_sc(nid, priority, &sc);
 }
 
 /* -------------------------------------------------- direct and kswapd */
@@ -762,18 +764,17 @@ unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
  * until they are freed.  Pages freed. */
 static unsigned long do_try_to_free_pages(gfp_t gfp, unsigned long want)
 {
-	unsigned long got = 0, split = 0;
+	struct scan_control sc = { .nr_to_reclaim = want, .count = true };
 	pg_data_t *pgdat;
 
 	if (!(gfp & __GFP_IO))
 		return 0;
-	for (int prio = DEF_PRIORITY; prio >= 0 && got < want; prio--)
+	for (int prio = DEF_PRIORITY; prio >= 0 && sc.nr_reclaimed < want;
+	     prio--)
 		for_each_online_pgdat(pgdat)
-			if (got < want)
-				got += shrink_node_split(pgdat->node_id,
-							 want - got, prio,
-							 false, &split);
-	return got;
+			if (sc.nr_reclaimed < want)
+				shrink_node_sc(pgdat->node_id, prio, &sc);
+	return sc.nr_reclaimed;
 }
 
 unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
@@ -811,13 +812,45 @@ bool kswapd_needed(int nid)
 	return (anon || file) && node_below_high(nid);
 }
 
+/* What one kswapd pass aims to free: each zone's high watermark (as
+ * Linux's kswapd_shrink_node), not a batch: a round that ends well above
+ * the high watermark leaves the allocating tasks on their fast path. */
+static unsigned long kswapd_goal(int nid)
+{
+	unsigned long goal = 0;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &node_data[nid].node_zones[z];
+
+		if (populated_zone(zone))
+			goal += max(high_wmark_pages(zone), SWAP_CLUSTER_MAX);
+	}
+	return goal;
+}
+
+/*
+ * Linux's balance_pgdat: passes from DEF_PRIORITY down until the node is
+ * above its high watermarks.  A pass that scanned less than its goal, or
+ * freed nothing, raises the priority (scans more of the lists next time);
+ * a small list therefore goes from SWAP_CLUSTER_MAX pages a pass to
+ * about its goal in a few passes.
+ */
 bool kswapd_balance(int nid)
 {
-	unsigned long got;
+	struct scan_control sc = { .kswapd = true, .count = true };
+	int prio = DEF_PRIORITY;
 
 	if (!kswapd_needed(nid))
 		return false;
 	count_vm_events(arch_cpu_id(), PAGEOUTRUN, 1);
-	got = shrink_node(nid, SWAP_CLUSTER_MAX * 16, DEF_PRIORITY - 2, true);
-	return got && kswapd_needed(nid);
+	do {
+		unsigned long goal = kswapd_goal(nid);
+		unsigned long scanned = sc.nr_scanned;
+
+		sc.nr_to_reclaim = sc.nr_reclaimed + goal;
+		if (!shrink_node_sc(nid, prio, &sc) ||
+		    sc.nr_scanned - scanned < goal)
+			prio--;
+	} while (prio >= 1 && kswapd_needed(nid));
+	return sc.nr_reclaimed && kswapd_needed(nid);
 }

@@ -5,8 +5,9 @@
  * aging of file pages (a second read activates), eviction by reclaim and
  * drop_caches sparing pages in use, refault counting, and the balance of
  * anon against file by swappiness (get_scan_count and a shrink_node with
- * both), the balloon's reclaim past free memory (one batch, one stall)
- * -- on fake disks in host memory behind mm_hooks, with the invariant
+ * both), the balloon's reclaim past free memory (one batch, one stall),
+ * a kswapd round reaching the high watermarks, direct reclaim leaving the
+ * per-CPU lists undrained when its allocation succeeds -- on fake disks in host memory behind mm_hooks, with the invariant
  * checker after each step.
  */
 #include <check.h>
@@ -518,6 +519,109 @@ START_TEST(test_balloon_reclaims_cache)
 }
 END_TEST
 
+/* The balloon takes all free memory (free_only: no reclaim), leaving the
+ * zones at their min watermarks. */
+static void balloon_take_free(struct balloon_dev_info *b, uint32_t *pfns)
+{
+	const gfp_t free_only = (GFP_HIGHUSER_MOVABLE & ~__GFP_DIRECT_RECLAIM) |
+				__GFP_NORETRY;
+
+	balloon_init(b);
+	do {
+		while (balloon_inflate(b, free_only, pfns, 8192))
+			;
+		drain_all_pages(NULL);
+	} while (balloon_inflate(b, free_only, pfns, 8192));
+}
+
+static void balloon_give_back(struct balloon_dev_info *b, uint32_t *pfns)
+{
+	struct list_head out = LIST_HEAD_INIT(out);
+
+	while (balloon_deflate(b, pfns, 8192, &out))
+		balloon_release(&out, false);
+}
+
+/* One kswapd round (balance_pgdat) brings the node from its min
+ * watermark to above the high one: passes at rising priority, not one
+ * 32-page pass that leaves the rest to the next round. */
+START_TEST(test_kswapd_round_reaches_high)
+{
+	static uint32_t pfns[8192];
+	struct balloon_dev_info b;
+	unsigned long runs, steal;
+
+	for (unsigned long i = 0; i < 4096; i += FILEMAP_MAX_READ)
+		read_pages(i, FILEMAP_MAX_READ);
+	balloon_take_free(&b, pfns);
+	ck_assert(kswapd_needed(0));
+	runs = ev(PAGEOUTRUN);
+	steal = ev(PGSTEAL_KSWAPD);
+	ck_assert(!kswapd_balance(0));		/* done in one round */
+	ck_assert(!kswapd_needed(0));
+	ck_assert_uint_eq(ev(PAGEOUTRUN), runs + 1);
+	ck_assert_uint_gt(ev(PGSTEAL_KSWAPD) - steal, SWAP_CLUSTER_MAX);
+	ck_assert_uint_eq(ev(PGSTEAL_KSWAPD) - steal,
+			  4096 - filemap_nrpages(m));
+	ck_assert_uint_eq(ev(PGSCAN_DIRECT) + ev(PSWPOUT), 0);
+	ck_assert(!kswapd_balance(0));		/* balanced: nothing */
+	ck_assert_uint_eq(ev(PAGEOUTRUN), runs + 1);
+	check();
+	balloon_give_back(&b, pfns);
+	check();
+}
+END_TEST
+
+/* Every populated zone of node 0 just below its (raised) min watermark,
+ * the old watermarks to @saved. */
+static void zones_below_min(unsigned long saved[][NR_WMARK])
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &node_data[0].node_zones[z];
+
+		memcpy(saved[z], zone->_watermark, sizeof(saved[z]));
+		if (populated_zone(zone))
+			for (int w = 0; w < NR_WMARK; w++)
+				zone->_watermark[w] = zone_page_state(
+					zone, NR_FREE_PAGES) + 4;
+	}
+}
+
+/* A direct reclaim whose allocation then succeeds leaves the per-CPU
+ * lists alone (they are drained only if the try after reclaim fails). */
+START_TEST(test_direct_reclaim_keeps_pcp)
+{
+	static unsigned long saved[MAX_NR_ZONES][NR_WMARK];
+	struct page *held[8], *p;
+	struct per_cpu_pages *pcp;
+	unsigned long stalls;
+	int before;
+
+	for (unsigned long i = 0; i < 4096; i += FILEMAP_MAX_READ)
+		read_pages(i, FILEMAP_MAX_READ);
+	for (int i = 0; i < 8; i++)
+		ck_assert_ptr_nonnull(held[i] = alloc_page(GFP_KERNEL));
+	for (int i = 0; i < 8; i++)
+		__free_pages(held[i], 0);	/* onto this CPU's list */
+	pcp = &page_zone(held[7])->pcp[arch_cpu_id()];
+	before = pcp->count;
+	ck_assert_int_gt(before, 0);
+	zones_below_min(saved);
+	mm_hooks.try_to_free_pages = try_to_free_pages;
+	stalls = ev(ALLOCSTALL_NORMAL);
+	p = alloc_page(GFP_KERNEL);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(ev(ALLOCSTALL_NORMAL), stalls + 1);
+	ck_assert_int_ge(pcp->count, before - 1);	/* not drained */
+	__free_pages(p, 0);
+	mm_hooks.try_to_free_pages = NULL;
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		memcpy(node_data[0].node_zones[z]._watermark, saved[z],
+		       sizeof(saved[z]));
+	check();
+}
+END_TEST
+
 Suite *mm_filemap_suite(void)
 {
 	Suite *s = suite_create("mm_filemap");
@@ -532,6 +636,8 @@ Suite *mm_filemap_suite(void)
 	tcase_add_test(tc, test_shrink_balances_anon_and_file);
 	tcase_add_test(tc, test_file_mapping);
 	tcase_add_test(tc, test_balloon_reclaims_cache);
+	tcase_add_test(tc, test_kswapd_round_reaches_high);
+	tcase_add_test(tc, test_direct_reclaim_keeps_pcp);
 	suite_add_tcase(s, tc);
 	return s;
 }
