@@ -33,7 +33,9 @@
  *
  * Mappings (filemap_fault): a task may map a disk MAP_SHARED, read-only
  * (mmap.c's do_mmap_file); a fault there reads the FAULT_AROUND_BYTES
- * window around the page with one filemap_read() -- outside mm->lock,
+ * window around the page as filemap_read() does but marks none of it
+ * accessed (the faulting page's PTE is; reclaim reads the PTEs, as
+ * Linux's) -- outside mm->lock,
  * which the read's allocations may need for reclaim -- then, the lock
  * retaken and the VMA checked unchanged, maps every page of the window
  * that has no PTE yet: the cache pages themselves, read-only, no copy.
@@ -385,11 +387,11 @@ static void insert_fresh(struct address_space *m, struct page **pages,
 				refaults);
 }
 
-/* Take the cached pages of the range, marking them accessed; how many
- * are missing. */
+/* Take the cached pages of the range, marking them accessed if
+ * @accessed; how many are missing. */
 static unsigned int find_cached(struct address_space *m, unsigned long index,
 				unsigned int nr, struct page **pages,
-				unsigned char *fresh)
+				unsigned char *fresh, bool accessed)
 {
 	unsigned long flags;
 	unsigned int missing = 0;
@@ -404,35 +406,45 @@ static unsigned int find_cached(struct address_space *m, unsigned long index,
 			missing++;
 	}
 	spin_unlock_irqrestore(&m->lock, flags);
-	mark_pages_accessed(pages, nr);		/* the cached ones */
+	if (accessed)
+		mark_pages_accessed(pages, nr);	/* the cached ones */
 	return missing;
 }
 
-/* The fresh pages, read: up to date, referenced (this access), on the
- * inactive file list in order -- a block's 16 under one lock hold. */
+/* The fresh pages, read: up to date, referenced if @accessed (this
+ * access), on the inactive file list in order -- a block's 16 under one
+ * lock hold. */
 static void fresh_done(struct page **pages, const unsigned char *fresh,
-		       unsigned int nr)
+		       unsigned int nr, bool accessed)
 {
 	unsigned int i, u;
 
 	for_each_fresh_unit(i, u, fresh, nr) {
 		for (unsigned int j = i; j < i + u; j++) {
 			__SetPageUptodate(pages[j]);
-			__SetPageReferenced(pages[j]);
+			if (accessed)
+				__SetPageReferenced(pages[j]);
 		}
 		lru_cache_add_run(pages[i], u, LRU_INACTIVE_FILE);
 	}
 }
 
-int filemap_read(struct address_space *m, unsigned long index,
-		 unsigned int nr, struct page **pages)
+/*
+ * filemap_read(), the pages marked accessed (@accessed: a read) or not (a
+ * fault: the mapping's accessed bits tell reclaim what was used, as in
+ * Linux, whose fault path marks neither; marking here too had a page two
+ * tasks fault in activated, then deactivated again by reclaim, with an
+ * rmap walk each time).
+ */
+static int read_pages(struct address_space *m, unsigned long index,
+		      unsigned int nr, struct page **pages, bool accessed)
 {
 	static unsigned char fresh[FILEMAP_MAX_READ];
 	int err;
 
 	if (nr > FILEMAP_MAX_READ)
 		return -EINVAL;
-	if (!find_cached(m, index, nr, pages, fresh))
+	if (!find_cached(m, index, nr, pages, fresh, accessed))
 		return 0;
 	/* the others: fresh pages, locked, in the index */
 	err = alloc_fresh(pages, fresh, nr, index);
@@ -446,8 +458,14 @@ int filemap_read(struct address_space *m, unsigned long index,
 		read_failed(m, pages, fresh, nr);
 		return err;
 	}
-	fresh_done(pages, fresh, nr);
+	fresh_done(pages, fresh, nr, accessed);
 	return 0;
+}
+
+int filemap_read(struct address_space *m, unsigned long index,
+		 unsigned int nr, struct page **pages)
+{
+	return read_pages(m, index, nr, pages, true);
 }
 
 void filemap_write(struct address_space *m, unsigned long long pos,
@@ -568,7 +586,7 @@ vm_fault_t filemap_fault(struct mm_struct *mm, unsigned long address,
 	if (ret)
 		return ret;
 	/* unlocked: the read may reclaim, and reclaim may want this mm */
-	err = filemap_read(w.m, w.index, w.nr, pages);
+	err = read_pages(w.m, w.index, w.nr, pages, false);
 	if (err)
 		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	spin_lock(&mm->lock);

@@ -376,6 +376,10 @@ START_TEST(test_file_mapping)
 	ck_assert_uint_eq(mapped_word(mm, a + 5 * PAGE_SIZE), word(13));
 	ck_assert_uint_eq(mapped_word(mm, a), word(8));
 	ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 1);
+	/* a fault marks no page accessed: the faulting page's PTE is (as in
+	 * Linux; reclaim reads the PTEs) */
+	ck_assert(!PageReferenced(find_get_page(m, 13)));
+	ck_assert(!PageReferenced(find_get_page(m, 8)));
 	/* idle page tracking finds the PTE through the disk's VMAs, also
 	 * in one call with an anonymous page of the same mm (whose lock it
 	 * holds while it goes on through the anonymous pages) */
@@ -428,6 +432,9 @@ START_TEST(test_file_mapping)
 						  FAULT_FLAG_USER), 0);
 		ck_assert_uint_eq(io_calls, 1);
 		ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 2);
+		/* nor does a fault on cached pages: no activation */
+		ck_assert(!PageReferenced(find_get_page(m, 13)));
+		ck_assert(!PageActive(find_get_page(m, 13)));
 		ck_assert_uint_eq(global_page_state(NR_FILE_MAPPED), mapped);
 		mmput(mm2, NULL);
 		ck_assert_int_eq(page_mapcount(find_get_page(m, 13)), 1);
