@@ -440,6 +440,16 @@ static inline bool ksm_bit(const uint8_t *bits, uint64_t i)
 	return bits[i / 8] >> (i % 8) & 1;
 }
 
+static inline void ksm_bit_set(uint8_t *bits, uint64_t i)
+{
+	bits[i / 8] |= 1u << (i % 8);
+}
+
+static inline void ksm_bit_clear(uint8_t *bits, uint64_t i)
+{
+	bits[i / 8] &= ~(1u << (i % 8));
+}
+
 /* Check a received message of @len bytes: 0, or -EINVAL (the sender is
  * dropped). Ranges of region and page are checked against the VM's state
  * by the receiver. */

@@ -317,7 +317,7 @@ void ksmd_pages_changed(struct ksmd *d, struct ksm_region *r, uint64_t idx)
 	if (d->still.r == r)
 		d->still.r = NULL;
 	if (in_window(d, r, idx))
-		d->sum.have[i / 8] &= ~(1u << (i % 8));
+		ksm_bit_clear(d->sum.have, i);
 }
 
 /* Page @idx hashed by ksmd itself through its mapping (guarded): for a
@@ -347,7 +347,7 @@ static int sum_run(struct ksmd *d, struct ksm_region *r, uint64_t idx,
 	d->sum.want[0] = 1;
 	for (i = 1; i < m.nid; i++)
 		if (ksm_rmap_item_wants_checksum(&d->ksm, &r->items[idx + i]))
-			d->sum.want[i / 8] |= 1u << (i % 8);
+			ksm_bit_set(d->sum.want, i);
 	memcpy(m.text, d->sum.want, sizeof(d->sum.want));
 	d->sum.r = NULL;
 	ret = ksmd_vm_request(ksmd_client_of(r), &m, &ans);

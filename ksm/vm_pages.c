@@ -318,14 +318,14 @@ static int do_merge_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	for (i = 0; i < n; i++)         /* frozen: the final word */
 		if (!r->merged[a + i] && (data[i] & 1) &&
 		    !memcmp(hva + (uint64_t)i * PG, pool + (b + i * step) * PG, PG))
-			bad[i / 8] &= ~(1u << (i % 8));
+			ksm_bit_clear(bad, i);
 	for (i = 0; i < n && !err; i = s) {
 		good_run(bad, n, &i, &s);
 		if (s > i &&
 		    (done = map_pool_run(k, r, a + i, b + i * step, s - i, step,
 					 &err)) < s - i) {
 			for (s = i + done; s < n; s++)  /* the rest stays */
-				bad[s / 8] |= 1u << (s % 8);
+				ksm_bit_set(bad, s);
 			if (err == -ENOMEM)
 				limit_hit(k);
 		}
@@ -359,13 +359,13 @@ static int do_merge_zero_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 	for (i = 0; i < n; i++)         /* frozen: the final word */
 		if (!r->merged[a + i] && (data[i] & 1) &&
 		    !memcmp(hva + (uint64_t)i * PG, zero_page, PG))
-			bad[i / 8] &= ~(1u << (i % 8));
+			ksm_bit_clear(bad, i);
 	for (i = 0; i < n; i = s) {
 		good_run(bad, n, &i, &s);
 		if (s > i && fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				       (a + i) * PG, (uint64_t)(s - i) * PG) < 0)
 			for (j = i; j < s; j++)
-				bad[j / 8] |= 1u << (j % 8);
+				ksm_bit_set(bad, j);
 	}
 	/* lifts the write-protect markers the punch left as well */
 	uffd_wp_range(k, hva, (uint64_t)n * PG, false);
@@ -417,7 +417,7 @@ static int do_still_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 		if (have && (e[i] >> 63 & 1) && !(e[i] >> 61 & 1) &&
 		    !ksm_vm_unmerge_page(k, r, a + i))
 			continue;
-		yes[i / 8] |= 1u << (i % 8);
+		ksm_bit_set(yes, i);
 	}
 	return 0;
 }
@@ -472,7 +472,7 @@ static int do_sum_run(struct ksm_vm *k, struct kregion *r, uint64_t a,
 			continue;
 		if (ksm_bit(want, i))
 			k->sums[i] = XXH3_64bits_dispatch(r->hva + (a + i) * PG, PG);
-		bits[i / 8] |= 1u << (i % 8);
+		ksm_bit_set(bits, i);
 	}
 	return 0;
 }
