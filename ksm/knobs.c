@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ksm/ksm.h"
 #include "ksm/ksm_internal.h"
 
 struct knob {
@@ -109,6 +110,35 @@ int ksm_knob_set(struct ksm *ksm, const char *name, const char *value,
 		return errmsg_user(e, -EINVAL, "%s: advisor_min_pages_to_scan must not exceed advisor_max_pages_to_scan", name);
 	ksm->knobs = k;
 	return 0;
+}
+
+int ksm_settings_check(const char *const *set, unsigned int n,
+		       struct errmsg *e)
+{
+	static const struct ksm_ops none;
+	struct errmsg why = { .msg = "" };
+	char name[64];
+	struct ksm ksm;
+	unsigned int i;
+	int ret = ksm_init(&ksm, &none, NULL);
+
+	if (ret)
+		return errmsg_set(e, ret, "cannot check ksmd settings: %s",
+				  strerror(-ret));
+	for (i = 0; i < n && !ret; i++) {
+		const char *eq = strchr(set[i], '=');
+
+		if (!eq || (size_t)(eq - set[i]) >= sizeof(name))
+			ret = errmsg_user(&why, -EINVAL, "expected NAME=VALUE");
+		else {
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - set[i]), set[i]);
+			ret = ksm_knob_set(&ksm, name, eq + 1, &why);
+		}
+		if (ret)
+			errmsg_user(e, ret, "%s: %s", set[i], why.msg);
+	}
+	ksm_destroy(&ksm);
+	return ret;
 }
 
 uint64_t ksm_pages_volatile(const struct ksm *ksm)

@@ -23,5 +23,10 @@ int ksm_ctl_get(const char *path, const char *name, FILE *out,
 		struct errmsg *e);
 /* `ksm set NAME=VALUE`: 0, or -errno with @e filled. */
 int ksm_ctl_set(const char *path, const char *assignment, struct errmsg *e);
+/* Would a fresh `memvisor ksmd` take these @n NAME=VALUE settings, one
+ * after the other, as `ksm set` gives them? 0, or the first refusal's
+ * -errno with @e filled ("NAME=VALUE: why"). Nothing is started. */
+int ksm_settings_check(const char *const *set, unsigned int n,
+		       struct errmsg *e);
 
 #endif

@@ -75,7 +75,9 @@ def test_bench_density_bad_options():
     """Each mistake: one line, exit 2, before any VM boots."""
     for args, fragment in (
             (["--ksm", "use_zero_pages"], "--ksm use_zero_pages: expected NAME=VALUE"),
-            (["--ksm", "a=1"] * 9, "at most 8 settings"),
+            (["--ksm", "use_zero_page=1"], "unknown ksm tunable 'use_zero_page'"),
+            (["--ksm", "use_zero_pages=7"], "7 is out of range (0 to 1)"),
+            (["--ksm", "use_zero_pages=1"] * 9, "at most 8 settings"),
             (["--mix", "50,50,50"], "adding up to 100"),
             (["--vms", "0"], "--vms 0"),
             (["--memory", "1M"], "at least 64M")):

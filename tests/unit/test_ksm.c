@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "ksm/ksm.h"
 #include "ksm/ksm_internal.h"
 #include "ksm/ksmd_internal.h"
 #include "ksm/vm_internal.h"
@@ -1052,6 +1053,29 @@ START_TEST(knobs_by_name)
 }
 END_TEST
 
+/* What a fresh ksmd would take, in order, as ksm set gives it */
+START_TEST(settings_checked_in_order)
+{
+	const char *ok[] = { "use_zero_pages=1", "advisor_mode=scan-time",
+			     "advisor_max_pages_to_scan=50000",
+			     "advisor_min_pages_to_scan=40000" };
+	const char *late[] = { "advisor_min_pages_to_scan=40000",
+			       "advisor_max_pages_to_scan=50000" };
+	const char *bad[] = { "use_zero_pages=1", "no_such=1" };
+	const char *noeq[] = { "run" };
+	struct errmsg e = { { 0 }, 0 };
+
+	ck_assert_int_eq(ksm_settings_check(ok, 4, &e), 0);
+	ck_assert_int_eq(ksm_settings_check(late, 2, &e), -EINVAL);
+	ck_assert_str_eq(e.msg, "advisor_min_pages_to_scan=40000: advisor_min_pages_to_scan: advisor_min_pages_to_scan must not exceed advisor_max_pages_to_scan");
+	ck_assert_int_eq(ksm_settings_check(bad, 2, &e), -ENOENT);
+	ck_assert_str_eq(e.msg, "no_such=1: unknown ksm tunable 'no_such'");
+	ck_assert_int_eq(e.user, 1);
+	ck_assert_int_eq(ksm_settings_check(noeq, 1, &e), -EINVAL);
+	ck_assert_str_eq(e.msg, "run: expected NAME=VALUE");
+}
+END_TEST
+
 static char out_buf[4096];
 
 static void out_line(void *arg, const char *line)
@@ -1137,6 +1161,7 @@ Suite *ksm_suite(void)
 	tcase_add_test(tc, unmerge_all_restores);
 	tcase_add_test(tc, vm_gone_releases_pool);
 	tcase_add_test(tc, knobs_by_name);
+	tcase_add_test(tc, settings_checked_in_order);
 	tcase_add_test(tc, format_names);
 	tcase_add_test(tc, advisor);
 	tcase_add_test(tc, merge_across_nodes_off);

@@ -380,6 +380,21 @@ static void sample(struct dn_setup *s, const struct dn_opts *o,
 
 /* ------------------------------------------------------------ the setups */
 
+/* Would ksmd take the --ksm settings so far, after the bench's own (as
+ * run_memvisor gives them)? Checked while the options are read, so a
+ * mistake is one line and exit 2, before anything boots. */
+static int ksm_set_check(const struct dn_opts *o, struct errmsg *e)
+{
+	const char *set[2 + DN_MAX_KSM_SET] = { "pages_to_scan=1",
+						"sleep_millisecs=20" };
+	struct errmsg why = { .msg = "" };
+	int ret;
+
+	memcpy(set + 2, o->ksm_set, o->nr_ksm_set * sizeof(set[0]));
+	ret = ksm_settings_check(set, 2 + o->nr_ksm_set, &why);
+	return ret ? errmsg_user(e, ret, "--ksm %s", why.msg) : 0;
+}
+
 /* The --ksm settings, in order: 0 or the first refusal's result. */
 static int ksm_set_all(const char *sock, const struct dn_opts *o,
 		       struct errmsg *e)
@@ -664,12 +679,10 @@ static int dn_option(void *opaque, int key, const char *arg, struct errmsg *e)
 			return errmsg_user(e, -EINVAL, "--pages-to-scan %s: expected 1 to 1000000", arg);
 		return 0;
 	case OPT_KSM:
-		if (!strchr(arg, '=') || strchr(arg, ' '))
-			return errmsg_user(e, -EINVAL, "--ksm %s: expected NAME=VALUE", arg);
 		if (o->nr_ksm_set == DN_MAX_KSM_SET)
 			return errmsg_user(e, -EINVAL, "--ksm %s: at most %d settings", arg, DN_MAX_KSM_SET);
 		o->ksm_set[o->nr_ksm_set++] = arg;
-		return 0;
+		return ksm_set_check(o, e);
 	case OPT_LINUX:
 		snprintf(o->linux_list, sizeof(o->linux_list), "%s", arg);
 		return 0;
