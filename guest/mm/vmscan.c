@@ -489,13 +489,14 @@ static bool test_and_clear_accessed(pteval_t *e, unsigned long nr)
  * Swap had no room for an entry of 2^@order pages in one piece: may it be
  * split, so that its pieces go where they fit?  Only while the pages
  * split so far by this reclaim (every pass of one direct reclaim or one
- * kswapd round, or one shrink_node() call) are fewer than the free slots: past that the
- * pieces could not go either, and each would cost a scan of its own in
- * every later pass, and a free of its own when its task ends.  Without
- * this a nearly full swap had direct reclaim split every THP and chunk
- * it met into 4 KiB pages (test_reclaim's balloon past RAM and swap: one
- * direct reclaim scanned ~57 K single pages for 29 free slots, 6 s on
- * memvisor, and the OOM kill that followed freed 32 K single pages, 16 s).
+ * kswapd round, or one shrink_node() call) are fewer than the free
+ * slots: past that the pieces could not go either, and each would cost
+ * a scan of its own in every later pass, and a free of its own when its
+ * task ends.  Without this a nearly full swap had direct reclaim split
+ * every THP and chunk it met into 4 KiB pages (test_reclaim's balloon
+ * past RAM and swap: one direct reclaim scanned ~57 K single pages for
+ * 29 free slots, 6 s on memvisor, and the OOM kill that followed freed
+ * 32 K single pages, 16 s).
  */
 static bool split_for_swap(struct scan_control *sc, unsigned int order)
 {
