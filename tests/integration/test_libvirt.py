@@ -54,7 +54,7 @@ def uri():
         pytest.skip("SKIP libvirt: " + reason)
     d = tempfile.mkdtemp(prefix="mv-libvirtd-")
     r = subprocess.run([str(SCRIPT), "start", d], capture_output=True,
-                       text=True, timeout=60)
+                       text=True, timeout=90)
     if r.returncode == 3:
         pytest.skip("SKIP libvirt: " + r.stderr.strip())
     assert r.returncode == 0, r.stderr
