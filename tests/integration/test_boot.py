@@ -91,6 +91,25 @@ def test_meminfo_512M(backend):
     check_memtotal(backend, "512M", 512 * 1024)
 
 
+def test_free(backend):
+    """free: procps's columns, from /proc/meminfo as procps computes them."""
+    with Guest(backend) as g:
+        g.wait_ready()
+        total = meminfo(g.cmd("cat /proc/meminfo"))["MemTotal"]
+        lines = g.cmd("free").splitlines()
+        assert lines[0].split() == ["total", "used", "free", "shared",
+                                    "buff/cache", "available"], lines
+        assert lines[0].index("total") + 5 == 20, lines   # procps's widths
+        mem = lines[1].split()
+        assert mem[0] == "Mem:" and len(mem) == 7, lines
+        t, used, free, shared, cache, avail = map(int, mem[1:])
+        assert t == total and used == t - avail, lines
+        assert 0 < free <= t and 0 < avail <= t, lines
+        assert lines[2].split() == ["Swap:", "0", "0", "0"], lines
+        assert int(g.cmd("free -m").splitlines()[1].split()[1]) == total >> 10
+        assert g.cmd("free -x") == "usage: free [-k|-m|-g]\n"
+
+
 def test_dmesg_and_uptime(backend):
     with Guest(backend) as g:
         g.wait_ready()
