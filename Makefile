@@ -137,7 +137,7 @@ test: deps
 # callgrind, DIMM hot-add/remove (memvisor vs QEMU; ~10 minutes), balloon,
 # swap out/in (memvisor vs QEMU; a few minutes), then KSM
 # density (memvisor ksmd vs Linux KSM vs none; changes and restores the
-# host's /sys/kernel/mm/ksm; a few minutes).
+# host's /sys/kernel/mm/ksm; ~7 minutes for its 8 guests).
 bench: deps all
 	$(Q)$(BUILD)/memvisor bench boot
 	$(Q)tests/bench/mm_bench.sh

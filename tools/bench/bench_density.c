@@ -632,8 +632,7 @@ enum { OPT_VMS, OPT_MEMORY, OPT_MIX, OPT_PTS, OPT_KSM, OPT_LINUX,
        OPT_TIMEOUT, OPT_OUT, OPT_KERNEL, OPT_NO_QEMU };
 
 static const struct cli_option dn_options[] = {
-	{ "vms", "N", "guests per setup (default 4 here: 8 x 256M takes\n"
-	  "too long on a shared 2-core host)", OPT_VMS },
+	{ "vms", "N", "guests per setup (default 8)", OPT_VMS },
 	{ "memory", "SIZE", "each guest's memory (default 256M); its hogs\n"
 	  "fill half of it", OPT_MEMORY },
 	{ "mix", "S,Z,U", "percent of the hogs shared across VMs, zero,\n"
@@ -765,7 +764,7 @@ out:
 
 int bench_density_main(int argc, char **argv, const char *self_path)
 {
-	struct dn_opts o = { .vms = 4, .memory = 256 << 20, .memory_s = "256M",
+	struct dn_opts o = { .vms = 8, .memory = 256 << 20, .memory_s = "256M",
 			     .mix = { 50, 20, 30 }, .pages_to_scan = 5000,
 			     .linux_list = "default,match", .timeout_s = 300,
 			     .out = "docs/bench/density" };
