@@ -112,12 +112,26 @@ int ksm_knob_set(struct ksm *ksm, const char *name, const char *value,
 	return 0;
 }
 
+int ksm_knob_assign(struct ksm *ksm, const char *assignment,
+		    struct errmsg *e)
+{
+	const char *eq = strchr(assignment, '=');
+	char name[64];
+
+	if (!eq)
+		return errmsg_user(e, -EINVAL, "expected NAME=VALUE");
+	if ((size_t)(eq - assignment) >= sizeof(name))    /* no knob is */
+		return errmsg_user(e, -ENOENT, "unknown ksm tunable '%.*s'",
+				   (int)(eq - assignment), assignment);
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - assignment), assignment);
+	return ksm_knob_set(ksm, name, eq + 1, e);
+}
+
 int ksm_settings_check(const char *const *set, unsigned int n,
 		       struct errmsg *e)
 {
 	static const struct ksm_ops none;
 	struct errmsg why = { .msg = "" };
-	char name[64];
 	struct ksm ksm;
 	unsigned int i;
 	int ret = ksm_init(&ksm, &none, NULL);
@@ -125,18 +139,9 @@ int ksm_settings_check(const char *const *set, unsigned int n,
 	if (ret)
 		return errmsg_set(e, ret, "cannot check ksmd settings: %s",
 				  strerror(-ret));
-	for (i = 0; i < n && !ret; i++) {
-		const char *eq = strchr(set[i], '=');
-
-		if (!eq || (size_t)(eq - set[i]) >= sizeof(name))
-			ret = errmsg_user(&why, -EINVAL, "expected NAME=VALUE");
-		else {
-			snprintf(name, sizeof(name), "%.*s", (int)(eq - set[i]), set[i]);
-			ret = ksm_knob_set(&ksm, name, eq + 1, &why);
-		}
-		if (ret)
+	for (i = 0; i < n && !ret; i++)
+		if ((ret = ksm_knob_assign(&ksm, set[i], &why)))
 			errmsg_user(e, ret, "%s: %s", set[i], why.msg);
-	}
 	ksm_destroy(&ksm);
 	return ret;
 }

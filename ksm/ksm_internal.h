@@ -340,6 +340,9 @@ int ksm_unmerge_all(struct ksm *ksm);
 /* Tunables and statistics by name. */
 int ksm_knob_set(struct ksm *ksm, const char *name, const char *value,
 		 struct errmsg *e);
+/* ksm_knob_set from "NAME=VALUE", as `ksm set` gives it. */
+int ksm_knob_assign(struct ksm *ksm, const char *assignment,
+		    struct errmsg *e);
 /* Each "NAME: VALUE" line for @name (NULL: all knobs then all stats), to
  * @out; -ENOENT for an unknown name. */
 int ksm_format(const struct ksm *ksm, const char *name,

@@ -122,19 +122,12 @@ static void ctl_end(struct client *c, int result, const char *text)
 	ksm_msg_send(c->sock, &m, -1);
 }
 
-static void ctl_set(struct ksmd *d, struct client *c, char *text)
+static void ctl_set(struct ksmd *d, struct client *c, const char *text)
 {
 	struct errmsg e = { { 0 }, 0 };
-	char *eq = strchr(text, '=');
 	unsigned int old_run = d->ksm.knobs.run;
-	int ret;
+	int ret = ksm_knob_assign(&d->ksm, text, &e);
 
-	if (!eq) {
-		ctl_end(c, -EINVAL, "expected NAME=VALUE");
-		return;
-	}
-	*eq = '\0';
-	ret = ksm_knob_set(&d->ksm, text, eq + 1, &e);
 	if (!ret && d->ksm.knobs.run == 2 && old_run != 2)
 		d->unmerged = false;
 	ctl_end(c, ret, ret ? e.msg : "");
