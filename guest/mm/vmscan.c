@@ -761,10 +761,11 @@ unsigned long shrink_node(int nid, unsigned long nr_to_reclaim,
 
 /* -------------------------------------------------- direct and kswapd */
 
-/* Direct reclaim of @want pages: the priorities from DEF_PRIORITY down
- * until they are freed.  Pages freed. */
-static unsigned long do_try_to_free_pages(gfp_t gfp, unsigned long want)
+/* Direct reclaim of @nr pages (at least SWAP_CLUSTER_MAX): the
+ * priorities from DEF_PRIORITY down until they are freed. */
+unsigned long try_to_free_pages_nr(gfp_t gfp, unsigned long nr)
 {
+	unsigned long want = max(SWAP_CLUSTER_MAX, nr);
 	struct scan_control sc = { .nr_to_reclaim = want, .count = true };
 	pg_data_t *pgdat;
 
@@ -780,12 +781,7 @@ static unsigned long do_try_to_free_pages(gfp_t gfp, unsigned long want)
 
 unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 {
-	return do_try_to_free_pages(gfp, max(SWAP_CLUSTER_MAX, 1UL << order));
-}
-
-unsigned long try_to_free_pages_nr(gfp_t gfp, unsigned long nr)
-{
-	return do_try_to_free_pages(gfp, max(SWAP_CLUSTER_MAX, nr));
+	return try_to_free_pages_nr(gfp, 1UL << order);
 }
 
 static bool node_below_high(int nid)
