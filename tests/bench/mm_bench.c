@@ -603,15 +603,6 @@ static const struct {
 	{ WORKINGSET_REFAULT_FILE, "workingset_refault_file" },
 };
 
-static unsigned long stream_event(enum vm_event_item item)
-{
-	unsigned long sum = 0;
-
-	for (int cpu = 0; cpu < NR_CPUS; cpu++)
-		sum += vm_event_states[cpu].event[item];
-	return sum;
-}
-
 static void stream(long n)
 {
 	static int disks[2], calls;
@@ -634,7 +625,7 @@ static void stream(long n)
 	balloon_release(&out, true);
 	stream_pass(m, nr);		/* warm-up: the cache fills */
 	for (unsigned int i = 0; i < ARRAY_SIZE(stream_events); i++)
-		before[i] = stream_event(stream_events[i].item);
+		before[i] = global_vm_event(stream_events[i].item);
 	stream_measuring = calls == 2;	/* not the bench's own warm-up */
 	for (int pass = 0; pass < 2; pass++)
 		stream_pass(m, nr);
@@ -642,7 +633,7 @@ static void stream(long n)
 		stream_pages = 2 * nr;
 		for (unsigned int i = 0; i < ARRAY_SIZE(stream_events); i++)
 			printf("%s %lu\n", stream_events[i].name,
-			       stream_event(stream_events[i].item) - before[i]);
+			       global_vm_event(stream_events[i].item) - before[i]);
 	}
 	stream_measuring = false;
 	while (deflate_op(&b, ARRAY_SIZE(balloon_pfns)))
