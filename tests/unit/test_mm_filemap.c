@@ -7,8 +7,9 @@
  * anon against file by swappiness (get_scan_count and a shrink_node with
  * both), the balloon's reclaim past free memory (one batch, one stall),
  * a kswapd round reaching the high watermarks, direct reclaim leaving the
- * per-CPU lists undrained when its allocation succeeds -- on fake disks in host memory behind mm_hooks, with the invariant
- * checker after each step.
+ * per-CPU lists undrained when its allocation succeeds -- on fake disks
+ * in host memory behind mm_hooks, with the invariant checker after each
+ * step.
  */
 #include <check.h>
 #include <stdio.h>
@@ -483,49 +484,6 @@ START_TEST(test_file_mapping)
 }
 END_TEST
 
-/*
- * The balloon past free memory over an active page cache: one
- * balloon_inflate_reclaim() reclaims what it is asked for at once (one
- * allocation stall, no swap) and takes it; with reclaim off (no
- * mm_hooks.try_to_free_pages) it takes nothing and evicts nothing.
- */
-START_TEST(test_balloon_reclaims_cache)
-{
-	static uint32_t pfns[8192];
-	const gfp_t free_only = (GFP_HIGHUSER_MOVABLE & ~__GFP_DIRECT_RECLAIM) |
-				__GFP_NORETRY;
-	struct list_head out = LIST_HEAD_INIT(out);
-	struct balloon_dev_info b;
-	unsigned long stalls, got;
-
-	for (int pass = 0; pass < 2; pass++)		/* read twice: active */
-		for (unsigned long i = 0; i < 4096; i += FILEMAP_MAX_READ)
-			read_pages(i, FILEMAP_MAX_READ);
-	balloon_init(&b);
-	do {
-		while (balloon_inflate(&b, free_only, pfns, 8192))
-			;
-		drain_all_pages(NULL);
-	} while (balloon_inflate(&b, free_only, pfns, 8192));
-	ck_assert_uint_eq(balloon_inflate_reclaim(&b, GFP_HIGHUSER_MOVABLE,
-						  pfns, 2048), 0);
-	ck_assert_uint_eq(filemap_nrpages(m), 4096);
-	mm_hooks.try_to_free_pages = try_to_free_pages;
-	stalls = ev(ALLOCSTALL_NORMAL);
-	got = balloon_inflate_reclaim(&b, GFP_HIGHUSER_MOVABLE, pfns, 2048);
-	ck_assert_uint_eq(got, 2048);
-	ck_assert_uint_eq(ev(ALLOCSTALL_NORMAL), stalls + 1);
-	ck_assert_uint_ge(ev(PGSTEAL_DIRECT), 2048);
-	ck_assert_uint_le(filemap_nrpages(m), 4096 - 2048);
-	ck_assert_uint_eq(ev(PSWPOUT), 0);
-	check();
-	while (balloon_deflate(&b, pfns, 8192, &out))
-		balloon_release(&out, false);
-	mm_hooks.try_to_free_pages = NULL;
-	check();
-}
-END_TEST
-
 /* The balloon takes all free memory (free_only: no reclaim), leaving the
  * zones at their min watermarks. */
 static void balloon_take_free(struct balloon_dev_info *b, uint32_t *pfns)
@@ -548,6 +506,40 @@ static void balloon_give_back(struct balloon_dev_info *b, uint32_t *pfns)
 	while (balloon_deflate(b, pfns, 8192, &out))
 		balloon_release(&out, false);
 }
+
+/*
+ * The balloon past free memory over an active page cache: one
+ * balloon_inflate_reclaim() reclaims what it is asked for at once (one
+ * allocation stall, no swap) and takes it; with reclaim off (no
+ * mm_hooks.try_to_free_pages) it takes nothing and evicts nothing.
+ */
+START_TEST(test_balloon_reclaims_cache)
+{
+	static uint32_t pfns[8192];
+	struct balloon_dev_info b;
+	unsigned long stalls, got;
+
+	for (int pass = 0; pass < 2; pass++)		/* read twice: active */
+		for (unsigned long i = 0; i < 4096; i += FILEMAP_MAX_READ)
+			read_pages(i, FILEMAP_MAX_READ);
+	balloon_take_free(&b, pfns);
+	ck_assert_uint_eq(balloon_inflate_reclaim(&b, GFP_HIGHUSER_MOVABLE,
+						  pfns, 2048), 0);
+	ck_assert_uint_eq(filemap_nrpages(m), 4096);
+	mm_hooks.try_to_free_pages = try_to_free_pages;
+	stalls = ev(ALLOCSTALL_NORMAL);
+	got = balloon_inflate_reclaim(&b, GFP_HIGHUSER_MOVABLE, pfns, 2048);
+	ck_assert_uint_eq(got, 2048);
+	ck_assert_uint_eq(ev(ALLOCSTALL_NORMAL), stalls + 1);
+	ck_assert_uint_ge(ev(PGSTEAL_DIRECT), 2048);
+	ck_assert_uint_le(filemap_nrpages(m), 4096 - 2048);
+	ck_assert_uint_eq(ev(PSWPOUT), 0);
+	check();
+	balloon_give_back(&b, pfns);
+	mm_hooks.try_to_free_pages = NULL;
+	check();
+}
+END_TEST
 
 /* One kswapd round (balance_pgdat) brings the node from its min
  * watermark to above the high one: passes at rising priority, not one
