@@ -1063,6 +1063,7 @@ START_TEST(settings_checked_in_order)
 			       "advisor_max_pages_to_scan=50000" };
 	const char *bad[] = { "use_zero_pages=1", "no_such=1" };
 	const char *noeq[] = { "run" };
+	const char *longname[] = { "advisor_max_pages_to_scan_advisor_max_pages_to_scan_and_a_bit_more=1" };
 	struct errmsg e = { { 0 }, 0 };
 
 	ck_assert_int_eq(ksm_settings_check(ok, 4, &e), 0);
@@ -1073,6 +1074,9 @@ START_TEST(settings_checked_in_order)
 	ck_assert_int_eq(e.user, 1);
 	ck_assert_int_eq(ksm_settings_check(noeq, 1, &e), -EINVAL);
 	ck_assert_str_eq(e.msg, "run: expected NAME=VALUE");
+	/* longer than any knob's name: unknown, as ksmd's `ksm set` says */
+	ck_assert_int_eq(ksm_settings_check(longname, 1, &e), -ENOENT);
+	ck_assert_str_eq(e.msg, "advisor_max_pages_to_scan_advisor_max_pages_to_scan_and_a_bit_more=1: unknown ksm tunable 'advisor_max_pages_to_scan_advisor_max_pages_to_scan_and_a_bit_more'");
 }
 END_TEST
 
